@@ -1,0 +1,57 @@
+import type { Request, RequestHandler } from 'express';
+
+/** The signed-in person as pages and guards see them, taken from the verified ID token claims. */
+export interface CurrentUser {
+  sub: string;
+  name: string;
+  email: string | null;
+  emailVerified: boolean;
+  picture: string | null;
+  roles: string[];
+}
+
+/** Reads the roles from the configured namespaced claim only; anything malformed counts as no roles. */
+export function rolesFromClaims(claims: Record<string, unknown>, rolesClaim: string): string[] {
+  const value = claims[rolesClaim];
+  return Array.isArray(value) ? value.filter((r): r is string => typeof r === 'string') : [];
+}
+
+export function currentUserFromClaims(claims: Record<string, unknown> | undefined, rolesClaim: string): CurrentUser | null {
+  if (!claims || typeof claims.sub !== 'string' || claims.sub === '') return null;
+  const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
+  const email = str(claims.email);
+  return {
+    sub: claims.sub,
+    name: str(claims.name) ?? str(claims.nickname) ?? email ?? 'there',
+    email,
+    emailVerified: claims.email_verified === true,
+    picture: safePictureUrl(claims.picture),
+    roles: rolesFromClaims(claims, rolesClaim),
+  };
+}
+
+/** Only https pictures (or http on loopback, the development provider) are rendered. */
+function safePictureUrl(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  try {
+    const url = new URL(value);
+    if (url.protocol === 'https:' || (url.protocol === 'http:' && /^(localhost|127\.0\.0\.1)$/.test(url.hostname))) return url.href;
+  } catch {
+    // not a URL: no picture
+  }
+  return null;
+}
+
+/** Looks the user up once per request and shares it with the views. */
+export function loadCurrentUser(rolesClaim: string): RequestHandler {
+  return (req, res, next) => {
+    const user = req.oidc.isAuthenticated() ? currentUserFromClaims(req.oidc.idTokenClaims, rolesClaim) : null;
+    req.user = user;
+    res.locals.user = user;
+    next();
+  };
+}
+
+export function getUser(req: Request): CurrentUser | null {
+  return req.user ?? null;
+}

@@ -1,0 +1,64 @@
+import crypto from 'node:crypto';
+import type { Request, Response } from 'express';
+import type { ConfigParams, Session } from 'express-openid-connect';
+import type { ResolvedConfig } from '../config/config.js';
+import type { UserSessionStore } from '../sessions/types.js';
+
+export interface OidcHooks {
+  /** Runs after the tokens are checked and before the session is saved; returns the session to keep. */
+  afterCallback: (req: Request, res: Response, session: Session) => Promise<Session>;
+}
+
+/** Cookie names: with https the __Host- prefix pins them to this exact origin and path /. */
+export function cookieNames(secure: boolean) {
+  const prefix = secure ? '__Host-' : '';
+  return { session: `${prefix}pfc_session`, transaction: `${prefix}pfc_auth` };
+}
+
+/**
+ * express-openid-connect options, every one set explicitly from our config so the library
+ * never falls back to reading process.env or to its implicit-flow and cookie-session defaults.
+ */
+export function oidcParams(config: ResolvedConfig, store: UserSessionStore, hooks: OidcHooks, issuerBaseURL: string): ConfigParams {
+  const names = cookieNames(config.secureCookies);
+  return {
+    authRequired: false,
+    issuerBaseURL,
+    baseURL: config.baseUrl,
+    clientID: config.clientId,
+    clientSecret: config.clientSecret,
+    clientAuthMethod: 'client_secret_basic',
+    secret: config.appSecret,
+    idTokenSigningAlg: 'RS256',
+    // Auth0 custom domains are still Auth0: use its /v2/logout. Other issuers: the discovered end-session endpoint.
+    ...(config.idp.kind === 'external' && config.idp.isAuth0 ? { auth0Logout: true } : {}),
+    idpLogout: true,
+    enableTelemetry: false,
+    legacySameSiteCookie: false,
+    httpTimeout: 5000,
+    authorizationParams: {
+      response_type: 'code',
+      scope: 'openid profile email',
+      ...(config.audience ? { audience: config.audience } : {}),
+    },
+    // Our own GET /login (returnTo checked) and POST /logout (CSRF checked) replace the library's.
+    routes: { login: false, logout: false, callback: '/callback', postLogoutRedirect: `${config.baseUrl}/` },
+    session: {
+      name: names.session,
+      store: store as never,
+      rolling: true,
+      rollingDuration: config.sessionIdleMinutes * 60,
+      absoluteDuration: config.sessionAbsoluteHours * 3600,
+      // The cookie carries only a random id with an HMAC; an unsigned or forged id is ignored.
+      signSessionStoreCookie: true,
+      requireSignedSessionStoreCookie: true,
+      genid: () => crypto.randomBytes(32).toString('base64url'),
+      cookie: { httpOnly: true, sameSite: 'Lax', secure: config.secureCookies, transient: false },
+    },
+    transactionCookie: { name: names.transaction, sameSite: 'Lax' },
+    // The library's default state is just the returnTo, the same for everyone. A random part makes
+    // each state unguessable (RFC 9700 §2.1), on top of the PKCE and nonce checks.
+    getLoginState: (_req, options) => ({ returnTo: options.returnTo, txn: crypto.randomBytes(16).toString('base64url') }),
+    afterCallback: hooks.afterCallback,
+  };
+}

@@ -1,0 +1,147 @@
+import crypto from 'node:crypto';
+import type BetterSqlite3 from 'better-sqlite3';
+import { hashPassword, verifyPassword } from './passwords.js';
+
+export const DATABASE_CONNECTION = 'Username-Password-Authentication';
+
+export interface DevAccount {
+  sub: string;
+  email: string;
+  name: string;
+  emailVerified: boolean;
+  roles: string[];
+  connection: string;
+}
+
+export interface DemoCredential {
+  email: string;
+  password: string;
+  description: string;
+}
+
+/** The seeded demo accounts. Their passwords are public on purpose: this provider is for development only. */
+export const DEMO_USERS: Array<DevAccount & { password: string; description: string }> = [
+  {
+    sub: 'auth0|demo-member',
+    email: 'member@example.com',
+    name: 'Alex Morgan',
+    emailVerified: true,
+    roles: [],
+    connection: DATABASE_CONNECTION,
+    password: 'Member-demo-2026',
+    description: 'member',
+  },
+  {
+    sub: 'auth0|demo-admin',
+    email: 'admin@example.com',
+    name: 'Riley Chen',
+    emailVerified: true,
+    roles: ['admin'],
+    connection: DATABASE_CONNECTION,
+    password: 'Admin-demo-2026',
+    description: 'admin (roles claim: ["admin"])',
+  },
+];
+
+/** Readable names for simulated social connections; unknown ones get a generic label. */
+export const SOCIAL_PERSONAS: Record<string, { name: string; provider: string }> = {
+  'google-oauth2': { name: 'Sam Rivera', provider: 'Google' },
+  github: { name: 'Kai Octo', provider: 'GitHub' },
+  facebook: { name: 'Jamie Fields', provider: 'Facebook' },
+  apple: { name: 'Robin Appleseed', provider: 'Apple' },
+  windowslive: { name: 'Taylor Gates', provider: 'Microsoft' },
+};
+
+interface Row {
+  sub: string;
+  email: string;
+  name: string;
+  password_hash: string | null;
+  email_verified: number;
+  roles: string;
+  connection: string;
+}
+
+/** The development provider's user directory. */
+export class DevAccounts {
+  private readonly stmts;
+
+  constructor(sqlite: BetterSqlite3.Database) {
+    sqlite.exec(`
+      CREATE TABLE IF NOT EXISTS accounts (
+        sub TEXT PRIMARY KEY,
+        email TEXT NOT NULL,
+        name TEXT NOT NULL,
+        password_hash TEXT,
+        email_verified INTEGER NOT NULL,
+        roles TEXT NOT NULL,
+        connection TEXT NOT NULL
+      );
+      CREATE UNIQUE INDEX IF NOT EXISTS accounts_connection_email ON accounts (connection, email);
+    `);
+    this.stmts = {
+      insert: sqlite.prepare(`INSERT INTO accounts (sub, email, name, password_hash, email_verified, roles, connection)
+        VALUES (@sub, @email, @name, @password_hash, @email_verified, @roles, @connection) ON CONFLICT DO NOTHING`),
+      bySub: sqlite.prepare('SELECT * FROM accounts WHERE sub = ?'),
+      byEmail: sqlite.prepare('SELECT * FROM accounts WHERE connection = ? AND email = ?'),
+    };
+  }
+
+  /** Adds the demo users unless they exist (a restart keeps any changes made to them). */
+  seed(): void {
+    for (const u of DEMO_USERS) if (!this.findBySub(u.sub)) this.insert(u, u.password);
+  }
+
+  findBySub(sub: string): DevAccount | undefined {
+    return toAccount(this.stmts.bySub.get(sub) as Row | undefined);
+  }
+
+  /** Email + password against the database connection; undefined on any mismatch. */
+  authenticate(email: string, password: string): DevAccount | undefined {
+    const row = this.stmts.byEmail.get(DATABASE_CONNECTION, email.trim().toLowerCase()) as Row | undefined;
+    return verifyPassword(password, row?.password_hash ?? null) ? toAccount(row) : undefined;
+  }
+
+  /** The simulated user behind a social connection: one stable identity per connection, `sub` prefixed like Auth0's. */
+  socialAccount(connection: string): DevAccount {
+    const persona = SOCIAL_PERSONAS[connection] ?? { name: `Demo ${connection} user`, provider: connection };
+    const id = BigInt(`0x${crypto.createHash('sha256').update(connection).digest('hex').slice(0, 15)}`).toString();
+    const sub = `${connection}|${id}`;
+    const existing = this.findBySub(sub);
+    if (existing) return existing;
+    const account: DevAccount = {
+      sub,
+      email: `${persona.name.toLowerCase().replace(/\s+/g, '.')}@${connection.replace(/[^a-z0-9]/gi, '')}.example`,
+      name: persona.name,
+      emailVerified: true,
+      roles: [],
+      connection,
+    };
+    this.insert(account, null);
+    return account;
+  }
+
+  private insert(a: DevAccount, password: string | null): void {
+    this.stmts.insert.run({
+      sub: a.sub,
+      email: a.email.toLowerCase(),
+      name: a.name,
+      password_hash: password === null ? null : hashPassword(password),
+      email_verified: a.emailVerified ? 1 : 0,
+      roles: JSON.stringify(a.roles),
+      connection: a.connection,
+    });
+  }
+}
+
+function toAccount(row: Row | undefined): DevAccount | undefined {
+  if (!row) return undefined;
+  return {
+    sub: row.sub,
+    email: row.email,
+    name: row.name,
+    emailVerified: row.email_verified === 1,
+    roles: JSON.parse(row.roles) as string[],
+    connection: row.connection,
+  };
+}

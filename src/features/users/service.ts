@@ -1,0 +1,24 @@
+import type { CurrentUser } from '../../auth/current-user.js';
+import type { UsersRepository } from './repository.js';
+
+/** Rules about app users: a login records what the identity provider asserted, nothing more. */
+export function createUsersService(repo: UsersRepository, now: () => Date = () => new Date()) {
+  return {
+    recordLogin(user: CurrentUser): Promise<void> {
+      return repo.upsertOnLogin(
+        {
+          sub: user.sub,
+          email: user.email,
+          name: user.name,
+          picture: user.picture,
+          emailVerified: user.emailVerified,
+          roles: user.roles,
+        },
+        now(),
+      );
+    },
+    find: (sub: string) => repo.findBySub(sub),
+  };
+}
+
+export type UsersService = ReturnType<typeof createUsersService>;

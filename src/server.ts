@@ -1,0 +1,116 @@
+/**
+ * The only module with side effects: reads the environment, opens the database, starts the
+ * embedded identity provider when no tenant is configured, and listens.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import dotenv from 'dotenv';
+import { createApp } from './app.js';
+import { ConfigError, loadConfig } from './config/config.js';
+import { resolveSecrets } from './config/dev-secrets.js';
+import { openSqlite } from './db/database.js';
+import { migrateToLatest } from './db/migrations.js';
+import { startDevIdp, type DevIdp } from './dev-idp/index.js';
+import { createLogger } from './logging/logger.js';
+import { appPaths } from './paths.js';
+import { SqliteSessionStore } from './sessions/sqlite-store.js';
+
+async function main(): Promise<void> {
+  // A .env file fills in what the real environment leaves unset; the real environment wins.
+  const fileEnv = fs.existsSync('.env') ? dotenv.parse(fs.readFileSync('.env')) : {};
+  let config;
+  try {
+    config = resolveSecrets(loadConfig({ ...fileEnv, ...process.env }));
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\nSee .env.example for every variable.\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+
+  const logger = createLogger(config.logLevel);
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
+  process.on('uncaughtException', (err) => {
+    // State may be corrupt after an uncaught exception: log it and exit for a clean restart.
+    logger.fatal({ err }, 'uncaught exception; exiting');
+    process.exit(1);
+  });
+
+  const paths = appPaths();
+  const database = openSqlite(config.databaseFile);
+  await migrateToLatest(database.db);
+  const sessionStore = new SqliteSessionStore(database.sqlite, { defaultTtlMs: config.sessionIdleMinutes * 60_000 });
+
+  let idp: DevIdp | undefined;
+  let issuerBaseUrl: string;
+  if (config.idp.kind === 'embedded') {
+    const resolved = config;
+    idp = await startDevIdp({
+      nodeEnv: config.nodeEnv,
+      port: config.idp.port,
+      dataDir: config.dataDir,
+      viewsDir: paths.views,
+      publicDir: paths.public,
+      rolesClaim: config.rolesClaim,
+      socialConnections: config.socialConnections,
+      client: () => ({
+        clientId: resolved.clientId,
+        clientSecret: resolved.clientSecret,
+        redirectUri: resolved.callbackUrl,
+        postLogoutRedirectUri: `${resolved.baseUrl}/`,
+      }),
+    });
+    issuerBaseUrl = idp.issuer;
+    printDevBanner(idp);
+  } else {
+    issuerBaseUrl = config.idp.issuerBaseUrl;
+  }
+
+  const app = createApp({ config, issuerBaseUrl, db: database.db, sessionStore, logger, paths });
+  const server = http.createServer(app);
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 30_000;
+  await new Promise<void>((resolve) => server.listen(config.port, resolve));
+  logger.info({ baseUrl: config.baseUrl, issuer: issuerBaseUrl }, 'Personal Finance Coach is listening');
+  process.stdout.write(`\nPersonal Finance Coach: ${config.baseUrl}\n\n`);
+
+  // Expired sessions are already refused on read; this keeps the table small.
+  const pruner = setInterval(() => {
+    sessionStore.prune().then(
+      (n) => n > 0 && logger.debug({ pruned: n }, 'expired sessions pruned'),
+      (err: unknown) => logger.error({ err }, 'session pruning failed'),
+    );
+  }, 10 * 60_000);
+  pruner.unref();
+
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    clearInterval(pruner);
+    server.close(() => {
+      void Promise.all([idp?.close(), database.close()]).finally(() => process.exit(0));
+    });
+    server.closeIdleConnections();
+    setTimeout(() => process.exit(0), 5000).unref();
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+function printDevBanner(idp: DevIdp): void {
+  const lines = [
+    '',
+    '  DEVELOPMENT IDENTITY PROVIDER: for local development only, never for production.',
+    `  Issuer: ${idp.issuer}`,
+    '  Demo accounts:',
+    ...idp.demoAccounts.map((a) => `    ${a.email.padEnd(22)} password: ${a.password.padEnd(18)} (${a.description})`),
+    '  Social buttons sign in as a simulated user of each connection.',
+    '',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`Startup failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,13 @@
+import type { Request } from 'express';
+import type { AppSessionData } from '../types/express.js';
+
+export type { AppSessionData };
+export type SessionAccess = (req: Request) => AppSessionData | undefined;
+
+/**
+ * express-openid-connect puts the session on `req[cookieName]`, and the cookie name depends on
+ * the config (`__Host-` over https). Everything reads it through this one accessor.
+ */
+export function sessionAccess(cookieName: string): SessionAccess {
+  return (req) => (req as unknown as Record<string, AppSessionData | undefined>)[cookieName];
+}

@@ -1,0 +1,26 @@
+import type { Store } from 'express-session';
+
+/** One active session as the profile and admin pages show it. */
+export interface SessionSummary {
+  id: string;
+  userSub: string;
+  createdAt: Date;
+  updatedAt: Date;
+  expiresAt: Date;
+  /** Whatever small, non-secret metadata the app put on the session at login (IP, user agent). */
+  meta: Record<string, unknown>;
+}
+
+/**
+ * The express-session Store interface, plus the per-user operations the app needs.
+ * A Redis-backed store that implements this can replace the SQLite one without touching features.
+ */
+export interface UserSessionStore extends Store {
+  /** Deletes every session of one user; resolves to how many were deleted. */
+  destroyAllForUser(userSub: string): Promise<number>;
+  listForUser(userSub: string): Promise<SessionSummary[]>;
+  /** Deletes expired entries; resolves to how many were deleted. */
+  prune(): Promise<number>;
+}
+
+export type Callback<T = void> = (err?: unknown, value?: T) => void;

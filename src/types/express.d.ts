@@ -1,0 +1,20 @@
+import type { CurrentUser } from '../auth/current-user.js';
+
+declare global {
+  namespace Express {
+    interface Request {
+      /** Set by loadCurrentUser for every request after the OIDC middleware; null when anonymous. */
+      user?: CurrentUser | null;
+    }
+  }
+}
+
+/** What the app itself keeps in the server-side session, beside the library's tokens. */
+export interface AppSessionData {
+  userSub?: string;
+  csrfToken?: string;
+  meta?: { ip?: string; userAgent?: string; startedAt?: string };
+  [key: string]: unknown;
+}
+
+export {};

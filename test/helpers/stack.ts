@@ -1,0 +1,97 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { createApp } from '../../src/app.js';
+import { loadConfig, type ResolvedConfig } from '../../src/config/config.js';
+import { resolveSecrets } from '../../src/config/dev-secrets.js';
+import { openSqlite, type DatabaseHandle } from '../../src/db/database.js';
+import { migrateToLatest } from '../../src/db/migrations.js';
+import { startDevIdp, type DevIdp } from '../../src/dev-idp/index.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { appPaths } from '../../src/paths.js';
+import { SqliteSessionStore } from '../../src/sessions/sqlite-store.js';
+import type { UserSessionStore } from '../../src/sessions/types.js';
+
+export interface Stack {
+  baseUrl: string;
+  idp: DevIdp;
+  config: ResolvedConfig;
+  database: DatabaseHandle;
+  sessions: SqliteSessionStore;
+  close(): Promise<void>;
+}
+
+export interface StackOptions {
+  env?: Record<string, string>;
+  /** Wraps the real store, e.g. to inject failures. */
+  wrapStore?: (store: SqliteSessionStore) => UserSessionStore;
+  sessionReadTimeoutMs?: number;
+}
+
+/**
+ * The real app and the real embedded identity provider, each on a free loopback port,
+ * with a fresh data directory. Nothing is mocked.
+ */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pfc-test-'));
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const baseUrl = `http://localhost:${port}`;
+  const config = resolveSecrets(
+    loadConfig({
+      NODE_ENV: 'test',
+      PORT: String(port),
+      BASE_URL: baseUrl,
+      DATA_DIR: dataDir,
+      APP_SECRET_KEY: 'test-secret-that-is-long-enough-for-the-rule-0123456789',
+      LOG_LEVEL: 'silent',
+      ...options.env,
+    }),
+  );
+  const paths = appPaths();
+  const idp = await startDevIdp({
+    nodeEnv: 'test',
+    port: 0,
+    dataDir,
+    viewsDir: paths.views,
+    publicDir: paths.public,
+    rolesClaim: config.rolesClaim,
+    socialConnections: config.socialConnections,
+    client: () => ({
+      clientId: config.clientId,
+      clientSecret: config.clientSecret,
+      redirectUri: config.callbackUrl,
+      postLogoutRedirectUri: `${config.baseUrl}/`,
+    }),
+  });
+  const database = openSqlite(path.join(dataDir, 'app.sqlite'));
+  await migrateToLatest(database.db);
+  const sessions = new SqliteSessionStore(database.sqlite, { defaultTtlMs: 60_000 });
+  const app = createApp({
+    config,
+    issuerBaseUrl: idp.issuer,
+    db: database.db,
+    sessionStore: options.wrapStore ? options.wrapStore(sessions) : sessions,
+    logger: createLogger('silent'),
+    paths,
+    ...(options.sessionReadTimeoutMs ? { sessionReadTimeoutMs: options.sessionReadTimeoutMs } : {}),
+  });
+  server.on('request', app);
+  return {
+    baseUrl,
+    idp,
+    config,
+    database,
+    sessions,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await idp.close();
+      await database.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
