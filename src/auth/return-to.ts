@@ -11,9 +11,9 @@ export function safeReturnTo(value: unknown, fallback: string = DEFAULT_RETURN_T
   if (typeof value !== 'string' || value.length === 0 || value.length > 2048) return fallback;
   // Must be a rooted path, and not `//host` or `/\host`, which browsers treat as another origin.
   if (!value.startsWith('/') || value.startsWith('//') || value.includes('\\')) return fallback;
-  // Control characters (CR/LF header splitting, NUL, tabs that browsers strip) are never legitimate here.
+  // Control characters, raw or percent-encoded (CR/LF header splitting, NUL, tabs that browsers strip), are never legitimate here.
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(value)) return fallback;
+  if (/[\u0000-\u001f\u007f]/.test(value) || /%(?:[01][0-9a-f]|7f)/i.test(value)) return fallback;
   // Encoded slashes or backslashes at the start would turn into `//` for a server that decodes before redirecting.
   if (/^\/(%2f|%5c)/i.test(value)) return fallback;
   let url: URL;

@@ -30,9 +30,15 @@ export class GuardedSessionStore extends Store implements UserSessionStore {
 
   /** Runs after the OIDC middleware: a failed read becomes a 503, never a silent logout. */
   readonly failOnStoreError = (onFailure: () => Error): RequestHandler => {
-    return (_req, _res, next) => {
-      if (this.requests.getStore()?.readFailed) next(onFailure());
-      else next();
+    return (_req, res, next) => {
+      if (!this.requests.getStore()?.readFailed) {
+        next();
+        return;
+      }
+      // The library would also clear the session cookie on this response, because it thinks
+      // there is no session. Keep the cookie: the session is still valid once the store is back.
+      res.clearCookie = () => res;
+      next(onFailure());
     };
   };
 

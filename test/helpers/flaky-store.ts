@@ -1,0 +1,37 @@
+import { Store, type SessionData } from 'express-session';
+import type { Callback, SessionSummary, UserSessionStore } from '../../src/sessions/types.js';
+
+/** Delegates to a real store, but reads can be made to fail or hang on demand. */
+export class FlakyStore extends Store implements UserSessionStore {
+  mode: 'ok' | 'throw' | 'hang' = 'ok';
+
+  constructor(private readonly inner: UserSessionStore) {
+    super();
+  }
+
+  override get(sid: string, callback: Callback<SessionData | null>): void {
+    if (this.mode === 'throw') callback(new Error('SQLITE_IOERR: disk I/O error'));
+    else if (this.mode === 'hang') return;
+    else this.inner.get(sid, callback);
+  }
+
+  override set(sid: string, session: SessionData, callback?: Callback): void {
+    this.inner.set(sid, session, callback);
+  }
+
+  override destroy(sid: string, callback?: Callback): void {
+    this.inner.destroy(sid, callback);
+  }
+
+  destroyAllForUser(userSub: string): Promise<number> {
+    return this.inner.destroyAllForUser(userSub);
+  }
+
+  listForUser(userSub: string): Promise<SessionSummary[]> {
+    return this.inner.listForUser(userSub);
+  }
+
+  prune(): Promise<number> {
+    return this.inner.prune();
+  }
+}

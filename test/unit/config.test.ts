@@ -1,0 +1,167 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/config.js';
+
+const SECRET = 'x'.repeat(40);
+const TENANT = { AUTH0_DOMAIN: 'coach.eu.auth0.com', AUTH0_CLIENT_ID: 'abc', AUTH0_CLIENT_SECRET: 'shh-client-secret-value' };
+const PROD = { NODE_ENV: 'production', BASE_URL: 'https://coach.example.com', APP_SECRET_KEY: SECRET, ...TENANT };
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).problems;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('uses the embedded provider and documented defaults when nothing is set outside production', () => {
+    const c = loadConfig({});
+    expect(c.idp).toEqual({ kind: 'embedded', port: 3001 });
+    expect(c.port).toBe(3000);
+    expect(c.baseUrl).toBe('http://localhost:3000');
+    expect(c.callbackUrl).toBe('http://localhost:3000/callback');
+    expect(c.rolesClaim).toBe('https://coach.example.com/roles');
+    expect(c.socialConnections).toEqual(['google-oauth2', 'github']);
+    expect(c.sessionIdleMinutes).toBe(30);
+    expect(c.sessionAbsoluteHours).toBe(12);
+    expect(c.databaseFile).toBe(path.resolve('data/app.sqlite'));
+    expect(c.trustProxy).toBe(false);
+    expect(c.secureCookies).toBe(false);
+    expect(c.appSecret).toBeUndefined();
+  });
+
+  it('derives BASE_URL from PORT', () => {
+    expect(loadConfig({ PORT: '4100' }).baseUrl).toBe('http://localhost:4100');
+  });
+
+  it('turns AUTH0_DOMAIN into an https issuer with a trailing slash', () => {
+    const c = loadConfig({ ...TENANT });
+    expect(c.idp).toEqual({ kind: 'external', issuerBaseUrl: 'https://coach.eu.auth0.com/', isAuth0: true });
+  });
+
+  it('prefers AUTH0_ISSUER_BASE_URL over AUTH0_DOMAIN and keeps it exactly as given', () => {
+    const c = loadConfig({ ...TENANT, AUTH0_ISSUER_BASE_URL: 'https://login.coach.example.com' });
+    expect(c.idp).toEqual({ kind: 'external', issuerBaseUrl: 'https://login.coach.example.com', isAuth0: false });
+  });
+
+  it('refuses a domain given as a URL', () => {
+    expect(problems({ ...TENANT, AUTH0_DOMAIN: 'https://coach.eu.auth0.com/' })).toEqual([
+      expect.stringContaining('AUTH0_DOMAIN must be a host name only'),
+    ]);
+  });
+
+  it('requires the client id and secret with a real tenant', () => {
+    const p = problems({ AUTH0_DOMAIN: 'coach.eu.auth0.com' });
+    expect(p).toContainEqual(expect.stringContaining('AUTH0_CLIENT_ID is required'));
+    expect(p).toContainEqual(expect.stringContaining('AUTH0_CLIENT_SECRET is required'));
+  });
+
+  it('requires a tenant, a secret and https in production, listing every problem at once', () => {
+    const p = problems({ NODE_ENV: 'production' });
+    expect(p).toContainEqual(expect.stringContaining('AUTH0_DOMAIN or AUTH0_ISSUER_BASE_URL is required in production'));
+    expect(p).toContainEqual(expect.stringContaining('APP_SECRET_KEY is required in production'));
+    expect(p).toContainEqual(expect.stringContaining('BASE_URL must use https in production'));
+    expect(p.length).toBe(3);
+  });
+
+  it('accepts a complete production configuration with secure cookies', () => {
+    const c = loadConfig(PROD);
+    expect(c.secureCookies).toBe(true);
+    expect(c.nodeEnv).toBe('production');
+  });
+
+  it('refuses an APP_SECRET_KEY shorter than 32 characters without printing it', () => {
+    const p = problems({ APP_SECRET_KEY: 'short-secret-value' });
+    expect(p).toEqual([expect.stringContaining('at least 32 characters')]);
+    expect(p.join(' ')).not.toContain('short-secret-value');
+  });
+
+  it('never echoes the client secret or app secret in any problem', () => {
+    const p = problems({ ...PROD, BASE_URL: 'http://coach.example.com', PORT: 'eighty' });
+    expect(p.join(' ')).not.toContain(SECRET);
+    expect(p.join(' ')).not.toContain(TENANT.AUTH0_CLIENT_SECRET);
+    expect(p.length).toBe(2);
+  });
+
+  it('refuses an http issuer on a non-loopback host', () => {
+    expect(problems({ AUTH0_ISSUER_BASE_URL: 'http://idp.example.com/', AUTH0_CLIENT_ID: 'a', AUTH0_CLIENT_SECRET: 'b' })).toEqual([
+      expect.stringContaining('http only on a loopback host'),
+    ]);
+  });
+
+  it('accepts an http loopback issuer outside production', () => {
+    const c = loadConfig({ AUTH0_ISSUER_BASE_URL: 'http://127.0.0.1:4444', AUTH0_CLIENT_ID: 'a', AUTH0_CLIENT_SECRET: 'b' });
+    expect(c.idp).toMatchObject({ kind: 'external', issuerBaseUrl: 'http://127.0.0.1:4444' });
+  });
+
+  it('refuses an http loopback issuer in production', () => {
+    expect(problems({ ...PROD, AUTH0_ISSUER_BASE_URL: 'http://localhost:4444' })).toEqual([
+      expect.stringContaining('AUTH0_ISSUER_BASE_URL must use https in production'),
+    ]);
+  });
+
+  it('accepts AUTH0_CALLBACK_URL only when it equals BASE_URL/callback', () => {
+    expect(loadConfig({ AUTH0_CALLBACK_URL: 'http://localhost:3000/callback' }).callbackUrl).toBe('http://localhost:3000/callback');
+    expect(problems({ AUTH0_CALLBACK_URL: 'http://localhost:3000/auth/callback' })).toEqual([
+      expect.stringContaining('AUTH0_CALLBACK_URL must equal BASE_URL + "/callback" (http://localhost:3000/callback)'),
+    ]);
+  });
+
+  it('refuses a BASE_URL with a path, or plain http on a public host', () => {
+    expect(problems({ BASE_URL: 'http://localhost:3000/app' })).toEqual([expect.stringContaining('origin only')]);
+    expect(problems({ BASE_URL: 'http://coach.example.com' })).toEqual([expect.stringContaining('http only on a loopback host')]);
+    expect(problems({ BASE_URL: 'not a url' })).toEqual([expect.stringContaining('BASE_URL must be an absolute URL')]);
+  });
+
+  it('parses the social connection list and refuses malformed names', () => {
+    expect(loadConfig({ AUTH0_SOCIAL_CONNECTIONS: ' github , apple,github' }).socialConnections).toEqual(['github', 'apple']);
+    expect(loadConfig({ AUTH0_SOCIAL_CONNECTIONS: '' }).socialConnections).toEqual([]);
+    expect(problems({ AUTH0_SOCIAL_CONNECTIONS: 'github,evil connection' })).toEqual([expect.stringContaining('AUTH0_SOCIAL_CONNECTIONS')]);
+  });
+
+  it('requires the roles claim to be a namespaced URL', () => {
+    expect(loadConfig({ AUTH0_ROLES_CLAIM: 'https://finance.example.org/roles' }).rolesClaim).toBe('https://finance.example.org/roles');
+    expect(problems({ AUTH0_ROLES_CLAIM: 'roles' })).toEqual([expect.stringContaining('AUTH0_ROLES_CLAIM')]);
+  });
+
+  it('validates numbers and their ranges', () => {
+    expect(problems({ PORT: '0' })).toEqual([expect.stringContaining('PORT must be a whole number from 1 to 65535')]);
+    expect(problems({ SESSION_IDLE_MINUTES: '1.5' })).toEqual([expect.stringContaining('SESSION_IDLE_MINUTES')]);
+    expect(problems({ SESSION_ABSOLUTE_HOURS: '-1' })).toEqual([expect.stringContaining('SESSION_ABSOLUTE_HOURS')]);
+    expect(problems({ SESSION_IDLE_MINUTES: '180', SESSION_ABSOLUTE_HOURS: '2' })).toEqual([
+      expect.stringContaining('must not be longer than SESSION_ABSOLUTE_HOURS'),
+    ]);
+    const c = loadConfig({ SESSION_IDLE_MINUTES: '15', SESSION_ABSOLUTE_HOURS: '8' });
+    expect([c.sessionIdleMinutes, c.sessionAbsoluteHours]).toEqual([15, 8]);
+  });
+
+  it('reads DATABASE_URL as a SQLite file and says PostgreSQL is not wired up yet', () => {
+    expect(loadConfig({ DATABASE_URL: 'sqlite:./tmp/x.sqlite' }).databaseFile).toBe(path.resolve('tmp/x.sqlite'));
+    expect(loadConfig({ DATABASE_URL: ':memory:' }).databaseFile).toBe(':memory:');
+    expect(problems({ DATABASE_URL: 'postgres://u:p@db/coach' })).toEqual([expect.stringContaining('PostgreSQL is not wired up yet')]);
+    expect(problems({ DATABASE_URL: 'mysql://db' })).toEqual([expect.stringContaining('DATABASE_URL must look like')]);
+  });
+
+  it('refuses TRUST_PROXY=true, which would let clients choose their IP', () => {
+    expect(problems({ TRUST_PROXY: 'true' })).toEqual([expect.stringContaining('TRUST_PROXY=true')]);
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toEqual(['loopback', '10.0.0.0/8']);
+    expect(problems({ TRUST_PROXY: 'everyone' })).toEqual([expect.stringContaining('TRUST_PROXY must be')]);
+  });
+
+  it('validates LOG_LEVEL and NODE_ENV', () => {
+    expect(loadConfig({ LOG_LEVEL: 'DEBUG' }).logLevel).toBe('debug');
+    expect(loadConfig({ NODE_ENV: 'test' }).logLevel).toBe('silent');
+    expect(problems({ LOG_LEVEL: 'loud', NODE_ENV: 'staging' })).toEqual([
+      expect.stringContaining('NODE_ENV must be development, production or test'),
+      expect.stringContaining('LOG_LEVEL must be one of'),
+    ]);
+  });
+
+  it('treats empty values as unset', () => {
+    expect(loadConfig({ PORT: '', AUTH0_DOMAIN: ' ', APP_SECRET_KEY: '' }).idp.kind).toBe('embedded');
+  });
+});

@@ -1,0 +1,125 @@
+import { promisify } from 'node:util';
+import BetterSqlite3 from 'better-sqlite3';
+import type { SessionData } from 'express-session';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { GuardedSessionStore } from '../../src/sessions/guarded-store.js';
+import { SqliteSessionStore } from '../../src/sessions/sqlite-store.js';
+import type { UserSessionStore } from '../../src/sessions/types.js';
+
+const MINUTE = 60_000;
+
+/** The shape express-openid-connect hands to set(). */
+function eocSession(userSub: string | undefined, expires: number) {
+  return {
+    header: { iat: 1, uat: 1, exp: Math.floor(expires / 1000) },
+    data: { id_token: 'header.payload.signature', ...(userSub ? { userSub, meta: { ip: '127.0.0.1', userAgent: 'Firefox' } } : {}) },
+    cookie: { expires, maxAge: expires - Date.now() },
+  } as unknown as SessionData;
+}
+
+function api(store: UserSessionStore) {
+  return {
+    get: promisify(store.get.bind(store)) as (sid: string) => Promise<SessionData | null | undefined>,
+    set: promisify(store.set.bind(store)) as (sid: string, s: SessionData) => Promise<void>,
+    destroy: promisify(store.destroy.bind(store)) as (sid: string) => Promise<void>,
+  };
+}
+
+describe('SqliteSessionStore', () => {
+  let now: number;
+  let store: SqliteSessionStore;
+  let sqlite: BetterSqlite3.Database;
+
+  beforeEach(() => {
+    now = Date.UTC(2026, 10, 29, 12);
+    sqlite = new BetterSqlite3(':memory:');
+    store = new SqliteSessionStore(sqlite, { defaultTtlMs: 30 * MINUTE, now: () => now });
+  });
+
+  it('returns what was set, unchanged', async () => {
+    const s = eocSession('auth0|a', now + 30 * MINUTE);
+    await api(store).set('sid-1', s);
+    expect(await api(store).get('sid-1')).toEqual(JSON.parse(JSON.stringify(s)));
+  });
+
+  it('returns null for an unknown id', async () => {
+    expect(await api(store).get('nope')).toBeNull();
+  });
+
+  it('treats an expired entry as absent and deletes it on read', async () => {
+    await api(store).set('sid-1', eocSession('auth0|a', now + MINUTE));
+    now += MINUTE + 1;
+    expect(await api(store).get('sid-1')).toBeNull();
+    expect(sqlite.prepare('SELECT COUNT(*) AS n FROM sessions').get()).toEqual({ n: 0 });
+  });
+
+  it('overwrites on set and extends the expiry (rolling sessions)', async () => {
+    await api(store).set('sid-1', eocSession('auth0|a', now + MINUTE));
+    await api(store).set('sid-1', eocSession('auth0|a', now + 10 * MINUTE));
+    now += 5 * MINUTE;
+    expect(await api(store).get('sid-1')).not.toBeNull();
+  });
+
+  it('deletes on destroy', async () => {
+    await api(store).set('sid-1', eocSession('auth0|a', now + MINUTE));
+    await api(store).destroy('sid-1');
+    expect(await api(store).get('sid-1')).toBeNull();
+  });
+
+  it('prunes only expired rows', async () => {
+    await api(store).set('old', eocSession('auth0|a', now + MINUTE));
+    await api(store).set('new', eocSession('auth0|a', now + 60 * MINUTE));
+    now += 2 * MINUTE;
+    expect(await store.prune()).toBe(1);
+    expect(await api(store).get('new')).not.toBeNull();
+  });
+
+  it('lists and ends the sessions of one user without touching another user', async () => {
+    await api(store).set('a1', eocSession('auth0|a', now + MINUTE));
+    await api(store).set('a2', eocSession('auth0|a', now + MINUTE));
+    await api(store).set('b1', eocSession('auth0|b', now + MINUTE));
+    const listed = await store.listForUser('auth0|a');
+    expect(listed.map((s) => s.id).sort()).toEqual(['a1', 'a2']);
+    expect(listed[0]?.meta).toEqual({ ip: '127.0.0.1', userAgent: 'Firefox' });
+    expect(await store.destroyAllForUser('auth0|a')).toBe(2);
+    expect(await api(store).get('a1')).toBeNull();
+    expect(await api(store).get('b1')).not.toBeNull();
+  });
+
+  it('falls back to the default lifetime when the session carries no expiry', async () => {
+    await api(store).set('sid', { data: {} } as unknown as SessionData);
+    now += 29 * MINUTE;
+    expect(await api(store).get('sid')).not.toBeNull();
+    now += 2 * MINUTE;
+    expect(await api(store).get('sid')).toBeNull();
+  });
+});
+
+describe('GuardedSessionStore', () => {
+  function failing(kind: 'throw' | 'hang'): UserSessionStore {
+    const inner = new SqliteSessionStore(new BetterSqlite3(':memory:'), { defaultTtlMs: MINUTE });
+    inner.get = (_sid, cb) => {
+      if (kind === 'throw') cb(new Error('disk I/O error'));
+    };
+    return inner;
+  }
+
+  it('passes reads and writes through when the store is healthy', async () => {
+    const inner = new SqliteSessionStore(new BetterSqlite3(':memory:'), { defaultTtlMs: MINUTE });
+    const guarded = new GuardedSessionStore(inner, 100);
+    await api(guarded).set('s', eocSession('auth0|a', Date.now() + MINUTE));
+    expect(await api(guarded).get('s')).not.toBeNull();
+  });
+
+  it('reports a read error to the caller', async () => {
+    const guarded = new GuardedSessionStore(failing('throw'), 100);
+    await expect(api(guarded).get('s')).rejects.toThrow('disk I/O error');
+  });
+
+  it('turns a read that hangs into an error after the timeout', async () => {
+    const guarded = new GuardedSessionStore(failing('hang'), 50);
+    const started = Date.now();
+    await expect(api(guarded).get('s')).rejects.toThrow('timed out');
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+});
