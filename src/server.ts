@@ -10,7 +10,7 @@ import { ConfigError, loadConfig } from './config/config.js';
 import { resolveSecrets } from './config/dev-secrets.js';
 import { openSqlite } from './db/database.js';
 import { migrateToLatest } from './db/migrations.js';
-import { startDevIdp, type DevIdp } from './dev-idp/index.js';
+import type { DevIdp } from './dev-idp/index.js';
 import { createLogger } from './logging/logger.js';
 import { appPaths } from './paths.js';
 import { SqliteSessionStore } from './sessions/sqlite-store.js';
@@ -46,6 +46,8 @@ async function main(): Promise<void> {
   let issuerBaseUrl: string;
   if (config.idp.kind === 'embedded') {
     const resolved = config;
+    // Loaded only when used, so a production process never even imports the development provider.
+    const { startDevIdp } = await import('./dev-idp/index.js');
     idp = await startDevIdp({
       nodeEnv: config.nodeEnv,
       port: config.idp.port,

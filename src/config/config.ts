@@ -103,6 +103,9 @@ const envSchema = z.object({
 
 type Env = z.infer<typeof envSchema>;
 
+/** Every variable the app reads, for documentation checks. */
+export const CONFIG_VARIABLES = Object.keys(envSchema.shape);
+
 /**
  * Parses the environment. Throws one ConfigError listing every problem.
  * Pure: reads only `env`, writes nothing.

@@ -165,3 +165,19 @@ describe('loadConfig', () => {
     expect(loadConfig({ PORT: '', AUTH0_DOMAIN: ' ', APP_SECRET_KEY: '' }).idp.kind).toBe('embedded');
   });
 });
+
+describe('.env.example', () => {
+  it('documents every variable the app reads, each with a comment, and parses as a valid configuration', async () => {
+    const fs = await import('node:fs');
+    const dotenv = (await import('dotenv')).default;
+    const { CONFIG_VARIABLES } = await import('../../src/config/config.js');
+    const text = fs.readFileSync('.env.example', 'utf8');
+    const lines = text.split('\n');
+    for (const name of CONFIG_VARIABLES) {
+      const i = lines.findIndex((l) => l.startsWith(`${name}=`));
+      expect(i, `${name} is missing from .env.example`).toBeGreaterThan(0);
+      expect(lines[i - 1]?.startsWith('#'), `${name} has no comment line above it`).toBe(true);
+    }
+    expect(loadConfig(dotenv.parse(text)).idp.kind).toBe('embedded');
+  });
+});
