@@ -1,4 +1,4 @@
-import type { Request, RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
 
 /** The signed-in person as pages and guards see them, taken from the verified ID token claims. */
 export interface CurrentUser {
@@ -50,8 +50,4 @@ export function loadCurrentUser(rolesClaim: string): RequestHandler {
     res.locals.user = user;
     next();
   };
-}
-
-export function getUser(req: Request): CurrentUser | null {
-  return req.user ?? null;
 }

@@ -126,3 +126,24 @@ describe('sign-out', () => {
     expect((await browser.request(`${stack.baseUrl}/dashboard`)).status).toBe(200);
   });
 });
+
+describe('sign-out at the identity provider', () => {
+  it('ends the provider session too, returning to the home page, so the next sign-in asks for the password again', async () => {
+    const browser = new TestBrowser();
+    const dashboard = await signIn(browser, stack);
+    const providerLogout = await browser.post(`${stack.baseUrl}/logout`, { _csrf: csrfTokenOf(dashboard) });
+    // The provider's page submits its own form at once (a script file); a person without scripts presses the button.
+    expect(providerLogout.url.startsWith(`${stack.idp.issuer}/v2/logout`)).toBe(true);
+    expect(providerLogout.body).toContain('<script src="/assets/logout.js"');
+    const action = /<form[^>]*id="op.logoutForm"[^>]*action="([^"]+)"/.exec(providerLogout.body)?.[1]
+      ?? /<form[^>]*action="([^"]+)"[^>]*id="op.logoutForm"/.exec(providerLogout.body)![1]!;
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(providerLogout.body)![1]!;
+    const home = await browser.post(new URL(action, stack.idp.issuer).href, { xsrf, logout: 'yes' });
+    expect(home.url).toBe(`${stack.baseUrl}/`);
+    expect(home.body).toContain('href="/login"');
+
+    const again = await browser.get(`${stack.baseUrl}/dashboard`);
+    expect(again.url.startsWith(`${stack.idp.issuer}/interaction/`)).toBe(true);
+    expect(again.body).toContain('name="password"');
+  });
+});
