@@ -1,16 +1,24 @@
-import express, { type Express } from 'express';
+import express, { type ErrorRequestHandler, type Express } from 'express';
 import eoc from 'express-openid-connect';
 import type { Kysely } from 'kysely';
-import { createAfterCallback } from './auth/after-callback.js';
+import { createAfterCallback, createLogoutTokenHandler } from './auth/after-callback.js';
 import { loadCurrentUser } from './auth/current-user.js';
+import { createGuards } from './auth/guards.js';
 import { cookieNames, oidcParams } from './auth/oidc.js';
 import { authRoutes } from './auth/routes.js';
 import type { ResolvedConfig } from './config/config.js';
 import type { Database } from './db/schema.js';
+import { adminRoutes } from './features/admin/routes.js';
+import { createAdminService } from './features/admin/service.js';
+import { createAuditRepository } from './features/audit/repository.js';
+import { createAuditService, type AuditService } from './features/audit/service.js';
 import { dashboardRoutes } from './features/dashboard/routes.js';
 import { homeRoutes } from './features/home/routes.js';
+import { profileRoutes } from './features/profile/routes.js';
+import { createProfileService } from './features/profile/service.js';
 import { createUsersRepository } from './features/users/repository.js';
 import { createUsersService } from './features/users/service.js';
+import { verifyEmailRoutes } from './features/verify-email/routes.js';
 import { errorHandler, notFoundHandler } from './http/error-handlers.js';
 import { ServiceUnavailableError } from './http/errors.js';
 import { requestLogging } from './http/request-logging.js';
@@ -45,10 +53,22 @@ export function createApp(deps: AppDeps): Express {
   app.set('view engine', 'ejs');
   app.set('views', deps.paths.views);
 
+  // Wiring: repositories -> services -> guards and routes.
   const store = new GuardedSessionStore(deps.sessionStore, deps.sessionReadTimeoutMs ?? 2000);
   const session = sessionAccess(cookieNames(config.secureCookies).session);
   const users = createUsersService(createUsersRepository(deps.db));
+  const audit = createAuditService(createAuditRepository(deps.db), logger);
+  const guards = createGuards({ audit, session, mfaMaxAgeMinutes: config.mfaMaxAgeMinutes, mfaMode: config.mfaMode });
   const csrf = createCsrf(session);
+  const oidc = oidcParams(
+    config,
+    store,
+    {
+      afterCallback: createAfterCallback({ users, audit, store, rolesClaim: config.rolesClaim }),
+      onLogoutToken: createLogoutTokenHandler({ store, audit }),
+    },
+    deps.issuerBaseUrl,
+  );
 
   app.use(requestLogging(logger));
   app.use(securityHeaders({ issuerOrigin: new URL(deps.issuerBaseUrl).origin, hsts: config.secureCookies }));
@@ -63,7 +83,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.json({ limit: '32kb' }));
 
   app.use(store.track);
-  app.use(auth(oidcParams(config, store, { afterCallback: createAfterCallback(users, config.rolesClaim) }, deps.issuerBaseUrl)));
+  app.use(auth(oidc));
+  app.use(auditCallbackErrors(audit));
   app.use(store.failOnStoreError(() => new ServiceUnavailableError()));
   app.use(loadCurrentUser(config.rolesClaim));
   app.use(noStoreWhenSignedIn);
@@ -71,10 +92,30 @@ export function createApp(deps: AppDeps): Express {
   app.use(csrf.exposeToken);
 
   app.use('/', homeRoutes());
-  app.use('/', authRoutes(config.baseUrl));
-  app.use('/dashboard', dashboardRoutes());
+  app.use(
+    '/',
+    authRoutes({ baseUrl: config.baseUrl, socialConnections: config.socialConnections, audit, mfaMaxAgeSeconds: guards.maxAgeSeconds }),
+  );
+  app.use('/verify-email', verifyEmailRoutes());
+  app.use('/dashboard', dashboardRoutes({ member: guards.member, users }));
+  app.use('/profile', profileRoutes({ guards, profile: createProfileService(users, store), audit, session }));
+  app.use('/admin', adminRoutes({ guards, admin: createAdminService(users, store), audit }));
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
   return app;
+}
+
+/** Records failed callbacks: the provider's own error (login.failure) or a failed check (callback.error). */
+function auditCallbackErrors(audit: AuditService): ErrorRequestHandler {
+  return async (err, req, _res, next) => {
+    if (req.path === '/callback') {
+      const params = { ...(req.query as Record<string, unknown>), ...((req.body as Record<string, unknown> | undefined) ?? {}) };
+      const providerError = typeof params.error === 'string' ? params.error.slice(0, 64) : null;
+      await audit.record(req, providerError ? 'login.failure' : 'callback.error', {
+        detail: providerError ? { error: providerError } : { reason: String((err as Error)?.message ?? err).slice(0, 200) },
+      });
+    }
+    next(err);
+  };
 }

@@ -1,25 +1,51 @@
-import type { OidcHooks } from './oidc.js';
-import { currentUserFromClaims } from './current-user.js';
+import crypto from 'node:crypto';
+import type { AuditService } from '../features/audit/service.js';
 import type { UsersService } from '../features/users/service.js';
 import { HttpError } from '../http/errors.js';
+import type { UserSessionStore } from '../sessions/types.js';
+import { currentUserFromClaims } from './current-user.js';
+import { mfaStatus } from './mfa.js';
+import type { OidcHooks } from './oidc.js';
+
+interface HookDeps {
+  users: UsersService;
+  audit: AuditService;
+  store: UserSessionStore;
+  rolesClaim: string;
+}
 
 /**
- * After a successful code exchange: record the user (keyed on `sub`) and note on the session
- * who owns it and from where, so sessions can be listed and ended per user.
+ * After a successful code exchange: record the user (keyed on `sub`), note whether a requested
+ * step-up came back without MFA, and label the session with its owner and origin so sessions
+ * can be listed and ended per user.
  */
-export function createAfterCallback(users: UsersService, rolesClaim: string): OidcHooks['afterCallback'] {
-  return async (req, _res, session) => {
-    const user = currentUserFromClaims(req.oidc.idTokenClaims, rolesClaim);
+export function createAfterCallback(deps: HookDeps): OidcHooks['afterCallback'] {
+  return async (req, _res, session, state) => {
+    const claims = req.oidc.idTokenClaims;
+    const user = currentUserFromClaims(claims, deps.rolesClaim);
     if (!user) throw new HttpError(400, 'The sign-in response was not valid. Please try again.');
-    await users.recordLogin(user);
+    const mfa = mfaStatus(claims, Math.floor(Date.now() / 1000), Number.MAX_SAFE_INTEGER).done;
+    await deps.users.recordLogin(user, { mfa });
+    await deps.audit.record(req, 'login.success', { actorSub: user.sub, detail: { mfa, stepUp: state.stepUp === true } });
     return {
       ...session,
       userSub: user.sub,
+      // Always written, so an earlier failed step-up does not outlive a later successful one.
+      mfaStepUpFailed: state.stepUp === true && !mfa,
       meta: {
         ip: req.ip,
         userAgent: (req.get('user-agent') ?? '').slice(0, 256),
         startedAt: new Date().toISOString(),
+        handle: crypto.randomBytes(12).toString('base64url'),
       },
     };
+  };
+}
+
+/** Ends what a verified logout token names: one provider session (`sid`), or all of a user's. */
+export function createLogoutTokenHandler(deps: Pick<HookDeps, 'store' | 'audit'>): OidcHooks['onLogoutToken'] {
+  return async (token) => {
+    const ended = token.sid ? await deps.store.destroyByProviderSession(token.sid) : token.sub ? await deps.store.destroyAllForUser(token.sub) : 0;
+    await deps.audit.recordSystem('backchannel.logout', { targetSub: token.sub ?? null, detail: { sessionsEnded: ended, bySid: Boolean(token.sid) } });
   };
 }

@@ -3,10 +3,20 @@ import type { Request, Response } from 'express';
 import type { ConfigParams, Session } from 'express-openid-connect';
 import type { ResolvedConfig } from '../config/config.js';
 import type { UserSessionStore } from '../sessions/types.js';
+import { MFA_POLICY } from './mfa.js';
+
+/** What the app puts in the login state (carried in the signed transaction cookie). */
+export interface LoginState {
+  returnTo?: string;
+  txn?: string;
+  stepUp?: boolean;
+}
 
 export interface OidcHooks {
   /** Runs after the tokens are checked and before the session is saved; returns the session to keep. */
-  afterCallback: (req: Request, res: Response, session: Session) => Promise<Session>;
+  afterCallback: (req: Request, res: Response, session: Session, state: LoginState) => Promise<Session>;
+  /** A verified back-channel logout token: end the sessions it names. */
+  onLogoutToken: (token: { sub?: string; sid?: string }) => Promise<void>;
 }
 
 /** Cookie names: with https the __Host- prefix pins them to this exact origin and path /. */
@@ -40,6 +50,8 @@ export function oidcParams(config: ResolvedConfig, store: UserSessionStore, hook
       response_type: 'code',
       scope: 'openid profile email',
       ...(config.audience ? { audience: config.audience } : {}),
+      // MFA_MODE=always: every sign-in asks for MFA (the guards still check that it happened).
+      ...(config.mfaMode === 'always' ? { acr_values: MFA_POLICY } : {}),
     },
     // Our own GET /login (returnTo checked) and POST /logout (CSRF checked) replace the library's.
     routes: { login: false, logout: false, callback: '/callback', postLogoutRedirect: `${config.baseUrl}/` },
@@ -58,7 +70,14 @@ export function oidcParams(config: ResolvedConfig, store: UserSessionStore, hook
     transactionCookie: { name: names.transaction, sameSite: 'Lax' },
     // The library's default state is just the returnTo, the same for everyone. A random part makes
     // each state unguessable (RFC 9700 §2.1), on top of the PKCE and nonce checks.
-    getLoginState: (_req, options) => ({ returnTo: options.returnTo, txn: crypto.randomBytes(16).toString('base64url') }),
-    afterCallback: hooks.afterCallback,
+    getLoginState: (_req, options): LoginState => ({
+      returnTo: options.returnTo,
+      txn: crypto.randomBytes(16).toString('base64url'),
+      ...((options as { stepUp?: boolean }).stepUp ? { stepUp: true } : {}),
+    }),
+    afterCallback: (req, res, session, state) => hooks.afterCallback(req, res, session, (state ?? {}) as LoginState),
+    // Back-channel logout deletes the named sessions from the store at once, so no per-request
+    // "was I logged out?" lookup is needed.
+    backchannelLogout: { onLogoutToken: (token) => hooks.onLogoutToken(token as { sub?: string; sid?: string }), isLoggedOut: false, onLogin: false },
   };
 }

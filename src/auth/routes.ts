@@ -1,27 +1,62 @@
 import express, { type Router } from 'express';
-import { requiresAuth } from './guards.js';
+import type { AuditService } from '../features/audit/service.js';
+import { NotFoundError } from '../http/errors.js';
+import { connectionButtons } from './connections.js';
+import { requiresAuth, startStepUp } from './guards.js';
 import { DEFAULT_RETURN_TO, safeReturnTo } from './return-to.js';
+
+interface AuthRouteDeps {
+  baseUrl: string;
+  socialConnections: string[];
+  audit: AuditService;
+  mfaMaxAgeSeconds: number;
+}
 
 /**
  * Sign-in and sign-out. The callback itself is served by express-openid-connect.
- *   GET  /login    start the code flow; `returnTo` must be a same-origin path
- *   POST /logout   (CSRF-checked) end the server-side session, then sign out at the provider
+ *   GET  /signin               the app's sign-in page: a button per social connection, or email
+ *   GET  /login                start the code flow; `returnTo` must be a same-origin path
+ *   GET  /login/:connection    the same through one allow-listed social connection
+ *   POST /login/step-up        (CSRF-checked) try the MFA step-up again after it failed
+ *   POST /logout               (CSRF-checked) end the server-side session, then sign out at the provider
  */
-export function authRoutes(baseUrl: string): Router {
+export function authRoutes(deps: AuthRouteDeps): Router {
   const router = express.Router();
+  const allowed = new Set(deps.socialConnections);
+  const buttons = connectionButtons(deps.socialConnections);
+
+  router.get('/signin', (req, res) => {
+    const returnTo = safeReturnTo(req.query.returnTo, DEFAULT_RETURN_TO);
+    if (req.user) return res.redirect(returnTo);
+    res.render('layout', { page: 'pages/signin', title: 'Sign in', buttons, returnTo });
+  });
 
   router.get('/login', async (req, res) => {
     const returnTo = safeReturnTo(req.query.returnTo, DEFAULT_RETURN_TO);
     res.set('Cache-Control', 'no-store');
-    if (req.user) {
-      res.redirect(returnTo);
-      return;
-    }
+    if (req.user) return res.redirect(returnTo);
     await res.oidc.login({ returnTo });
   });
 
-  router.post('/logout', requiresAuth, async (_req, res) => {
-    await res.oidc.logout({ returnTo: `${baseUrl}/` });
+  router.get('/login/:connection', async (req, res, next) => {
+    const connection = req.params.connection;
+    // Only connections this deployment enables are forwarded; nothing else from the query reaches the provider.
+    if (!allowed.has(connection)) return next(new NotFoundError());
+    const returnTo = safeReturnTo(req.query.returnTo, DEFAULT_RETURN_TO);
+    res.set('Cache-Control', 'no-store');
+    if (req.user) return res.redirect(returnTo);
+    await res.oidc.login({ returnTo, authorizationParams: { connection } });
+  });
+
+  router.post('/login/step-up', requiresAuth, async (req, res) => {
+    const returnTo = safeReturnTo((req.body as Record<string, unknown> | undefined)?.returnTo, DEFAULT_RETURN_TO);
+    await deps.audit.record(req, 'mfa.step_up', { detail: { path: returnTo.split('?')[0], retry: true } });
+    await startStepUp(res, returnTo, deps.mfaMaxAgeSeconds);
+  });
+
+  router.post('/logout', requiresAuth, async (req, res) => {
+    await deps.audit.record(req, 'logout');
+    await res.oidc.logout({ returnTo: `${deps.baseUrl}/` });
   });
 
   // Signing out changes state, so it is never done by a GET (a link or an image could trigger it).

@@ -37,6 +37,10 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   sessionIdleMinutes: number;
   sessionAbsoluteHours: number;
+  /** `sensitive`: MFA for the admin area and sensitive actions; `always`: every sign-in asks for MFA. */
+  mfaMode: 'sensitive' | 'always';
+  /** How recent an MFA must be for the admin area and sensitive actions. */
+  mfaMaxAgeMinutes: number;
 }
 
 /** A config whose secrets are all resolved, as createApp needs it. */
@@ -99,6 +103,13 @@ const envSchema = z.object({
   LOG_LEVEL: optionalString,
   SESSION_IDLE_MINUTES: intInRange('SESSION_IDLE_MINUTES', 1, 24 * 60, 30),
   SESSION_ABSOLUTE_HOURS: intInRange('SESSION_ABSOLUTE_HOURS', 1, 30 * 24, 12),
+  MFA_MODE: optionalString.transform((v, ctx): 'sensitive' | 'always' => {
+    if (v === undefined) return 'sensitive';
+    if (v === 'sensitive' || v === 'always') return v;
+    ctx.addIssue({ code: 'custom', message: 'MFA_MODE must be sensitive or always' });
+    return z.NEVER;
+  }),
+  MFA_MAX_AGE_MINUTES: intInRange('MFA_MAX_AGE_MINUTES', 1, 24 * 60, 15),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -178,6 +189,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel,
     sessionIdleMinutes: idle,
     sessionAbsoluteHours: absolute,
+    mfaMode: e.MFA_MODE ?? 'sensitive',
+    mfaMaxAgeMinutes: e.MFA_MAX_AGE_MINUTES ?? 15,
   };
 }
 

@@ -25,6 +25,28 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('users').execute();
     },
   },
+  '2026-11-29-002-mfa-preferences-audit': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('users').addColumn('last_mfa_at', 'varchar(32)').execute();
+      await db.schema.alterTable('users').addColumn('display_name', 'varchar(80)').execute();
+      await db.schema.alterTable('users').addColumn('currency', 'varchar(3)', (c) => c.notNull().defaultTo('USD')).execute();
+      await db.schema
+        .createTable('audit_events')
+        .addColumn('id', 'varchar(36)', (c) => c.primaryKey())
+        .addColumn('at', 'varchar(32)', (c) => c.notNull())
+        .addColumn('type', 'varchar(64)', (c) => c.notNull())
+        .addColumn('actor_sub', 'varchar(255)')
+        .addColumn('target_sub', 'varchar(255)')
+        .addColumn('ip', 'varchar(64)')
+        .addColumn('request_id', 'varchar(64)')
+        .addColumn('detail', 'text', (c) => c.notNull().defaultTo('{}'))
+        .execute();
+      await db.schema.createIndex('audit_events_at').on('audit_events').column('at').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('audit_events').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -39,7 +39,14 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     res.status(status);
     res.set('Cache-Control', 'no-store');
     if (wantsHtml(req)) {
-      res.render('layout', { page: 'errors/error', title: generic.title, status, message });
+      const view = err instanceof HttpError ? err.view : undefined;
+      res.render('layout', {
+        page: view?.page ?? 'errors/error',
+        title: view?.title ?? generic.title,
+        status,
+        message,
+        ...view?.locals,
+      });
     } else {
       res.json({ error: generic.title, message, status });
     }

@@ -1,5 +1,8 @@
 /** Errors that carry the HTTP status and a message that is safe to show to the person. */
 export class HttpError extends Error {
+  /** A page of its own instead of the generic error page, with what it needs to render. */
+  view?: { page: string; title: string; locals?: Record<string, unknown> };
+
   constructor(
     readonly status: number,
     /** Shown to the user as is: never put internals here. */
@@ -8,6 +11,11 @@ export class HttpError extends Error {
   ) {
     super(publicMessage, options);
     this.name = 'HttpError';
+  }
+
+  withView(page: string, title: string, locals: Record<string, unknown> = {}): this {
+    this.view = { page, title, locals };
+    return this;
   }
 }
 

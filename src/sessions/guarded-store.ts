@@ -81,8 +81,16 @@ export class GuardedSessionStore extends Store implements UserSessionStore {
     return this.inner.destroyAllForUser(userSub);
   }
 
+  destroyByProviderSession(providerSid: string): Promise<number> {
+    return this.inner.destroyByProviderSession(providerSid);
+  }
+
   listForUser(userSub: string): Promise<SessionSummary[]> {
     return this.inner.listForUser(userSub);
+  }
+
+  countActiveByUser(): Promise<Map<string, number>> {
+    return this.inner.countActiveByUser();
   }
 
   prune(): Promise<number> {

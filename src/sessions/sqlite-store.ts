@@ -5,7 +5,7 @@ import type { Callback, SessionSummary, UserSessionStore } from './types.js';
 /** What the stored session object looks like to this store: only these fields are read. */
 interface StoredShape {
   cookie?: { expires?: number | string | Date | null; maxAge?: number | null };
-  data?: { userSub?: unknown; meta?: unknown };
+  data?: { userSub?: unknown; sid?: unknown; meta?: unknown };
 }
 
 export interface SqliteSessionStoreOptions {
@@ -65,9 +65,11 @@ export class SqliteSessionStore extends Store implements UserSessionStore {
       const shape = session as unknown as StoredShape;
       const now = this.now();
       const userSub = typeof shape.data?.userSub === 'string' ? shape.data.userSub : null;
+      const oidcSid = typeof shape.data?.sid === 'string' ? shape.data.sid : null;
       this.stmts.upsert.run({
         id: sid,
         user_sub: userSub,
+        oidc_sid: oidcSid,
         data: JSON.stringify(session),
         expires_at: this.expiryOf(shape, now),
         now,
@@ -114,6 +116,15 @@ export class SqliteSessionStore extends Store implements UserSessionStore {
 
   async destroyAllForUser(userSub: string): Promise<number> {
     return this.stmts.destroyForUser.run(userSub).changes;
+  }
+
+  async destroyByProviderSession(providerSid: string): Promise<number> {
+    return this.stmts.destroyByOidcSid.run(providerSid).changes;
+  }
+
+  async countActiveByUser(): Promise<Map<string, number>> {
+    const rows = this.stmts.countByUser.all(this.now()) as Array<{ user_sub: string; n: number }>;
+    return new Map(rows.map((r) => [r.user_sub, r.n]));
   }
 
   async listForUser(userSub: string): Promise<SessionSummary[]> {
@@ -168,19 +179,25 @@ function createTable(sqlite: BetterSqlite3.Database): void {
     CREATE INDEX IF NOT EXISTS sessions_user_sub ON sessions (user_sub);
     CREATE INDEX IF NOT EXISTS sessions_expires_at ON sessions (expires_at);
   `);
+  // The provider's session id (`sid` claim), for back-channel logout of exactly that session.
+  const columns = sqlite.prepare('PRAGMA table_info(sessions)').all() as Array<{ name: string }>;
+  if (!columns.some((c) => c.name === 'oidc_sid')) sqlite.exec('ALTER TABLE sessions ADD COLUMN oidc_sid TEXT');
+  sqlite.exec('CREATE INDEX IF NOT EXISTS sessions_oidc_sid ON sessions (oidc_sid)');
 }
 
 function prepare(sqlite: BetterSqlite3.Database) {
   return {
     get: sqlite.prepare('SELECT data, expires_at FROM sessions WHERE id = ?'),
     upsert: sqlite.prepare(`
-      INSERT INTO sessions (id, user_sub, data, created_at, updated_at, expires_at)
-      VALUES (@id, @user_sub, @data, @now, @now, @expires_at)
+      INSERT INTO sessions (id, user_sub, oidc_sid, data, created_at, updated_at, expires_at)
+      VALUES (@id, @user_sub, @oidc_sid, @data, @now, @now, @expires_at)
       ON CONFLICT (id) DO UPDATE SET
-        user_sub = excluded.user_sub, data = excluded.data,
+        user_sub = excluded.user_sub, oidc_sid = excluded.oidc_sid, data = excluded.data,
         updated_at = excluded.updated_at, expires_at = excluded.expires_at`),
     destroy: sqlite.prepare('DELETE FROM sessions WHERE id = ?'),
     destroyForUser: sqlite.prepare('DELETE FROM sessions WHERE user_sub = ?'),
+    destroyByOidcSid: sqlite.prepare('DELETE FROM sessions WHERE oidc_sid = ?'),
+    countByUser: sqlite.prepare('SELECT user_sub, COUNT(*) AS n FROM sessions WHERE user_sub IS NOT NULL AND expires_at > ? GROUP BY user_sub'),
     listForUser: sqlite.prepare(
       'SELECT id, user_sub, data, created_at, updated_at, expires_at FROM sessions WHERE user_sub = ? AND expires_at > ? ORDER BY updated_at DESC',
     ),

@@ -18,7 +18,11 @@ export interface SessionSummary {
 export interface UserSessionStore extends Store {
   /** Deletes every session of one user; resolves to how many were deleted. */
   destroyAllForUser(userSub: string): Promise<number>;
+  /** Deletes the sessions started from one identity-provider session (its `sid`). */
+  destroyByProviderSession(providerSid: string): Promise<number>;
   listForUser(userSub: string): Promise<SessionSummary[]>;
+  /** Active sessions per user, for the admin dashboard. */
+  countActiveByUser(): Promise<Map<string, number>>;
   /** Deletes expired entries; resolves to how many were deleted. */
   prune(): Promise<number>;
 }

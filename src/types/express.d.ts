@@ -13,7 +13,11 @@ declare global {
 export interface AppSessionData {
   userSub?: string;
   csrfToken?: string;
-  meta?: { ip?: string; userAgent?: string; startedAt?: string };
+  /** Set at login: a step-up was asked for and the provider came back without MFA. */
+  mfaStepUpFailed?: boolean;
+
+  /** Shown in the user's session list; `handle` tells this session apart from the others. */
+  meta?: { ip?: string; userAgent?: string; startedAt?: string; handle?: string };
   [key: string]: unknown;
 }
 

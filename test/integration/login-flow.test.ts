@@ -140,7 +140,7 @@ describe('sign-out at the identity provider', () => {
     const xsrf = /name="xsrf" value="([^"]+)"/.exec(providerLogout.body)![1]!;
     const home = await browser.post(new URL(action, stack.idp.issuer).href, { xsrf, logout: 'yes' });
     expect(home.url).toBe(`${stack.baseUrl}/`);
-    expect(home.body).toContain('href="/login"');
+    expect(home.body).toContain('href="/signin"');
 
     const again = await browser.get(`${stack.baseUrl}/dashboard`);
     expect(again.url.startsWith(`${stack.idp.issuer}/interaction/`)).toBe(true);

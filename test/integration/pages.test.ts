@@ -19,7 +19,7 @@ describe('pages', () => {
     const home = await browser.get(`${stack.baseUrl}/`);
     expect(home.status).toBe(200);
     expect(home.body).toContain('Personal Finance Coach');
-    expect(home.body).toMatch(/<a class="button primary[^"]*" href="\/login">/);
+    expect(home.body).toMatch(/<a class="button primary[^"]*" href="\/signin">/);
     expect(home.headers.getSetCookie()).toEqual([]);
   });
 

@@ -181,3 +181,18 @@ describe('.env.example', () => {
     expect(loadConfig(dotenv.parse(text)).idp.kind).toBe('embedded');
   });
 });
+
+describe('MFA settings', () => {
+  it('defaults to sensitive mode with a 15 minute freshness window', () => {
+    const c = loadConfig({});
+    expect([c.mfaMode, c.mfaMaxAgeMinutes]).toEqual(['sensitive', 15]);
+  });
+
+  it('accepts always and refuses anything else', () => {
+    expect(loadConfig({ MFA_MODE: 'always', MFA_MAX_AGE_MINUTES: '5' })).toMatchObject({ mfaMode: 'always', mfaMaxAgeMinutes: 5 });
+    expect(problems({ MFA_MODE: 'sometimes', MFA_MAX_AGE_MINUTES: '0' })).toEqual([
+      expect.stringContaining('MFA_MODE must be sensitive or always'),
+      expect.stringContaining('MFA_MAX_AGE_MINUTES must be a whole number'),
+    ]);
+  });
+});

@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, UsersTable } from '../../db/schema.js';
 
 export interface UserRecord {
   sub: string;
@@ -10,14 +10,33 @@ export interface UserRecord {
   roles: string[];
   firstSeenAt: string;
   lastLoginAt: string;
+  lastMfaAt: string | null;
+  displayName: string | null;
+  currency: string;
 }
 
-export type UserLogin = Omit<UserRecord, 'firstSeenAt' | 'lastLoginAt'>;
+export type UserLogin = Pick<UserRecord, 'sub' | 'email' | 'name' | 'picture' | 'emailVerified' | 'roles'>;
+
+function toRecord(r: Selectable<UsersTable>): UserRecord {
+  return {
+    sub: r.sub,
+    email: r.email,
+    name: r.name,
+    picture: r.picture,
+    emailVerified: r.email_verified === 1,
+    roles: JSON.parse(r.roles) as string[],
+    firstSeenAt: r.first_seen_at,
+    lastLoginAt: r.last_login_at,
+    lastMfaAt: r.last_mfa_at,
+    displayName: r.display_name,
+    currency: r.currency,
+  };
+}
 
 /** SQL for users. Keyed on the identity provider's `sub`, never on email. */
 export function createUsersRepository(db: Kysely<Database>) {
   return {
-    async upsertOnLogin(u: UserLogin, at: Date): Promise<void> {
+    async upsertOnLogin(u: UserLogin, at: Date, mfa: boolean): Promise<void> {
       const now = at.toISOString();
       const row = {
         email: u.email,
@@ -26,6 +45,7 @@ export function createUsersRepository(db: Kysely<Database>) {
         email_verified: u.emailVerified ? 1 : 0,
         roles: JSON.stringify(u.roles),
         last_login_at: now,
+        ...(mfa ? { last_mfa_at: now } : {}),
       };
       await db
         .insertInto('users')
@@ -36,17 +56,21 @@ export function createUsersRepository(db: Kysely<Database>) {
 
     async findBySub(sub: string): Promise<UserRecord | undefined> {
       const r = await db.selectFrom('users').selectAll().where('sub', '=', sub).executeTakeFirst();
-      if (!r) return undefined;
-      return {
-        sub: r.sub,
-        email: r.email,
-        name: r.name,
-        picture: r.picture,
-        emailVerified: r.email_verified === 1,
-        roles: JSON.parse(r.roles) as string[],
-        firstSeenAt: r.first_seen_at,
-        lastLoginAt: r.last_login_at,
-      };
+      return r ? toRecord(r) : undefined;
+    },
+
+    async list(limit: number): Promise<UserRecord[]> {
+      const rows = await db.selectFrom('users').selectAll().orderBy('last_login_at', 'desc').limit(limit).execute();
+      return rows.map(toRecord);
+    },
+
+    async updatePreferences(sub: string, prefs: { displayName: string | null; currency: string }): Promise<boolean> {
+      const r = await db
+        .updateTable('users')
+        .set({ display_name: prefs.displayName, currency: prefs.currency })
+        .where('sub', '=', sub)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
     },
   };
 }

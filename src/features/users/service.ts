@@ -4,7 +4,7 @@ import type { UsersRepository } from './repository.js';
 /** Rules about app users: a login records what the identity provider asserted, nothing more. */
 export function createUsersService(repo: UsersRepository, now: () => Date = () => new Date()) {
   return {
-    recordLogin(user: CurrentUser): Promise<void> {
+    recordLogin(user: CurrentUser, opts: { mfa: boolean }): Promise<void> {
       return repo.upsertOnLogin(
         {
           sub: user.sub,
@@ -15,9 +15,12 @@ export function createUsersService(repo: UsersRepository, now: () => Date = () =
           roles: user.roles,
         },
         now(),
+        opts.mfa,
       );
     },
     find: (sub: string) => repo.findBySub(sub),
+    list: (limit: number) => repo.list(limit),
+    savePreferences: (sub: string, prefs: { displayName: string | null; currency: string }) => repo.updatePreferences(sub, prefs),
   };
 }
 

@@ -1,0 +1,46 @@
+/** Preferences a user can edit, validated field by field so each problem can be shown next to its field. */
+export interface Preferences {
+  displayName: string | null;
+  currency: string;
+}
+
+export type PreferenceErrors = Partial<Record<keyof Preferences, string>>;
+
+const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+
+export function currencyCodes(): string[] {
+  return [...CURRENCIES];
+}
+
+/** Returns the cleaned preferences, or the errors; what the user typed comes back either way. */
+export function parsePreferences(body: unknown): { ok: true; value: Preferences } | { ok: false; errors: PreferenceErrors; typed: Record<string, string> } {
+  const form = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+  const errors: PreferenceErrors = {};
+  const typed: Record<string, string> = {};
+
+  const rawName = form.displayName;
+  let displayName: string | null = null;
+  if (Array.isArray(rawName)) errors.displayName = 'Send the display name once.';
+  else if (rawName !== undefined && typeof rawName !== 'string') errors.displayName = 'The display name must be text.';
+  else {
+    typed.displayName = rawName ?? '';
+    const trimmed = (rawName ?? '').trim().replace(/\s+/g, ' ');
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f\u007f]/.test(rawName ?? '')) errors.displayName = 'The display name cannot contain control characters.';
+    else if (trimmed.length > 60) errors.displayName = 'Keep the display name to 60 characters or fewer.';
+    else displayName = trimmed === '' ? null : trimmed;
+  }
+
+  const rawCurrency = form.currency;
+  let currency = '';
+  if (Array.isArray(rawCurrency)) errors.currency = 'Choose one currency.';
+  else if (typeof rawCurrency !== 'string' || rawCurrency.trim() === '') errors.currency = 'Choose a currency.';
+  else {
+    typed.currency = rawCurrency;
+    currency = rawCurrency.trim().toUpperCase();
+    if (!CURRENCIES.has(currency)) errors.currency = 'Choose a currency from the list (a three-letter ISO 4217 code such as USD or EUR).';
+  }
+
+  if (Object.keys(errors).length > 0) return { ok: false, errors, typed };
+  return { ok: true, value: { displayName, currency } };
+}
