@@ -61,6 +61,7 @@ async function main(): Promise<void> {
         clientSecret: resolved.clientSecret,
         redirectUri: resolved.callbackUrl,
         postLogoutRedirectUri: `${resolved.baseUrl}/`,
+        backchannelLogoutUri: `${resolved.baseUrl}/backchannel-logout`,
       }),
     });
     issuerBaseUrl = idp.issuer;
@@ -105,8 +106,10 @@ function printDevBanner(idp: DevIdp): void {
     '  DEVELOPMENT IDENTITY PROVIDER: for local development only, never for production.',
     `  Issuer: ${idp.issuer}`,
     '  Demo accounts:',
-    ...idp.demoAccounts.map((a) => `    ${a.email.padEnd(22)} password: ${a.password.padEnd(18)} (${a.description})`),
+    ...idp.demoAccounts.map((a) => `    ${a.email.padEnd(24)} password: ${a.password.padEnd(22)} (${a.description})`),
+    ...idp.demoAccounts.filter((a) => a.totpSecret).map((a) => `  Authenticator key of ${a.email} (add it to any TOTP app): ${a.totpSecret}`),
     '  Social buttons sign in as a simulated user of each connection.',
+    `  Verification emails and other messages: ${idp.issuer}/outbox`,
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -13,14 +13,11 @@ export interface DevAccount {
   connection: string;
 }
 
-export interface DemoCredential {
-  email: string;
-  password: string;
-  description: string;
-}
+/** The demo admin's authenticator secret (base32). Public on purpose, like the demo passwords. */
+export const DEMO_ADMIN_TOTP_SECRET = 'KVKFKRCPNZQUYMLXOVYDSQKJKZDTSRLD';
 
 /** The seeded demo accounts. Their passwords are public on purpose: this provider is for development only. */
-export const DEMO_USERS: Array<DevAccount & { password: string; description: string }> = [
+export const DEMO_USERS: Array<DevAccount & { password: string; description: string; totpSecret?: string }> = [
   {
     sub: 'auth0|demo-member',
     email: 'member@example.com',
@@ -39,7 +36,18 @@ export const DEMO_USERS: Array<DevAccount & { password: string; description: str
     roles: ['admin'],
     connection: DATABASE_CONNECTION,
     password: 'Admin-demo-2026',
-    description: 'admin (roles claim: ["admin"])',
+    description: 'admin, MFA enrolled',
+    totpSecret: DEMO_ADMIN_TOTP_SECRET,
+  },
+  {
+    sub: 'auth0|demo-unverified',
+    email: 'unverified@example.com',
+    name: 'Sam Pending',
+    emailVerified: false,
+    roles: [],
+    connection: DATABASE_CONNECTION,
+    password: 'Unverified-demo-2026',
+    description: 'email not verified yet',
   },
 ];
 
@@ -60,6 +68,9 @@ interface Row {
   email_verified: number;
   roles: string;
   connection: string;
+  totp_secret: string | null;
+  totp_pending: string | null;
+  totp_last_step: number | null;
 }
 
 /** The development provider's user directory. */
@@ -75,21 +86,28 @@ export class DevAccounts {
         password_hash TEXT,
         email_verified INTEGER NOT NULL,
         roles TEXT NOT NULL,
-        connection TEXT NOT NULL
+        connection TEXT NOT NULL,
+        totp_secret TEXT,
+        totp_pending TEXT,
+        totp_last_step INTEGER
       );
       CREATE UNIQUE INDEX IF NOT EXISTS accounts_connection_email ON accounts (connection, email);
     `);
     this.stmts = {
-      insert: sqlite.prepare(`INSERT INTO accounts (sub, email, name, password_hash, email_verified, roles, connection)
-        VALUES (@sub, @email, @name, @password_hash, @email_verified, @roles, @connection) ON CONFLICT DO NOTHING`),
+      insert: sqlite.prepare(`INSERT INTO accounts (sub, email, name, password_hash, email_verified, roles, connection, totp_secret)
+        VALUES (@sub, @email, @name, @password_hash, @email_verified, @roles, @connection, @totp_secret) ON CONFLICT DO NOTHING`),
       bySub: sqlite.prepare('SELECT * FROM accounts WHERE sub = ?'),
       byEmail: sqlite.prepare('SELECT * FROM accounts WHERE connection = ? AND email = ?'),
+      setPending: sqlite.prepare('UPDATE accounts SET totp_pending = ? WHERE sub = ?'),
+      confirmPending: sqlite.prepare('UPDATE accounts SET totp_secret = totp_pending, totp_pending = NULL, totp_last_step = ? WHERE sub = ? AND totp_pending IS NOT NULL'),
+      setLastStep: sqlite.prepare('UPDATE accounts SET totp_last_step = ? WHERE sub = ?'),
+      verifyEmail: sqlite.prepare('UPDATE accounts SET email_verified = 1 WHERE sub = ?'),
     };
   }
 
   /** Adds the demo users unless they exist (a restart keeps any changes made to them). */
   seed(): void {
-    for (const u of DEMO_USERS) if (!this.findBySub(u.sub)) this.insert(u, u.password);
+    for (const u of DEMO_USERS) if (!this.findBySub(u.sub)) this.insert(u, u.password, u.totpSecret ?? null);
   }
 
   findBySub(sub: string): DevAccount | undefined {
@@ -121,7 +139,46 @@ export class DevAccounts {
     return account;
   }
 
-  private insert(a: DevAccount, password: string | null): void {
+  /** A new email + password user, unverified, as a sign-up creates it. Undefined when the email is taken. */
+  signUp(input: { email: string; name: string; password: string }): DevAccount | undefined {
+    const email = input.email.trim().toLowerCase();
+    if (this.stmts.byEmail.get(DATABASE_CONNECTION, email)) return undefined;
+    const account: DevAccount = {
+      sub: `auth0|${crypto.randomBytes(12).toString('hex')}`,
+      email,
+      name: input.name,
+      emailVerified: false,
+      roles: [],
+      connection: DATABASE_CONNECTION,
+    };
+    this.insert(account, input.password, null);
+    return account;
+  }
+
+  markEmailVerified(sub: string): void {
+    this.stmts.verifyEmail.run(sub);
+  }
+
+  /** The enrolled authenticator, or the one being enrolled. */
+  totp(sub: string): { secret: string | null; pending: string | null; lastStep: number | null } {
+    const row = this.stmts.bySub.get(sub) as Row | undefined;
+    return { secret: row?.totp_secret ?? null, pending: row?.totp_pending ?? null, lastStep: row?.totp_last_step ?? null };
+  }
+
+  startTotpEnrolment(sub: string, secret: string): void {
+    this.stmts.setPending.run(secret, sub);
+  }
+
+  confirmTotpEnrolment(sub: string, step: number): void {
+    this.stmts.confirmPending.run(step, sub);
+  }
+
+  /** Remembers the last accepted time step, so a code cannot be used twice. */
+  recordTotpStep(sub: string, step: number): void {
+    this.stmts.setLastStep.run(step, sub);
+  }
+
+  private insert(a: DevAccount, password: string | null, totpSecret: string | null = null): void {
     this.stmts.insert.run({
       sub: a.sub,
       email: a.email.toLowerCase(),
@@ -130,6 +187,7 @@ export class DevAccounts {
       email_verified: a.emailVerified ? 1 : 0,
       roles: JSON.stringify(a.roles),
       connection: a.connection,
+      totp_secret: totpSecret,
     });
   }
 }

@@ -7,6 +7,7 @@ import express, { type ErrorRequestHandler } from 'express';
 import { DevAccounts, DEMO_USERS } from './accounts.js';
 import { interactionRoutes } from './interactions.js';
 import { loadOrCreateKeys } from './keys.js';
+import { DevMail } from './mail.js';
 import { createPages } from './pages.js';
 import { createProvider, type DevClient } from './provider.js';
 
@@ -24,11 +25,13 @@ export interface DevIdpOptions {
   socialConnections: string[];
   /** Called once the port is known, to register the app as this provider's client. */
   client: (issuer: string) => DevClient;
+  /** Test knob: behave like a provider that ignores acr_values. */
+  ignoreAcrValues?: boolean;
 }
 
 export interface DevIdp {
   issuer: string;
-  demoAccounts: Array<{ email: string; password: string; description: string }>;
+  demoAccounts: Array<{ email: string; password: string; description: string; totpSecret?: string }>;
   close(): Promise<void>;
 }
 
@@ -58,6 +61,9 @@ export async function startDevIdp(o: DevIdpOptions): Promise<DevIdp> {
   const { port } = server.address() as AddressInfo;
   const issuer = `http://${o.issuerHost ?? 'localhost'}:${port}`;
   const pages = createPages(o.viewsDir, { issuer });
+  const mail = new DevMail(sqlite, () => issuer);
+  // The unverified demo user always has a verification message waiting in the outbox.
+  for (const u of DEMO_USERS) if (!u.emailVerified && !accounts.findBySub(u.sub)?.emailVerified && !mail.hasPendingVerification(u.sub)) mail.sendVerification(u.sub, u.email);
 
   const provider = createProvider({
     issuer,
@@ -68,10 +74,11 @@ export async function startDevIdp(o: DevIdpOptions): Promise<DevIdp> {
     keys,
     sqlite,
     pages,
+    ignoreAcrValues: o.ignoreAcrValues ?? false,
   });
 
   app.use('/assets', express.static(path.join(o.publicDir, 'dev-idp'), { index: false, maxAge: '1h' }));
-  app.use(interactionRoutes({ provider, accounts, pages, socialConnections: o.socialConnections }));
+  app.use(interactionRoutes({ provider, accounts, mail, pages, socialConnections: o.socialConnections }));
   app.use(provider.callback());
   const onError: ErrorRequestHandler = async (err, _req, res, _next) => {
     const status = typeof err?.status === 'number' && err.status < 500 ? err.status : 400;
@@ -87,7 +94,7 @@ export async function startDevIdp(o: DevIdpOptions): Promise<DevIdp> {
 
   return {
     issuer,
-    demoAccounts: DEMO_USERS.map(({ email, password, description }) => ({ email, password, description })),
+    demoAccounts: DEMO_USERS.map(({ email, password, description, totpSecret }) => ({ email, password, description, ...(totpSecret ? { totpSecret } : {}) })),
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

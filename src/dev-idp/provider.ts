@@ -4,13 +4,17 @@ import { createAdapterClass } from './adapter.js';
 import type { DevAccounts } from './accounts.js';
 import { DATABASE_CONNECTION } from './accounts.js';
 import type { DevIdpKeys } from './keys.js';
+import { interactionPolicyWithMfa, MFA_POLICY } from './mfa.js';
 import type { DevIdpPages } from './pages.js';
+import { isLoopbackHost } from '../config/hosts.js';
 
 export interface DevClient {
   clientId: string;
   clientSecret: string;
   redirectUri: string;
   postLogoutRedirectUri: string;
+  /** Where the provider POSTs logout tokens when a session ends at the provider. */
+  backchannelLogoutUri?: string;
 }
 
 export interface ProviderOptions {
@@ -22,6 +26,8 @@ export interface ProviderOptions {
   keys: DevIdpKeys;
   sqlite: BetterSqlite3.Database;
   pages: DevIdpPages;
+  /** Test knob: behave like a provider that ignores acr_values (never asks for MFA). */
+  ignoreAcrValues: boolean;
 }
 
 /**
@@ -44,8 +50,12 @@ export function createProvider(o: ProviderOptions): Provider {
         grant_types: ['authorization_code'],
         token_endpoint_auth_method: 'client_secret_basic',
         id_token_signed_response_alg: 'RS256',
+        ...(o.client.backchannelLogoutUri
+          ? { backchannel_logout_uri: o.client.backchannelLogoutUri, backchannel_logout_session_required: true }
+          : {}),
       },
     ],
+    acrValues: [MFA_POLICY],
     jwks: { keys: o.keys.signingKeys as never },
     cookies: {
       keys: o.keys.cookieKeys,
@@ -60,7 +70,12 @@ export function createProvider(o: ProviderOptions): Provider {
       end_session: '/v2/logout',
     },
     claims: {
-      openid: ['sub', o.rolesClaim],
+      acr: null,
+      amr: null,
+      auth_time: null,
+      sid: null,
+      // amr and auth_time in every ID token, as Auth0 sends them: the app's MFA checks read both.
+      openid: ['sub', 'amr', 'auth_time', o.rolesClaim],
       profile: ['name', 'nickname', 'picture', 'updated_at'],
       email: ['email', 'email_verified'],
     },
@@ -78,6 +93,7 @@ export function createProvider(o: ProviderOptions): Provider {
     pkce: { required: () => true },
     features: {
       devInteractions: { enabled: false },
+      backchannelLogout: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: async (ctx, form) => {
@@ -88,7 +104,15 @@ export function createProvider(o: ProviderOptions): Provider {
         },
       },
     },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: { policy: interactionPolicyWithMfa(o.ignoreAcrValues), url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    // The app is on loopback, which the provider's SSRF guard refuses; this provider only ever
+    // calls its registered client, so allow loopback targets and nothing else.
+    fetch: (url, options) => {
+      const target = new URL(url instanceof Request ? url.url : String(url));
+      if (!isLoopbackHost(target.hostname)) return Promise.reject(new Error('the development provider only calls loopback clients'));
+      const { dispatcher: _ssrfGuard, ...rest } = (options ?? {}) as RequestInit & { dispatcher?: unknown };
+      return globalThis.fetch(target, rest);
+    },
     async loadExistingGrant(ctx) {
       // Every client of this provider is first-party: grant what it asks for, no consent screen.
       const session = ctx.oidc.session;

@@ -1,3 +1,4 @@
+import { generate } from 'otplib';
 import { expect } from 'vitest';
 import { formAction, formField, type Page, type TestBrowser } from './browser.js';
 import type { Stack } from './stack.js';
@@ -28,4 +29,28 @@ export async function signIn(browser: TestBrowser, stack: Stack, user = MEMBER, 
 
 export function csrfTokenOf(page: Page): string {
   return formField(page.body, '_csrf');
+}
+
+export const UNVERIFIED = { email: 'unverified@example.com', password: 'Unverified-demo-2026', name: 'Sam Pending', sub: 'auth0|demo-unverified' };
+export { DEMO_ADMIN_TOTP_SECRET } from '../../src/dev-idp/accounts.js';
+
+const lastStepBySecret = new Map<string, number>();
+
+/**
+ * The current TOTP code, as an authenticator app would show it. The provider refuses a time step
+ * it has already accepted, so a second code within the same 30 s uses the next step (within the
+ * provider's ±1 step tolerance).
+ */
+export async function totpCode(secret: string): Promise<string> {
+  const nowStep = Math.floor(Date.now() / 30_000);
+  const step = Math.max(nowStep, (lastStepBySecret.get(secret) ?? -1) + 1);
+  if (step > nowStep + 1) throw new Error('more than two TOTP codes within 30 seconds');
+  lastStepBySecret.set(secret, step);
+  return generate({ secret, epoch: step * 30 });
+}
+
+/** Completes the provider's MFA page (TOTP form) and follows the redirects back into the app. */
+export async function submitTotp(browser: TestBrowser, stack: Stack, mfaPage: Page, secret: string): Promise<Page> {
+  const action = formAction(mfaPage.body, /\/mfa$/);
+  return browser.post(new URL(action, stack.idp.issuer).href, { code: await totpCode(secret) });
 }

@@ -28,6 +28,8 @@ export interface StackOptions {
   /** Wraps the real store, e.g. to inject failures. */
   wrapStore?: (store: SqliteSessionStore) => UserSessionStore;
   sessionReadTimeoutMs?: number;
+  /** Run the provider as one that ignores acr_values (never does MFA). */
+  ignoreAcrValues?: boolean;
 }
 
 /**
@@ -65,7 +67,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       clientSecret: config.clientSecret,
       redirectUri: config.callbackUrl,
       postLogoutRedirectUri: `${config.baseUrl}/`,
+      backchannelLogoutUri: `${config.baseUrl}/backchannel-logout`,
     }),
+    ignoreAcrValues: options.ignoreAcrValues ?? false,
   });
   const database = openSqlite(path.join(dataDir, 'app.sqlite'));
   await migrateToLatest(database.db);
