@@ -72,9 +72,11 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(requestLogging(logger));
   app.use(securityHeaders({ issuerOrigin: new URL(deps.issuerBaseUrl).origin, hsts: config.secureCookies }));
-  app.use((_req, res, next) => {
+  app.use((req, res, next) => {
+    // Defaults every view can rely on, set before anything can fail.
     res.locals.user = null;
     res.locals.csrfToken = null;
+    res.locals.currentPath = req.path;
     next();
   });
   // Static files before the OIDC middleware: they need no session and must not create one.
