@@ -4,6 +4,8 @@ import type { Kysely } from 'kysely';
 import { createAfterCallback, createLogoutTokenHandler } from './auth/after-callback.js';
 import { loadCurrentUser } from './auth/current-user.js';
 import { createGuards } from './auth/guards.js';
+import { callbackRoutes } from './auth/callback.js';
+import { createIdTokenVerifier } from './auth/id-token-verifier.js';
 import { cookieNames, oidcParams } from './auth/oidc.js';
 import { authRoutes } from './auth/routes.js';
 import type { ResolvedConfig } from './config/config.js';
@@ -21,9 +23,12 @@ import { createUsersService } from './features/users/service.js';
 import { verifyEmailRoutes } from './features/verify-email/routes.js';
 import { errorHandler, notFoundHandler } from './http/error-handlers.js';
 import { ServiceUnavailableError } from './http/errors.js';
+import { healthRoutes } from './http/health.js';
 import { requestLogging } from './http/request-logging.js';
 import type { Logger } from './logging/logger.js';
 import { createCsrf } from './security/csrf.js';
+import { rejectCrossSite } from './security/fetch-metadata.js';
+import { createRateLimits } from './security/rate-limits.js';
 import { noStoreWhenSignedIn, securityHeaders } from './security/headers.js';
 import { sessionAccess } from './sessions/access.js';
 import { GuardedSessionStore } from './sessions/guarded-store.js';
@@ -42,6 +47,8 @@ export interface AppDeps {
   paths: { views: string; public: string };
   /** How long a session read may take before the request answers 503. */
   sessionReadTimeoutMs?: number;
+  /** Minimum time between JWKS downloads on an unknown key id (tests use 0). */
+  jwksCooldownMs?: number;
 }
 
 /** Builds the Express app. No I/O happens here: no listening, no connecting, no timers. */
@@ -59,17 +66,25 @@ export function createApp(deps: AppDeps): Express {
   const users = createUsersService(createUsersRepository(deps.db));
   const audit = createAuditService(createAuditRepository(deps.db), logger);
   const guards = createGuards({ audit, session, mfaMaxAgeMinutes: config.mfaMaxAgeMinutes, mfaMode: config.mfaMode });
-  const csrf = createCsrf(session);
+  const csrf = createCsrf(session, audit);
+  const limits = createRateLimits(config.rateLimit, audit);
+  const verifyIdToken = createIdTokenVerifier({
+    issuer: deps.issuerBaseUrl,
+    clientId: config.clientId,
+    ...(deps.jwksCooldownMs !== undefined ? { jwksCooldownMs: deps.jwksCooldownMs } : {}),
+  });
   const oidc = oidcParams(
     config,
     store,
     {
-      afterCallback: createAfterCallback({ users, audit, store, rolesClaim: config.rolesClaim }),
+      afterCallback: createAfterCallback({ users, audit, store, rolesClaim: config.rolesClaim, verifyIdToken }),
       onLogoutToken: createLogoutTokenHandler({ store, audit }),
     },
     deps.issuerBaseUrl,
   );
+  const names = cookieNames(config.secureCookies);
 
+  // 1. Every response: request id and log line, security headers, view defaults.
   app.use(requestLogging(logger));
   app.use(securityHeaders({ issuerOrigin: new URL(deps.issuerBaseUrl).origin, hsts: config.secureCookies }));
   app.use((req, res, next) => {
@@ -79,20 +94,32 @@ export function createApp(deps: AppDeps): Express {
     res.locals.currentPath = req.path;
     next();
   });
-  // Static files before the OIDC middleware: they need no session and must not create one.
+
+  // 2. What needs no session: static files and health checks. They must not create one.
   app.use(express.static(deps.paths.public, { index: false, maxAge: '1h' }));
+  app.use(healthRoutes({ db: deps.db, issuerBaseUrl: deps.issuerBaseUrl }));
+
+  // 3. Rate limits before any work is done for the request; then bounded body parsing.
+  app.use(['/login', '/callback', '/logout'], limits.auth);
+  app.use(limits.posts);
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 100 }));
   app.use(express.json({ limit: '32kb' }));
 
+  // 4. The server-side session and the OIDC context (it also serves POST /backchannel-logout).
   app.use(store.track);
   app.use(auth(oidc));
-  app.use(auditCallbackErrors(audit));
   app.use(store.failOnStoreError(() => new ServiceUnavailableError()));
   app.use(loadCurrentUser(config.rolesClaim));
   app.use(noStoreWhenSignedIn);
+
+  // 5. The callback, which carries no CSRF token (state, nonce and PKCE protect it), then CSRF for everything else.
+  app.use(callbackRoutes({ callbackUrl: config.callbackUrl, session, transactionCookie: names.transaction }));
+  app.use(auditCallbackErrors(audit));
+  app.use(rejectCrossSite(config.baseUrl, audit));
   app.use(csrf.protect);
   app.use(csrf.exposeToken);
 
+  // 6. Features.
   app.use('/', homeRoutes());
   app.use(
     '/',

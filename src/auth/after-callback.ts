@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
-import { decodeJwt } from 'jose';
 import type { AuditService } from '../features/audit/service.js';
 import type { UsersService } from '../features/users/service.js';
 import { HttpError } from '../http/errors.js';
+import type { IdTokenVerifier } from './id-token-verifier.js';
 import type { UserSessionStore } from '../sessions/types.js';
 import { currentUserFromClaims } from './current-user.js';
 import { mfaStatus } from './mfa.js';
@@ -13,6 +13,7 @@ interface HookDeps {
   audit: AuditService;
   store: UserSessionStore;
   rolesClaim: string;
+  verifyIdToken: IdTokenVerifier;
 }
 
 /**
@@ -22,9 +23,9 @@ interface HookDeps {
  */
 export function createAfterCallback(deps: HookDeps): OidcHooks['afterCallback'] {
   return async (req, _res, session, state) => {
-    // The ID token of *this* callback (checked by the library). req.oidc.idTokenClaims may still
+    // The ID token of *this* callback, its signature verified here. req.oidc.idTokenClaims may still
     // hold the previous token when the same user signs in again (a step-up), so it is not used here.
-    const claims = session.id_token ? decodeJwt(session.id_token) : undefined;
+    const claims = await deps.verifyIdToken(session.id_token);
     const user = currentUserFromClaims(claims, deps.rolesClaim);
     if (!user) throw new HttpError(400, 'The sign-in response was not valid. Please try again.');
     const mfa = mfaStatus(claims, Math.floor(Date.now() / 1000), Number.MAX_SAFE_INTEGER).done;

@@ -49,12 +49,15 @@ export function oidcParams(config: ResolvedConfig, store: UserSessionStore, hook
     authorizationParams: {
       response_type: 'code',
       scope: 'openid profile email',
+      // Set here because the callback route is ours (routes.callback is false).
+      redirect_uri: config.callbackUrl,
       ...(config.audience ? { audience: config.audience } : {}),
       // MFA_MODE=always: every sign-in asks for MFA (the guards still check that it happened).
       ...(config.mfaMode === 'always' ? { acr_values: MFA_POLICY } : {}),
     },
-    // Our own GET /login (returnTo checked) and POST /logout (CSRF checked) replace the library's.
-    routes: { login: false, logout: false, callback: '/callback', postLogoutRedirect: `${config.baseUrl}/` },
+    // Our own GET /login (returnTo checked), POST /logout (CSRF checked) and /callback (which
+    // rotates the session id on every login) replace the library's.
+    routes: { login: false, logout: false, callback: false, postLogoutRedirect: `${config.baseUrl}/` },
     session: {
       name: names.session,
       store: store as never,

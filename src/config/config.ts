@@ -41,6 +41,7 @@ export interface Config {
   mfaMode: 'sensitive' | 'always';
   /** How recent an MFA must be for the admin area and sensitive actions. */
   mfaMaxAgeMinutes: number;
+  rateLimit: { windowSeconds: number; authMax: number; postMax: number };
 }
 
 /** A config whose secrets are all resolved, as createApp needs it. */
@@ -110,6 +111,9 @@ const envSchema = z.object({
     return z.NEVER;
   }),
   MFA_MAX_AGE_MINUTES: intInRange('MFA_MAX_AGE_MINUTES', 1, 24 * 60, 15),
+  RATE_LIMIT_WINDOW_SECONDS: intInRange('RATE_LIMIT_WINDOW_SECONDS', 1, 3600, 60),
+  RATE_LIMIT_AUTH_MAX: intInRange('RATE_LIMIT_AUTH_MAX', 1, 100_000, 30),
+  RATE_LIMIT_POST_MAX: intInRange('RATE_LIMIT_POST_MAX', 1, 100_000, 60),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -191,6 +195,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     sessionAbsoluteHours: absolute,
     mfaMode: e.MFA_MODE ?? 'sensitive',
     mfaMaxAgeMinutes: e.MFA_MAX_AGE_MINUTES ?? 15,
+    rateLimit: {
+      windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS ?? 60,
+      authMax: e.RATE_LIMIT_AUTH_MAX ?? 30,
+      postMax: e.RATE_LIMIT_POST_MAX ?? 60,
+    },
   };
 }
 

@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import { csrfSync } from 'csrf-sync';
 import { HttpError } from '../http/errors.js';
 import type { SessionAccess } from '../sessions/access.js';
+import type { AuditService } from '../features/audit/service.js';
 
 export interface Csrf {
   /** Checks the token on every unsafe method; mount after the OIDC router, which owns /callback and /backchannel-logout. */
@@ -14,7 +15,7 @@ export interface Csrf {
  * Synchronizer tokens kept in the server-side session. Anonymous visitors get no token (and no
  * session row just for one); they have no state-changing forms.
  */
-export function createCsrf(session: SessionAccess): Csrf {
+export function createCsrf(session: SessionAccess, audit: AuditService): Csrf {
   const { csrfSynchronisedProtection, generateToken } = csrfSync({
     getTokenFromState: (req) => session(req)?.csrfToken,
     storeTokenInState: (req, token) => {
@@ -31,8 +32,10 @@ export function createCsrf(session: SessionAccess): Csrf {
 
   const protect: RequestHandler = (req, res, next) => {
     csrfSynchronisedProtection(req, res, (err?: unknown) => {
-      if (err) next(new HttpError(403, 'This form has expired or did not come from this site. Reload the page and try again.'));
-      else next();
+      if (!err) return next();
+      void audit.record(req, 'csrf.failure', { detail: { reason: 'token', path: req.path } }).finally(() =>
+        next(new HttpError(403, 'This form has expired or did not come from this site. Reload the page and try again.')),
+      );
     });
   };
 

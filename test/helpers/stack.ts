@@ -9,7 +9,7 @@ import { resolveSecrets } from '../../src/config/dev-secrets.js';
 import { openSqlite, type DatabaseHandle } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrations.js';
 import { startDevIdp, type DevIdp } from '../../src/dev-idp/index.js';
-import { createLogger } from '../../src/logging/logger.js';
+import { createLogger, type Logger } from '../../src/logging/logger.js';
 import { appPaths } from '../../src/paths.js';
 import { SqliteSessionStore } from '../../src/sessions/sqlite-store.js';
 import type { UserSessionStore } from '../../src/sessions/types.js';
@@ -30,6 +30,7 @@ export interface StackOptions {
   sessionReadTimeoutMs?: number;
   /** Run the provider as one that ignores acr_values (never does MFA). */
   ignoreAcrValues?: boolean;
+  logger?: Logger;
 }
 
 /**
@@ -50,6 +51,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       DATA_DIR: dataDir,
       APP_SECRET_KEY: 'test-secret-that-is-long-enough-for-the-rule-0123456789',
       LOG_LEVEL: 'silent',
+      // Tests sign in many times from one IP; the rate-limit tests set their own low limits.
+      RATE_LIMIT_AUTH_MAX: '100000',
+      RATE_LIMIT_POST_MAX: '100000',
       ...options.env,
     }),
   );
@@ -79,7 +83,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     issuerBaseUrl: idp.issuer,
     db: database.db,
     sessionStore: options.wrapStore ? options.wrapStore(sessions) : sessions,
-    logger: createLogger('silent'),
+    logger: options.logger ?? createLogger('silent'),
+    jwksCooldownMs: 0,
     paths,
     ...(options.sessionReadTimeoutMs ? { sessionReadTimeoutMs: options.sessionReadTimeoutMs } : {}),
   });

@@ -15,7 +15,9 @@ export type AuditType =
   | 'logout'
   | 'sessions.end_others'
   | 'admin.end_sessions'
-  | 'backchannel.logout';
+  | 'backchannel.logout'
+  | 'csrf.failure'
+  | 'rate.limited';
 
 export interface AuditInput {
   targetSub?: string | null;
