@@ -33,30 +33,86 @@ export interface StackOptions {
   logger?: Logger;
 }
 
-/**
- * The real app and the real embedded identity provider, each on a free loopback port,
- * with a fresh data directory. Nothing is mocked.
- */
-export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pfc-test-'));
+/** The app on a free loopback port with a fresh data directory, against `issuerBaseUrl`. */
+export interface AppStack {
+  baseUrl: string;
+  config: ResolvedConfig;
+  database: DatabaseHandle;
+  sessions: SqliteSessionStore;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+async function listenOnFreePort(): Promise<{ server: http.Server; port: number }> {
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  const baseUrl = `http://localhost:${port}`;
-  const config = resolveSecrets(
+  return { server, port: (server.address() as AddressInfo).port };
+}
+
+function testConfig(port: number, dataDir: string, env: Record<string, string> = {}): ResolvedConfig {
+  return resolveSecrets(
     loadConfig({
       NODE_ENV: 'test',
       PORT: String(port),
-      BASE_URL: baseUrl,
+      BASE_URL: `http://localhost:${port}`,
       DATA_DIR: dataDir,
       APP_SECRET_KEY: 'test-secret-that-is-long-enough-for-the-rule-0123456789',
       LOG_LEVEL: 'silent',
       // Tests sign in many times from one IP; the rate-limit tests set their own low limits.
       RATE_LIMIT_AUTH_MAX: '100000',
       RATE_LIMIT_POST_MAX: '100000',
-      ...options.env,
+      ...env,
     }),
   );
+}
+
+async function mountApp(server: http.Server, config: ResolvedConfig, issuerBaseUrl: string, dataDir: string, options: StackOptions) {
+  const database = openSqlite(path.join(dataDir, 'app.sqlite'));
+  await migrateToLatest(database.db);
+  const sessions = new SqliteSessionStore(database.sqlite, { defaultTtlMs: 60_000 });
+  const app = createApp({
+    config,
+    issuerBaseUrl,
+    db: database.db,
+    sessionStore: options.wrapStore ? options.wrapStore(sessions) : sessions,
+    logger: options.logger ?? createLogger('silent'),
+    paths: appPaths(),
+    jwksCooldownMs: 0,
+    ...(options.sessionReadTimeoutMs ? { sessionReadTimeoutMs: options.sessionReadTimeoutMs } : {}),
+  });
+  server.on('request', app);
+  return { database, sessions };
+}
+
+async function closeAll(server: http.Server, database: DatabaseHandle, dataDir: string) {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await database.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
+
+/** The app against an external issuer (e.g. the hostile test provider), as with a real tenant. */
+export async function startAppAgainst(issuerBaseUrl: string, client: { clientId: string; clientSecret: string }, options: StackOptions = {}): Promise<AppStack> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pfc-test-'));
+  const { server, port } = await listenOnFreePort();
+  const config = testConfig(port, dataDir, {
+    AUTH0_ISSUER_BASE_URL: issuerBaseUrl,
+    AUTH0_CLIENT_ID: client.clientId,
+    AUTH0_CLIENT_SECRET: client.clientSecret,
+    ...options.env,
+  });
+  const { database, sessions } = await mountApp(server, config, issuerBaseUrl, dataDir, options);
+  return { baseUrl: config.baseUrl, config, database, sessions, dataDir, close: () => closeAll(server, database, dataDir) };
+}
+
+/**
+ * The real app and the real embedded identity provider, each on a free loopback port,
+ * with a fresh data directory. Nothing is mocked.
+ */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pfc-test-'));
+  const { server, port } = await listenOnFreePort();
+  const config = testConfig(port, dataDir, options.env);
   const paths = appPaths();
   const idp = await startDevIdp({
     nodeEnv: 'test',
@@ -75,32 +131,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     }),
     ignoreAcrValues: options.ignoreAcrValues ?? false,
   });
-  const database = openSqlite(path.join(dataDir, 'app.sqlite'));
-  await migrateToLatest(database.db);
-  const sessions = new SqliteSessionStore(database.sqlite, { defaultTtlMs: 60_000 });
-  const app = createApp({
-    config,
-    issuerBaseUrl: idp.issuer,
-    db: database.db,
-    sessionStore: options.wrapStore ? options.wrapStore(sessions) : sessions,
-    logger: options.logger ?? createLogger('silent'),
-    jwksCooldownMs: 0,
-    paths,
-    ...(options.sessionReadTimeoutMs ? { sessionReadTimeoutMs: options.sessionReadTimeoutMs } : {}),
-  });
-  server.on('request', app);
+  const { database, sessions } = await mountApp(server, config, idp.issuer, dataDir, options);
   return {
-    baseUrl,
+    baseUrl: config.baseUrl,
     idp,
     config,
     database,
     sessions,
     close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
       await idp.close();
-      await database.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      await closeAll(server, database, dataDir);
     },
   };
 }

@@ -1,0 +1,30 @@
+import { expect } from 'vitest';
+import { TestBrowser, type Page } from '../helpers/browser.js';
+import type { HostileIdp } from '../helpers/hostile-idp.js';
+import type { AppStack } from '../helpers/stack.js';
+
+export const CLIENT = { clientId: 'security-test-client', clientSecret: 'security-test-client-secret-0123456789' };
+
+/** Output that would tell an attacker about the implementation. */
+export const INTERNALS = /\bat [\w.<>]+ \(|node_modules|\/src\/|\/work\/|Error:|TypeError|express@|v\d+\.\d+\.\d+|openid-client|jose|ERR_/;
+
+export const sessionCount = (app: AppStack) => (app.database.sqlite.prepare('SELECT COUNT(*) AS n FROM sessions').get() as { n: number }).n;
+
+/** Runs a whole login against the hostile provider; returns the final page and the browser. */
+export async function loginThroughHostile(app: AppStack, idp: HostileIdp): Promise<{ page: Page; browser: TestBrowser }> {
+  const browser = new TestBrowser();
+  const page = await browser.get(`${app.baseUrl}/login`);
+  return { page, browser };
+}
+
+/** A login that must fail: generic 4xx, no session cookie, no session row. */
+export async function expectRejectedLogin(app: AppStack, idp: HostileIdp) {
+  const before = sessionCount(app);
+  const { page, browser } = await loginThroughHostile(app, idp);
+  expect(page.status).toBeGreaterThanOrEqual(400);
+  expect(page.status).toBeLessThan(500);
+  expect(page.body).not.toMatch(INTERNALS);
+  expect(await browser.cookieValue(app.baseUrl, 'pfc_session')).toBeUndefined();
+  expect(sessionCount(app)).toBe(before);
+  return page;
+}
