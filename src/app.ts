@@ -56,12 +56,18 @@ export function createApp(deps: AppDeps): Express {
   const { config, logger } = deps;
   const app = express();
   app.disable('x-powered-by');
+  // Express's fallback error page shows stacks unless env is production. Our own handler answers
+  // every error, but should anything slip past it, nothing leaks; view caching follows NODE_ENV.
+  app.set('env', 'production');
+  app.set('view cache', config.nodeEnv !== 'development');
   app.set('trust proxy', config.trustProxy);
   app.set('view engine', 'ejs');
   app.set('views', deps.paths.views);
 
   // Wiring: repositories -> services -> guards and routes.
-  const store = new GuardedSessionStore(deps.sessionStore, deps.sessionReadTimeoutMs ?? 2000);
+  const store = new GuardedSessionStore(deps.sessionStore, deps.sessionReadTimeoutMs ?? 2000, (err) =>
+    logger.error({ err }, 'session store write failed while finishing a response'),
+  );
   const session = sessionAccess(cookieNames(config.secureCookies).session);
   const users = createUsersService(createUsersRepository(deps.db));
   const audit = createAuditService(createAuditRepository(deps.db), logger);
@@ -109,6 +115,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(store.track);
   app.use(auth(oidc));
   app.use(store.failOnStoreError(() => new ServiceUnavailableError()));
+  app.use(store.requireWritable(() => new ServiceUnavailableError()));
   app.use(loadCurrentUser(config.rolesClaim));
   app.use(noStoreWhenSignedIn);
 
@@ -123,7 +130,13 @@ export function createApp(deps: AppDeps): Express {
   app.use('/', homeRoutes());
   app.use(
     '/',
-    authRoutes({ baseUrl: config.baseUrl, socialConnections: config.socialConnections, audit, mfaMaxAgeSeconds: guards.maxAgeSeconds }),
+    authRoutes({
+      baseUrl: config.baseUrl,
+      socialConnections: config.socialConnections,
+      audit,
+      mfaMaxAgeSeconds: guards.maxAgeSeconds,
+      endCurrentSession: () => store.destroyCurrent(),
+    }),
   );
   app.use('/verify-email', verifyEmailRoutes());
   app.use('/dashboard', dashboardRoutes({ member: guards.member, users }));

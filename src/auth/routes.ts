@@ -1,6 +1,6 @@
 import express, { type Router } from 'express';
 import type { AuditService } from '../features/audit/service.js';
-import { NotFoundError } from '../http/errors.js';
+import { NotFoundError, ServiceUnavailableError } from '../http/errors.js';
 import { connectionButtons } from './connections.js';
 import { requiresAuth, startStepUp } from './guards.js';
 import { DEFAULT_RETURN_TO, safeReturnTo } from './return-to.js';
@@ -10,6 +10,8 @@ interface AuthRouteDeps {
   socialConnections: string[];
   audit: AuditService;
   mfaMaxAgeSeconds: number;
+  /** Deletes the current session from the store now; rejects when the store fails. */
+  endCurrentSession: () => Promise<void>;
 }
 
 /**
@@ -54,7 +56,13 @@ export function authRoutes(deps: AuthRouteDeps): Router {
     await startStepUp(res, returnTo, deps.mfaMaxAgeSeconds);
   });
 
-  router.post('/logout', requiresAuth, async (req, res) => {
+  router.post('/logout', requiresAuth, async (req, res, next) => {
+    try {
+      // Deleted first, so a store failure is an error page rather than a sign-out that did not happen.
+      await deps.endCurrentSession();
+    } catch (err) {
+      return next(new ServiceUnavailableError('We could not sign you out just now. Please try again.', { cause: err }));
+    }
     await deps.audit.record(req, 'logout');
     // Ask the browser to drop anything it cached or stored for this origin. Cookies are not
     // listed: that would also clear an identity provider's cookies on the same site before

@@ -5,6 +5,8 @@ import type { Callback, SessionSummary, UserSessionStore } from './types.js';
 
 interface RequestStoreState {
   readFailed: boolean;
+  /** The session read for this request, so a state-changing request can check the store takes writes. */
+  read?: { sid: string; value: SessionData };
 }
 
 /**
@@ -19,8 +21,20 @@ export class GuardedSessionStore extends Store implements UserSessionStore {
   constructor(
     private readonly inner: UserSessionStore,
     private readonly readTimeoutMs: number,
+    /** Told about writes that failed while a response was being finished. */
+    private readonly onWriteError: (err: unknown) => void = () => {},
   ) {
     super();
+  }
+
+  /**
+   * Deletes the current request's session now, so a caller (sign-out) learns whether it worked
+   * instead of the library trying at the end of the response.
+   */
+  destroyCurrent(): Promise<void> {
+    const read = this.requests.getStore()?.read;
+    if (!read) return Promise.resolve();
+    return new Promise((resolve, reject) => this.inner.destroy(read.sid, (err) => (err ? reject(err) : resolve())));
   }
 
   /** Must run before the OIDC middleware, so the store calls it makes see this request's state. */
@@ -42,6 +56,19 @@ export class GuardedSessionStore extends Store implements UserSessionStore {
     };
   };
 
+  /**
+   * Before a state-changing request runs, writes the session back once: if the store is not
+   * taking writes, the request fails with 503 before the feature changes anything, instead of
+   * changing data and then failing to save the session at the end.
+   */
+  readonly requireWritable = (onFailure: () => Error): RequestHandler => {
+    return (req, _res, next) => {
+      const read = this.requests.getStore()?.read;
+      if (req.method === 'GET' || req.method === 'HEAD' || !read) return next();
+      this.inner.set(read.sid, read.value, (err) => next(err ? onFailure() : undefined));
+    };
+  };
+
   override get(sid: string, callback: Callback<SessionData | null>): void {
     const state = this.requests.getStore();
     let settled = false;
@@ -52,6 +79,7 @@ export class GuardedSessionStore extends Store implements UserSessionStore {
       settled = true;
       clearTimeout(timer);
       if (err && state) state.readFailed = true;
+      if (!err && value && state) state.read = { sid, value };
       callback(err, value);
     };
     try {
@@ -61,12 +89,19 @@ export class GuardedSessionStore extends Store implements UserSessionStore {
     }
   }
 
+  // The library calls set/destroy while ending the response; an error there would reach a
+  // default error page after ours was sent. State-changing requests already proved the store
+  // writable (requireWritable) and sign-out deletes eagerly (destroyCurrent), so a failure here
+  // is logged and the response stands.
   override set(sid: string, session: SessionData, callback?: Callback): void {
     if (this.requests.getStore()?.readFailed) {
       callback?.();
       return;
     }
-    this.inner.set(sid, session, callback);
+    this.inner.set(sid, session, (err) => {
+      if (err) this.onWriteError(err);
+      callback?.();
+    });
   }
 
   override destroy(sid: string, callback?: Callback): void {
@@ -74,7 +109,10 @@ export class GuardedSessionStore extends Store implements UserSessionStore {
       callback?.();
       return;
     }
-    this.inner.destroy(sid, callback);
+    this.inner.destroy(sid, (err) => {
+      if (err) this.onWriteError(err);
+      callback?.();
+    });
   }
 
   destroyAllForUser(userSub: string): Promise<number> {

@@ -4,6 +4,7 @@ import type { Callback, SessionSummary, UserSessionStore } from '../../src/sessi
 /** Delegates to a real store, but reads can be made to fail or hang on demand. */
 export class FlakyStore extends Store implements UserSessionStore {
   mode: 'ok' | 'throw' | 'hang' = 'ok';
+  writes: 'ok' | 'throw' = 'ok';
 
   constructor(private readonly inner: UserSessionStore) {
     super();
@@ -16,7 +17,8 @@ export class FlakyStore extends Store implements UserSessionStore {
   }
 
   override set(sid: string, session: SessionData, callback?: Callback): void {
-    this.inner.set(sid, session, callback);
+    if (this.writes === 'throw') callback?.(new Error('SQLITE_FULL: database or disk is full'));
+    else this.inner.set(sid, session, callback);
   }
 
   override destroy(sid: string, callback?: Callback): void {

@@ -102,7 +102,7 @@ export async function startAppAgainst(issuerBaseUrl: string, client: { clientId:
     ...options.env,
   });
   const { database, sessions } = await mountApp(server, config, issuerBaseUrl, dataDir, options);
-  return { baseUrl: config.baseUrl, config, database, sessions, dataDir, close: () => closeAll(server, database, dataDir) };
+  return { baseUrl: `http://localhost:${port}`, config, database, sessions, dataDir, close: () => closeAll(server, database, dataDir) };
 }
 
 /**
@@ -133,7 +133,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   });
   const { database, sessions } = await mountApp(server, config, idp.issuer, dataDir, options);
   return {
-    baseUrl: config.baseUrl,
+    // Where the test reaches the app; config.baseUrl may be a public https origin in some tests.
+    baseUrl: `http://localhost:${port}`,
     idp,
     config,
     database,

@@ -23,7 +23,7 @@ function attributes(setCookie: string): Record<string, string | true> {
   }));
 }
 
-describe('cookies when BASE_URL is https', () => {
+describe('#25 cookies when BASE_URL is https', () => {
   it('names the login transaction cookie __Host- and marks it Secure, HttpOnly, SameSite=Lax, Path=/', async () => {
     const res = await fetch(`${stack.baseUrl}/login`, { redirect: 'manual' });
     const cookie = res.headers.getSetCookie().find((c) => c.startsWith('__Host-pfc_auth='));

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser } from '../helpers/browser.js';
 import { FlakyStore } from '../helpers/flaky-store.js';
-import { signIn } from '../helpers/flows.js';
+import { csrfTokenOf, signIn } from '../helpers/flows.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
 let stack: Stack;
@@ -18,7 +18,7 @@ afterAll(async () => {
 
 const rowCount = () => (stack.database.sqlite.prepare('SELECT COUNT(*) AS n FROM sessions').get() as { n: number }).n;
 
-describe('when the session store fails', () => {
+describe('#33 when the session store fails', () => {
   it.each(['throw', 'hang'] as const)(
     'answers 503 when a read fails (%s), keeps the session, and recovers once the store is back',
     async (mode) => {
@@ -43,6 +43,23 @@ describe('when the session store fails', () => {
       expect(after.body).toContain('Hello, Alex Morgan');
     },
   );
+
+  it('answers a state-changing POST with 503 before anything is written when the store takes no writes', async () => {
+    const browser = new TestBrowser();
+    await signIn(browser, stack);
+    const profile = await browser.request(`${stack.baseUrl}/profile`);
+    const before = stack.database.sqlite.prepare('SELECT display_name, currency FROM users WHERE sub = ?').get('auth0|demo-member');
+    flaky.writes = 'throw';
+    const res = await browser.request(`${stack.baseUrl}/profile/preferences`, {
+      method: 'POST',
+      body: new URLSearchParams({ _csrf: csrfTokenOf(profile), displayName: 'Changed', currency: 'EUR' }).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    flaky.writes = 'ok';
+    expect(res.status).toBe(503);
+    expect(res.body).not.toMatch(/SQLITE|at .*\(/);
+    expect(stack.database.sqlite.prepare('SELECT display_name, currency FROM users WHERE sub = ?').get('auth0|demo-member')).toEqual(before);
+  });
 
   it('answers 503 as JSON to an API client', async () => {
     const browser = new TestBrowser();
