@@ -50,7 +50,7 @@ export interface GuardDeps {
 
 /** Guards that need the audit log or the session; each is one small middleware. */
 export function createGuards(deps: GuardDeps) {
-  const now = deps.now ?? Date.now;
+  const now = deps.now ?? (() => Date.now());
   const maxAgeSeconds = deps.mfaMaxAgeMinutes * 60;
 
   /** Roles come only from the verified ID token's namespaced claim (see loadCurrentUser). */

@@ -5,7 +5,7 @@ import type { Adapter, AdapterPayload } from 'oidc-provider';
  * oidc-provider's storage (sessions, codes, grants, interactions) in SQLite, so a restart of
  * the development provider keeps everyone signed in. Development only, hence plain SQL here.
  */
-export function createAdapterClass(sqlite: BetterSqlite3.Database, now: () => number = Date.now) {
+export function createAdapterClass(sqlite: BetterSqlite3.Database, now: () => number = () => Date.now()) {
   sqlite.exec(`
     CREATE TABLE IF NOT EXISTS oidc_models (
       model TEXT NOT NULL,

@@ -28,7 +28,7 @@ export class SqliteSessionStore extends Store implements UserSessionStore {
     private readonly options: SqliteSessionStoreOptions,
   ) {
     super();
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? (() => Date.now());
     createTable(sqlite);
     this.stmts = prepare(sqlite);
   }

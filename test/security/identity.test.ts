@@ -14,7 +14,7 @@ afterAll(async () => {
 const sessionRows = () => (stack.database.sqlite.prepare('SELECT COUNT(*) AS n FROM sessions WHERE user_sub = ?').get(MEMBER.sub) as { n: number }).n;
 
 describe('social login routes', () => {
-  it('starts login with the connection parameter for an allow-listed connection, and nothing else from the query', async () => {
+  it('#21 starts login with the connection parameter for an allow-listed connection, and nothing else from the query', async () => {
     const res = await fetch(`${stack.baseUrl}/login/github?returnTo=%2Fprofile&redirect_uri=https://evil.example&scope=openid+admin&response_mode=form_post&prompt=none`, {
       redirect: 'manual',
     });
@@ -30,7 +30,7 @@ describe('social login routes', () => {
     );
   });
 
-  it.each(['facebook', 'Username-Password-Authentication', 'github%2F..', 'google-oauth2x'])('answers 404 for the connection %s, which is not enabled', async (name) => {
+  it.each(['facebook', 'Username-Password-Authentication', 'github%2F..', 'google-oauth2x'])('#21 answers 404 for the connection %s, which is not enabled', async (name) => {
     const res = await fetch(`${stack.baseUrl}/login/${name}`, { redirect: 'manual' });
     expect(res.status).toBe(404);
     expect(res.headers.get('location')).toBeNull();
@@ -46,7 +46,7 @@ describe('social login routes', () => {
     expect(page.body).toContain('Continue with email');
   });
 
-  it('signs in through a social button as a distinct user, never linked to another account by email', async () => {
+  it('#22 signs in through a social button as a distinct user, never linked to another account by email', async () => {
     const browser = new TestBrowser();
     const page = await browser.get(`${stack.baseUrl}/login/google-oauth2`);
     expect(page.body).toContain('Continue as Sam Rivera');
@@ -58,7 +58,7 @@ describe('social login routes', () => {
 });
 
 describe('email verification', () => {
-  it('keeps an unverified user on the verification page and away from finance data, until they verify and check again', async () => {
+  it('#23 keeps an unverified user on the verification page and away from finance data, until they verify and check again', async () => {
     const browser = new TestBrowser();
     const loginPage = await openLoginPage(browser, stack);
     const { submitCredentials } = await import('../helpers/flows.js');

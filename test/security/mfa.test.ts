@@ -13,7 +13,7 @@ describe('with a provider that ignores acr_values', () => {
     await stack?.close();
   });
 
-  it('answers the admin area with a 403 page that explains enrolment, after exactly one step-up round trip (no loop)', async () => {
+  it('#19 answers the admin area with a 403 page that explains enrolment, after exactly one step-up round trip (no loop)', async () => {
     const browser = new TestBrowser();
     await signIn(browser, stack, ADMIN);
     const before = browser.history.length;

@@ -32,7 +32,7 @@ async function adminWithMfa(): Promise<TestBrowser> {
 }
 
 describe('/admin', () => {
-  it('answers a signed-in member with a 403 page, without sending them back to login, and audits the denial', async () => {
+  it('#35 answers a signed-in member with a 403 page, without sending them back to login, and audits the denial', async () => {
     const browser = new TestBrowser();
     await signIn(browser, stack, MEMBER);
     const res = await browser.request(`${stack.baseUrl}/admin`);
@@ -42,7 +42,7 @@ describe('/admin', () => {
     expect(auditTypes(MEMBER.sub)).toContain('access.denied');
   });
 
-  it('sends an anonymous browser to login and answers an anonymous API client 401', async () => {
+  it('#35 sends an anonymous browser to login and answers an anonymous API client 401', async () => {
     const page = await fetch(`${stack.baseUrl}/admin/users`, { redirect: 'manual', headers: { accept: 'text/html' } });
     expect(page.status).toBe(302);
     expect(page.headers.get('location')).toBe('/login?returnTo=%2Fadmin%2Fusers');
@@ -56,7 +56,7 @@ describe('/admin', () => {
     expect((await browser.request(`${stack.baseUrl}/admin/some/future/page`)).status).toBe(403);
   });
 
-  it('ignores roles offered through the query, a header or the body', async () => {
+  it('#36 ignores roles offered through the query, a header or the body', async () => {
     const browser = new TestBrowser();
     const dashboard = await signIn(browser, stack, MEMBER);
     expect((await browser.request(`${stack.baseUrl}/admin?role=admin&roles=admin`)).status).toBe(403);
@@ -76,7 +76,7 @@ describe('/admin', () => {
     expect(json.status).toBe(403);
   });
 
-  it('takes an admin through a TOTP step-up at the provider and then shows the users and security events', async () => {
+  it('#35 takes an admin through a TOTP step-up at the provider and then shows the users and security events', async () => {
     const browser = await adminWithMfa();
     const page = await browser.request(`${stack.baseUrl}/admin`);
     expect(page.body).toContain('Users');
@@ -89,7 +89,7 @@ describe('/admin', () => {
     expect(types.filter((t) => t === 'login.success').length).toBeGreaterThanOrEqual(2);
   });
 
-  it("lets an admin end all of a user's sessions: that user's next request is anonymous, and it is audited", async () => {
+  it("#32 lets an admin end all of a user's sessions: that user's next request is anonymous, and it is audited", async () => {
     const member = new TestBrowser();
     await signIn(member, stack, MEMBER);
     expect((await member.request(`${stack.baseUrl}/dashboard`)).status).toBe(200);
