@@ -31,6 +31,8 @@ export function securityHeaders(opts: { issuerOrigin: string; hsts: boolean }): 
     },
     strictTransportSecurity: opts.hsts ? { maxAge: 31536000, includeSubDomains: true } : false,
     referrerPolicy: { policy: 'no-referrer' },
+    // Matches frame-ancestors 'none' for browsers that only know the older header.
+    xFrameOptions: { action: 'deny' },
     crossOriginEmbedderPolicy: false,
   });
   return [nonce, headers];

@@ -17,6 +17,9 @@ export function createRateLimits(limits: Config['rateLimit'], audit: AuditServic
       standardHeaders: 'draft-8',
       legacyHeaders: false,
       identifier: name,
+      // Clients may send X-Forwarded-For; without a trusted proxy it is ignored on purpose, so the
+      // library's warning about it would only let any client write to our error log.
+      validate: { xForwardedForHeader: false },
       handler: async (req, _res, next) => {
         await audit.record(req, 'rate.limited', { detail: { limiter: name, path: req.path } });
         next(new HttpError(429, 'Too many requests. Please wait a minute and try again.'));
