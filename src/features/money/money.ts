@@ -1,0 +1,85 @@
+/**
+ * Money as integer minor units (cents) plus an ISO-4217 code. Input strings are parsed straight
+ * to integers, never through floating point; anything that would need rounding is refused.
+ */
+export type DecimalStyle = 'dot' | 'comma';
+
+export type ParseResult = { ok: true; minor: number } | { ok: false; error: string };
+
+/** Largest amount accepted, in minor units: far beyond any household figure, well inside 2^53. */
+const MAX_MINOR = 10n ** 15n;
+
+const digitsCache = new Map<string, number>();
+
+/** How many minor digits a currency has (USD 2, JPY 0, KWD 3). */
+export function minorDigits(currency: string): number {
+  let d = digitsCache.get(currency);
+  if (d === undefined) {
+    d = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    digitsCache.set(currency, d);
+  }
+  return d;
+}
+
+/**
+ * Parses "1,234.56" (dot style) or "1.234,56" (comma style), with an optional sign, parentheses
+ * for negatives, spaces or apostrophes as group separators, and a leading or trailing currency
+ * code or symbol.
+ */
+export function parseAmount(input: string, currency: string, style: DecimalStyle = 'dot'): ParseResult {
+  let s = input.trim();
+  if (s === '') return { ok: false, error: 'Enter an amount.' };
+  let negative = false;
+  if (/^\(.*\)$/.test(s)) {
+    negative = true;
+    s = s.slice(1, -1).trim();
+  }
+  s = s.replace(new RegExp(`^${currency}\\s*|\\s*${currency}$`, 'i'), '').replace(/^[$€£¥₹]\s*|\s*[$€£¥₹]$/u, '');
+  const sign = /^[+-]/.exec(s)?.[0];
+  if (sign) {
+    if (negative) return { ok: false, error: 'Use either a minus sign or parentheses, not both.' };
+    negative = sign === '-';
+    s = s.slice(1).trim();
+  }
+  s = s.replace(/^[$€£¥₹]\s*/u, '');
+  const decimalMark = style === 'dot' ? '.' : ',';
+  const groupMarks = style === 'dot' ? ",' \u00a0\u202f" : ". '\u00a0\u202f";
+  const groupClass = `[${groupMarks.replace(/[.]/g, '\\.')}]`;
+  const pattern = new RegExp(`^(\\d{1,3}(?:${groupClass}\\d{3})+|\\d+)(?:\\${decimalMark}(\\d+))?$`);
+  const m = pattern.exec(s);
+  if (!m) {
+    const other = style === 'dot' ? '1.234,56' : '1,234.56';
+    return { ok: false, error: `"${input.trim()}" is not an amount in the ${style === 'dot' ? '1,234.56' : '1.234,56'} style (for ${other}, change the decimal style).` };
+  }
+  const whole = m[1]!.replace(new RegExp(groupClass, 'g'), '');
+  const fraction = m[2] ?? '';
+  const digits = minorDigits(currency);
+  if (fraction.length > digits) {
+    return { ok: false, error: digits === 0 ? `${currency} has no decimal places.` : `${currency} has ${digits} decimal places; rounding is not done for you.` };
+  }
+  const minor = BigInt(whole) * 10n ** BigInt(digits) + BigInt((fraction + '0'.repeat(digits)).slice(0, digits) || '0');
+  if (minor > MAX_MINOR) return { ok: false, error: 'That amount is too large.' };
+  const value = Number(minor);
+  return { ok: true, minor: negative && value !== 0 ? -value : value };
+}
+
+const formatters = new Map<string, Intl.NumberFormat>();
+
+/** "$1,234.56", "-¥1,234", "€0.50" (en-US conventions; the symbol follows the currency). */
+export function formatMoney(minor: number, currency: string): string {
+  let f = formatters.get(currency);
+  if (!f) {
+    f = new Intl.NumberFormat('en-US', { style: 'currency', currency, currencySign: 'standard' });
+    formatters.set(currency, f);
+  }
+  // Display only: the division cannot lose cents at these magnitudes, and the formatter rounds to the currency's digits.
+  return f.format(minor / 10 ** minorDigits(currency));
+}
+
+/** The plain number for an input field: "1234.56", "-12", "0.5" → "0.50". */
+export function minorToInput(minor: number, currency: string): string {
+  const d = minorDigits(currency);
+  const sign = minor < 0 ? '-' : '';
+  const abs = Math.abs(minor).toString().padStart(d + 1, '0');
+  return d === 0 ? `${sign}${abs}` : `${sign}${abs.slice(0, -d)}.${abs.slice(-d)}`;
+}

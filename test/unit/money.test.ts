@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { addMonths, daysBetween, isCalendarDate, isMonth, monthRange } from '../../src/features/money/dates.js';
+import { formatMoney, minorDigits, minorToInput, parseAmount } from '../../src/features/money/money.js';
+
+const ok = (minor: number) => ({ ok: true, minor });
+
+describe('parseAmount', () => {
+  it.each([
+    ['1,234.56', 'USD', 'dot', 123456],
+    ['1234.56', 'USD', 'dot', 123456],
+    ['-1,234.56', 'USD', 'dot', -123456],
+    ['(1,234.56)', 'USD', 'dot', -123456],
+    ['+12', 'USD', 'dot', 1200],
+    ['0.5', 'USD', 'dot', 50],
+    ['.5', 'USD', 'dot', null],
+    ['$1,000,000.01', 'USD', 'dot', 100000001],
+    ['USD 12.30', 'USD', 'dot', 1230],
+    ['1.234,56', 'EUR', 'comma', 123456],
+    ['-1.234,56', 'EUR', 'comma', -123456],
+    ['1 234,56', 'EUR', 'comma', 123456],
+    ["1'234.50", 'CHF', 'dot', 123450],
+    ['12,5 €', 'EUR', 'comma', 1250],
+    ['1,234', 'JPY', 'dot', 1234],
+    ['-500', 'JPY', 'dot', -500],
+    ['1.234', 'KWD', 'dot', 1234],
+    ['-0.00', 'USD', 'dot', 0],
+  ] as const)('%s (%s, %s style) -> %s', (input, currency, style, expected) => {
+    const r = parseAmount(input, currency, style);
+    if (expected === null) expect(r.ok).toBe(false);
+    else expect(r).toEqual(ok(expected));
+  });
+
+  it.each([
+    ['1.005', 'USD', 'dot', 'rounding is not done'],
+    ['12.5', 'JPY', 'dot', 'JPY has no decimal places'],
+    ['1,23.45', 'USD', 'dot', 'not an amount'],
+    ['1.234,56', 'USD', 'dot', 'not an amount'],
+    ['abc', 'USD', 'dot', 'not an amount'],
+    ['', 'USD', 'dot', 'Enter an amount'],
+    ['1e5', 'USD', 'dot', 'not an amount'],
+    ['-(5)', 'USD', 'dot', 'not an amount'],
+    ['(-5)', 'USD', 'dot', 'either a minus sign or parentheses'],
+    ['99999999999999999999', 'USD', 'dot', 'too large'],
+  ] as const)('refuses %s (%s)', (input, currency, style, message) => {
+    const r = parseAmount(input, currency, style);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error).toContain(message);
+  });
+
+  it('never goes through floating point (0.1 + 0.2 style values stay exact)', () => {
+    expect(parseAmount('0.29', 'USD')).toEqual(ok(29));
+    expect(parseAmount('1234567890123.45', 'USD')).toEqual(ok(123456789012345));
+  });
+});
+
+describe('formatMoney and minorToInput', () => {
+  it('formats for the currency, with its own number of decimals', () => {
+    expect(formatMoney(123456, 'USD')).toBe('$1,234.56');
+    expect(formatMoney(-123456, 'USD')).toBe('-$1,234.56');
+    expect(formatMoney(1234, 'JPY')).toBe('¥1,234');
+    expect(formatMoney(50, 'EUR')).toBe('€0.50');
+    expect(formatMoney(1234, 'KWD')).toBe('KWD\u00a01.234');
+    expect(minorDigits('JPY')).toBe(0);
+  });
+
+  it('round-trips through the input format', () => {
+    for (const [minor, currency] of [[123456, 'USD'], [-5, 'USD'], [1234, 'JPY'], [7, 'KWD']] as const) {
+      expect(parseAmount(minorToInput(minor, currency), currency)).toEqual(ok(minor));
+    }
+    expect(minorToInput(5, 'USD')).toBe('0.05');
+  });
+});
+
+describe('calendar dates', () => {
+  it('accepts real dates and months only', () => {
+    expect(isCalendarDate('2024-02-29')).toBe(true);
+    expect(isCalendarDate('2023-02-29')).toBe(false);
+    expect(isCalendarDate('2026-13-01')).toBe(false);
+    expect(isCalendarDate('2026-1-01')).toBe(false);
+    expect(isMonth('2026-11')).toBe(true);
+    expect(isMonth('2026-00')).toBe(false);
+    expect(isMonth('26-11')).toBe(false);
+  });
+
+  it('does month arithmetic and ranges', () => {
+    expect(addMonths('2026-11', 2)).toBe('2027-01');
+    expect(addMonths('2026-01', -1)).toBe('2025-12');
+    expect(monthRange('2024-02')).toEqual({ first: '2024-02-01', last: '2024-02-29', days: 29 });
+    expect(daysBetween('2026-11-01', '2026-11-08')).toBe(7);
+  });
+});
