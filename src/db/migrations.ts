@@ -47,6 +47,74 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('audit_events').execute();
     },
   },
+  '2026-11-29-003-finance': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('accounts')
+        .addColumn('id', 'varchar(36)', (c) => c.primaryKey())
+        .addColumn('user_sub', 'varchar(255)', (c) => c.notNull())
+        .addColumn('name', 'varchar(80)', (c) => c.notNull())
+        .addColumn('currency', 'varchar(3)', (c) => c.notNull())
+        .addColumn('archived', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('accounts_user').on('accounts').column('user_sub').execute();
+      await db.schema
+        .createTable('categories')
+        .addColumn('id', 'varchar(36)', (c) => c.primaryKey())
+        .addColumn('user_sub', 'varchar(255)', (c) => c.notNull())
+        .addColumn('name', 'varchar(60)', (c) => c.notNull())
+        .addColumn('grp', 'varchar(10)', (c) => c.notNull())
+        .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+        .addUniqueConstraint('categories_user_name', ['user_sub', 'name'])
+        .execute();
+      await db.schema
+        .createTable('transactions')
+        .addColumn('id', 'varchar(36)', (c) => c.primaryKey())
+        .addColumn('user_sub', 'varchar(255)', (c) => c.notNull())
+        .addColumn('account_id', 'varchar(36)', (c) => c.notNull().references('accounts.id'))
+        .addColumn('date', 'varchar(10)', (c) => c.notNull())
+        .addColumn('description', 'varchar(200)', (c) => c.notNull())
+        .addColumn('amount_minor', 'bigint', (c) => c.notNull())
+        .addColumn('category_id', 'varchar(36)', (c) => c.references('categories.id').onDelete('set null'))
+        .addColumn('imported_id', 'varchar(255)')
+        .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('transactions_user_date').on('transactions').columns(['user_sub', 'date']).execute();
+      await db.schema.createIndex('transactions_user_account_imported').on('transactions').columns(['user_sub', 'account_id', 'imported_id']).execute();
+      await db.schema
+        .createTable('budgets')
+        .addColumn('user_sub', 'varchar(255)', (c) => c.notNull())
+        .addColumn('month', 'varchar(7)', (c) => c.notNull())
+        .addColumn('category_id', 'varchar(36)', (c) => c.notNull().references('categories.id').onDelete('cascade'))
+        .addColumn('amount_minor', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('budgets_pk', ['user_sub', 'month', 'category_id'])
+        .execute();
+      await db.schema
+        .createTable('rules')
+        .addColumn('id', 'varchar(36)', (c) => c.primaryKey())
+        .addColumn('user_sub', 'varchar(255)', (c) => c.notNull())
+        .addColumn('match_text', 'varchar(100)', (c) => c.notNull())
+        .addColumn('category_id', 'varchar(36)', (c) => c.notNull().references('categories.id').onDelete('cascade'))
+        .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('rules_user').on('rules').column('user_sub').execute();
+      await db.schema
+        .createTable('goals')
+        .addColumn('id', 'varchar(36)', (c) => c.primaryKey())
+        .addColumn('user_sub', 'varchar(255)', (c) => c.notNull())
+        .addColumn('name', 'varchar(80)', (c) => c.notNull())
+        .addColumn('target_minor', 'bigint', (c) => c.notNull())
+        .addColumn('saved_minor', 'bigint', (c) => c.notNull())
+        .addColumn('target_date', 'varchar(10)', (c) => c.notNull())
+        .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('goals_user').on('goals').column('user_sub').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      for (const t of ['goals', 'rules', 'budgets', 'transactions', 'categories', 'accounts']) await db.schema.dropTable(t).execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -29,7 +29,72 @@ export interface AuditEventsTable {
   detail: string;
 }
 
+export type CategoryGroup = 'need' | 'want' | 'saving' | 'income';
+
+/** Finance tables: every row carries the owner's `sub`, and every query filters on it. */
+export interface AccountsTable {
+  id: string;
+  user_sub: string;
+  name: string;
+  currency: string;
+  archived: number;
+  created_at: string;
+}
+
+export interface CategoriesTable {
+  id: string;
+  user_sub: string;
+  name: string;
+  grp: CategoryGroup;
+  created_at: string;
+}
+
+export interface TransactionsTable {
+  id: string;
+  user_sub: string;
+  account_id: string;
+  /** Calendar date YYYY-MM-DD. */
+  date: string;
+  description: string;
+  /** Signed from the account's view: negative = money out. */
+  amount_minor: number;
+  category_id: string | null;
+  imported_id: string | null;
+  created_at: string;
+}
+
+export interface BudgetsTable {
+  user_sub: string;
+  month: string;
+  category_id: string;
+  amount_minor: number;
+}
+
+export interface RulesTable {
+  id: string;
+  user_sub: string;
+  match_text: string;
+  category_id: string;
+  created_at: string;
+}
+
+export interface GoalsTable {
+  id: string;
+  user_sub: string;
+  name: string;
+  target_minor: number;
+  saved_minor: number;
+  target_date: string;
+  created_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   audit_events: AuditEventsTable;
+  accounts: AccountsTable;
+  categories: CategoriesTable;
+  transactions: TransactionsTable;
+  budgets: BudgetsTable;
+  rules: RulesTable;
+  goals: GoalsTable;
 }

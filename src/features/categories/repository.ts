@@ -1,0 +1,59 @@
+import crypto from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { CategoryGroup, Database } from '../../db/schema.js';
+
+export interface Category {
+  id: string;
+  name: string;
+  group: CategoryGroup;
+}
+
+/** What every user starts with; they can rename, regroup and add. */
+export const DEFAULT_CATEGORIES: Array<[string, CategoryGroup]> = [
+  ['Salary', 'income'],
+  ['Other income', 'income'],
+  ['Rent', 'need'],
+  ['Groceries', 'need'],
+  ['Utilities', 'need'],
+  ['Transport', 'need'],
+  ['Health', 'need'],
+  ['Dining out', 'want'],
+  ['Entertainment', 'want'],
+  ['Shopping', 'want'],
+  ['Travel', 'want'],
+  ['Savings', 'saving'],
+  ['Debt payments', 'saving'],
+];
+
+export function createCategoriesRepository(db: Kysely<Database>) {
+  return {
+    async list(userSub: string): Promise<Category[]> {
+      const rows = await db.selectFrom('categories').select(['id', 'name', 'grp']).where('user_sub', '=', userSub).orderBy('grp').orderBy('name').execute();
+      return rows.map((r) => ({ id: r.id, name: r.name, group: r.grp }));
+    },
+
+    /** Seeds the default categories once; a no-op when the user has any. */
+    async ensureSeeded(userSub: string, now: Date): Promise<void> {
+      const any = await db.selectFrom('categories').select('id').where('user_sub', '=', userSub).limit(1).executeTakeFirst();
+      if (any) return;
+      await db
+        .insertInto('categories')
+        .values(DEFAULT_CATEGORIES.map(([name, grp]) => ({ id: crypto.randomUUID(), user_sub: userSub, name, grp, created_at: now.toISOString() })))
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    },
+
+    async update(userSub: string, id: string, name: string, group: CategoryGroup): Promise<boolean> {
+      const r = await db.updateTable('categories').set({ name, grp: group }).where('user_sub', '=', userSub).where('id', '=', id).executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+
+    async create(userSub: string, name: string, group: CategoryGroup, now: Date): Promise<string> {
+      const id = crypto.randomUUID();
+      await db.insertInto('categories').values({ id, user_sub: userSub, name, grp: group, created_at: now.toISOString() }).execute();
+      return id;
+    },
+  };
+}
+
+export type CategoriesRepository = ReturnType<typeof createCategoriesRepository>;

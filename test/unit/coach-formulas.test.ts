@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import {
+  budgetHealth,
+  fiftyThirtyTwenty,
+  goalPacing,
+  isUnusual,
+  leftToSpendPerDay,
+  median,
+  possibleDuplicates,
+  rolloverCarries,
+  savingsRate,
+  suggestedBudget,
+} from '../../src/features/coach/formulas.js';
+
+describe('coaching formulas, against hand-computed values', () => {
+  it('median', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([])).toBeNull();
+  });
+
+  it('savings rate = (income - expenses) / income', () => {
+    expect(savingsRate(500000, 400000)).toBe(0.2);
+    expect(savingsRate(500000, 600000)).toBe(-0.2);
+    expect(savingsRate(0, 100)).toBeNull();
+  });
+
+  it('budget health: available, percent, alerts at 80% and 100%', () => {
+    expect(budgetHealth(10000, 7999)).toEqual({ available: 2001, percent: 0.7999, level: 'ok' });
+    expect(budgetHealth(10000, 8000)).toEqual({ available: 2000, percent: 0.8, level: 'warning' });
+    expect(budgetHealth(10000, 10000)).toEqual({ available: 0, percent: 1, level: 'over' });
+    expect(budgetHealth(10000, 12500)).toEqual({ available: -2500, percent: 1.25, level: 'over' });
+    expect(budgetHealth(0, 500)).toEqual({ available: -500, percent: null, level: 'over' });
+  });
+
+  it('left to spend per day = remaining / (days left + 1), never negative', () => {
+    expect(leftToSpendPerDay(30000, 9)).toBe(3000);
+    expect(leftToSpendPerDay(10000, 2)).toBe(3333);
+    expect(leftToSpendPerDay(-1, 9)).toBeNull();
+  });
+
+  it('rolls surplus and deficit forward', () => {
+    // Jan: 100 budget, 80 spent (+20); Feb: 100, 150 (-50 -> carry -30); Mar: 100, 60 (+40 -> carry 10)
+    expect(rolloverCarries([{ budget: 100, spent: 80 }, { budget: 100, spent: 150 }, { budget: 100, spent: 60 }, { budget: 100, spent: 0 }])).toEqual([0, 20, -30, 10]);
+  });
+
+  it('suggests the median of the last 3-6 months', () => {
+    expect(suggestedBudget([100, 300, 200])).toBe(200);
+    expect(suggestedBudget([999, 999, 100, 200, 300, 400, 500, 600])).toBe(350); // only the last six count
+    expect(suggestedBudget([100, 200])).toBeNull();
+  });
+
+  it('flags unusual values with the Hampel rule |x - median| > 3 * 1.4826 * MAD', () => {
+    const past = [100, 110, 90, 105, 95]; // median 100, MAD 5, threshold 22.239
+    expect(isUnusual(122, past)).toBe(false);
+    expect(isUnusual(123, past)).toBe(true);
+    expect(isUnusual(77, past)).toBe(true);
+    expect(isUnusual(500, [100, 100])).toBe(false); // too little history
+    expect(isUnusual(500, [100, 100, 100])).toBe(false); // no spread: no basis to call it unusual
+  });
+
+  it('50/30/20 shares of income', () => {
+    expect(fiftyThirtyTwenty(400000, 220000, 100000, 40000)).toEqual([
+      { group: 'need', amount: 220000, share: 0.55, target: 0.5 },
+      { group: 'want', amount: 100000, share: 0.25, target: 0.3 },
+      { group: 'saving', amount: 40000, share: 0.1, target: 0.2 },
+    ]);
+    expect(fiftyThirtyTwenty(0, 1, 1, 1)[0]!.share).toBeNull();
+  });
+
+  it('goal pacing: (target - saved) / months left, on track or at risk', () => {
+    const goal = { target: 1200000, saved: 300000, targetDate: '2027-06-30' };
+    // Nov 2026 .. Jun 2027 = 8 months; 900000 / 8 = 112500
+    expect(goalPacing(goal, '2026-11', 120000)).toEqual({ remaining: 900000, monthsLeft: 8, monthlyNeeded: 112500, status: 'on-track' });
+    expect(goalPacing(goal, '2026-11', 100000).status).toBe('at-risk');
+    expect(goalPacing({ ...goal, saved: 1200000 }, '2026-11', 0).status).toBe('reached');
+    expect(goalPacing(goal, '2027-07', 0)).toEqual({ remaining: 900000, monthsLeft: 0, monthlyNeeded: 900000, status: 'overdue' });
+  });
+
+  it('finds possible duplicate charges: same amount and payee within 3 days', () => {
+    const t = (id: string, date: string, description: string, amountMinor: number) => ({ id, date, description, amountMinor });
+    const pairs = possibleDuplicates([
+      t('a', '2026-11-01', 'Coffee Shop', -450),
+      t('b', '2026-11-03', 'coffee shop ', -450),
+      t('c', '2026-11-10', 'Coffee Shop', -450),
+      t('d', '2026-11-03', 'Coffee Shop', -500),
+      t('e', '2026-11-01', 'Salary', 500000),
+      t('f', '2026-11-02', 'Salary', 500000),
+    ]);
+    expect(pairs.map(([x, y]) => [x.id, y.id])).toEqual([['a', 'b']]);
+  });
+});
