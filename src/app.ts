@@ -15,7 +15,10 @@ import { createAdminService } from './features/admin/service.js';
 import { createAuditRepository } from './features/audit/repository.js';
 import { createAuditService, type AuditService } from './features/audit/service.js';
 import { dashboardRoutes } from './features/dashboard/routes.js';
+import { accountRoutes } from './features/accounts/routes.js';
+import { createFinance } from './features/finance.js';
 import { homeRoutes } from './features/home/routes.js';
+import { transactionRoutes } from './features/transactions/routes.js';
 import { profileRoutes } from './features/profile/routes.js';
 import { createProfileService } from './features/profile/service.js';
 import { createUsersRepository } from './features/users/repository.js';
@@ -73,6 +76,7 @@ export function createApp(deps: AppDeps): Express {
   const audit = createAuditService(createAuditRepository(deps.db), logger);
   const guards = createGuards({ audit, session, mfaMaxAgeMinutes: config.mfaMaxAgeMinutes, mfaMode: config.mfaMode });
   const csrf = createCsrf(session, audit);
+  const finance = createFinance(deps.db);
   const limits = createRateLimits(config.rateLimit, audit);
   const verifyIdToken = createIdTokenVerifier({
     issuer: deps.issuerBaseUrl,
@@ -139,7 +143,9 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use('/verify-email', verifyEmailRoutes());
-  app.use('/dashboard', dashboardRoutes({ member: guards.member, users }));
+  app.use('/dashboard', dashboardRoutes({ member: guards.member, users, finance }));
+  app.use('/transactions', transactionRoutes({ member: guards.member, finance }));
+  app.use('/accounts', accountRoutes({ member: guards.member, finance, users }));
   app.use('/profile', profileRoutes({ guards, profile: createProfileService(users, store), audit, session }));
   app.use('/admin', adminRoutes({ guards, admin: createAdminService(users, store), audit }));
 

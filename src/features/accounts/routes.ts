@@ -1,0 +1,53 @@
+import express, { type Request, type RequestHandler, type Router } from 'express';
+import { NotFoundError } from '../../http/errors.js';
+import type { Finance } from '../finance.js';
+import type { UsersService } from '../users/service.js';
+
+function parseName(body: unknown): { name: string; error?: string; typed: string } {
+  const raw = (body as Record<string, unknown> | undefined)?.name;
+  if (typeof raw !== 'string') return { name: '', typed: '', error: Array.isArray(raw) ? 'Send the name once.' : 'Enter a name.' };
+  const name = raw.trim().replace(/\s+/g, ' ');
+  // eslint-disable-next-line no-control-regex
+  if (name === '' || name.length > 80 || /[\u0000-\u001f]/.test(raw)) return { name, typed: raw, error: 'Enter a name of up to 80 characters.' };
+  return { name, typed: raw };
+}
+
+/** /accounts: create, rename and archive. Accounts use the user's currency from their preferences. */
+export function accountRoutes(deps: { member: RequestHandler[]; finance: Finance; users: UsersService }): Router {
+  const { finance } = deps;
+  const router = express.Router();
+  router.use(...deps.member);
+
+  const render = async (req: Request, status: number, res: express.Response, form: { error?: string; typed: string } = { typed: '' }) => {
+    const accounts = await finance.accounts.list(req.user!.sub, { includeArchived: true });
+    res.status(status).render('layout', { page: 'accounts/index', title: 'Accounts', accounts, error: form.error ?? null, typedName: form.typed });
+  };
+
+  router.get('/', (req, res) => render(req, 200, res));
+
+  router.post('/', async (req, res) => {
+    const parsed = parseName(req.body);
+    if (parsed.error) return render(req, 400, res, parsed);
+    const currency = (await deps.users.find(req.user!.sub))?.currency ?? 'USD';
+    await finance.accounts.create(req.user!.sub, { name: parsed.name, currency }, new Date());
+    res.redirect(303, '/accounts');
+  });
+
+  router.get('/:id/edit', async (req, res) => {
+    const account = await finance.accounts.find(req.user!.sub, String(req.params.id));
+    if (!account) throw new NotFoundError('There is no such account.');
+    res.render('layout', { page: 'accounts/edit', title: 'Edit account', account, error: null, typedName: account.name });
+  });
+
+  router.post('/:id', async (req, res) => {
+    const account = await finance.accounts.find(req.user!.sub, String(req.params.id));
+    if (!account) throw new NotFoundError('There is no such account.');
+    const parsed = parseName(req.body);
+    if (parsed.error) return res.status(400).render('layout', { page: 'accounts/edit', title: 'Edit account', account, error: parsed.error, typedName: parsed.typed });
+    const archived = (req.body as Record<string, unknown>).archived === 'on';
+    await finance.accounts.update(req.user!.sub, account.id, { name: parsed.name, archived });
+    res.redirect(303, '/accounts');
+  });
+
+  return router;
+}

@@ -1,0 +1,64 @@
+/**
+ * Geometry for the server-rendered SVG charts. Only numbers and labels are computed here; the
+ * markup lives in views/dashboard/_charts.ejs. No client script is involved, so the charts work
+ * under the strict CSP and print as they are.
+ */
+export interface Bar {
+  label: string;
+  value: number;
+  display: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  kind: string;
+}
+
+export interface BarChart {
+  width: number;
+  height: number;
+  bars: Bar[];
+  labels: Array<{ text: string; x: number; y: number; anchor: 'start' | 'middle' | 'end' }>;
+}
+
+/** Horizontal bars, one per item, longest first (spending by category, budget vs actual). */
+export function horizontalBars(items: Array<{ label: string; value: number; display: string; kind?: string }>, width = 640): BarChart {
+  const rowHeight = 28;
+  const labelWidth = 170;
+  const valueWidth = 110;
+  const max = Math.max(1, ...items.map((i) => i.value));
+  const plot = width - labelWidth - valueWidth;
+  const bars = items.map((item, i) => ({
+    label: item.label,
+    value: item.value,
+    display: item.display,
+    x: labelWidth,
+    y: i * rowHeight + 6,
+    width: Math.max(item.value > 0 ? 2 : 0, Math.round((item.value / max) * plot)),
+    height: rowHeight - 12,
+    kind: item.kind ?? 'spend',
+  }));
+  const labels = bars.flatMap((b) => [
+    { text: b.label, x: labelWidth - 8, y: b.y + b.height - 3, anchor: 'end' as const },
+    { text: b.display, x: labelWidth + b.width + 6, y: b.y + b.height - 3, anchor: 'start' as const },
+  ]);
+  return { width, height: Math.max(rowHeight, items.length * rowHeight), bars, labels };
+}
+
+/** Paired vertical bars per month (income vs expenses for the last 12 months). */
+export function pairedColumns(months: Array<{ label: string; a: number; b: number }>, width = 640, height = 220): BarChart {
+  const bottom = height - 24;
+  const max = Math.max(1, ...months.flatMap((m) => [m.a, m.b]));
+  const slot = width / Math.max(1, months.length);
+  const barWidth = Math.max(4, Math.floor(slot / 2 - 4));
+  const scale = (v: number) => Math.round((Math.max(0, v) / max) * (bottom - 10));
+  const bars = months.flatMap((m, i) => {
+    const x = Math.round(i * slot + (slot - barWidth * 2 - 2) / 2);
+    return [
+      { label: `${m.label} income`, value: m.a, display: '', x, y: bottom - scale(m.a), width: barWidth, height: scale(m.a), kind: 'income' },
+      { label: `${m.label} expenses`, value: m.b, display: '', x: x + barWidth + 2, y: bottom - scale(m.b), width: barWidth, height: scale(m.b), kind: 'expense' },
+    ];
+  });
+  const labels = months.map((m, i) => ({ text: m.label, x: Math.round(i * slot + slot / 2), y: height - 6, anchor: 'middle' as const }));
+  return { width, height, bars, labels };
+}

@@ -1,0 +1,19 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { createAccountsRepository } from './accounts/repository.js';
+import { createBudgetsRepository } from './budgets/repository.js';
+import { createCategoriesRepository } from './categories/repository.js';
+import { createCoachService } from './coach/service.js';
+import { createTransactionsRepository } from './transactions/repository.js';
+
+/** The finance features' repositories and services, built once per app. */
+export function createFinance(db: Kysely<Database>) {
+  const accounts = createAccountsRepository(db);
+  const categories = createCategoriesRepository(db);
+  const transactions = createTransactionsRepository(db);
+  const budgets = createBudgetsRepository(db);
+  const coach = createCoachService({ transactions, budgets, categories });
+  return { db, accounts, categories, transactions, budgets, coach };
+}
+
+export type Finance = ReturnType<typeof createFinance>;

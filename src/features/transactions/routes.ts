@@ -1,0 +1,131 @@
+import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
+import { NotFoundError } from '../../http/errors.js';
+import type { Finance } from '../finance.js';
+import { isMonth, monthOf, monthRange, todayUtc } from '../money/dates.js';
+import { formatMoney, minorToInput } from '../money/money.js';
+import { parseTransactionForm, type TransactionErrors, type TransactionTyped } from './form.js';
+import type { Transaction } from './repository.js';
+
+/**
+ * /transactions: the month's list with search and category filter, and add, edit and delete
+ * (with a confirmation page). Every lookup by id is scoped by the signed-in user: another user's
+ * id is simply not found.
+ */
+export function transactionRoutes(deps: { member: RequestHandler[]; finance: Finance }): Router {
+  const { finance } = deps;
+  const router = express.Router();
+  router.use(...deps.member);
+
+  async function context(req: Request) {
+    const sub = req.user!.sub;
+    await finance.categories.ensureSeeded(sub, new Date());
+    const [accounts, categories] = await Promise.all([finance.accounts.list(sub, { includeArchived: true }), finance.categories.list(sub)]);
+    return { sub, accounts, categories };
+  }
+
+  async function renderList(req: Request, res: Response, status: number, form?: { errors: TransactionErrors; typed: TransactionTyped }) {
+    const ctx = await context(req);
+    const month = typeof req.query.month === 'string' && isMonth(req.query.month) ? req.query.month : monthOf(todayUtc());
+    const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 100) : '';
+    const category = typeof req.query.category === 'string' ? req.query.category : '';
+    const range = monthRange(month);
+    const list = await finance.transactions.list(ctx.sub, {
+      from: range.first,
+      to: range.last,
+      search: q || undefined,
+      categoryId: category === 'none' ? null : category || undefined,
+    });
+    res.status(status).render('layout', {
+      page: 'transactions/index',
+      title: 'Transactions',
+      month,
+      q,
+      category,
+      rows: list.map((t) => view(t, ctx)),
+      accounts: ctx.accounts.filter((a) => !a.archived),
+      categories: ctx.categories,
+      errors: form?.errors ?? {},
+      typed: form?.typed ?? { accountId: ctx.accounts.find((a) => !a.archived)?.id ?? '', date: todayUtc(), description: '', amount: '', kind: 'out', categoryId: '' },
+    });
+  }
+
+  router.get('/', (req, res) => renderList(req, res, 200));
+
+  router.post('/', async (req, res) => {
+    const ctx = await context(req);
+    const parsed = parseTransactionForm(req.body, ctx);
+    if (!parsed.ok) return renderList(req, res, 400, parsed);
+    await finance.transactions.create(ctx.sub, parsed.value, new Date());
+    res.redirect(303, `/transactions?month=${monthOf(parsed.value.date)}`);
+  });
+
+  async function owned(req: Request): Promise<Transaction> {
+    const t = await finance.transactions.find(req.user!.sub, String(req.params.id));
+    if (!t) throw new NotFoundError('There is no such transaction.');
+    return t;
+  }
+
+  router.get('/:id/edit', async (req, res) => {
+    const t = await owned(req);
+    const ctx = await context(req);
+    const currency = ctx.accounts.find((a) => a.id === t.accountId)?.currency ?? 'USD';
+    res.render('layout', {
+      page: 'transactions/edit',
+      title: 'Edit transaction',
+      id: t.id,
+      accounts: ctx.accounts.filter((a) => !a.archived || a.id === t.accountId),
+      categories: ctx.categories,
+      errors: {},
+      typed: {
+        accountId: t.accountId,
+        date: t.date,
+        description: t.description,
+        amount: minorToInput(Math.abs(t.amountMinor), currency),
+        kind: t.amountMinor < 0 ? 'out' : 'in',
+        categoryId: t.categoryId ?? '',
+      },
+    });
+  });
+
+  router.post('/:id', async (req, res) => {
+    const t = await owned(req);
+    const ctx = await context(req);
+    const parsed = parseTransactionForm(req.body, ctx);
+    if (!parsed.ok) {
+      return res.status(400).render('layout', {
+        page: 'transactions/edit',
+        title: 'Edit transaction',
+        id: t.id,
+        accounts: ctx.accounts.filter((a) => !a.archived || a.id === t.accountId),
+        categories: ctx.categories,
+        ...parsed,
+      });
+    }
+    await finance.transactions.update(ctx.sub, t.id, parsed.value);
+    res.redirect(303, `/transactions?month=${monthOf(parsed.value.date)}`);
+  });
+
+  router.get('/:id/delete', async (req, res) => {
+    const t = await owned(req);
+    const ctx = await context(req);
+    res.render('layout', { page: 'transactions/delete', title: 'Delete transaction', row: view(t, ctx) });
+  });
+
+  router.post('/:id/delete', async (req, res) => {
+    const t = await owned(req);
+    await finance.transactions.remove(req.user!.sub, t.id);
+    res.redirect(303, `/transactions?month=${monthOf(t.date)}`);
+  });
+
+  return router;
+}
+
+function view(t: Transaction, ctx: { accounts: Array<{ id: string; name: string; currency: string }>; categories: Array<{ id: string; name: string }> }) {
+  const account = ctx.accounts.find((a) => a.id === t.accountId);
+  return {
+    ...t,
+    account: account?.name ?? '—',
+    category: ctx.categories.find((c) => c.id === t.categoryId)?.name ?? 'Uncategorized',
+    amount: formatMoney(t.amountMinor, account?.currency ?? 'USD'),
+  };
+}
