@@ -16,7 +16,10 @@ import { createAuditRepository } from './features/audit/repository.js';
 import { createAuditService, type AuditService } from './features/audit/service.js';
 import { dashboardRoutes } from './features/dashboard/routes.js';
 import { accountRoutes } from './features/accounts/routes.js';
+import { apiRoutes } from './features/api/routes.js';
+import { budgetRoutes } from './features/budgets/routes.js';
 import { createFinance } from './features/finance.js';
+import { goalRoutes } from './features/goals/routes.js';
 import { homeRoutes } from './features/home/routes.js';
 import { transactionRoutes } from './features/transactions/routes.js';
 import { profileRoutes } from './features/profile/routes.js';
@@ -107,6 +110,8 @@ export function createApp(deps: AppDeps): Express {
 
   // 2. What needs no session: static files and health checks. They must not create one.
   app.use(express.static(deps.paths.public, { index: false, maxAge: '1h' }));
+  // Browsers ask for /favicon.ico on pages without an icon link (JSON, for instance).
+  app.get('/favicon.ico', (_req, res) => res.redirect(301, '/favicon.svg'));
   app.use(healthRoutes({ db: deps.db, issuerBaseUrl: deps.issuerBaseUrl }));
 
   // 3. Rate limits before any work is done for the request; then bounded body parsing.
@@ -146,6 +151,9 @@ export function createApp(deps: AppDeps): Express {
   app.use('/dashboard', dashboardRoutes({ member: guards.member, users, finance }));
   app.use('/transactions', transactionRoutes({ member: guards.member, finance }));
   app.use('/accounts', accountRoutes({ member: guards.member, finance, users }));
+  app.use('/budgets', budgetRoutes({ member: guards.member, finance, users }));
+  app.use('/goals', goalRoutes({ member: guards.member, finance, users }));
+  app.use('/api', apiRoutes({ member: guards.member, finance, users }));
   app.use('/profile', profileRoutes({ guards, profile: createProfileService(users, store), audit, session }));
   app.use('/admin', adminRoutes({ guards, admin: createAdminService(users, store), audit }));
 

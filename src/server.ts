@@ -65,6 +65,11 @@ async function main(): Promise<void> {
       }),
     });
     issuerBaseUrl = idp.issuer;
+    // The demo member starts with a year of data so the first run shows a living dashboard.
+    const { createFinance } = await import('./features/finance.js');
+    const { seedDemoData } = await import('./features/demo/seed.js');
+    const { DEMO_MEMBER_SUB } = await import('./dev-idp/accounts.js');
+    await seedDemoData(createFinance(database.db), DEMO_MEMBER_SUB, new Date().toISOString().slice(0, 10));
     printDevBanner(idp);
   } else {
     issuerBaseUrl = config.idp.issuerBaseUrl;

@@ -16,10 +16,13 @@ export interface DevAccount {
 /** The demo admin's authenticator secret (base32). Public on purpose, like the demo passwords. */
 export const DEMO_ADMIN_TOTP_SECRET = 'KVKFKRCPNZQUYMLXOVYDSQKJKZDTSRLD';
 
+/** The demo member, whose app data the development server seeds with a year of transactions. */
+export const DEMO_MEMBER_SUB = 'auth0|demo-member';
+
 /** The seeded demo accounts. Their passwords are public on purpose: this provider is for development only. */
 export const DEMO_USERS: Array<DevAccount & { password: string; description: string; totpSecret?: string }> = [
   {
-    sub: 'auth0|demo-member',
+    sub: DEMO_MEMBER_SUB,
     email: 'member@example.com',
     name: 'Alex Morgan',
     emailVerified: true,

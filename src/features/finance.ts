@@ -4,6 +4,7 @@ import { createAccountsRepository } from './accounts/repository.js';
 import { createBudgetsRepository } from './budgets/repository.js';
 import { createCategoriesRepository } from './categories/repository.js';
 import { createCoachService } from './coach/service.js';
+import { createGoalsRepository } from './goals/repository.js';
 import { createTransactionsRepository } from './transactions/repository.js';
 
 /** The finance features' repositories and services, built once per app. */
@@ -13,7 +14,8 @@ export function createFinance(db: Kysely<Database>) {
   const transactions = createTransactionsRepository(db);
   const budgets = createBudgetsRepository(db);
   const coach = createCoachService({ transactions, budgets, categories });
-  return { db, accounts, categories, transactions, budgets, coach };
+  const goals = createGoalsRepository(db);
+  return { db, accounts, categories, transactions, budgets, coach, goals };
 }
 
 export type Finance = ReturnType<typeof createFinance>;

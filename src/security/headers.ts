@@ -30,7 +30,9 @@ export function securityHeaders(opts: { issuerOrigin: string; hsts: boolean }): 
       },
     },
     strictTransportSecurity: opts.hsts ? { maxAge: 31536000, includeSubDomains: true } : false,
-    referrerPolicy: { policy: 'no-referrer' },
+    // same-origin, not no-referrer: with no-referrer, browsers send "Origin: null" on form posts,
+    // which the cross-site check (rightly) refuses. Other sites still get no referrer at all.
+    referrerPolicy: { policy: 'same-origin' },
     // Matches frame-ancestors 'none' for browsers that only know the older header.
     xFrameOptions: { action: 'deny' },
     crossOriginEmbedderPolicy: false,

@@ -25,7 +25,7 @@ function expectHardened(headers: Headers, issuer: string) {
   expect(directives['frame-ancestors']).toEqual(["'none'"]);
   expect(directives['form-action']).toEqual(["'self'", new URL(issuer).origin]);
   expect(headers.get('x-content-type-options')).toBe('nosniff');
-  expect(headers.get('referrer-policy')).toBe('no-referrer');
+  expect(headers.get('referrer-policy')).toBe('same-origin');
   expect(headers.get('x-frame-options')).toBe('DENY');
   expect(headers.get('x-powered-by')).toBeNull();
   return directives;

@@ -51,7 +51,8 @@ export interface MonthSummary {
 
 /** Turns a category's signed total into "spent" for its group: money out is positive. */
 function spentOf(group: CategoryGroup, total: number): number {
-  return group === 'income' ? total : -total;
+  // `+ 0` turns -0 into 0, so an empty month never shows as "-$0.00".
+  return (group === 'income' ? total : -total) + 0;
 }
 
 export function createCoachService(deps: { transactions: TransactionsRepository; budgets: BudgetsRepository; categories: CategoriesRepository }) {
@@ -135,6 +136,18 @@ export function createCoachService(deps: { transactions: TransactionsRepository;
         split: fiftyThirtyTwenty(income, need, want, saved),
         history,
       };
+    },
+
+    /** Average moved to savings per month over the three months before `month`. */
+    async recentMonthlySaving(userSub: string, month: string): Promise<number> {
+      const from = addMonths(month, -3);
+      const [categories, totals] = await Promise.all([
+        deps.categories.list(userSub),
+        deps.transactions.monthlyTotals(userSub, `${from}-01`, monthRange(addMonths(month, -1)).last),
+      ]);
+      const saving = new Set(categories.filter((c) => c.group === 'saving').map((c) => c.id));
+      const total = totals.filter((t) => t.categoryId && saving.has(t.categoryId)).reduce((s, t) => s - t.total, 0);
+      return Math.round(total / 3);
     },
 
     possibleDuplicates,

@@ -1,5 +1,6 @@
 import express, { type RequestHandler, type Router } from 'express';
 import { horizontalBars, pairedColumns } from '../coach/charts.js';
+import { goalPacing } from '../coach/formulas.js';
 import type { Finance } from '../finance.js';
 import { addMonths, isMonth, monthOf, monthRange, todayUtc } from '../money/dates.js';
 import { formatMoney } from '../money/money.js';
@@ -23,14 +24,16 @@ export function dashboardRoutes(deps: { member: RequestHandler[]; users: UsersSe
     const month = typeof req.query.month === 'string' && isMonth(req.query.month) ? req.query.month : monthOf(today);
     const range = monthRange(month);
     await finance.categories.ensureSeeded(sub, new Date());
-    const [record, summary, monthTxns] = await Promise.all([
+    const [record, summary, monthTxns, goals, recentSaving] = await Promise.all([
       deps.users.find(sub),
       finance.coach.monthSummary(sub, month, today),
       finance.transactions.list(sub, { from: range.first, to: range.last }),
+      finance.goals.list(sub),
+      finance.coach.recentMonthlySaving(sub, monthOf(today)),
     ]);
     const currency = record?.currency ?? 'USD';
     const money = (minor: number) => formatMoney(minor, currency);
-    const spending = summary.categories.filter((c) => c.group !== 'income' && c.spent > 0).sort((a, b) => b.spent - a.spent);
+    const spending = summary.categories.filter((c) => (c.group === 'need' || c.group === 'want') && c.spent > 0).sort((a, b) => b.spent - a.spent);
     const budgeted = summary.categories.filter((c) => c.group !== 'income' && (c.budget !== 0 || c.carry !== 0));
     res.render('layout', {
       page: 'pages/dashboard',
@@ -57,6 +60,7 @@ export function dashboardRoutes(deps: { member: RequestHandler[]; users: UsersSe
           ]),
         ),
       },
+      goals: goals.map((g) => ({ ...g, pace: goalPacing(g, monthOf(today), recentSaving) })),
       historyRows: summary.history.map((h) => ({ label: monthLabel(h.month), income: money(h.income), expenses: money(h.expenses) })),
     });
   });

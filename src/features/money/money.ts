@@ -73,7 +73,7 @@ export function formatMoney(minor: number, currency: string): string {
     formatters.set(currency, f);
   }
   // Display only: the division cannot lose cents at these magnitudes, and the formatter rounds to the currency's digits.
-  return f.format(minor / 10 ** minorDigits(currency));
+  return f.format((minor + 0) / 10 ** minorDigits(currency));
 }
 
 /** The plain number for an input field: "1234.56", "-12", "0.5" → "0.50". */

@@ -75,6 +75,33 @@ export function createTransactionsRepository(db: Kysely<Database>) {
       return id;
     },
 
+    /** Inserts many rows in one database transaction: all of them or none. */
+    async insertMany(userSub: string, rows: TransactionInput[], now: Date): Promise<number> {
+      const createdAt = now.toISOString();
+      await db.transaction().execute(async (trx) => {
+        // Chunks keep each statement under SQLite's bound-parameter limit.
+        for (let i = 0; i < rows.length; i += 500) {
+          await trx
+            .insertInto('transactions')
+            .values(
+              rows.slice(i, i + 500).map((t) => ({
+                id: crypto.randomUUID(),
+                user_sub: userSub,
+                account_id: t.accountId,
+                date: t.date,
+                description: t.description,
+                amount_minor: t.amountMinor,
+                category_id: t.categoryId,
+                imported_id: t.importedId ?? null,
+                created_at: createdAt,
+              })),
+            )
+            .execute();
+        }
+      });
+      return rows.length;
+    },
+
     async update(userSub: string, id: string, t: TransactionInput): Promise<boolean> {
       const r = await db
         .updateTable('transactions')

@@ -1,0 +1,86 @@
+import type { Finance } from '../finance.js';
+import { addMonths, daysInMonth, monthOf } from '../money/dates.js';
+import type { TransactionInput } from '../transactions/repository.js';
+
+/** A small deterministic random generator, so every fresh start shows the same demo year. */
+function random(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const MONTHLY_BUDGETS: Record<string, number> = {
+  Rent: 165000,
+  Groceries: 45000,
+  Utilities: 15000,
+  Transport: 12000,
+  Health: 8000,
+  'Dining out': 20000,
+  Entertainment: 10000,
+  Shopping: 20000,
+  Travel: 15000,
+};
+
+/**
+ * Gives a demo user a living year: salary, rent, groceries, bills and fun money, a savings
+ * transfer, budgets for every month, a savings goal, and in the current month one duplicate
+ * charge and one unusual spend for the coach to find. Does nothing if the user has accounts.
+ */
+export async function seedDemoData(finance: Finance, userSub: string, today: string, opts: { months?: number } = {}): Promise<boolean> {
+  if ((await finance.accounts.list(userSub, { includeArchived: true })).length > 0) return false;
+  const now = new Date();
+  await finance.categories.ensureSeeded(userSub, now);
+  const categories = new Map((await finance.categories.list(userSub)).map((c) => [c.name, c.id]));
+  const cat = (name: string) => categories.get(name) ?? null;
+  const checking = await finance.accounts.create(userSub, { name: 'Everyday checking', currency: 'USD' }, now);
+  await finance.accounts.create(userSub, { name: 'Savings', currency: 'USD' }, now);
+
+  const rand = random(20261129);
+  const between = (lo: number, hi: number) => Math.round(lo + rand() * (hi - lo));
+  const rows: TransactionInput[] = [];
+  const currentMonth = monthOf(today);
+  const months = opts.months ?? 12;
+  const add = (month: string, day: number, description: string, amountMinor: number, category: string) => {
+    const [y, m] = month.split('-').map(Number) as [number, number];
+    const date = `${month}-${String(Math.min(day, daysInMonth(y, m))).padStart(2, '0')}`;
+    if (date <= today) rows.push({ accountId: checking, date, description, amountMinor, categoryId: cat(category) });
+  };
+
+  for (let i = months - 1; i >= 0; i--) {
+    const month = addMonths(currentMonth, -i);
+    add(month, 1, 'Acme Corp payroll', 485000, 'Salary');
+    add(month, 2, 'Maple Street Apartments rent', -165000, 'Rent');
+    add(month, 3, 'Transfer to savings', -50000, 'Savings');
+    add(month, 11, 'City Power & Water', -between(9000, 16000), 'Utilities');
+    add(month, 14, 'Student loan payment', -18000, 'Debt payments');
+    for (let w = 0; w < 4; w++) add(month, 4 + w * 7, ['FreshMart', 'Green Grocer', 'FreshMart', 'Corner Market'][w]!, -between(6000, 13000), 'Groceries');
+    for (let k = 0; k < between(6, 10); k++) add(month, between(1, 28), k % 3 ? 'Metro transit' : 'Fuel Stop', -between(300, 4000), 'Transport');
+    for (let k = 0; k < between(3, 7); k++) add(month, between(1, 28), ['Luigi Trattoria', 'Noodle Bar', 'Blue Bottle Coffee', 'Taco Stand'][k % 4]!, -between(1200, 6500), 'Dining out');
+    for (let k = 0; k < between(1, 3); k++) add(month, between(1, 28), ['Cinema City', 'Streamly subscription', 'Concert tickets'][k % 3]!, -between(1000, 5500), 'Entertainment');
+    for (let k = 0; k < between(1, 3); k++) add(month, between(1, 28), ['Online Store', 'Bookshop', 'Outdoor Gear'][k % 3]!, -between(2000, 9000), 'Shopping');
+    if (rand() < 0.3) add(month, between(1, 28), 'Pharmacy', -between(1500, 6000), 'Health');
+    if (i === 4 || i === 9) add(month, 20, 'Skyways airline', -between(40000, 90000), 'Travel');
+    if (i === 6) add(month, 15, 'Freelance design work', 60000, 'Other income');
+  }
+  // For the coach to notice this month: a charge that went through twice, and an unusual spend.
+  add(currentMonth, 5, 'Blue Bottle Coffee', -645, 'Dining out');
+  add(currentMonth, 6, 'Blue Bottle Coffee', -645, 'Dining out');
+  add(currentMonth, 3, 'Outdoor Gear', -48900, 'Shopping');
+
+  await finance.transactions.insertMany(userSub, rows, now);
+  for (let i = months - 1; i >= 0; i--) {
+    await finance.budgets.setMonth(
+      userSub,
+      addMonths(currentMonth, -i),
+      Object.entries(MONTHLY_BUDGETS).flatMap(([name, amount]) => (cat(name) ? [{ categoryId: cat(name)!, amount }] : [])),
+    );
+  }
+  const [y, m] = addMonths(currentMonth, 10).split('-');
+  await finance.goals.create(userSub, { name: 'Emergency fund', target: 1000000, saved: 420000, targetDate: `${y}-${m}-28` }, now);
+  return true;
+}

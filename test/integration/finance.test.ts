@@ -1,0 +1,172 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedDemoData } from '../../src/features/demo/seed.js';
+import { createFinance, type Finance } from '../../src/features/finance.js';
+import { todayUtc } from '../../src/features/money/dates.js';
+import { TestBrowser } from '../helpers/browser.js';
+import { ADMIN, csrfTokenOf, MEMBER, signIn } from '../helpers/flows.js';
+import { startStack, type Stack } from '../helpers/stack.js';
+
+let stack: Stack;
+let finance: Finance;
+let member: TestBrowser;
+let page: string;
+beforeAll(async () => {
+  stack = await startStack();
+  finance = createFinance(stack.database.db);
+  await seedDemoData(finance, MEMBER.sub, todayUtc());
+  member = new TestBrowser();
+  page = (await signIn(member, stack)).body;
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+const csrf = () => /name="_csrf" value="([^"]+)"/.exec(page)![1]!;
+async function post(browser: TestBrowser, path: string, form: Record<string, string>) {
+  return browser.request(`${stack.baseUrl}${path}`, { method: 'POST', body: new URLSearchParams(form).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+}
+async function memberAccount() {
+  return (await finance.accounts.list(MEMBER.sub, { includeArchived: false }))[0]!;
+}
+
+describe('the demo member', () => {
+  it('starts with a year of transactions, budgets and a goal, and the dashboard coaches on them', async () => {
+    const dash = await member.get(`${stack.baseUrl}/dashboard`);
+    expect(dash.status).toBe(200);
+    expect(dash.body).toContain('Possible duplicate charge: <strong>Blue Bottle Coffee</strong>');
+    expect(dash.body).toMatch(/<strong>Shopping<\/strong>: \$[\d,.]+ is unusual/);
+    expect(dash.body).toContain('Emergency fund');
+    expect(dash.body).toContain('<svg viewBox');
+    expect(dash.body).toContain('Data table');
+    expect(dash.body).not.toContain('-$0.00');
+  });
+});
+
+describe('transactions', () => {
+  it('adds a valid transaction and lists it in its month', async () => {
+    const account = await memberAccount();
+    const res = await post(member, '/transactions', { _csrf: csrf(), accountId: account.id, date: '2026-02-14', description: 'Flowers', kind: 'out', amount: '1,234.50', categoryId: '' });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/transactions?month=2026-02');
+    const list = await member.get(`${stack.baseUrl}/transactions?month=2026-02&q=flow`);
+    expect(list.body).toContain('Flowers');
+    expect(list.body).toContain('-$1,234.50');
+    const stored = await finance.transactions.list(MEMBER.sub, { from: '2026-02-14', to: '2026-02-14', search: 'Flowers' });
+    expect(stored[0]?.amountMinor).toBe(-123450);
+  });
+
+  it('refuses a bad form with a 400 that names each field, keeps what was typed, and writes nothing', async () => {
+    const before = (await finance.transactions.list(MEMBER.sub, { from: '1900-01-01', to: '2999-12-31' })).length;
+    const res = await post(member, '/transactions', { _csrf: csrf(), accountId: 'nope', date: '2026-02-30', description: 'Typed text stays', kind: 'sideways', amount: '12.345', categoryId: 'x' });
+    expect(res.status).toBe(400);
+    for (const msg of ['Choose one of your accounts.', 'Enter a real date as YYYY-MM-DD.', 'Choose money out or money in.', 'USD has 2 decimal places', 'Choose one of your categories.']) expect(res.body).toContain(msg);
+    expect(res.body).toContain('value="Typed text stays"');
+    expect(res.body).toContain('value="12.345"');
+    expect((await finance.transactions.list(MEMBER.sub, { from: '1900-01-01', to: '2999-12-31' })).length).toBe(before);
+  });
+
+  it('refuses a repeated amount field (amount=1&amount=1000)', async () => {
+    const account = await memberAccount();
+    const body = `_csrf=${encodeURIComponent(csrf())}&accountId=${account.id}&date=2026-02-10&description=x&kind=out&amount=1&amount=1000`;
+    const res = await member.request(`${stack.baseUrl}/transactions`, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(res.status).toBe(400);
+    expect(res.body).toContain('This field was sent more than once.');
+  });
+
+  it('edits and then deletes a transaction after a confirmation page', async () => {
+    const account = await memberAccount();
+    const id = await finance.transactions.create(MEMBER.sub, { accountId: account.id, date: '2026-03-03', description: 'Old name', amountMinor: -500, categoryId: null }, new Date());
+    const edit = await member.get(`${stack.baseUrl}/transactions/${id}/edit`);
+    expect(edit.body).toContain('value="Old name"');
+    expect(edit.body).toContain('value="5.00"');
+    await post(member, `/transactions/${id}`, { _csrf: csrf(), accountId: account.id, date: '2026-03-04', description: 'New name', kind: 'in', amount: '7', categoryId: '' });
+    expect(await finance.transactions.find(MEMBER.sub, id)).toMatchObject({ description: 'New name', amountMinor: 700, date: '2026-03-04' });
+    const confirm = await member.get(`${stack.baseUrl}/transactions/${id}/delete`);
+    expect(confirm.body).toContain('Delete this transaction?');
+    expect(await finance.transactions.find(MEMBER.sub, id)).toBeDefined();
+    await post(member, `/transactions/${id}/delete`, { _csrf: csrf() });
+    expect(await finance.transactions.find(MEMBER.sub, id)).toBeUndefined();
+  });
+
+  it("does not let another user read, change or delete a transaction by its id (404, nothing changed)", async () => {
+    const account = await memberAccount();
+    const id = await finance.transactions.create(MEMBER.sub, { accountId: account.id, date: '2026-03-05', description: 'Private', amountMinor: -999, categoryId: null }, new Date());
+    const other = new TestBrowser();
+    const otherPage = await signIn(other, stack, ADMIN);
+    const token = csrfTokenOf(otherPage);
+    expect((await other.request(`${stack.baseUrl}/transactions/${id}/edit`)).status).toBe(404);
+    expect((await other.request(`${stack.baseUrl}/transactions/${id}/delete`)).status).toBe(404);
+    expect((await post(other, `/transactions/${id}`, { _csrf: token, accountId: account.id, date: '2026-03-05', description: 'Hacked', kind: 'in', amount: '1', categoryId: '' })).status).toBe(404);
+    expect((await post(other, `/transactions/${id}/delete`, { _csrf: token })).status).toBe(404);
+    // Not even by naming the victim's account in a new transaction of their own.
+    const own = await post(other, '/transactions', { _csrf: token, accountId: account.id, date: '2026-03-05', description: 'x', kind: 'out', amount: '1', categoryId: '' });
+    expect(own.status).toBe(400);
+    expect(await finance.transactions.find(MEMBER.sub, id)).toMatchObject({ description: 'Private', amountMinor: -999 });
+  });
+});
+
+describe('budgets', () => {
+  it('suggests amounts without saving them, and saves a month all at once', async () => {
+    const suggest = await post(member, '/budgets/suggest', { _csrf: csrf(), month: '2026-06' });
+    expect(suggest.status).toBe(200);
+    expect(suggest.body).toContain('Filled in with the median');
+    const groceries = (await finance.categories.list(MEMBER.sub)).find((c) => c.name === 'Groceries')!;
+    const rent = (await finance.categories.list(MEMBER.sub)).find((c) => c.name === 'Rent')!;
+    const bad = await post(member, '/budgets', { _csrf: csrf(), month: '2026-06', [`amount_${groceries.id}`]: '480', [`amount_${rent.id}`]: '-5' });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toContain('A budget cannot be negative.');
+    expect((await finance.budgets.between(MEMBER.sub, '2026-06', '2026-06')).find((b) => b.categoryId === groceries.id)?.amount).toBe(45000);
+    const ok = await post(member, '/budgets', { _csrf: csrf(), month: '2026-06', [`amount_${groceries.id}`]: '480', [`amount_${rent.id}`]: '1,700' });
+    expect(ok.status).toBe(303);
+    const saved = await finance.budgets.between(MEMBER.sub, '2026-06', '2026-06');
+    expect(saved.find((b) => b.categoryId === groceries.id)?.amount).toBe(48000);
+    expect(saved.find((b) => b.categoryId === rent.id)?.amount).toBe(170000);
+  });
+});
+
+describe('GET /api/summary', () => {
+  it('answers the month as JSON in minor units, against hand-computed figures', async () => {
+    const sub = 'auth0|api-check';
+    await finance.categories.ensureSeeded(sub, new Date());
+    const cats = new Map((await finance.categories.list(sub)).map((c) => [c.name, c.id]));
+    const acc = await finance.accounts.create(sub, { name: 'A', currency: 'USD' }, new Date());
+    await finance.transactions.insertMany(
+      sub,
+      [
+        { accountId: acc, date: '2025-05-01', description: 'pay', amountMinor: 400000, categoryId: cats.get('Salary')! },
+        { accountId: acc, date: '2025-05-02', description: 'rent', amountMinor: -150000, categoryId: cats.get('Rent')! },
+        { accountId: acc, date: '2025-05-09', description: 'food', amountMinor: -30000, categoryId: cats.get('Groceries')! },
+        { accountId: acc, date: '2025-05-20', description: 'fun', amountMinor: -20000, categoryId: cats.get('Entertainment')! },
+        { accountId: acc, date: '2025-06-01', description: 'next month', amountMinor: -99999, categoryId: cats.get('Rent')! },
+      ],
+      new Date(),
+    );
+    await finance.budgets.setMonth(sub, '2025-05', [{ categoryId: cats.get('Groceries')!, amount: 40000 }]);
+    const summary = await finance.coach.monthSummary(sub, '2025-05', '2026-11-29');
+    // income 4000.00; expenses 1500 + 300 + 200 = 2000.00; savings rate 0.5
+    expect([summary.income, summary.expenses, summary.savingsRate]).toEqual([400000, 200000, 0.5]);
+    expect(summary.categories.find((c) => c.name === 'Groceries')).toMatchObject({ spent: 30000, budget: 40000, available: 10000, percent: 0.75, level: 'ok' });
+  });
+
+  it('serves the signed-in user the documented shape; 400 names a malformed month; 401 when anonymous', async () => {
+    const res = await member.request(`${stack.baseUrl}/api/summary?month=${todayUtc().slice(0, 7)}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('application/json');
+    const body = JSON.parse(res.body);
+    expect(Object.keys(body).sort()).toEqual(['categories', 'currency', 'expenses', 'income', 'month', 'savingsRate']);
+    expect(body.currency).toBe('USD');
+    expect(Number.isInteger(body.income) && Number.isInteger(body.expenses) && body.expenses >= 0).toBe(true);
+    for (const c of body.categories) {
+      expect(Object.keys(c).sort()).toEqual(['budget', 'group', 'name', 'spent']);
+      expect(c.spent).toBeGreaterThanOrEqual(0);
+    }
+    for (const bad of ['2026-13', '2026-1', 'november', '2026-11-01']) {
+      const r = await member.request(`${stack.baseUrl}/api/summary?month=${bad}`);
+      expect(r.status).toBe(400);
+      expect(JSON.parse(r.body).message).toContain('YYYY-MM');
+    }
+    const anon = await fetch(`${stack.baseUrl}/api/summary?month=2026-11`);
+    expect(anon.status).toBe(401);
+    expect(await anon.json()).toMatchObject({ status: 401 });
+  });
+});
