@@ -20,6 +20,8 @@ import { apiRoutes } from './features/api/routes.js';
 import { budgetRoutes } from './features/budgets/routes.js';
 import { createFinance } from './features/finance.js';
 import { goalRoutes } from './features/goals/routes.js';
+import { importRoutes } from './features/import/routes.js';
+import { importUpload } from './features/import/upload.js';
 import { homeRoutes } from './features/home/routes.js';
 import { transactionRoutes } from './features/transactions/routes.js';
 import { profileRoutes } from './features/profile/routes.js';
@@ -39,6 +41,9 @@ import { noStoreWhenSignedIn, securityHeaders } from './security/headers.js';
 import { sessionAccess } from './sessions/access.js';
 import { GuardedSessionStore } from './sessions/guarded-store.js';
 import type { UserSessionStore } from './sessions/types.js';
+
+/** Largest import file accepted: a 50,000-row bank export fits with room to spare. */
+const IMPORT_MAX_BYTES = 5 * 1024 * 1024;
 
 // express-openid-connect is CommonJS: its named exports are not visible to native ESM.
 const { auth } = eoc;
@@ -131,6 +136,8 @@ export function createApp(deps: AppDeps): Express {
   // 5. The callback, which carries no CSRF token (state, nonce and PKCE protect it), then CSRF for everything else.
   app.use(callbackRoutes({ callbackUrl: config.callbackUrl, session, transactionCookie: names.transaction }));
   app.use(auditCallbackErrors(audit));
+  // The import upload is multipart: parse it (signed in, size-capped) so the CSRF check can read its token.
+  app.post('/import/preview', guards.requiresAuth, importUpload(IMPORT_MAX_BYTES));
   app.use(rejectCrossSite(config.baseUrl, audit));
   app.use(csrf.protect);
   app.use(csrf.exposeToken);
@@ -152,6 +159,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/transactions', transactionRoutes({ member: guards.member, finance }));
   app.use('/accounts', accountRoutes({ member: guards.member, finance, users }));
   app.use('/budgets', budgetRoutes({ member: guards.member, finance, users }));
+  app.use('/import', importRoutes({ member: guards.member, finance, imports: finance.imports, audit }));
   app.use('/goals', goalRoutes({ member: guards.member, finance, users }));
   app.use('/api', apiRoutes({ member: guards.member, finance, users }));
   app.use('/profile', profileRoutes({ guards, profile: createProfileService(users, store), audit, session }));

@@ -115,6 +115,23 @@ const migrations: Record<string, Migration> = {
       for (const t of ['goals', 'rules', 'budgets', 'transactions', 'categories', 'accounts']) await db.schema.dropTable(t).execute();
     },
   },
+  '2026-11-29-004-pending-imports': {
+    async up(db: Kysely<unknown>) {
+      // A previewed import waits here until the person confirms it (too large for the session).
+      await db.schema
+        .createTable('pending_imports')
+        .addColumn('id', 'varchar(36)', (c) => c.primaryKey())
+        .addColumn('user_sub', 'varchar(255)', (c) => c.notNull())
+        .addColumn('account_id', 'varchar(36)', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('pending_imports_user').on('pending_imports').column('user_sub').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('pending_imports').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

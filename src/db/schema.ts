@@ -88,7 +88,17 @@ export interface GoalsTable {
   created_at: string;
 }
 
+export interface PendingImportsTable {
+  id: string;
+  user_sub: string;
+  account_id: string;
+  /** JSON: the rows to write and what the preview showed. */
+  payload: string;
+  created_at: string;
+}
+
 export interface Database {
+  pending_imports: PendingImportsTable;
   users: UsersTable;
   audit_events: AuditEventsTable;
   accounts: AccountsTable;

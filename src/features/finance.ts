@@ -5,6 +5,9 @@ import { createBudgetsRepository } from './budgets/repository.js';
 import { createCategoriesRepository } from './categories/repository.js';
 import { createCoachService } from './coach/service.js';
 import { createGoalsRepository } from './goals/repository.js';
+import { createImportRepository } from './import/repository.js';
+import { createImportService } from './import/service.js';
+import { createRulesRepository } from './rules/repository.js';
 import { createTransactionsRepository } from './transactions/repository.js';
 
 /** The finance features' repositories and services, built once per app. */
@@ -15,7 +18,9 @@ export function createFinance(db: Kysely<Database>) {
   const budgets = createBudgetsRepository(db);
   const coach = createCoachService({ transactions, budgets, categories });
   const goals = createGoalsRepository(db);
-  return { db, accounts, categories, transactions, budgets, coach, goals };
+  const rules = createRulesRepository(db);
+  const imports = createImportService({ imports: createImportRepository(db), accounts, categories, rules });
+  return { db, accounts, categories, transactions, budgets, coach, goals, rules, imports };
 }
 
 export type Finance = ReturnType<typeof createFinance>;

@@ -17,7 +17,10 @@ export type AuditType =
   | 'admin.end_sessions'
   | 'backchannel.logout'
   | 'csrf.failure'
-  | 'rate.limited';
+  | 'rate.limited'
+  | 'import.confirmed'
+  | 'data.exported'
+  | 'data.deleted';
 
 export interface AuditInput {
   targetSub?: string | null;
