@@ -19,6 +19,9 @@ import { accountRoutes } from './features/accounts/routes.js';
 import { apiRoutes } from './features/api/routes.js';
 import { budgetRoutes } from './features/budgets/routes.js';
 import { createFinance } from './features/finance.js';
+import { categoryRoutes } from './features/categories/routes.js';
+import { createDataRepository } from './features/data/repository.js';
+import { dataRoutes } from './features/data/routes.js';
 import { goalRoutes } from './features/goals/routes.js';
 import { importRoutes } from './features/import/routes.js';
 import { importUpload } from './features/import/upload.js';
@@ -160,6 +163,8 @@ export function createApp(deps: AppDeps): Express {
   app.use('/accounts', accountRoutes({ member: guards.member, finance, users }));
   app.use('/budgets', budgetRoutes({ member: guards.member, finance, users }));
   app.use('/import', importRoutes({ member: guards.member, finance, imports: finance.imports, audit }));
+  app.use('/data', dataRoutes({ member: guards.member, guards, data: createDataRepository(deps.db), users, audit }));
+  app.use('/categories', categoryRoutes({ member: guards.member, finance }));
   app.use('/goals', goalRoutes({ member: guards.member, finance, users }));
   app.use('/api', apiRoutes({ member: guards.member, finance, users }));
   app.use('/profile', profileRoutes({ guards, profile: createProfileService(users, store), audit, session }));

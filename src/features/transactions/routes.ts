@@ -29,6 +29,8 @@ export function transactionRoutes(deps: { member: RequestHandler[]; finance: Fin
     const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 100) : '';
     const category = typeof req.query.category === 'string' ? req.query.category : '';
     const range = monthRange(month);
+    // After a manual re-categorisation, offer a rule for descriptions like this one.
+    const offered = typeof req.query.offerRule === 'string' ? await finance.transactions.find(ctx.sub, req.query.offerRule) : undefined;
     const list = await finance.transactions.list(ctx.sub, {
       from: range.first,
       to: range.last,
@@ -42,6 +44,7 @@ export function transactionRoutes(deps: { member: RequestHandler[]; finance: Fin
       q,
       category,
       rows: list.map((t) => view(t, ctx)),
+      ruleOffer: offered?.categoryId ? { description: offered.description, categoryId: offered.categoryId, category: ctx.categories.find((c) => c.id === offered.categoryId)?.name } : null,
       accounts: ctx.accounts.filter((a) => !a.archived),
       categories: ctx.categories,
       errors: form?.errors ?? {},
@@ -102,7 +105,8 @@ export function transactionRoutes(deps: { member: RequestHandler[]; finance: Fin
       });
     }
     await finance.transactions.update(ctx.sub, t.id, parsed.value);
-    res.redirect(303, `/transactions?month=${monthOf(parsed.value.date)}`);
+    const recategorised = parsed.value.categoryId !== null && parsed.value.categoryId !== t.categoryId;
+    res.redirect(303, `/transactions?month=${monthOf(parsed.value.date)}${recategorised ? `&offerRule=${t.id}` : ''}`);
   });
 
   router.get('/:id/delete', async (req, res) => {
