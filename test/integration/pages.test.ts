@@ -39,7 +39,7 @@ describe('pages', () => {
   });
 
   it('answers an unknown path with JSON to an API client', async () => {
-    const res = await fetch(`${stack.baseUrl}/api/nothing`, { headers: { accept: 'application/json' } });
+    const res = await fetch(`${stack.baseUrl}/nothing/here`, { headers: { accept: 'application/json' } });
     expect(res.status).toBe(404);
     expect(await res.json()).toMatchObject({ status: 404 });
   });
