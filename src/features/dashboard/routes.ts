@@ -27,7 +27,7 @@ export function dashboardRoutes(deps: { member: RequestHandler[]; users: UsersSe
     const [record, summary, monthTxns, goals, recentSaving] = await Promise.all([
       deps.users.find(sub),
       finance.coach.monthSummary(sub, month, today),
-      finance.transactions.list(sub, { from: range.first, to: range.last }),
+      finance.transactions.repeatedCharges(sub, range.first, range.last),
       finance.goals.list(sub),
       finance.coach.recentMonthlySaving(sub, monthOf(today)),
     ]);

@@ -117,6 +117,31 @@ export function createTransactionsRepository(db: Kysely<Database>) {
       return Number(r.numDeletedRows) === 1;
     },
 
+    /**
+     * Money-out rows in [from, to] whose amount and description occur more than once there: the
+     * only rows duplicate detection needs to look at, found by the database.
+     */
+    async repeatedCharges(userSub: string, from: string, to: string): Promise<Transaction[]> {
+      const repeated = db
+        .selectFrom('transactions')
+        .select(['amount_minor', sql<string>`lower(trim(description))`.as('d')])
+        .where('user_sub', '=', userSub)
+        .where('date', '>=', from)
+        .where('date', '<=', to)
+        .where('amount_minor', '<', 0)
+        .groupBy(['amount_minor', sql`lower(trim(description))`])
+        .having((eb) => eb.fn.countAll(), '>', 1);
+      const rows = await db
+        .selectFrom('transactions as t')
+        .innerJoin(repeated.as('r'), (join) => join.onRef('r.amount_minor', '=', 't.amount_minor').on(sql`r.d`, '=', sql`lower(trim(t.description))`))
+        .select(['t.id', 't.account_id', 't.date', 't.description', 't.amount_minor', 't.category_id', 't.imported_id'])
+        .where('t.user_sub', '=', userSub)
+        .where('t.date', '>=', from)
+        .where('t.date', '<=', to)
+        .execute();
+      return rows.map(toTransaction);
+    },
+
     /** Per category and month, the sum of amounts, for [fromMonth, toMonth]: what coaching and budgets need. */
     async monthlyTotals(userSub: string, from: string, to: string): Promise<Array<{ month: string; categoryId: string | null; total: number; count: number }>> {
       const rows = await db
