@@ -1,0 +1,195 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { generate } from 'otplib';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { seedDemoData } from '../../src/features/demo/seed.js';
+import { createFinance } from '../../src/features/finance.js';
+import { todayUtc } from '../../src/features/money/dates.js';
+import { ADMIN, DEMO_ADMIN_TOTP_SECRET, MEMBER } from '../helpers/flows.js';
+import { startStack, type Stack } from '../helpers/stack.js';
+
+/**
+ * A person's journey in headless Chromium (Debian's, driven by playwright-core). Every test fails
+ * on a console error or a Content-Security-Policy violation, and saves screenshots of the main
+ * pages under test-artifacts/screenshots (git-ignored).
+ */
+const SHOTS = path.resolve('test-artifacts/screenshots');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// CI (.ci/run installs Chromium) always runs these; a developer machine without Chromium skips
+// them with a notice rather than failing the whole suite.
+const RUN = fs.existsSync(CHROMIUM) || process.env.CI === 'true';
+if (!RUN) process.stderr.write(`Browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium).\n`);
+
+let stack: Stack;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let problems: string[];
+/** Statuses a test asks for on purpose (a 403 page); Chrome logs those responses as console errors. */
+let expectedStatuses: number[];
+
+beforeAll(async () => {
+  if (!RUN) return;
+  fs.mkdirSync(SHOTS, { recursive: true });
+  stack = await startStack();
+  await seedDemoData(createFinance(stack.database.db), MEMBER.sub, todayUtc());
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+async function newPage() {
+  problems = [];
+  expectedStatuses = [];
+  context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+  page = await context.newPage();
+  page.on('console', (m) => {
+    const expected = expectedStatuses.some((s) => m.text().includes(`status of ${s}`));
+    if ((m.type() === 'error' && !expected) || /Content.Security.Policy/i.test(m.text())) problems.push(`${m.type()}: ${m.text()} (${page.url()})`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  return page;
+}
+afterEach(async () => {
+  if (!RUN) return;
+  await context?.close();
+  expect(problems, 'console errors or CSP violations').toEqual([]);
+});
+
+const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+
+async function signInWithPassword(user: { email: string; password: string }, start = '/signin') {
+  await page.goto(`${stack.baseUrl}${start}`);
+  if (start === '/signin') await page.getByRole('link', { name: 'Continue with email' }).click();
+  await page.getByLabel('Email address').fill(user.email);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Continue' }).click();
+}
+
+let lastStep = 0;
+async function enterTotp() {
+  const step = Math.max(Math.floor(Date.now() / 30_000), lastStep + 1);
+  lastStep = step;
+  await page.getByLabel('Authentication code').fill(await generate({ secret: DEMO_ADMIN_TOTP_SECRET, epoch: step * 30 }));
+  await page.getByRole('button', { name: 'Verify' }).click();
+}
+
+describe.runIf(RUN)('in a real browser', () => {
+  it('signs in with email and password through the provider page, sees the dashboard, and signs out to a closed dashboard', async () => {
+    await newPage();
+    await page.goto(`${stack.baseUrl}/`);
+    await shot('home');
+    await page.getByRole('link', { name: 'Sign in to get started' }).click();
+    await shot('signin');
+    await page.getByRole('link', { name: 'Continue with email' }).click();
+    await shot('provider-login');
+    await page.getByLabel('Email address').fill(MEMBER.email);
+    await page.getByLabel('Password').fill(MEMBER.password);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForURL(`${stack.baseUrl}/dashboard`);
+    await expect(page.getByRole('heading', { name: `Hello, ${MEMBER.name}` })).toBeTruthy();
+    expect(await page.locator('svg.bars').count()).toBeGreaterThan(0);
+    expect(await page.getByText('Possible duplicate charge').count()).toBe(1);
+    await shot('dashboard');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(`${stack.baseUrl}/`);
+    await page.goto(`${stack.baseUrl}/dashboard`);
+    expect(page.url().startsWith(stack.idp.issuer)).toBe(true);
+    expect(await page.getByLabel('Password').count()).toBe(1);
+  });
+
+  it('signs in with a social button as that connection\'s user', async () => {
+    await newPage();
+    await page.goto(`${stack.baseUrl}/signin`);
+    await page.getByRole('link', { name: 'Continue with GitHub' }).click();
+    await shot('provider-social');
+    await page.getByRole('button', { name: /Continue as/ }).click();
+    await page.waitForURL(`${stack.baseUrl}/dashboard`);
+    expect(await page.getByRole('heading', { name: 'Hello, Kai Octo' }).count()).toBe(1);
+  });
+
+  it('takes an admin through the TOTP step-up to /admin, and shows a member the 403 page', async () => {
+    await newPage();
+    await signInWithPassword(ADMIN);
+    await page.waitForURL(`${stack.baseUrl}/dashboard`);
+    await page.getByRole('link', { name: 'Admin' }).click();
+    await shot('provider-mfa');
+    await enterTotp();
+    await page.waitForURL(`${stack.baseUrl}/admin`);
+    expect(await page.getByRole('heading', { name: 'Recent security events' }).count()).toBe(1);
+    await shot('admin');
+    await context.close();
+
+    await newPage();
+    await signInWithPassword(MEMBER);
+    await page.waitForURL(`${stack.baseUrl}/dashboard`);
+    expectedStatuses.push(403);
+    const res = await page.goto(`${stack.baseUrl}/admin`);
+    expect(res?.status()).toBe(403);
+    expect(await page.getByRole('heading', { name: 'Access denied' }).count()).toBe(1);
+    await shot('forbidden');
+  });
+
+  it('adds, edits and deletes a transaction', async () => {
+    await newPage();
+    await signInWithPassword(MEMBER, '/transactions');
+    await page.waitForURL(/\/transactions/);
+    await page.getByLabel('Date').fill('2026-01-15');
+    await page.getByLabel('Description').fill('Browser test bakery');
+    await page.getByLabel('Amount').fill('12.34');
+    await page.getByRole('button', { name: 'Add transaction' }).click();
+    await page.waitForURL(/month=2026-01/);
+    await shot('transactions');
+    const row = page.getByRole('row', { name: /Browser test bakery/ });
+    expect(await row.getByText('-$12.34').count()).toBe(1);
+
+    await row.getByRole('link', { name: /Edit/ }).click();
+    await page.getByLabel('Description').fill('Browser test bakery (edited)');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL(/month=2026-01/);
+    const edited = page.getByRole('row', { name: /bakery \(edited\)/ });
+    await edited.getByRole('link', { name: /Delete/ }).click();
+    await shot('transaction-delete');
+    await page.getByRole('button', { name: 'Delete transaction' }).click();
+    await page.waitForURL(/month=2026-01/);
+    expect(await page.getByText('Browser test bakery').count()).toBe(0);
+  });
+
+  it('imports a CSV through the preview', async () => {
+    await newPage();
+    await signInWithPassword(MEMBER, '/import');
+    await page.waitForURL(/\/import/);
+    await page.getByLabel('File (CSV, OFX or QFX, up to 5 MB)').setInputFiles({
+      name: 'statement.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('Date,Description,Amount\n2025-01-05,Browser import one,-10.00\n2025-01-06,Browser import two,-20.00\n'),
+    });
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await page.waitForURL(/\/import\/preview/);
+    await shot('import-preview');
+    expect(await page.getByText('2 rows read, 0 already imported (skipped), 2 new.').count()).toBe(1);
+    await page.getByRole('button', { name: 'Import 2 transactions' }).click();
+    expect(await page.getByText('Imported 2 transactions').count()).toBe(1);
+  });
+
+  it('exports data after a step-up', async () => {
+    await newPage();
+    await signInWithPassword(ADMIN);
+    await page.waitForURL(`${stack.baseUrl}/dashboard`);
+    await page.goto(`${stack.baseUrl}/data`);
+    await enterTotp();
+    await page.waitForURL(`${stack.baseUrl}/data`);
+    await shot('data');
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Download JSON' }).click();
+    const file = await download;
+    expect(file.suggestedFilename()).toMatch(/^personal-finance-coach-\d{4}-\d\d-\d\d\.json$/);
+  });
+});
