@@ -1,0 +1,141 @@
+/// <reference lib="dom" />
+import fs from 'node:fs';
+import { AxeBuilder } from '@axe-core/playwright';
+import { generate } from 'otplib';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedDemoData } from '../../src/features/demo/seed.js';
+import { createFinance } from '../../src/features/finance.js';
+import { todayUtc } from '../../src/features/money/dates.js';
+import { ADMIN, DEMO_ADMIN_TOTP_SECRET, MEMBER } from '../helpers/flows.js';
+import { startStack, type Stack } from '../helpers/stack.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const RUN = fs.existsSync(CHROMIUM) || process.env.CI === 'true';
+
+let stack: Stack;
+let browser: Browser;
+beforeAll(async () => {
+  if (!RUN) return;
+  stack = await startStack();
+  await seedDemoData(createFinance(stack.database.db), MEMBER.sub, todayUtc());
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+/** Serious and critical axe violations on the page, as "rule: target" strings. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
+}
+
+async function signIn(page: Page, user: { email: string; password: string }) {
+  await page.goto(`${stack.baseUrl}/login`);
+  await page.getByLabel('Email address').fill(user.email);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.waitForURL(/\/dashboard|\/verify-email/);
+}
+
+describe.runIf(RUN)('accessibility (axe-core): no serious or critical violation', () => {
+  it.each(['light', 'dark'] as const)('on every main page, in %s mode', async (scheme) => {
+    const context = await browser.newContext({ colorScheme: scheme });
+    const page = await context.newPage();
+    const found: Record<string, string[]> = {};
+    const check = async (name: string) => {
+      const v = await seriousViolations(page);
+      if (v.length) found[name] = v;
+    };
+    for (const path of ['/', '/signin']) {
+      await page.goto(`${stack.baseUrl}${path}`);
+      await check(path);
+    }
+    await page.goto(`${stack.baseUrl}/login`);
+    await check('provider login');
+    await signIn(page, MEMBER);
+    for (const path of ['/dashboard', '/transactions', '/import', '/budgets', '/goals', '/categories', '/accounts', '/profile', '/no-such-page']) {
+      await page.goto(`${stack.baseUrl}${path}`);
+      await check(path);
+    }
+    await context.close();
+
+    const admin = await browser.newContext({ colorScheme: scheme });
+    const adminPage = await admin.newPage();
+    await signIn(adminPage, ADMIN);
+    await adminPage.goto(`${stack.baseUrl}/admin`);
+    const v = await seriousViolations(adminPage);
+    if (v.length) found['provider mfa'] = v;
+    await adminPage.getByLabel('Authentication code').fill(await generate({ secret: DEMO_ADMIN_TOTP_SECRET, epoch: (Math.floor(Date.now() / 30_000) + (scheme === 'dark' ? 1 : 0)) * 30 }));
+    await adminPage.getByRole('button', { name: 'Verify' }).click();
+    await adminPage.waitForURL(/\/admin/);
+    const adminV = await seriousViolations(adminPage);
+    if (adminV.length) found['/admin'] = adminV;
+    await admin.close();
+    expect(found).toEqual({});
+  }, 90_000);
+});
+
+describe.runIf(RUN)('keyboard only', () => {
+  it('signs in and adds a transaction with the keyboard alone', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${stack.baseUrl}/`);
+    // Tab to "Sign in", through the sign-in page to "Continue with email".
+    const tabTo = async (name: RegExp, max = 250) => {
+      for (let i = 0; i < max; i++) {
+        await page.keyboard.press('Tab');
+        const label = await page.evaluate(() => {
+          const el = document.activeElement as HTMLElement | null;
+          return el ? `${el.getAttribute('aria-label') ?? ''} ${el.textContent ?? ''} ${(el as HTMLInputElement).labels?.[0]?.textContent ?? ''}`.trim() : '';
+        });
+        if (name.test(label)) return;
+      }
+      throw new Error(`could not reach ${name} with Tab`);
+    };
+    await tabTo(/Sign in to get started/);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/signin/);
+    await tabTo(/Continue with email/);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/interaction\//);
+    await tabTo(/Email address/);
+    await page.keyboard.type(MEMBER.email);
+    await tabTo(/Password/);
+    await page.keyboard.type(MEMBER.password);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/dashboard/);
+
+    await page.goto(`${stack.baseUrl}/transactions`);
+    await tabTo(/^Date$/);
+    await page.keyboard.type('02102026');
+    await tabTo(/Description/);
+    await page.keyboard.type('Keyboard only purchase');
+    await tabTo(/^Amount$/);
+    await page.keyboard.type('9.99');
+    await tabTo(/Add transaction/);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/month=2026-02/);
+    expect(await page.getByRole('row', { name: /Keyboard only purchase/ }).count()).toBe(1);
+    await context.close();
+  });
+
+  it('shows a visible focus ring and a skip link', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${stack.baseUrl}/`);
+    await page.keyboard.press('Tab');
+    const skip = page.getByRole('link', { name: 'Skip to content' });
+    expect(await skip.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await skip.evaluate((el) => getComputedStyle(el).left)).not.toBe('-999px');
+    await page.keyboard.press('Tab');
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
+    expect(outline).not.toBe('none');
+    await context.close();
+  });
+});
