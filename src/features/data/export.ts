@@ -1,0 +1,49 @@
+import { minorToInput } from '../money/money.js';
+import type { DataRepository } from './repository.js';
+
+type Everything = Awaited<ReturnType<DataRepository['everything']>>;
+
+/** One CSV cell: quoted when needed, and a leading = + - @ in text neutralised so a spreadsheet never runs it. */
+export function csvCell(value: string | number, { text }: { text: boolean }): string {
+  let s = String(value);
+  if (text && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** All transactions as CSV: one row each, amounts as plain decimals in the account's currency. */
+export function transactionsCsv(data: Everything): string {
+  const accounts = new Map(data.accounts.map((a) => [a.id, a]));
+  const categories = new Map(data.categories.map((c) => [c.id, c]));
+  const lines = ['date,account,description,amount,currency,category,group'];
+  for (const t of data.transactions) {
+    const account = accounts.get(t.account_id);
+    const category = t.category_id ? categories.get(t.category_id) : undefined;
+    const currency = account?.currency ?? 'USD';
+    lines.push(
+      [
+        csvCell(t.date, { text: false }),
+        csvCell(account?.name ?? '', { text: true }),
+        csvCell(t.description, { text: true }),
+        csvCell(minorToInput(Number(t.amount_minor), currency), { text: false }),
+        csvCell(currency, { text: false }),
+        csvCell(category?.name ?? '', { text: true }),
+        csvCell(category?.grp ?? '', { text: false }),
+      ].join(','),
+    );
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+/** Everything as JSON, amounts in integer minor units as stored. */
+export function everythingJson(data: Everything, user: { sub: string; email: string | null; name: string | null; currency: string; displayName: string | null }, exportedAt: Date) {
+  return {
+    exportedAt: exportedAt.toISOString(),
+    user,
+    accounts: data.accounts.map((a) => ({ id: a.id, name: a.name, currency: a.currency, archived: a.archived === 1, createdAt: a.created_at })),
+    categories: data.categories.map((c) => ({ id: c.id, name: c.name, group: c.grp })),
+    transactions: data.transactions.map((t) => ({ id: t.id, accountId: t.account_id, date: t.date, description: t.description, amountMinor: Number(t.amount_minor), categoryId: t.category_id, importedId: t.imported_id })),
+    budgets: data.budgets.map((b) => ({ month: b.month, categoryId: b.category_id, amountMinor: Number(b.amount_minor) })),
+    rules: data.rules.map((r) => ({ id: r.id, matchText: r.match_text, categoryId: r.category_id })),
+    goals: data.goals.map((g) => ({ id: g.id, name: g.name, targetMinor: Number(g.target_minor), savedMinor: Number(g.saved_minor), targetDate: g.target_date })),
+  };
+}
