@@ -6,7 +6,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -20,18 +19,12 @@ import type { TransactionInput } from '../src/features/transactions/repository.j
 import { SqliteSessionStore } from '../src/sessions/sqlite-store.js';
 import { TestBrowser } from '../test/helpers/browser.js';
 import { ADMIN, MEMBER } from '../test/helpers/flows.js';
+import { freePort } from '../test/helpers/ports.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 50;
 const HEAVY_SUB = 'auth0|demo-member';
 
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 async function waitReady(url: string) {
   for (let i = 0; i < 200; i++) {

@@ -1,7 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { RequestHandler } from 'express';
-import { Store, type SessionData } from 'express-session';
-import type { Callback, SessionSummary, UserSessionStore } from './types.js';
+import type { SessionData } from 'express-session';
+import { DelegatingSessionStore } from './delegating-store.js';
+import type { Callback, UserSessionStore } from './types.js';
 
 interface RequestStoreState {
   readFailed: boolean;
@@ -15,16 +16,16 @@ interface RequestStoreState {
  * read on the current request, turns that request's later writes into no-ops so nothing is
  * destroyed, and lets `failOnStoreError` answer 503 instead.
  */
-export class GuardedSessionStore extends Store implements UserSessionStore {
+export class GuardedSessionStore extends DelegatingSessionStore {
   private readonly requests = new AsyncLocalStorage<RequestStoreState>();
 
   constructor(
-    private readonly inner: UserSessionStore,
+    inner: UserSessionStore,
     private readonly readTimeoutMs: number,
     /** Told about writes that failed while a response was being finished. */
     private readonly onWriteError: (err: unknown) => void = () => {},
   ) {
-    super();
+    super(inner);
   }
 
   /**
@@ -113,25 +114,5 @@ export class GuardedSessionStore extends Store implements UserSessionStore {
       if (err) this.onWriteError(err);
       callback?.();
     });
-  }
-
-  destroyAllForUser(userSub: string): Promise<number> {
-    return this.inner.destroyAllForUser(userSub);
-  }
-
-  destroyByProviderSession(providerSid: string): Promise<number> {
-    return this.inner.destroyByProviderSession(providerSid);
-  }
-
-  listForUser(userSub: string): Promise<SessionSummary[]> {
-    return this.inner.listForUser(userSub);
-  }
-
-  countActiveByUser(): Promise<Map<string, number>> {
-    return this.inner.countActiveByUser();
-  }
-
-  prune(): Promise<number> {
-    return this.inner.prune();
   }
 }

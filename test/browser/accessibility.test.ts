@@ -1,17 +1,16 @@
 /// <reference lib="dom" />
-import fs from 'node:fs';
 import { AxeBuilder } from '@axe-core/playwright';
 import { generate } from 'otplib';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoData } from '../../src/features/demo/seed.js';
 import { createFinance } from '../../src/features/finance.js';
 import { todayUtc } from '../../src/features/money/dates.js';
+import { BROWSER_TESTS, launchChromium } from '../helpers/chromium.js';
 import { ADMIN, DEMO_ADMIN_TOTP_SECRET, MEMBER } from '../helpers/flows.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const RUN = fs.existsSync(CHROMIUM) || process.env.CI === 'true';
+const RUN = BROWSER_TESTS;
 
 let stack: Stack;
 let browser: Browser;
@@ -19,10 +18,7 @@ beforeAll(async () => {
   if (!RUN) return;
   stack = await startStack();
   await seedDemoData(createFinance(stack.database.db), MEMBER.sub, todayUtc());
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

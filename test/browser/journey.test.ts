@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { generate } from 'otplib';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoData } from '../../src/features/demo/seed.js';
 import { createFinance } from '../../src/features/finance.js';
 import { todayUtc } from '../../src/features/money/dates.js';
+import { BROWSER_TESTS, CHROMIUM, launchChromium } from '../helpers/chromium.js';
 import { ADMIN, DEMO_ADMIN_TOTP_SECRET, MEMBER } from '../helpers/flows.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
@@ -15,10 +16,7 @@ import { startStack, type Stack } from '../helpers/stack.js';
  * pages under test-artifacts/screenshots (git-ignored).
  */
 const SHOTS = path.resolve('test-artifacts/screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-// CI (.ci/run installs Chromium) always runs these; a developer machine without Chromium skips
-// them with a notice rather than failing the whole suite.
-const RUN = fs.existsSync(CHROMIUM) || process.env.CI === 'true';
+const RUN = BROWSER_TESTS;
 if (!RUN) process.stderr.write(`Browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium).\n`);
 
 let stack: Stack;
@@ -34,10 +32,7 @@ beforeAll(async () => {
   fs.mkdirSync(SHOTS, { recursive: true });
   stack = await startStack();
   await seedDemoData(createFinance(stack.database.db), MEMBER.sub, todayUtc());
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/ports.js';
 
 interface Run {
   code: number | null;
@@ -41,13 +41,6 @@ function runServer(env: Record<string, string>, until?: (stdout: string) => bool
   });
 }
 
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 describe('starting the server', () => {
   it('lists every configuration problem at once, exits non-zero, and prints no stack trace or secret', async () => {

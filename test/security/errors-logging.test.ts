@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +8,7 @@ import { formAction, TestBrowser } from '../helpers/browser.js';
 import { csrfTokenOf, MEMBER, openLoginPage, signIn } from '../helpers/flows.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { INTERNALS } from './helpers.js';
+import { freePort } from '../helpers/ports.js';
 
 describe('#43 errors never show internals, even with NODE_ENV unset', () => {
   let stack: Stack;
@@ -165,13 +165,6 @@ describe('#45 failures are noticed and reported', () => {
   });
 });
 
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 async function waitFor(check: () => boolean, timeoutMs: number) {
   const end = Date.now() + timeoutMs;

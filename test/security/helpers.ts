@@ -1,7 +1,7 @@
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { TestBrowser, type Page } from '../helpers/browser.js';
-import type { HostileIdp } from '../helpers/hostile-idp.js';
-import type { AppStack } from '../helpers/stack.js';
+import { startHostileIdp, type HostileIdp } from '../helpers/hostile-idp.js';
+import { startAppAgainst, type AppStack } from '../helpers/stack.js';
 
 export const CLIENT = { clientId: 'security-test-client', clientSecret: 'security-test-client-secret-0123456789' };
 
@@ -27,4 +27,18 @@ export async function expectRejectedLogin(app: AppStack, idp: HostileIdp) {
   expect(await browser.cookieValue(app.baseUrl, 'pfc_session')).toBeUndefined();
   expect(sessionCount(app)).toBe(before);
   return page;
+}
+
+/** Starts the hostile provider and an app against it for the surrounding block, and closes both after. */
+export function useHostileApp(): { idp: HostileIdp; app: AppStack } {
+  const ctx = {} as { idp: HostileIdp; app: AppStack };
+  beforeAll(async () => {
+    ctx.idp = await startHostileIdp(CLIENT);
+    ctx.app = await startAppAgainst(ctx.idp.issuer, CLIENT);
+  });
+  afterAll(async () => {
+    await ctx.app?.close();
+    await ctx.idp?.close();
+  });
+  return ctx;
 }

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TestBrowser } from '../helpers/browser.js';
 import { ADMIN, csrfTokenOf, DEMO_ADMIN_TOTP_SECRET, signIn, submitTotp } from '../helpers/flows.js';
-import { startHostileIdp, type HostileIdp } from '../helpers/hostile-idp.js';
-import { startAppAgainst, startStack, type AppStack, type Stack } from '../helpers/stack.js';
-import { CLIENT } from './helpers.js';
+import type { HostileIdp } from '../helpers/hostile-idp.js';
+import { startStack, type AppStack, type Stack } from '../helpers/stack.js';
+import { useHostileApp } from './helpers.js';
 
 const PAYLOADS = [
   'https://evil.example',
@@ -48,15 +48,11 @@ describe('#20 MFA freshness', () => {
 });
 
 describe('#22 identities are keyed on sub', () => {
+  const hostile = useHostileApp();
   let idp: HostileIdp;
   let app: AppStack;
-  beforeAll(async () => {
-    idp = await startHostileIdp(CLIENT);
-    app = await startAppAgainst(idp.issuer, CLIENT);
-  });
-  afterAll(async () => {
-    await app?.close();
-    await idp?.close();
+  beforeAll(() => {
+    ({ idp, app } = hostile);
   });
 
   it('keeps two users with the same email but different sub apart; nothing is linked by email', async () => {

@@ -1,18 +1,14 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser } from '../helpers/browser.js';
 import { startHostileIdp, type HostileIdp, type TokenMode } from '../helpers/hostile-idp.js';
 import { startAppAgainst, type AppStack } from '../helpers/stack.js';
-import { CLIENT, expectRejectedLogin, INTERNALS, loginThroughHostile, sessionCount } from './helpers.js';
+import { CLIENT, expectRejectedLogin, INTERNALS, loginThroughHostile, sessionCount, useHostileApp } from './helpers.js';
 
+const hostile = useHostileApp();
 let idp: HostileIdp;
 let app: AppStack;
-beforeAll(async () => {
-  idp = await startHostileIdp(CLIENT);
-  app = await startAppAgainst(idp.issuer, CLIENT);
-});
-afterAll(async () => {
-  await app?.close();
-  await idp?.close();
+beforeAll(() => {
+  ({ idp, app } = hostile);
 });
 afterEach(() => {
   idp.state.mode = 'ok';

@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TestBrowser } from '../helpers/browser.js';
 import { ADMIN, csrfTokenOf, DEMO_ADMIN_TOTP_SECRET, MEMBER, signIn, submitTotp } from '../helpers/flows.js';
-import { startHostileIdp, type HostileIdp } from '../helpers/hostile-idp.js';
-import { startAppAgainst, startStack, type AppStack, type Stack } from '../helpers/stack.js';
-import { CLIENT } from './helpers.js';
+import type { HostileIdp } from '../helpers/hostile-idp.js';
+import { startStack, type AppStack, type Stack } from '../helpers/stack.js';
+import { useHostileApp } from './helpers.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -145,15 +145,11 @@ describe('sessions (checklist 26-32, 34)', () => {
 });
 
 describe('#32 back-channel logout tokens', () => {
+  const hostile = useHostileApp();
   let idp: HostileIdp;
   let app: AppStack;
-  beforeAll(async () => {
-    idp = await startHostileIdp(CLIENT);
-    app = await startAppAgainst(idp.issuer, CLIENT);
-  });
-  afterAll(async () => {
-    await app?.close();
-    await idp?.close();
+  beforeAll(() => {
+    ({ idp, app } = hostile);
   });
 
   async function signedIn() {

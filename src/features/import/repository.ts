@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import type { TransactionInput } from '../transactions/repository.js';
+import { insertTransactionRows, type TransactionInput } from '../transactions/repository.js';
 import type { Existing } from './dedupe.js';
 
 export interface PendingImport {
@@ -50,26 +50,8 @@ export function createImportRepository(db: Kysely<Database>) {
 
     /** Writes every row and removes the pending import, in one transaction: all or nothing. */
     async commit(userSub: string, pending: PendingImport, rows: PendingPayload['rows'], now: Date): Promise<number> {
-      const createdAt = now.toISOString();
       await db.transaction().execute(async (trx) => {
-        for (let i = 0; i < rows.length; i += 500) {
-          await trx
-            .insertInto('transactions')
-            .values(
-              rows.slice(i, i + 500).map((t) => ({
-                id: crypto.randomUUID(),
-                user_sub: userSub,
-                account_id: pending.accountId,
-                date: t.date,
-                description: t.description,
-                amount_minor: t.amountMinor,
-                category_id: t.categoryId,
-                imported_id: t.importedId,
-                created_at: createdAt,
-              })),
-            )
-            .execute();
-        }
+        await insertTransactionRows(trx, userSub, rows.map((r) => ({ ...r, accountId: pending.accountId })), now.toISOString());
         const removed = await trx.deleteFrom('pending_imports').where('user_sub', '=', userSub).where('id', '=', pending.id).executeTakeFirst();
         // Confirmed twice at once: the second finds nothing to remove and rolls back its inserts.
         if (Number(removed.numDeletedRows) !== 1) throw new Error('pending import already used');

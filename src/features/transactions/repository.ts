@@ -35,6 +35,31 @@ function toTransaction(r: { id: string; account_id: string; date: string; descri
   return { id: r.id, accountId: r.account_id, date: r.date, description: r.description, amountMinor: Number(r.amount_minor), categoryId: r.category_id, importedId: r.imported_id };
 }
 
+/**
+ * Inserts rows for one owner in chunks (each statement stays under SQLite's bound-parameter
+ * limit). Pass a database transaction to make a batch all-or-nothing.
+ */
+export async function insertTransactionRows(db: Kysely<Database>, userSub: string, rows: Array<TransactionInput & { id?: string }>, createdAt: string): Promise<void> {
+  for (let i = 0; i < rows.length; i += 500) {
+    await db
+      .insertInto('transactions')
+      .values(
+        rows.slice(i, i + 500).map((t) => ({
+          id: t.id ?? crypto.randomUUID(),
+          user_sub: userSub,
+          account_id: t.accountId,
+          date: t.date,
+          description: t.description,
+          amount_minor: t.amountMinor,
+          category_id: t.categoryId,
+          imported_id: t.importedId ?? null,
+          created_at: createdAt,
+        })),
+      )
+      .execute();
+  }
+}
+
 /** SQL for transactions; every statement is scoped by the owner's sub. */
 export function createTransactionsRepository(db: Kysely<Database>) {
   return {
@@ -58,47 +83,13 @@ export function createTransactionsRepository(db: Kysely<Database>) {
 
     async create(userSub: string, t: TransactionInput, now: Date): Promise<string> {
       const id = crypto.randomUUID();
-      await db
-        .insertInto('transactions')
-        .values({
-          id,
-          user_sub: userSub,
-          account_id: t.accountId,
-          date: t.date,
-          description: t.description,
-          amount_minor: t.amountMinor,
-          category_id: t.categoryId,
-          imported_id: t.importedId ?? null,
-          created_at: now.toISOString(),
-        })
-        .execute();
+      await insertTransactionRows(db, userSub, [{ ...t, id }], now.toISOString());
       return id;
     },
 
     /** Inserts many rows in one database transaction: all of them or none. */
     async insertMany(userSub: string, rows: TransactionInput[], now: Date): Promise<number> {
-      const createdAt = now.toISOString();
-      await db.transaction().execute(async (trx) => {
-        // Chunks keep each statement under SQLite's bound-parameter limit.
-        for (let i = 0; i < rows.length; i += 500) {
-          await trx
-            .insertInto('transactions')
-            .values(
-              rows.slice(i, i + 500).map((t) => ({
-                id: crypto.randomUUID(),
-                user_sub: userSub,
-                account_id: t.accountId,
-                date: t.date,
-                description: t.description,
-                amount_minor: t.amountMinor,
-                category_id: t.categoryId,
-                imported_id: t.importedId ?? null,
-                created_at: createdAt,
-              })),
-            )
-            .execute();
-        }
-      });
+      await db.transaction().execute((trx) => insertTransactionRows(trx, userSub, rows, now.toISOString()));
       return rows.length;
     },
 
