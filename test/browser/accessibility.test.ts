@@ -77,6 +77,22 @@ describe.runIf(RUN)('accessibility (axe-core): no serious or critical violation'
   }, 90_000);
 });
 
+describe.runIf(RUN)('small screens', () => {
+  it('lays out the main pages at 360 px wide without horizontal scrolling', async () => {
+    const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
+    const page = await context.newPage();
+    await signIn(page, MEMBER);
+    const wide: string[] = [];
+    for (const path of ['/', '/dashboard', '/transactions', '/budgets', '/goals', '/profile', '/import']) {
+      await page.goto(`${stack.baseUrl}${path}`);
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      if (width > 360) wide.push(`${path}: ${width}px`);
+    }
+    expect(wide).toEqual([]);
+    await context.close();
+  });
+});
+
 describe.runIf(RUN)('keyboard only', () => {
   it('signs in and adds a transaction with the keyboard alone', async () => {
     const context = await browser.newContext();
