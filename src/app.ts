@@ -117,7 +117,10 @@ export function createApp(deps: AppDeps): Express {
   });
 
   // 2. What needs no session: static files and health checks. They must not create one.
-  app.use(express.static(deps.paths.public, { index: false, maxAge: '1h' }));
+  // Only paths that look like files reach the static middleware, which otherwise asks the disk
+  // about every page request first.
+  const staticFiles = express.static(deps.paths.public, { index: false, maxAge: '1h' });
+  app.use((req, res, next) => (/\.[a-z0-9]{1,5}$/i.test(req.path) ? staticFiles(req, res, next) : next()));
   // Browsers ask for /favicon.ico on pages without an icon link (JSON, for instance).
   app.get('/favicon.ico', (_req, res) => res.redirect(301, '/favicon.svg'));
   app.use(healthRoutes({ db: deps.db, issuerBaseUrl: deps.issuerBaseUrl }));
