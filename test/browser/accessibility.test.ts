@@ -2,27 +2,18 @@
 import { AxeBuilder } from '@axe-core/playwright';
 import { generate } from 'otplib';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDemoData } from '../../src/features/demo/seed.js';
-import { createFinance } from '../../src/features/finance.js';
-import { todayUtc } from '../../src/features/money/dates.js';
-import { BROWSER_TESTS, launchChromium } from '../helpers/chromium.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BROWSER_TESTS, useBrowserStack } from '../helpers/chromium.js';
 import { ADMIN, DEMO_ADMIN_TOTP_SECRET, MEMBER } from '../helpers/flows.js';
-import { startStack, type Stack } from '../helpers/stack.js';
+import type { Stack } from '../helpers/stack.js';
 
 const RUN = BROWSER_TESTS;
 
+const running = useBrowserStack();
 let stack: Stack;
 let browser: Browser;
-beforeAll(async () => {
-  if (!RUN) return;
-  stack = await startStack();
-  await seedDemoData(createFinance(stack.database.db), MEMBER.sub, todayUtc());
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
+beforeAll(() => {
+  ({ stack, browser } = running);
 });
 
 /** Serious and critical axe violations on the page, as "rule: target" strings. */

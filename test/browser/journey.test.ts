@@ -2,13 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { generate } from 'otplib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { seedDemoData } from '../../src/features/demo/seed.js';
-import { createFinance } from '../../src/features/finance.js';
-import { todayUtc } from '../../src/features/money/dates.js';
-import { BROWSER_TESTS, CHROMIUM, launchChromium } from '../helpers/chromium.js';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { BROWSER_TESTS, CHROMIUM, useBrowserStack } from '../helpers/chromium.js';
 import { ADMIN, DEMO_ADMIN_TOTP_SECRET, MEMBER } from '../helpers/flows.js';
-import { startStack, type Stack } from '../helpers/stack.js';
+import type { Stack } from '../helpers/stack.js';
 
 /**
  * A person's journey in headless Chromium (Debian's, driven by playwright-core). Every test fails
@@ -19,6 +16,7 @@ const SHOTS = path.resolve('test-artifacts/screenshots');
 const RUN = BROWSER_TESTS;
 if (!RUN) process.stderr.write(`Browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium).\n`);
 
+const running = useBrowserStack();
 let stack: Stack;
 let browser: Browser;
 let context: BrowserContext;
@@ -27,16 +25,9 @@ let problems: string[];
 /** Statuses a test asks for on purpose (a 403 page); Chrome logs those responses as console errors. */
 let expectedStatuses: number[];
 
-beforeAll(async () => {
-  if (!RUN) return;
-  fs.mkdirSync(SHOTS, { recursive: true });
-  stack = await startStack();
-  await seedDemoData(createFinance(stack.database.db), MEMBER.sub, todayUtc());
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
+beforeAll(() => {
+  ({ stack, browser } = running);
+  if (RUN) fs.mkdirSync(SHOTS, { recursive: true });
 });
 
 async function newPage() {

@@ -1,5 +1,11 @@
 import fs from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { seedDemoData } from '../../src/features/demo/seed.js';
+import { createFinance } from '../../src/features/finance.js';
+import { todayUtc } from '../../src/features/money/dates.js';
+import { MEMBER } from './flows.js';
+import { startStack, type Stack } from './stack.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -15,4 +21,23 @@ export function launchChromium(): Promise<Browser> {
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
+}
+
+/**
+ * For the surrounding file: the app and its provider (the demo member with a year of data) and
+ * one Chromium, started before the tests and closed after. Does nothing where browser tests skip.
+ */
+export function useBrowserStack(): { stack: Stack; browser: Browser } {
+  const ctx = {} as { stack: Stack; browser: Browser };
+  beforeAll(async () => {
+    if (!BROWSER_TESTS) return;
+    ctx.stack = await startStack();
+    await seedDemoData(createFinance(ctx.stack.database.db), MEMBER.sub, todayUtc());
+    ctx.browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await ctx.browser?.close();
+    await ctx.stack?.close();
+  });
+  return ctx;
 }
