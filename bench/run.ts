@@ -22,6 +22,11 @@ import { ADMIN, MEMBER } from '../test/helpers/flows.js';
 import { freePort } from '../test/helpers/ports.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+/** Optional: write a V8 CPU profile of the app here (open it in Chrome DevTools). */
+const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
+/** Optional: only these parts, comma-separated (profile, dashboard, signin, import, memory). */
+const ONLY = process.env.BENCH_ONLY?.split(',');
+const runs = (part: string) => !ONLY || ONLY.includes(part);
 const CONNECTIONS = 50;
 const HEAVY_SUB = 'auth0|demo-member';
 
@@ -92,7 +97,7 @@ async function main() {
   for (let i = 0; i < 12; i++) await finance.budgets.setMonth(HEAVY_SUB, addMonths(month, -i), categories.slice(0, 8).map((c) => ({ categoryId: c.id, amount: 50000 })));
 
   const [appPort, idpPort, barePort] = await Promise.all([freePort(), freePort(), freePort()]);
-  const app = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const app = spawn(process.execPath, [...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), '--import', 'tsx', 'src/server.ts'], {
     // NODE_ENV=test: as deployed, templates are compiled once and cached (development recompiles
     // them on every request so edits show at once); the embedded provider is still allowed.
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', PORT: String(appPort), DEV_IDP_PORT: String(idpPort), DATA_DIR: dataDir, LOG_LEVEL: 'info', RATE_LIMIT_AUTH_MAX: '100000', RATE_LIMIT_POST_MAX: '100000' },
@@ -107,45 +112,54 @@ async function main() {
     const cookie = await browser.jar.getCookieString(base);
 
     // Alternate: bare, /profile, bare, dashboard.
-    const bare1 = await load(`http://127.0.0.1:${barePort}/`);
-    const profile = await load(`${base}/profile`, cookie);
-    const bare2 = await load(`http://127.0.0.1:${barePort}/`);
-    const dashboard = await load(`${base}/dashboard`, cookie);
-    const bareRps = (bare1.rps + bare2.rps) / 2;
     const row = (r: { rps: number; p50: number; p99: number; errors: number }) =>
       `${r.rps.toFixed(0)} req/s · p50 ${r.p50} ms · p99 ${r.p99} ms${r.errors ? ` · ${r.errors} errors/timeouts` : ''}`;
-    results.push(['bare Express 5 "hello"', `${row(bare1)} / ${row(bare2)}`]);
-    results.push(['/profile (signed in)', `${row(profile)} · ${(profile.rps / bareRps).toFixed(2)} of bare (target 0.6, p99 < 25 ms)`]);
-    results.push(['dashboard, 50,000 transactions', `${row(dashboard)} · ${(dashboard.rps / bareRps).toFixed(2)} of bare (target 0.4)`]);
+    if (runs('profile') || runs('dashboard')) {
+      const bare1 = await load(`http://127.0.0.1:${barePort}/`);
+      const profile = runs('profile') ? await load(`${base}/profile`, cookie) : null;
+      const bare2 = await load(`http://127.0.0.1:${barePort}/`);
+      const dashboard = runs('dashboard') ? await load(`${base}/dashboard`, cookie) : null;
+      const bareRps = (bare1.rps + bare2.rps) / 2;
+      results.push(['bare Express 5 "hello"', `${row(bare1)} / ${row(bare2)}`]);
+      if (profile) results.push(['/profile (signed in)', `${row(profile)} · ${(profile.rps / bareRps).toFixed(2)} of bare (target 0.6, p99 < 25 ms)`]);
+      if (dashboard) results.push(['dashboard, 50,000 transactions', `${row(dashboard)} · ${(dashboard.rps / bareRps).toFixed(2)} of bare (target 0.4)`]);
+    }
 
-    const one = await autocannon({ url: `${base}/dashboard`, connections: 1, duration: SECONDS, headers: { cookie, accept: 'text/html' } });
-    results.push(['dashboard, 50,000 transactions, 1 connection', `p50 ${one.latency.p50} ms · p99 ${one.latency.p99} ms (target p50 < 50 ms)`]);
+    if (runs('dashboard')) {
+      const one = await autocannon({ url: `${base}/dashboard`, connections: 1, duration: SECONDS, headers: { cookie, accept: 'text/html' } });
+      results.push(['dashboard, 50,000 transactions, 1 connection', `p50 ${one.latency.p50} ms · p99 ${one.latency.p99} ms (target p50 < 50 ms)`]);
+    }
 
-    const N = 60;
-    let appMs = 0;
-    const t = performance.now();
-    // A user with a light dashboard, so this measures signing in rather than the 50,000-row dashboard.
-    for (let i = 0; i < N; i++) appMs += (await signIn(base, ADMIN)).appMs;
-    const total = performance.now() - t;
-    results.push(['full sign-ins, one after another', `${((N * 1000) / total).toFixed(1)} per second (target > 40) · app's share ${((100 * appMs) / total).toFixed(0)}%`]);
+    if (runs('signin')) {
+      const N = 60;
+      let appMs = 0;
+      const t = performance.now();
+      // A user with a light dashboard, so this measures signing in rather than the 50,000-row dashboard.
+      for (let i = 0; i < N; i++) appMs += (await signIn(base, ADMIN)).appMs;
+      const total = performance.now() - t;
+      results.push(['full sign-ins, one after another', `${((N * 1000) / total).toFixed(1)} per second (target > 40) · app's share ${((100 * appMs) / total).toFixed(0)}%`]);
+    }
 
-    // Importing 50,000 CSV rows through the real upload, preview and confirmation.
-    const lines = ['Date,Description,Amount'];
-    for (let i = 0; i < 50_000; i++) lines.push(`2020-${String((i % 12) + 1).padStart(2, '0')}-${String((i % 28) + 1).padStart(2, '0')},Import ${i},-${(i % 5000) + 1}.${String(i % 100).padStart(2, '0')}`);
-    const importsPage = await browser.get(`${base}/import`);
-    const token = /name="_csrf" value="([^"]+)"/.exec(importsPage.body)![1]!;
-    const form = new FormData();
-    for (const [k, v] of Object.entries({ _csrf: token, accountId: account, format: 'signed', delimiter: 'comma', decimal: 'dot', dateFormat: 'YYYY-MM-DD', header: 'yes' })) form.append(k, v);
-    form.append('file', new Blob([lines.join('\n')]), 'bench.csv');
-    let started = performance.now();
-    const preview = await browser.request(`${base}/import/preview`, { method: 'POST', body: form });
-    const previewMs = performance.now() - started;
-    const confirmAction = /action="(\/import\/[^"]+\/confirm)"/.exec(preview.body)![1]!;
-    started = performance.now();
-    await browser.post(`${base}${confirmAction}`, { _csrf: token });
-    results.push(['import 50,000 CSV rows', `preview ${previewMs.toFixed(0)} ms · confirm ${(performance.now() - started).toFixed(0)} ms`]);
+    if (runs('import')) {
+      // Importing 50,000 CSV rows through the real upload, preview and confirmation.
+      const lines = ['Date,Description,Amount'];
+      for (let i = 0; i < 50_000; i++) lines.push(`2020-${String((i % 12) + 1).padStart(2, '0')}-${String((i % 28) + 1).padStart(2, '0')},Import ${i},-${(i % 5000) + 1}.${String(i % 100).padStart(2, '0')}`);
+      const importsPage = await browser.get(`${base}/import`);
+      const token = /name="_csrf" value="([^"]+)"/.exec(importsPage.body)![1]!;
+      const form = new FormData();
+      for (const [k, v] of Object.entries({ _csrf: token, accountId: account, format: 'signed', delimiter: 'comma', decimal: 'dot', dateFormat: 'YYYY-MM-DD', header: 'yes' })) form.append(k, v);
+      form.append('file', new Blob([lines.join('\n')]), 'bench.csv');
+      let started = performance.now();
+      const preview = await browser.request(`${base}/import/preview`, { method: 'POST', body: form });
+      const previewMs = performance.now() - started;
+      const confirmAction = /action="(\/import\/[^"]+\/confirm)"/.exec(preview.body)![1]!;
+      started = performance.now();
+      await browser.post(`${base}${confirmAction}`, { _csrf: token });
+      results.push(['import 50,000 CSV rows', `preview ${previewMs.toFixed(0)} ms · confirm ${(performance.now() - started).toFixed(0)} ms`]);
+    }
 
     // Sessions live in the store, not in memory: RSS with 100 stored sessions against 100,000.
+    if (runs('memory')) {
     const store = new SqliteSessionStore(sqlite, { defaultTtlMs: 3600_000 });
     const put = (n: number, from: number) => {
       const stmt = sqlite.transaction(() => {
@@ -162,6 +176,7 @@ async function main() {
     await load(`${base}/profile`, cookie);
     const rss100k = rssMb(app);
     results.push(['resident memory, 100 vs 100,000 stored sessions', `${rss100.toFixed(0)} MB vs ${rss100k.toFixed(0)} MB: ${(rss100k - rss100).toFixed(1)} MB apart (target < 30 MB)`]);
+    }
   } finally {
     app.kill('SIGTERM');
     bare.kill('SIGTERM');

@@ -2,6 +2,7 @@ import express, { type ErrorRequestHandler, type Express } from 'express';
 import eoc from 'express-openid-connect';
 import type { Kysely } from 'kysely';
 import { createAfterCallback, createLogoutTokenHandler } from './auth/after-callback.js';
+import { cacheIdTokenClaims } from './auth/claims-cache.js';
 import { loadCurrentUser } from './auth/current-user.js';
 import { createGuards } from './auth/guards.js';
 import { callbackRoutes } from './auth/callback.js';
@@ -136,6 +137,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(auth(oidc));
   app.use(store.failOnStoreError(() => new ServiceUnavailableError()));
   app.use(store.requireWritable(() => new ServiceUnavailableError()));
+  app.use(cacheIdTokenClaims(session));
   app.use(loadCurrentUser(config.rolesClaim));
   app.use(noStoreWhenSignedIn);
 

@@ -48,8 +48,6 @@ export function loadCurrentUser(rolesClaim: string): RequestHandler {
     const user = req.oidc.isAuthenticated() ? currentUserFromClaims(req.oidc.idTokenClaims, rolesClaim) : null;
     req.user = user;
     res.locals.user = user;
-    // Every later log line of this request names the user.
-    if (user && req.log) req.log = req.log.child({ userSub: user.sub });
     next();
   };
 }

@@ -1,26 +1,58 @@
 import crypto from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pinoHttp } from 'pino-http';
+import type { RequestHandler } from 'express';
 import type { Logger } from '../logging/logger.js';
 
+declare global {
+  namespace Express {
+    interface Request {
+      /** This request's id, also sent as X-Request-Id. */
+      id?: string;
+      /** A logger whose lines carry this request's id (and the user's sub once known). */
+      log?: Logger;
+    }
+  }
+}
+
 /**
- * One log line per request with a request id. Only the path is logged: query strings carry
- * authorization codes and state on /callback, and headers carry cookies.
+ * One log line per request with a request id. Only the method and path are logged: query
+ * strings carry authorization codes and state on /callback, and headers carry cookies.
+ *
+ * Written by hand rather than with pino-http because this runs on every request: it builds no
+ * per-request child logger unless something logs during the request (most requests only log the
+ * completion line), and serializes a handful of fields instead of the whole request.
  */
-export function requestLogging(logger: Logger) {
-  return pinoHttp({
-    logger,
-    genReqId: (_req: IncomingMessage, res: ServerResponse) => {
-      const id = crypto.randomUUID();
-      res.setHeader('X-Request-Id', id);
-      return id;
-    },
-    serializers: {
-      req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
-      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-    },
-    // Lines logged during the request carry only its id; the completion line carries the summary.
-    quietReqLogger: true,
-    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
-  });
+export function requestLogging(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const id = crypto.randomUUID();
+    const started = performance.now();
+    res.setHeader('X-Request-Id', id);
+    req.id = id;
+    let child: Logger | undefined;
+    Object.defineProperty(req, 'log', {
+      configurable: true,
+      enumerable: false,
+      get: () => (child ??= logger.child(req.user ? { reqId: id, userSub: req.user.sub } : { reqId: id })),
+      set: (value: Logger) => {
+        child = value;
+      },
+    });
+    let logged = false;
+    const done = () => {
+      if (logged) return;
+      logged = true;
+      const fields = {
+        reqId: id,
+        ...(req.user ? { userSub: req.user.sub } : {}),
+        req: { id, method: req.method, path: req.originalUrl.split('?')[0] },
+        res: { statusCode: res.statusCode },
+        responseTime: Math.round(performance.now() - started),
+      };
+      if (!res.writableFinished) logger.warn(fields, 'request aborted');
+      else if (res.statusCode >= 500) logger.error(fields, 'request errored');
+      else logger.info(fields, 'request completed');
+    };
+    res.once('finish', done);
+    res.once('close', done);
+    next();
+  };
 }

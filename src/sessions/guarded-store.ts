@@ -7,7 +7,26 @@ import type { Callback, UserSessionStore } from './types.js';
 interface RequestStoreState {
   readFailed: boolean;
   /** The session read for this request, so a state-changing request can check the store takes writes. */
-  read?: { sid: string; value: SessionData };
+  read?: { sid: string; value: SessionData; written: WrittenState };
+}
+
+/** What express-openid-connect writes: its timestamps (epoch seconds) beside the session data. */
+interface StoredSession {
+  header?: { iat?: number; uat?: number; exp?: number };
+  data?: unknown;
+}
+
+/** The part of a stored session that decides whether writing it again changes anything. */
+interface WrittenState {
+  iat: number | undefined;
+  uat: number | undefined;
+  /** A snapshot taken at read time: the library hands the same object to the app, which changes it in place. */
+  dataJson: string;
+}
+
+function writtenState(session: SessionData): WrittenState {
+  const s = session as unknown as StoredSession;
+  return { iat: s.header?.iat, uat: s.header?.uat, dataJson: JSON.stringify(s.data ?? null) };
 }
 
 /**
@@ -24,6 +43,13 @@ export class GuardedSessionStore extends DelegatingSessionStore {
     private readonly readTimeoutMs: number,
     /** Told about writes that failed while a response was being finished. */
     private readonly onWriteError: (err: unknown) => void = () => {},
+    /**
+     * The library writes the whole session back at the end of every response only to move its
+     * idle deadline. A session whose data did not change is written again only once this much
+     * time has passed since its last write, like connect stores' `touchAfter`: the idle timeout
+     * then ends between this long before its nominal time and that time. 0 writes every time.
+     */
+    private readonly touchAfterSeconds = 60,
   ) {
     super(inner);
   }
@@ -80,7 +106,7 @@ export class GuardedSessionStore extends DelegatingSessionStore {
       settled = true;
       clearTimeout(timer);
       if (err && state) state.readFailed = true;
-      if (!err && value && state) state.read = { sid, value };
+      if (!err && value && state) state.read = { sid, value, written: writtenState(value) };
       callback(err, value);
     };
     try {
@@ -95,7 +121,8 @@ export class GuardedSessionStore extends DelegatingSessionStore {
   // writable (requireWritable) and sign-out deletes eagerly (destroyCurrent), so a failure here
   // is logged and the response stands.
   override set(sid: string, session: SessionData, callback?: Callback): void {
-    if (this.requests.getStore()?.readFailed) {
+    const state = this.requests.getStore();
+    if (state?.readFailed || (state?.read?.sid === sid && this.isUnchangedTouch(state.read.written, session))) {
       callback?.();
       return;
     }
@@ -103,6 +130,14 @@ export class GuardedSessionStore extends DelegatingSessionStore {
       if (err) this.onWriteError(err);
       callback?.();
     });
+  }
+
+  /** Same login, same data, and the last write is recent: writing would only move the idle deadline a little. */
+  private isUnchangedTouch(before: WrittenState, session: SessionData): boolean {
+    if (this.touchAfterSeconds <= 0) return false;
+    const after = writtenState(session);
+    if (before.iat === undefined || before.uat === undefined || after.iat !== before.iat || after.uat === undefined) return false;
+    return after.uat - before.uat < this.touchAfterSeconds && after.dataJson === before.dataJson;
   }
 
   override destroy(sid: string, callback?: Callback): void {

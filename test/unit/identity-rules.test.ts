@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { connectionButtons, connectionOfSub } from '../../src/auth/connections.js';
 import { passwordProblems } from '../../src/dev-idp/password-policy.js';
 import { describeDevice } from '../../src/features/profile/devices.js';
-import { parsePreferences } from '../../src/features/profile/preferences.js';
+import { currencyOptionsHtml, parsePreferences } from '../../src/features/profile/preferences.js';
 
 describe('password policy of the development provider', () => {
   it.each([
@@ -36,6 +36,22 @@ describe('preferences', () => {
     expect(parsePreferences({ displayName: 'A' })).toMatchObject({ ok: false, errors: { currency: 'Choose a currency.' } });
     expect(parsePreferences({ displayName: ['A', 'B'], currency: 'USD' })).toMatchObject({ ok: false, errors: { displayName: 'Send the display name once.' } });
     expect(parsePreferences({ currency: 'USD', isAdmin: 'true', userId: 'x' })).toEqual({ ok: true, value: { displayName: null, currency: 'USD' } });
+  });
+});
+
+describe('currency options', () => {
+  it('mark exactly the chosen currency as selected', () => {
+    const html = currencyOptionsHtml('EUR');
+    expect(html.match(/ selected/g)).toHaveLength(1);
+    expect(html).toContain('<option value="EUR" selected>EUR</option>');
+    expect(html).toContain('<option value="USD">USD</option>');
+  });
+
+  it('keep an unknown typed value as the first, selected option, escaped', () => {
+    const html = currencyOptionsHtml('"><script>');
+    expect(html.startsWith('<option value="&#34;&#62;&#60;script&#62;" selected>&#34;&#62;&#60;script&#62;</option>')).toBe(true);
+    expect(html).not.toContain('<script>');
+    expect(html.match(/ selected/g)).toHaveLength(1);
   });
 });
 

@@ -122,4 +122,81 @@ describe('GuardedSessionStore', () => {
     await expect(api(guarded).get('s')).rejects.toThrow('timed out');
     expect(Date.now() - started).toBeLessThan(1000);
   });
+
+  describe('writes at the end of a request', () => {
+    /** Runs `fn` as the library would inside one request: a read of `sid`, then a write. */
+    function inRequest<T>(guarded: GuardedSessionStore, fn: () => Promise<T>): Promise<T> {
+      return new Promise((resolve, reject) => guarded.track({} as never, {} as never, () => void fn().then(resolve, reject)));
+    }
+    function counted() {
+      const inner = new SqliteSessionStore(new BetterSqlite3(':memory:'), { defaultTtlMs: MINUTE });
+      const writes: string[] = [];
+      const set = inner.set.bind(inner);
+      inner.set = (sid, session, cb) => {
+        writes.push(sid);
+        set(sid, session, cb);
+      };
+      return { inner, writes };
+    }
+    /** The session as stored after the library's write at `uat` (epoch seconds). */
+    const T = Math.floor(Date.now() / 1000) - 1000;
+    function at(uat: number, data: Record<string, unknown>) {
+      return { header: { iat: T + 1000, uat: T + uat, exp: T + uat + 3600 }, data, cookie: { expires: (T + uat + 3600) * 1000 } } as unknown as SessionData;
+    }
+
+    it('skip rewriting an unchanged session read less than a minute after its last write', async () => {
+      const { inner, writes } = counted();
+      const guarded = new GuardedSessionStore(inner, 100, undefined, 60);
+      await api(inner).set('s', at(1000, { userSub: 'auth0|a' }));
+      writes.length = 0;
+      await inRequest(guarded, async () => {
+        await api(guarded).get('s');
+        await api(guarded).set('s', at(1059, { userSub: 'auth0|a' }));
+      });
+      expect(writes).toEqual([]);
+    });
+
+    it('rewrite an unchanged session once a minute has passed, so the idle deadline moves', async () => {
+      const { inner, writes } = counted();
+      const guarded = new GuardedSessionStore(inner, 100, undefined, 60);
+      await api(inner).set('s', at(1000, { userSub: 'auth0|a' }));
+      writes.length = 0;
+      await inRequest(guarded, async () => {
+        await api(guarded).get('s');
+        await api(guarded).set('s', at(1060, { userSub: 'auth0|a' }));
+      });
+      expect(writes).toEqual(['s']);
+    });
+
+    it('always write a session whose data changed during the request, even when the object was changed in place', async () => {
+      const { inner, writes } = counted();
+      const guarded = new GuardedSessionStore(inner, 100, undefined, 60);
+      await api(inner).set('s', at(1000, { userSub: 'auth0|a' }));
+      writes.length = 0;
+      await inRequest(guarded, async () => {
+        const read = (await api(guarded).get('s')) as unknown as { data: Record<string, unknown> };
+        read.data.csrfToken = 'new';
+        await api(guarded).set('s', at(1001, read.data));
+      });
+      expect(writes).toEqual(['s']);
+      expect(((await api(inner).get('s')) as unknown as { data: Record<string, unknown> }).data.csrfToken).toBe('new');
+    });
+
+    it('always write a session saved under another id (a new login) or when throttling is off', async () => {
+      const { inner, writes } = counted();
+      await api(inner).set('s', at(1000, { userSub: 'auth0|a' }));
+      writes.length = 0;
+      const throttled = new GuardedSessionStore(inner, 100, undefined, 60);
+      await inRequest(throttled, async () => {
+        await api(throttled).get('s');
+        await api(throttled).set('t', at(1001, { userSub: 'auth0|a' }));
+      });
+      const unthrottled = new GuardedSessionStore(inner, 100, undefined, 0);
+      await inRequest(unthrottled, async () => {
+        await api(unthrottled).get('s');
+        await api(unthrottled).set('s', at(1001, { userSub: 'auth0|a' }));
+      });
+      expect(writes).toEqual(['t', 's']);
+    });
+  });
 });

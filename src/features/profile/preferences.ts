@@ -12,6 +12,20 @@ export function currencyCodes(): string[] {
   return [...CURRENCIES];
 }
 
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** The currency list as <option> elements, built once: it is the same long list on every render. */
+const OPTIONS = currencyCodes().map((c) => `<option value="${escapeHtml(c)}">${escapeHtml(c)}</option>`);
+const ALL_OPTIONS = OPTIONS.join('');
+
+/** The <option> elements of the currency select with `selected` marked; an unknown value is kept as the first option. */
+export function currencyOptionsHtml(selected: string): string {
+  const value = escapeHtml(selected);
+  const marker = `<option value="${value}">`;
+  if (!CURRENCIES.has(selected)) return `<option value="${value}" selected>${value}</option>${ALL_OPTIONS}`;
+  return ALL_OPTIONS.replace(marker, `<option value="${value}" selected>`);
+}
+
 /** Returns the cleaned preferences, or the errors; what the user typed comes back either way. */
 export function parsePreferences(body: unknown): { ok: true; value: Preferences } | { ok: false; errors: PreferenceErrors; typed: Record<string, string> } {
   const form = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;

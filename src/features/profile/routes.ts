@@ -4,7 +4,7 @@ import type { Guards } from '../../auth/guards.js';
 import { mfaStatus } from '../../auth/mfa.js';
 import type { SessionAccess } from '../../sessions/access.js';
 import type { AuditService } from '../audit/service.js';
-import { currencyCodes, parsePreferences, type PreferenceErrors } from './preferences.js';
+import { currencyOptionsHtml, parsePreferences, type PreferenceErrors } from './preferences.js';
 import type { ProfileService } from './service.js';
 
 interface Deps {
@@ -37,7 +37,7 @@ export function profileRoutes(deps: Deps): Router {
         currency: form?.typed.currency ?? record?.currency ?? 'USD',
       },
       errors: form?.errors ?? {},
-      currencies: currencyCodes(),
+      currencyOptions: currencyOptionsHtml(form?.typed.currency ?? record?.currency ?? 'USD'),
       sessions,
       notice,
     });

@@ -1,0 +1,78 @@
+import BetterSqlite3 from 'better-sqlite3';
+import type { Request } from 'express';
+import { describe, expect, it } from 'vitest';
+import { cacheIdTokenClaims } from '../../src/auth/claims-cache.js';
+import { withStatementCache } from '../../src/db/statement-cache.js';
+
+describe('ID token claims cache', () => {
+  /** A stand-in for the library's request context: a prototype getter that counts its decodes. */
+  function contextFor(session: { id_token?: string }) {
+    let decodes = 0;
+    class Context {
+      get idTokenClaims() {
+        decodes++;
+        return session.id_token ? { sub: session.id_token } : undefined;
+      }
+    }
+    const req = { oidc: new Context(), pfc_session: session } as unknown as Request;
+    cacheIdTokenClaims((r) => (r as unknown as { pfc_session: typeof session }).pfc_session)(req, {} as never, () => {});
+    return { req, decodes: () => decodes };
+  }
+
+  it('decode the ID token once however often a request reads the claims', () => {
+    const { req, decodes } = contextFor({ id_token: 'a' });
+    expect(req.oidc.idTokenClaims).toEqual({ sub: 'a' });
+    expect(req.oidc.idTokenClaims).toEqual({ sub: 'a' });
+    expect(decodes()).toBe(1);
+  });
+
+  it('decode again when the session gets another ID token or loses it', () => {
+    const session: { id_token?: string } = { id_token: 'a' };
+    const { req, decodes } = contextFor(session);
+    expect(req.oidc.idTokenClaims).toEqual({ sub: 'a' });
+    session.id_token = 'b';
+    expect(req.oidc.idTokenClaims).toEqual({ sub: 'b' });
+    delete session.id_token;
+    expect(req.oidc.idTokenClaims).toBeUndefined();
+    expect(decodes()).toBe(3);
+  });
+
+  it('hand every reader one frozen object, so no reader can change what the next one sees', () => {
+    const { req } = contextFor({ id_token: 'a' });
+    expect(Object.isFrozen(req.oidc.idTokenClaims)).toBe(true);
+  });
+});
+
+describe('prepared statement cache', () => {
+  it('prepare each SQL text once and keep the most recently used statements', () => {
+    const sqlite = new BetterSqlite3(':memory:');
+    let prepared = 0;
+    const prepare = sqlite.prepare.bind(sqlite);
+    sqlite.prepare = ((sql: string) => {
+      prepared++;
+      return prepare(sql);
+    }) as typeof sqlite.prepare;
+    const db = withStatementCache(sqlite, 2);
+    const a = db.prepare('SELECT 1');
+    expect(db.prepare('SELECT 1')).toBe(a);
+    db.prepare('SELECT 2');
+    db.prepare('SELECT 1'); // most recently used: SELECT 2 is now the oldest
+    db.prepare('SELECT 3'); // evicts SELECT 2
+    expect(db.prepare('SELECT 1')).toBe(a);
+    expect(prepared).toBe(3);
+    db.prepare('SELECT 2');
+    expect(prepared).toBe(4);
+  });
+
+  it('give a fresh statement while the cached one is still being iterated', () => {
+    const sqlite = new BetterSqlite3(':memory:');
+    const db = withStatementCache(sqlite);
+    const first = db.prepare('SELECT 1 AS n UNION ALL SELECT 2') as unknown as BetterSqlite3.Statement;
+    const iterator = first.iterate();
+    iterator.next();
+    const second = db.prepare('SELECT 1 AS n UNION ALL SELECT 2') as unknown as BetterSqlite3.Statement;
+    expect(second).not.toBe(first);
+    expect(second.all()).toEqual([{ n: 1 }, { n: 2 }]);
+    iterator.return?.();
+  });
+});
