@@ -44,6 +44,8 @@ import { createRateLimits } from './security/rate-limits.js';
 import { noStoreWhenSignedIn, securityHeaders } from './security/headers.js';
 import { sessionAccess } from './sessions/access.js';
 import { GuardedSessionStore } from './sessions/guarded-store.js';
+import { SignedIdSessionStore } from './sessions/signed-id-store.js';
+import { createSessionIdSigner } from './sessions/signed-ids.js';
 import type { UserSessionStore } from './sessions/types.js';
 
 /** Largest import file accepted: a 50,000-row bank export fits with room to spare. */
@@ -80,7 +82,8 @@ export function createApp(deps: AppDeps): Express {
   app.set('views', deps.paths.views);
 
   // Wiring: repositories -> services -> guards and routes.
-  const store = new GuardedSessionStore(deps.sessionStore, deps.sessionReadTimeoutMs ?? 2000, (err) =>
+  const sessionIds = createSessionIdSigner(config.appSecret, cookieNames(config.secureCookies).session);
+  const store = new GuardedSessionStore(new SignedIdSessionStore(deps.sessionStore, sessionIds), deps.sessionReadTimeoutMs ?? 2000, (err) =>
     logger.error({ err }, 'session store write failed while finishing a response'),
   );
   const session = sessionAccess(cookieNames(config.secureCookies).session);
@@ -98,6 +101,7 @@ export function createApp(deps: AppDeps): Express {
   const oidc = oidcParams(
     config,
     store,
+    sessionIds,
     {
       afterCallback: createAfterCallback({ users, audit, store, rolesClaim: config.rolesClaim, verifyIdToken }),
       onLogoutToken: createLogoutTokenHandler({ store, audit }),
@@ -172,7 +176,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/categories', categoryRoutes({ member: guards.member, finance }));
   app.use('/goals', goalRoutes({ member: guards.member, finance, users }));
   app.use('/api', apiRoutes({ member: guards.member, finance, users }));
-  app.use('/profile', profileRoutes({ guards, profile: createProfileService(users, store), audit, session }));
+  app.use('/profile', profileRoutes({ guards, profile: createProfileService(users, deps.sessionStore), audit, session }));
   app.use('/admin', adminRoutes({ guards, admin: createAdminService(users, store), audit }));
 
   app.use(notFoundHandler);

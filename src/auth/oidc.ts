@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { ConfigParams, Session } from 'express-openid-connect';
 import type { ResolvedConfig } from '../config/config.js';
+import type { SessionIdSigner } from '../sessions/signed-ids.js';
 import type { UserSessionStore } from '../sessions/types.js';
 import { MFA_POLICY } from './mfa.js';
 
@@ -29,7 +30,7 @@ export function cookieNames(secure: boolean) {
  * express-openid-connect options, every one set explicitly from our config so the library
  * never falls back to reading process.env or to its implicit-flow and cookie-session defaults.
  */
-export function oidcParams(config: ResolvedConfig, store: UserSessionStore, hooks: OidcHooks, issuerBaseURL: string): ConfigParams {
+export function oidcParams(config: ResolvedConfig, store: UserSessionStore, sessionIds: SessionIdSigner, hooks: OidcHooks, issuerBaseURL: string): ConfigParams {
   const names = cookieNames(config.secureCookies);
   return {
     authRequired: false,
@@ -65,9 +66,11 @@ export function oidcParams(config: ResolvedConfig, store: UserSessionStore, hook
       rollingDuration: config.sessionIdleMinutes * 60,
       absoluteDuration: config.sessionAbsoluteHours * 3600,
       // The cookie carries only a random id with an HMAC; an unsigned or forged id is ignored.
-      signSessionStoreCookie: true,
-      requireSignedSessionStoreCookie: true,
-      genid: () => crypto.randomBytes(32).toString('base64url'),
+      // The id is signed and checked by us (sessions/signed-ids.ts), not by the library, which
+      // checks through the thread pool on every request; the store wrapper refuses unsigned ids.
+      signSessionStoreCookie: false,
+      requireSignedSessionStoreCookie: false,
+      genid: () => sessionIds.generate(),
       cookie: { httpOnly: true, sameSite: 'Lax', secure: config.secureCookies, transient: false },
     },
     transactionCookie: { name: names.transaction, sameSite: 'Lax' },

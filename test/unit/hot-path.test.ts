@@ -76,3 +76,39 @@ describe('prepared statement cache', () => {
     iterator.return?.();
   });
 });
+
+describe('session id signatures', () => {
+  it('accept the ids they generate and give back the bare store key', async () => {
+    const { createSessionIdSigner } = await import('../../src/sessions/signed-ids.js');
+    const signer = createSessionIdSigner('a-secret-that-is-long-enough-0123456789abcdef', 'pfc_session');
+    const cookie = signer.generate();
+    const [id] = cookie.split('.');
+    expect(signer.verify(cookie)).toBe(id);
+  });
+
+  it('refuse unsigned, forged, re-encoded, other-cookie and other-secret values', async () => {
+    const { createSessionIdSigner } = await import('../../src/sessions/signed-ids.js');
+    const signer = createSessionIdSigner('a-secret-that-is-long-enough-0123456789abcdef', 'pfc_session');
+    const cookie = signer.generate();
+    const [id, sig] = cookie.split('.') as [string, string];
+    expect(signer.verify(id)).toBeNull();
+    expect(signer.verify(`${id}.${'A'.repeat(43)}`)).toBeNull();
+    expect(signer.verify(`${id}x.${sig}`)).toBeNull();
+    expect(signer.verify(`${id}.${sig}=`)).toBeNull();
+    expect(signer.verify(`${id}.${sig.slice(0, 42)}*`)).toBeNull();
+    expect(createSessionIdSigner('a-secret-that-is-long-enough-0123456789abcdef', 'other').verify(cookie)).toBeNull();
+    expect(createSessionIdSigner('another-secret-that-is-long-enough-0123456789', 'pfc_session').verify(cookie)).toBeNull();
+  });
+
+  it('sign exactly as express-openid-connect does, so sessions issued before the switch stay valid', async () => {
+    const { createSessionIdSigner } = await import('../../src/sessions/signed-ids.js');
+    const { createRequire } = await import('node:module');
+    const eoc = createRequire(import.meta.url)('express-openid-connect/lib/crypto.js') as {
+      signing: (secret: string) => Buffer;
+      signCookie: (name: string, value: string, key: Buffer) => Promise<string>;
+    };
+    const secret = 'a-secret-that-is-long-enough-0123456789abcdef';
+    const signedByLibrary = await eoc.signCookie('pfc_session', 'abcdefghijklmnopqrstuvwxyz012345', eoc.signing(secret));
+    expect(createSessionIdSigner(secret, 'pfc_session').verify(signedByLibrary)).toBe('abcdefghijklmnopqrstuvwxyz012345');
+  });
+});
