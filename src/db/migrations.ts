@@ -1,4 +1,4 @@
-import { Kysely, Migrator, type Migration, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
 
 /**
  * Migrations live in code (not files found at run time), so the compiled app and the tests
@@ -142,6 +142,41 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropIndex('transactions_user_date_cover').execute();
     },
   },
+  '2026-11-29-006-month-totals': {
+    async up(db: Kysely<unknown>) {
+      // Monthly sums per category, maintained on every write (see transactions/month-totals.ts).
+      await db.schema
+        .createTable('month_totals')
+        .addColumn('user_sub', 'varchar(255)', (c) => c.notNull())
+        .addColumn('month', 'varchar(7)', (c) => c.notNull())
+        .addColumn('category_key', 'varchar(36)', (c) => c.notNull())
+        .addColumn('total_minor', 'bigint', (c) => c.notNull())
+        .addColumn('count', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('month_totals_pk', ['user_sub', 'month', 'category_key'])
+        .execute();
+      await sql`INSERT INTO month_totals (user_sub, month, category_key, total_minor, count)
+        SELECT user_sub, substr(date, 1, 7), coalesce(category_id, ''), sum(amount_minor), count(*)
+        FROM transactions GROUP BY user_sub, substr(date, 1, 7), coalesce(category_id, '')`.execute(db);
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('month_totals').execute();
+    },
+  },
+  '2026-11-29-007-transactions-month-index': {
+    async up(db: Kysely<unknown>) {
+      // One index for every per-month read: recomputing a month's totals (date, amount, category)
+      // and finding repeated charges (date, amount, description) read only the index. It starts
+      // with (user_sub, date), so it also replaces the two narrower indexes.
+      await db.schema.createIndex('transactions_user_month').on('transactions').columns(['user_sub', 'date', 'amount_minor', 'category_id', 'description']).execute();
+      await db.schema.dropIndex('transactions_user_date_cover').execute();
+      await db.schema.dropIndex('transactions_user_date').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.createIndex('transactions_user_date').on('transactions').columns(['user_sub', 'date']).execute();
+      await db.schema.createIndex('transactions_user_date_cover').on('transactions').columns(['user_sub', 'date', 'category_id', 'amount_minor']).execute();
+      await db.schema.dropIndex('transactions_user_month').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
@@ -149,7 +184,18 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
 /** Brings the schema up to date; throws with the failing migration's error. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run before the typed schema exists
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {
-  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  return migrate(db, (m) => m.migrateToLatest());
+}
+
+/** Brings the schema up to the named migration (tests use it to check a migration's data step). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
+export async function migrateTo(db: Kysely<any>, name: string): Promise<void> {
+  return migrate(db, (m) => m.migrateTo(name));
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
+async function migrate(db: Kysely<any>, run: (m: Migrator) => ReturnType<Migrator['migrateToLatest']>): Promise<void> {
+  const { error, results } = await run(new Migrator({ db, provider }));
   const failed = results?.find((r) => r.status === 'Error');
   if (error) {
     throw new Error(`database migration ${failed?.migrationName ?? ''} failed`, { cause: error });

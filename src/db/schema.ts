@@ -97,7 +97,21 @@ export interface PendingImportsTable {
   created_at: string;
 }
 
+/**
+ * Per user, month and category, the sum and count of transactions: kept by the transactions
+ * repository in the same database transaction as every change, so coaching reads a few hundred
+ * rows instead of a year of transactions. `category_key` is '' for uncategorized money.
+ */
+export interface MonthTotalsTable {
+  user_sub: string;
+  month: string;
+  category_key: string;
+  total_minor: number;
+  count: number;
+}
+
 export interface Database {
+  month_totals: MonthTotalsTable;
   pending_imports: PendingImportsTable;
   users: UsersTable;
   audit_events: AuditEventsTable;

@@ -57,13 +57,13 @@ function spentOf(group: CategoryGroup, total: number): number {
 
 export function createCoachService(deps: { transactions: TransactionsRepository; budgets: BudgetsRepository; categories: CategoriesRepository }) {
   return {
-    /** Everything the dashboard and the summary API show for one month, computed from two grouped queries. */
+    /** Everything the dashboard and the summary API show for one month, computed from the stored monthly totals and budgets. */
     async monthSummary(userSub: string, month: string, today: string): Promise<MonthSummary> {
       const from = addMonths(month, -ROLLOVER_MONTHS);
       const range = monthRange(month);
       const [categories, totals, budgets] = await Promise.all([
         deps.categories.list(userSub),
-        deps.transactions.monthlyTotals(userSub, `${from}-01`, range.last),
+        deps.transactions.monthlyTotals(userSub, from, month),
         deps.budgets.between(userSub, from, month),
       ]);
       const months = Array.from({ length: ROLLOVER_MONTHS + 1 }, (_, i) => addMonths(from, i));
@@ -143,7 +143,7 @@ export function createCoachService(deps: { transactions: TransactionsRepository;
       const from = addMonths(month, -3);
       const [categories, totals] = await Promise.all([
         deps.categories.list(userSub),
-        deps.transactions.monthlyTotals(userSub, `${from}-01`, monthRange(addMonths(month, -1)).last),
+        deps.transactions.monthlyTotals(userSub, from, addMonths(month, -1)),
       ]);
       const saving = new Set(categories.filter((c) => c.group === 'saving').map((c) => c.id));
       const total = totals.filter((t) => t.categoryId && saving.has(t.categoryId)).reduce((s, t) => s - t.total, 0);

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
+import { monthSpan, refreshMonthTotals } from './month-totals.js';
 
 export interface Transaction {
   id: string;
@@ -37,7 +38,8 @@ function toTransaction(r: { id: string; account_id: string; date: string; descri
 
 /**
  * Inserts rows for one owner in chunks (each statement stays under SQLite's bound-parameter
- * limit). Pass a database transaction to make a batch all-or-nothing.
+ * limit), then brings the monthly totals of the months touched up to date. Pass a database
+ * transaction: the batch and the totals are then all-or-nothing together.
  */
 export async function insertTransactionRows(db: Kysely<Database>, userSub: string, rows: Array<TransactionInput & { id?: string }>, createdAt: string): Promise<void> {
   for (let i = 0; i < rows.length; i += 500) {
@@ -58,6 +60,8 @@ export async function insertTransactionRows(db: Kysely<Database>, userSub: strin
       )
       .execute();
   }
+  const span = monthSpan(rows.map((r) => r.date));
+  if (span) await refreshMonthTotals(db, userSub, ...span);
 }
 
 /** SQL for transactions; every statement is scoped by the owner's sub. */
@@ -83,7 +87,7 @@ export function createTransactionsRepository(db: Kysely<Database>) {
 
     async create(userSub: string, t: TransactionInput, now: Date): Promise<string> {
       const id = crypto.randomUUID();
-      await insertTransactionRows(db, userSub, [{ ...t, id }], now.toISOString());
+      await db.transaction().execute((trx) => insertTransactionRows(trx, userSub, [{ ...t, id }], now.toISOString()));
       return id;
     },
 
@@ -94,18 +98,29 @@ export function createTransactionsRepository(db: Kysely<Database>) {
     },
 
     async update(userSub: string, id: string, t: TransactionInput): Promise<boolean> {
-      const r = await db
-        .updateTable('transactions')
-        .set({ account_id: t.accountId, date: t.date, description: t.description, amount_minor: t.amountMinor, category_id: t.categoryId })
-        .where('user_sub', '=', userSub)
-        .where('id', '=', id)
-        .executeTakeFirst();
-      return Number(r.numUpdatedRows) === 1;
+      return db.transaction().execute(async (trx) => {
+        const before = await trx.selectFrom('transactions').select('date').where('user_sub', '=', userSub).where('id', '=', id).executeTakeFirst();
+        if (!before) return false;
+        await trx
+          .updateTable('transactions')
+          .set({ account_id: t.accountId, date: t.date, description: t.description, amount_minor: t.amountMinor, category_id: t.categoryId })
+          .where('user_sub', '=', userSub)
+          .where('id', '=', id)
+          .execute();
+        // Both months: the one the row left and the one it moved to.
+        await refreshMonthTotals(trx, userSub, ...monthSpan([before.date, t.date])!);
+        return true;
+      });
     },
 
     async remove(userSub: string, id: string): Promise<boolean> {
-      const r = await db.deleteFrom('transactions').where('user_sub', '=', userSub).where('id', '=', id).executeTakeFirst();
-      return Number(r.numDeletedRows) === 1;
+      return db.transaction().execute(async (trx) => {
+        const before = await trx.selectFrom('transactions').select('date').where('user_sub', '=', userSub).where('id', '=', id).executeTakeFirst();
+        if (!before) return false;
+        await trx.deleteFrom('transactions').where('user_sub', '=', userSub).where('id', '=', id).execute();
+        await refreshMonthTotals(trx, userSub, ...monthSpan([before.date])!);
+        return true;
+      });
     },
 
     /**
@@ -113,42 +128,34 @@ export function createTransactionsRepository(db: Kysely<Database>) {
      * only rows duplicate detection needs to look at, found by the database.
      */
     async repeatedCharges(userSub: string, from: string, to: string): Promise<Transaction[]> {
-      const repeated = db
-        .selectFrom('transactions')
+      const inRange = () =>
+        db.selectFrom('transactions').where('user_sub', '=', userSub).where('date', '>=', from).where('date', '<=', to).where('amount_minor', '<', 0);
+      // First the (amount, description) pairs that repeat, from the index alone; usually none.
+      const repeated = await inRange()
         .select(['amount_minor', sql<string>`lower(trim(description))`.as('d')])
-        .where('user_sub', '=', userSub)
-        .where('date', '>=', from)
-        .where('date', '<=', to)
-        .where('amount_minor', '<', 0)
         .groupBy(['amount_minor', sql`lower(trim(description))`])
-        .having((eb) => eb.fn.countAll(), '>', 1);
-      const rows = await db
-        .selectFrom('transactions as t')
-        .innerJoin(repeated.as('r'), (join) => join.onRef('r.amount_minor', '=', 't.amount_minor').on(sql`r.d`, '=', sql`lower(trim(t.description))`))
-        .select(['t.id', 't.account_id', 't.date', 't.description', 't.amount_minor', 't.category_id', 't.imported_id'])
-        .where('t.user_sub', '=', userSub)
-        .where('t.date', '>=', from)
-        .where('t.date', '<=', to)
+        .having((eb) => eb.fn.countAll(), '>', 1)
         .execute();
-      return rows.map(toTransaction);
+      if (repeated.length === 0) return [];
+      // Then their rows. The key is compared as SQL computed it, so SQL's and JavaScript's ideas
+      // of lower case and whitespace cannot disagree.
+      const keys = new Set(repeated.map((r) => `${r.amount_minor}|${r.d}`));
+      const amounts = [...new Set(repeated.map((r) => Number(r.amount_minor)))];
+      let rows = inRange().select([...COLUMNS, sql<string>`lower(trim(description))`.as('d')]);
+      if (amounts.length <= 500) rows = rows.where('amount_minor', 'in', amounts);
+      return (await rows.orderBy('date').execute()).filter((r) => keys.has(`${r.amount_minor}|${r.d}`)).map(toTransaction);
     },
 
-    /** Per category and month, the sum of amounts, for [fromMonth, toMonth]: what coaching and budgets need. */
-    async monthlyTotals(userSub: string, from: string, to: string): Promise<Array<{ month: string; categoryId: string | null; total: number; count: number }>> {
+    /** Per category and month, the sum and count of amounts for fromMonth..toMonth (YYYY-MM), from the stored totals. */
+    async monthlyTotals(userSub: string, fromMonth: string, toMonth: string): Promise<Array<{ month: string; categoryId: string | null; total: number; count: number }>> {
       const rows = await db
-        .selectFrom('transactions')
-        .select((eb) => [
-          eb.fn<string>('substr', ['date', eb.val(1), eb.val(7)]).as('month'),
-          'category_id',
-          eb.fn.sum<number>('amount_minor').as('total'),
-          eb.fn.countAll<number>().as('count'),
-        ])
+        .selectFrom('month_totals')
+        .select(['month', 'category_key', 'total_minor', 'count'])
         .where('user_sub', '=', userSub)
-        .where('date', '>=', from)
-        .where('date', '<=', to)
-        .groupBy(['month', 'category_id'])
+        .where('month', '>=', fromMonth)
+        .where('month', '<=', toMonth)
         .execute();
-      return rows.map((r) => ({ month: r.month, categoryId: r.category_id, total: Number(r.total), count: Number(r.count) }));
+      return rows.map((r) => ({ month: r.month, categoryId: r.category_key === '' ? null : r.category_key, total: Number(r.total_minor), count: Number(r.count) }));
     },
   };
 }
