@@ -111,7 +111,10 @@ async function main() {
     const { browser } = await signIn(base);
     const cookie = await browser.jar.getCookieString(base);
 
-    // Alternate: bare, /profile, bare, dashboard.
+    // Warm up both (the JIT compiles the hot paths), then alternate: bare, /profile, bare, dashboard.
+    await autocannon({ url: `http://127.0.0.1:${barePort}/`, connections: CONNECTIONS, duration: 2 });
+    await autocannon({ url: `${base}/profile`, connections: CONNECTIONS, duration: 2, headers: { cookie, accept: 'text/html' } });
+    await autocannon({ url: `${base}/dashboard`, connections: CONNECTIONS, duration: 2, headers: { cookie, accept: 'text/html' } });
     const row = (r: { rps: number; p50: number; p99: number; errors: number }) =>
       `${r.rps.toFixed(0)} req/s · p50 ${r.p50} ms · p99 ${r.p99} ms${r.errors ? ` · ${r.errors} errors/timeouts` : ''}`;
     if (runs('profile') || runs('dashboard')) {

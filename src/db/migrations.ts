@@ -177,6 +177,27 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropIndex('transactions_user_month').execute();
     },
   },
+  '2026-11-29-008-month-repeats': {
+    async up(db: Kysely<unknown>) {
+      // Repeated charges per month, maintained on every write like month_totals.
+      await db.schema
+        .createTable('month_repeats')
+        .addColumn('user_sub', 'varchar(255)', (c) => c.notNull())
+        .addColumn('month', 'varchar(7)', (c) => c.notNull())
+        .addColumn('amount_minor', 'bigint', (c) => c.notNull())
+        .addColumn('description_key', 'varchar(200)', (c) => c.notNull())
+        .addColumn('count', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('month_repeats_pk', ['user_sub', 'month', 'amount_minor', 'description_key'])
+        .execute();
+      await sql`INSERT INTO month_repeats (user_sub, month, amount_minor, description_key, count)
+        SELECT user_sub, substr(date, 1, 7), amount_minor, lower(trim(description)), count(*)
+        FROM transactions WHERE amount_minor < 0
+        GROUP BY user_sub, substr(date, 1, 7), amount_minor, lower(trim(description)) HAVING count(*) > 1`.execute(db);
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('month_repeats').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

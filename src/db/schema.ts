@@ -110,8 +110,22 @@ export interface MonthTotalsTable {
   count: number;
 }
 
+/**
+ * Per user and month, the money-out (amount, description) pairs that occur more than once: the
+ * candidates for "possible duplicate charge", kept alongside month_totals. `description_key`
+ * is the description lower-cased and trimmed by the database.
+ */
+export interface MonthRepeatsTable {
+  user_sub: string;
+  month: string;
+  amount_minor: number;
+  description_key: string;
+  count: number;
+}
+
 export interface Database {
   month_totals: MonthTotalsTable;
+  month_repeats: MonthRepeatsTable;
   pending_imports: PendingImportsTable;
   users: UsersTable;
   audit_events: AuditEventsTable;

@@ -91,7 +91,7 @@ describe('stored monthly totals', () => {
 });
 
 describe('repeated charges', () => {
-  it('return every row whose amount and description (ignoring case and outer spaces) repeat in the range, and nothing else', async () => {
+  it('return every row whose amount and description (ignoring case and outer spaces) repeat in the month, and follow edits and deletes', async () => {
     const db = open();
     await migrateToLatest(db);
     const finance = createFinance(db);
@@ -102,9 +102,16 @@ describe('repeated charges', () => {
     await add('2026-03-03', 'Streaming', -1099); // another amount
     await add('2026-03-04', 'Salary', 5000); // money in
     await add('2026-03-05', 'Salary', 5000);
-    await add('2026-04-01', 'Streaming', -999); // outside the range
-    const found = await finance.transactions.repeatedCharges(SUB, '2026-03-01', '2026-03-31');
+    await add('2026-04-01', 'Streaming', -999); // another month
+    const found = await finance.transactions.repeatedCharges(SUB, '2026-03');
     expect(found.map((t) => t.id).sort()).toEqual([x1, x2].sort());
-    expect(await finance.transactions.repeatedCharges(OTHER, '2026-03-01', '2026-03-31')).toEqual([]);
+    expect(await finance.transactions.repeatedCharges(OTHER, '2026-03')).toEqual([]);
+    // Moving one of the pair to another month ends the repeat; deleting its twin there too.
+    const moved = await finance.transactions.find(SUB, x2);
+    await finance.transactions.update(SUB, x2, { ...moved!, date: '2026-04-02' });
+    expect(await finance.transactions.repeatedCharges(SUB, '2026-03')).toEqual([]);
+    expect((await finance.transactions.repeatedCharges(SUB, '2026-04')).length).toBe(2);
+    await finance.transactions.remove(SUB, x2);
+    expect(await finance.transactions.repeatedCharges(SUB, '2026-04')).toEqual([]);
   });
 });

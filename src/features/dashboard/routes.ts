@@ -2,7 +2,7 @@ import express, { type RequestHandler, type Router } from 'express';
 import { horizontalBars, pairedColumns } from '../coach/charts.js';
 import { goalPacing } from '../coach/formulas.js';
 import type { Finance } from '../finance.js';
-import { addMonths, isMonth, monthOf, monthRange, todayUtc } from '../money/dates.js';
+import { addMonths, isMonth, monthOf, todayUtc } from '../money/dates.js';
 import { formatMoney } from '../money/money.js';
 import type { UsersService } from '../users/service.js';
 
@@ -22,12 +22,11 @@ export function dashboardRoutes(deps: { member: RequestHandler[]; users: UsersSe
     const sub = req.user!.sub;
     const today = todayUtc();
     const month = typeof req.query.month === 'string' && isMonth(req.query.month) ? req.query.month : monthOf(today);
-    const range = monthRange(month);
     await finance.categories.ensureSeeded(sub, new Date());
     const [record, summary, monthTxns, goals, recentSaving] = await Promise.all([
       deps.users.find(sub),
       finance.coach.monthSummary(sub, month, today),
-      finance.transactions.repeatedCharges(sub, range.first, range.last),
+      finance.transactions.repeatedCharges(sub, month),
       finance.goals.list(sub),
       finance.coach.recentMonthlySaving(sub, monthOf(today)),
     ]);

@@ -2,8 +2,8 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 
 /**
- * Recomputes the stored monthly totals of one user for the months firstMonth..lastMonth
- * (YYYY-MM) from the transactions themselves. Every write to transactions calls this inside its
+ * Recomputes the stored monthly totals and repeated charges of one user for the months
+ * firstMonth..lastMonth (YYYY-MM) from the transactions themselves. Every write to transactions calls this inside its
  * own database transaction, so the totals can never disagree with the rows: recomputing a month
  * (a few thousand rows at most, read through the covering index) is simpler to get right than
  * adding and subtracting, and as fast for a single change.
@@ -31,6 +31,22 @@ export async function refreshMonthTotals(trx: Kysely<Database>, userSub: string,
         .where('date', '>=', `${firstMonth}-01`)
         .where('date', '<=', `${lastMonth}-31`)
         .groupBy(['user_sub', sql`substr(date, 1, 7)`, sql`coalesce(category_id, '')`]),
+    )
+    .execute();
+  await trx.deleteFrom('month_repeats').where('user_sub', '=', userSub).where('month', '>=', firstMonth).where('month', '<=', lastMonth).execute();
+  await trx
+    .insertInto('month_repeats')
+    .columns(['user_sub', 'month', 'amount_minor', 'description_key', 'count'])
+    .expression(
+      trx
+        .selectFrom('transactions')
+        .select((eb) => ['user_sub', sql<string>`substr(date, 1, 7)`.as('month'), 'amount_minor', sql<string>`lower(trim(description))`.as('description_key'), eb.fn.countAll<number>().as('count')])
+        .where('user_sub', '=', userSub)
+        .where('date', '>=', `${firstMonth}-01`)
+        .where('date', '<=', `${lastMonth}-31`)
+        .where('amount_minor', '<', 0)
+        .groupBy(['user_sub', sql`substr(date, 1, 7)`, 'amount_minor', sql`lower(trim(description))`])
+        .having((eb) => eb.fn.countAll(), '>', 1),
     )
     .execute();
 }

@@ -124,24 +124,24 @@ export function createTransactionsRepository(db: Kysely<Database>) {
     },
 
     /**
-     * Money-out rows in [from, to] whose amount and description occur more than once there: the
-     * only rows duplicate detection needs to look at, found by the database.
+     * Money-out rows of a month (YYYY-MM) whose amount and description occur more than once in
+     * it: the only rows duplicate detection needs to look at. The repeating pairs are stored
+     * (month_repeats), so a month without any costs one small lookup.
      */
-    async repeatedCharges(userSub: string, from: string, to: string): Promise<Transaction[]> {
-      const inRange = () =>
-        db.selectFrom('transactions').where('user_sub', '=', userSub).where('date', '>=', from).where('date', '<=', to).where('amount_minor', '<', 0);
-      // First the (amount, description) pairs that repeat, from the index alone; usually none.
-      const repeated = await inRange()
-        .select(['amount_minor', sql<string>`lower(trim(description))`.as('d')])
-        .groupBy(['amount_minor', sql`lower(trim(description))`])
-        .having((eb) => eb.fn.countAll(), '>', 1)
-        .execute();
+    async repeatedCharges(userSub: string, month: string): Promise<Transaction[]> {
+      const repeated = await db.selectFrom('month_repeats').select(['amount_minor', 'description_key']).where('user_sub', '=', userSub).where('month', '=', month).execute();
       if (repeated.length === 0) return [];
-      // Then their rows. The key is compared as SQL computed it, so SQL's and JavaScript's ideas
-      // of lower case and whitespace cannot disagree.
-      const keys = new Set(repeated.map((r) => `${r.amount_minor}|${r.d}`));
+      // The key is compared as SQL computed it, so SQL's and JavaScript's ideas of lower case
+      // and whitespace cannot disagree.
+      const keys = new Set(repeated.map((r) => `${r.amount_minor}|${r.description_key}`));
       const amounts = [...new Set(repeated.map((r) => Number(r.amount_minor)))];
-      let rows = inRange().select([...COLUMNS, sql<string>`lower(trim(description))`.as('d')]);
+      let rows = db
+        .selectFrom('transactions')
+        .select([...COLUMNS, sql<string>`lower(trim(description))`.as('d')])
+        .where('user_sub', '=', userSub)
+        .where('date', '>=', `${month}-01`)
+        .where('date', '<=', `${month}-31`)
+        .where('amount_minor', '<', 0);
       if (amounts.length <= 500) rows = rows.where('amount_minor', 'in', amounts);
       return (await rows.orderBy('date').execute()).filter((r) => keys.has(`${r.amount_minor}|${r.d}`)).map(toTransaction);
     },
