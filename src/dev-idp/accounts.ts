@@ -118,9 +118,9 @@ export class DevAccounts {
   }
 
   /** Email + password against the database connection; undefined on any mismatch. */
-  authenticate(email: string, password: string): DevAccount | undefined {
+  async authenticate(email: string, password: string): Promise<DevAccount | undefined> {
     const row = this.stmts.byEmail.get(DATABASE_CONNECTION, email.trim().toLowerCase()) as Row | undefined;
-    return verifyPassword(password, row?.password_hash ?? null) ? toAccount(row) : undefined;
+    return (await verifyPassword(password, row?.password_hash ?? null)) ? toAccount(row) : undefined;
   }
 
   /** The simulated user behind a social connection: one stable identity per connection, `sub` prefixed like Auth0's. */

@@ -67,7 +67,7 @@ export function interactionRoutes(o: Options): Router {
     const d = await details(req, res);
     const email = str(req.body?.email, 320);
     const password = str(req.body?.password, 1024);
-    const account = email && password ? o.accounts.authenticate(email, password) : undefined;
+    const account = email && password ? await o.accounts.authenticate(email, password) : undefined;
     if (!account) return renderLogin(res, d.uid, email, 'Wrong email or password.', 401);
     await o.provider.interactionFinished(req, res, { login: { accountId: account.sub, amr: ['pwd'] } }, { mergeWithLastSubmission: false });
   });

@@ -1,4 +1,7 @@
 import crypto from 'node:crypto';
+import { promisify } from 'node:util';
+
+const scrypt = promisify(crypto.scrypt) as (password: string, salt: Buffer, keylen: number, options: crypto.ScryptOptions) => Promise<Buffer>;
 
 const N = 16384;
 const KEY_LENGTH = 32;
@@ -13,10 +16,14 @@ export function hashPassword(password: string): string {
 // Compared against when the email is unknown, so a wrong email costs as long as a wrong password.
 const DUMMY = hashPassword(crypto.randomBytes(16).toString('hex'));
 
-export function verifyPassword(password: string, stored: string | null): boolean {
+/**
+ * Checked on the thread pool, not the event loop: the provider runs in the app's process, and a
+ * synchronous check (about 50 ms) would stall every other request meanwhile.
+ */
+export async function verifyPassword(password: string, stored: string | null): Promise<boolean> {
   const [scheme, n, salt, hash] = (stored ?? DUMMY).split('$');
   if (scheme !== 'scrypt' || !n || !salt || !hash) return false;
   const expected = Buffer.from(hash, 'base64url');
-  const actual = crypto.scryptSync(password, Buffer.from(salt, 'base64url'), expected.length, { N: Number(n) });
+  const actual = await scrypt(password, Buffer.from(salt, 'base64url'), expected.length, { N: Number(n) });
   return crypto.timingSafeEqual(expected, actual) && stored !== null;
 }
