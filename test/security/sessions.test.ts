@@ -23,6 +23,38 @@ async function asJson(cookie: string, path = '/dashboard') {
   return fetch(`${stack.baseUrl}${path}`, { headers: { cookie: `pfc_session=${cookie}`, accept: 'application/json' }, redirect: 'manual' });
 }
 
+describe('#25 the session cookie', () => {
+  it('is a random id plus its HMAC, and the store holds only the bare id, so a copy of the session table gives no usable cookie', async () => {
+    const browser = new TestBrowser();
+    await signIn(browser, stack);
+    const cookie = decodeURIComponent((await cookieOf(browser))!);
+    expect(cookie).toMatch(/^[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}$/);
+    const id = idOf(cookie);
+    expect(rowExists(id)).toBe(true);
+    expect(stack.database.sqlite.prepare('SELECT 1 FROM sessions WHERE id = ? OR data LIKE ?').get(cookie, `%${cookie.split('.')[1]}%`)).toBeUndefined();
+    // The bare id from the table, as a cookie, is not a session.
+    expect((await asJson(id)).status).toBe(401);
+    expect((await asJson(cookie)).status).toBe(200);
+  });
+
+  it('with a forged or altered signature reads as no session, without a store lookup', async () => {
+    const browser = new TestBrowser();
+    await signIn(browser, stack);
+    const cookie = decodeURIComponent((await cookieOf(browser))!);
+    const [id, signature] = cookie.split('.') as [string, string];
+    const reads = vi.spyOn(stack.sessions, 'get');
+    try {
+      const flipped = `${signature.slice(0, -1)}${signature.endsWith('A') ? 'B' : 'A'}`;
+      for (const forged of [`${id}.${flipped}`, `${id}.${'A'.repeat(43)}`, id, `${id}.${signature}.extra`]) {
+        expect((await asJson(forged)).status).toBe(401);
+      }
+      expect(reads).not.toHaveBeenCalled();
+    } finally {
+      reads.mockRestore();
+    }
+  });
+});
+
 describe('sessions (checklist 26-32, 34)', () => {
   it('#26 an attacker-chosen session cookie set before login is replaced by a new id, and is useless', async () => {
     const browser = new TestBrowser();
