@@ -1,4 +1,6 @@
 /// <reference lib="dom" />
+import fs from 'node:fs';
+import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import { generate } from 'otplib';
 import type { Browser, Page } from 'playwright-core';
@@ -8,6 +10,8 @@ import { ADMIN, DEMO_ADMIN_TOTP_SECRET, MEMBER } from '../helpers/flows.js';
 import type { Stack } from '../helpers/stack.js';
 
 const RUN = BROWSER_TESTS;
+/** Every main page in light and dark mode, to look at (the journey test saves the flows). */
+const SHOTS = path.resolve('test-artifacts/screenshots/pages');
 
 const running = useBrowserStack();
 let stack: Stack;
@@ -35,7 +39,10 @@ describe.runIf(RUN)('accessibility (axe-core): no serious or critical violation'
     const context = await browser.newContext({ colorScheme: scheme });
     const page = await context.newPage();
     const found: Record<string, string[]> = {};
+    fs.mkdirSync(SHOTS, { recursive: true });
     const check = async (name: string) => {
+      const slug = name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '') || 'home';
+      await page.screenshot({ path: path.join(SHOTS, `${scheme}-${slug}.png`), fullPage: true });
       const v = await seriousViolations(page);
       if (v.length) found[name] = v;
     };
