@@ -3,6 +3,7 @@ import { Kysely, SqliteDialect, sql } from 'kysely';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { migrateTo, migrateToLatest } from '../../src/db/migrations.js';
 import type { Database } from '../../src/db/schema.js';
+import { createDataRepository } from '../../src/features/data/repository.js';
 import { createFinance, type Finance } from '../../src/features/finance.js';
 
 const SUB = 'auth0|totals';
@@ -64,6 +65,15 @@ describe('stored monthly totals', () => {
     );
     expect(await stored(finance, SUB)).toEqual(await fromRows(db, SUB));
     expect(await stored(finance, OTHER)).toEqual([]);
+  });
+
+  it('go with the rest of the data when the user deletes everything', async () => {
+    await finance.transactions.create(SUB, { accountId: account, date: '2026-03-05', description: 'Shop', amountMinor: -1250, categoryId: food }, new Date());
+    await finance.transactions.create(SUB, { accountId: account, date: '2026-03-06', description: 'Shop', amountMinor: -1250, categoryId: food }, new Date());
+    expect(await finance.transactions.repeatedCharges(SUB, '2026-03')).toHaveLength(2);
+    await createDataRepository(db).deleteEverything(SUB);
+    expect(await stored(finance, SUB)).toEqual([]);
+    expect(await db.selectFrom('month_repeats').selectAll().where('user_sub', '=', SUB).execute()).toEqual([]);
   });
 
   it('stay unchanged when an edit or delete names a transaction the user does not own', async () => {
