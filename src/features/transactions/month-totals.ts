@@ -1,51 +1,52 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
+import { monthRange } from '../money/dates.js';
+
+/** A transaction's month (YYYY-MM), as stored in month_totals and month_repeats. */
+const MONTH = sql<string>`substr(date, 1, 7)`;
+/** What makes two descriptions "the same" for repeated charges: computed by the database, in one place. */
+export const DESCRIPTION_KEY = sql<string>`lower(trim(description))`;
 
 /**
  * Recomputes the stored monthly totals and repeated charges of one user for the months
- * firstMonth..lastMonth (YYYY-MM) from the transactions themselves. Every write to transactions calls this inside its
- * own database transaction, so the totals can never disagree with the rows: recomputing a month
- * (a few thousand rows at most, read through the covering index) is simpler to get right than
- * adding and subtracting, and as fast for a single change.
+ * firstMonth..lastMonth (YYYY-MM) from the transactions themselves. Every write to transactions
+ * calls this inside its own database transaction, so the totals can never disagree with the
+ * rows: recomputing a month (a few thousand rows at most, read through the covering index) is
+ * simpler to get right than adding and subtracting, and as fast for a single change.
  *
  * On SQLite writes are serialized. A PostgreSQL deployment should run these writes at
  * SERIALIZABLE (or lock the user's row first), so two concurrent changes to one month cannot
  * each recompute it without the other's row.
  */
 export async function refreshMonthTotals(trx: Kysely<Database>, userSub: string, firstMonth: string, lastMonth: string): Promise<void> {
-  await trx.deleteFrom('month_totals').where('user_sub', '=', userSub).where('month', '>=', firstMonth).where('month', '<=', lastMonth).execute();
+  for (const table of ['month_totals', 'month_repeats'] as const) {
+    await trx.deleteFrom(table).where('user_sub', '=', userSub).where('month', '>=', firstMonth).where('month', '<=', lastMonth).execute();
+  }
+  const inMonths = () =>
+    trx.selectFrom('transactions').where('user_sub', '=', userSub).where('date', '>=', monthRange(firstMonth).first).where('date', '<=', monthRange(lastMonth).last);
   await trx
     .insertInto('month_totals')
     .columns(['user_sub', 'month', 'category_key', 'total_minor', 'count'])
     .expression(
-      trx
-        .selectFrom('transactions')
+      inMonths()
         .select((eb) => [
           'user_sub',
-          sql<string>`substr(date, 1, 7)`.as('month'),
+          MONTH.as('month'),
           sql<string>`coalesce(category_id, '')`.as('category_key'),
           eb.fn.sum<number>('amount_minor').as('total_minor'),
           eb.fn.countAll<number>().as('count'),
         ])
-        .where('user_sub', '=', userSub)
-        .where('date', '>=', `${firstMonth}-01`)
-        .where('date', '<=', `${lastMonth}-31`)
-        .groupBy(['user_sub', sql`substr(date, 1, 7)`, sql`coalesce(category_id, '')`]),
+        .groupBy(['user_sub', MONTH, sql`coalesce(category_id, '')`]),
     )
     .execute();
-  await trx.deleteFrom('month_repeats').where('user_sub', '=', userSub).where('month', '>=', firstMonth).where('month', '<=', lastMonth).execute();
   await trx
     .insertInto('month_repeats')
     .columns(['user_sub', 'month', 'amount_minor', 'description_key', 'count'])
     .expression(
-      trx
-        .selectFrom('transactions')
-        .select((eb) => ['user_sub', sql<string>`substr(date, 1, 7)`.as('month'), 'amount_minor', sql<string>`lower(trim(description))`.as('description_key'), eb.fn.countAll<number>().as('count')])
-        .where('user_sub', '=', userSub)
-        .where('date', '>=', `${firstMonth}-01`)
-        .where('date', '<=', `${lastMonth}-31`)
+      inMonths()
+        .select((eb) => ['user_sub', MONTH.as('month'), 'amount_minor', DESCRIPTION_KEY.as('description_key'), eb.fn.countAll<number>().as('count')])
         .where('amount_minor', '<', 0)
-        .groupBy(['user_sub', sql`substr(date, 1, 7)`, 'amount_minor', sql`lower(trim(description))`])
+        .groupBy(['user_sub', MONTH, 'amount_minor', DESCRIPTION_KEY])
         .having((eb) => eb.fn.countAll(), '>', 1),
     )
     .execute();

@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import { monthSpan, refreshMonthTotals } from './month-totals.js';
+import { monthRange } from '../money/dates.js';
+import { DESCRIPTION_KEY, monthSpan, refreshMonthTotals } from './month-totals.js';
 
 export interface Transaction {
   id: string;
@@ -135,12 +136,13 @@ export function createTransactionsRepository(db: Kysely<Database>) {
       // and whitespace cannot disagree.
       const keys = new Set(repeated.map((r) => `${r.amount_minor}|${r.description_key}`));
       const amounts = [...new Set(repeated.map((r) => Number(r.amount_minor)))];
+      const { first, last } = monthRange(month);
       let rows = db
         .selectFrom('transactions')
-        .select([...COLUMNS, sql<string>`lower(trim(description))`.as('d')])
+        .select([...COLUMNS, DESCRIPTION_KEY.as('d')])
         .where('user_sub', '=', userSub)
-        .where('date', '>=', `${month}-01`)
-        .where('date', '<=', `${month}-31`)
+        .where('date', '>=', first)
+        .where('date', '<=', last)
         .where('amount_minor', '<', 0);
       if (amounts.length <= 500) rows = rows.where('amount_minor', 'in', amounts);
       return (await rows.orderBy('date').execute()).filter((r) => keys.has(`${r.amount_minor}|${r.d}`)).map(toTransaction);
