@@ -135,9 +135,11 @@ export class GuardedSessionStore extends DelegatingSessionStore {
   /** Same login, same data, and the last write is recent: writing would only move the idle deadline a little. */
   private isUnchangedTouch(before: WrittenState, session: SessionData): boolean {
     if (this.touchAfterSeconds <= 0) return false;
-    const after = writtenState(session);
-    if (before.iat === undefined || before.uat === undefined || after.iat !== before.iat || after.uat === undefined) return false;
-    return after.uat - before.uat < this.touchAfterSeconds && after.dataJson === before.dataJson;
+    const header = (session as unknown as StoredSession).header;
+    if (before.iat === undefined || before.uat === undefined || header?.iat !== before.iat || header.uat === undefined) return false;
+    if (header.uat - before.uat >= this.touchAfterSeconds) return false;
+    // Serialized only once the timestamps allow skipping: a write serializes the session anyway.
+    return writtenState(session).dataJson === before.dataJson;
   }
 
   override destroy(sid: string, callback?: Callback): void {
