@@ -144,12 +144,18 @@ describe('GuardedSessionStore', () => {
       return { header: { iat: T + 1000, uat: T + uat, exp: T + uat + 3600 }, data, cookie: { expires: (T + uat + 3600) * 1000 } } as unknown as SessionData;
     }
 
-    it('skip rewriting an unchanged session read less than a minute after its last write', async () => {
+    /** A session last written at 1000 s; `request` runs as one request; returns what was written during it. */
+    async function writesDuring(request: (store: GuardedSessionStore) => Promise<void>) {
       const { inner, writes } = counted();
-      const guarded = new GuardedSessionStore(inner, 100, undefined, 60);
       await api(inner).set('s', at(1000, { userSub: 'auth0|a' }));
       writes.length = 0;
-      await inRequest(guarded, async () => {
+      const guarded = new GuardedSessionStore(inner, 100, undefined, 60);
+      await inRequest(guarded, () => request(guarded));
+      return { inner, writes };
+    }
+
+    it('skip rewriting an unchanged session read less than a minute after its last write', async () => {
+      const { writes } = await writesDuring(async (guarded) => {
         await api(guarded).get('s');
         await api(guarded).set('s', at(1059, { userSub: 'auth0|a' }));
       });
@@ -157,11 +163,7 @@ describe('GuardedSessionStore', () => {
     });
 
     it('rewrite an unchanged session once a minute has passed, so the idle deadline moves', async () => {
-      const { inner, writes } = counted();
-      const guarded = new GuardedSessionStore(inner, 100, undefined, 60);
-      await api(inner).set('s', at(1000, { userSub: 'auth0|a' }));
-      writes.length = 0;
-      await inRequest(guarded, async () => {
+      const { writes } = await writesDuring(async (guarded) => {
         await api(guarded).get('s');
         await api(guarded).set('s', at(1060, { userSub: 'auth0|a' }));
       });
@@ -169,11 +171,7 @@ describe('GuardedSessionStore', () => {
     });
 
     it('always write a session whose data changed during the request, even when the object was changed in place', async () => {
-      const { inner, writes } = counted();
-      const guarded = new GuardedSessionStore(inner, 100, undefined, 60);
-      await api(inner).set('s', at(1000, { userSub: 'auth0|a' }));
-      writes.length = 0;
-      await inRequest(guarded, async () => {
+      const { inner, writes } = await writesDuring(async (guarded) => {
         const read = (await api(guarded).get('s')) as unknown as { data: Record<string, unknown> };
         read.data.csrfToken = 'new';
         await api(guarded).set('s', at(1001, read.data));
