@@ -238,8 +238,8 @@ async function main() {
       results.push(['import 50,000 CSV rows', `preview ${previewMs.toFixed(0)} ms · confirm ${(performance.now() - started).toFixed(0)} ms`]);
     }
   } finally {
-    app.kill('SIGTERM');
-    bare.kill('SIGTERM');
+    // Both gone before the memory part starts its own app processes.
+    await Promise.all([stop(app), stop(bare)]);
     await db.destroy();
   }
 
