@@ -82,11 +82,12 @@ export function createApp(deps: AppDeps): Express {
   app.set('views', deps.paths.views);
 
   // Wiring: repositories -> services -> guards and routes.
-  const sessionIds = createSessionIdSigner(config.appSecret, cookieNames(config.secureCookies).session);
+  const names = cookieNames(config.secureCookies);
+  const sessionIds = createSessionIdSigner(config.appSecret, names.session);
   const store = new GuardedSessionStore(new SignedIdSessionStore(deps.sessionStore, sessionIds), deps.sessionReadTimeoutMs ?? 2000, (err) =>
     logger.error({ err }, 'session store write failed while finishing a response'),
   );
-  const session = sessionAccess(cookieNames(config.secureCookies).session);
+  const session = sessionAccess(names.session);
   const users = createUsersService(createUsersRepository(deps.db));
   const audit = createAuditService(createAuditRepository(deps.db), logger);
   const guards = createGuards({ audit, session, mfaMaxAgeMinutes: config.mfaMaxAgeMinutes, mfaMode: config.mfaMode });
@@ -108,7 +109,6 @@ export function createApp(deps: AppDeps): Express {
     },
     deps.issuerBaseUrl,
   );
-  const names = cookieNames(config.secureCookies);
 
   // 1. Every response: request id and log line, security headers, view defaults.
   app.use(requestLogging(logger));
