@@ -14,7 +14,8 @@ import { Kysely, SqliteDialect } from 'kysely';
 import type { Database } from '../src/db/schema.js';
 import { migrateToLatest } from '../src/db/migrations.js';
 import { createFinance } from '../src/features/finance.js';
-import { addMonths, monthOf, todayUtc } from '../src/features/money/dates.js';
+import { systemClock, todayOf } from '../src/clock/clock.js';
+import { addMonths, monthOf } from '../src/features/money/dates.js';
 import type { TransactionInput } from '../src/features/transactions/repository.js';
 import { SqliteSessionStore } from '../src/sessions/sqlite-store.js';
 import { TestBrowser } from '../test/helpers/browser.js';
@@ -27,6 +28,8 @@ const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
 /** Optional: only these parts, comma-separated (profile, dashboard, signin, import, memory). */
 const ONLY = process.env.BENCH_ONLY?.split(',');
 const runs = (part: string) => !ONLY || ONLY.includes(part);
+/** Sizes of the duplicate-detection runs: a file of N rows against N existing rows, all of one amount on one date. */
+const DEDUPE_SIZES = [8_000, 50_000];
 const CONNECTIONS = 50;
 const HEAVY_SUB = 'auth0|demo-member';
 
@@ -161,7 +164,7 @@ async function main() {
   await finance.categories.ensureSeeded(HEAVY_SUB, new Date());
   const categories = await finance.categories.list(HEAVY_SUB);
   const account = await finance.accounts.create(HEAVY_SUB, { name: 'Bench', currency: 'USD' }, new Date());
-  const month = monthOf(todayUtc());
+  const month = monthOf(todayOf(systemClock));
   const rows: TransactionInput[] = Array.from({ length: 50_000 }, (_, i) => ({
     accountId: account,
     date: `${addMonths(month, -(i % 12))}-${String((i % 28) + 1).padStart(2, '0')}`,
@@ -170,7 +173,16 @@ async function main() {
     categoryId: categories[i % categories.length]!.id,
   }));
   await finance.transactions.insertMany(HEAVY_SUB, rows, new Date());
-  for (let i = 0; i < 12; i++) await finance.budgets.setMonth(HEAVY_SUB, addMonths(month, -i), categories.slice(0, 8).map((c) => ({ categoryId: c.id, amount: 50000 })));
+  for (let i = 0; i < 12; i++) await finance.budgets.setMonth(HEAVY_SUB, addMonths(month, -i), 'USD', categories.slice(0, 8).map((c) => ({ categoryId: c.id, amount: 50000 })));
+  // The worst case for duplicate detection: every existing and every imported row has the same amount and date.
+  const dedupeAccounts = new Map<number, string>();
+  if (runs('dedupe')) {
+    for (const n of DEDUPE_SIZES) {
+      const id = await finance.accounts.create(HEAVY_SUB, { name: `Same amount ${n}`, currency: 'USD' }, new Date());
+      dedupeAccounts.set(n, id);
+      await finance.transactions.insertMany(HEAVY_SUB, Array.from({ length: n }, (_, i) => ({ accountId: id, date: '2021-06-15', description: `Existing ${i}`, amountMinor: -1234, categoryId: null })), new Date());
+    }
+  }
 
   const [appPort, idpPort, barePort] = await Promise.all([freePort(), freePort(), freePort()]);
   const app = startApp(appPort, idpPort, dataDir, PROFILE_DIR);
@@ -236,6 +248,37 @@ async function main() {
       started = performance.now();
       await browser.post(`${base}${confirmAction}`, { _csrf: token });
       results.push(['import 50,000 CSV rows', `preview ${previewMs.toFixed(0)} ms · confirm ${(performance.now() - started).toFixed(0)} ms`]);
+    }
+
+    if (runs('dedupe')) {
+      // N rows of one amount on one date against N such rows already there, while another client
+      // asks /healthz every 10 ms: how long the preview takes, and the slowest answer meanwhile.
+      for (const n of DEDUPE_SIZES) {
+        const lines = ['Date,Description,Amount'];
+        for (let i = 0; i < n; i++) lines.push(`2021-06-15,Imported ${i},-12.34`);
+        const page = await browser.get(`${base}/import`);
+        const token = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
+        const form = new FormData();
+        for (const [k, v] of Object.entries({ _csrf: token, accountId: dedupeAccounts.get(n)!, format: 'signed', delimiter: 'comma', decimal: 'dot', dateFormat: 'YYYY-MM-DD', header: 'yes' })) form.append(k, v);
+        form.append('file', new Blob([lines.join('\n')]), 'same.csv');
+        let done = false;
+        let slowest = 0;
+        const probe = (async () => {
+          while (!done) {
+            const t = performance.now();
+            await fetch(`${base}/healthz`);
+            slowest = Math.max(slowest, performance.now() - t);
+            await new Promise((r) => setTimeout(r, 10));
+          }
+        })();
+        const started = performance.now();
+        const preview = await browser.request(`${base}/import/preview`, { method: 'POST', body: form });
+        const ms = performance.now() - started;
+        done = true;
+        await probe;
+        const target = n <= 8_000 ? 1000 : 5000;
+        results.push([`preview ${n.toLocaleString('en-US')} same-amount rows against ${n.toLocaleString('en-US')}`, `${ms.toFixed(0)} ms (target < ${target} ms, status ${preview.status}) · slowest /healthz meanwhile ${slowest.toFixed(0)} ms (target < 100 ms)`]);
+      }
     }
   } finally {
     // Both gone before the memory part starts its own app processes.

@@ -9,6 +9,8 @@ import { callbackRoutes } from './auth/callback.js';
 import { createIdTokenVerifier } from './auth/id-token-verifier.js';
 import { cookieNames, oidcParams } from './auth/oidc.js';
 import { authRoutes } from './auth/routes.js';
+import { systemClock, type Clock } from './clock/clock.js';
+import { backchannelLogoutRoute } from './auth/backchannel-logout.js';
 import type { ResolvedConfig } from './config/config.js';
 import type { Database } from './db/schema.js';
 import { adminRoutes } from './features/admin/routes.js';
@@ -36,6 +38,7 @@ import { verifyEmailRoutes } from './features/verify-email/routes.js';
 import { errorHandler, notFoundHandler } from './http/error-handlers.js';
 import { ServiceUnavailableError } from './http/errors.js';
 import { healthRoutes } from './http/health.js';
+import { loadMember } from './http/load-member.js';
 import { requestLogging } from './http/request-logging.js';
 import type { Logger } from './logging/logger.js';
 import { createCsrf } from './security/csrf.js';
@@ -66,10 +69,17 @@ export interface AppDeps {
   sessionReadTimeoutMs?: number;
   /** Minimum time between JWKS downloads on an unknown key id (tests use 0). */
   jwksCooldownMs?: number;
+  /** The app's "now" for every date rule (which month is current, days left, created_at). */
+  clock: Clock;
 }
 
+/** The app, and the housekeeping its owner runs now and then (server.ts: every ten minutes and at shutdown). */
+export type App = Express & {
+  maintenance(opts?: { final?: boolean }): Promise<{ refusalSummaries: number; auditPruned: number; importsExpired: number }>;
+};
+
 /** Builds the Express app. No I/O happens here: no listening, no connecting, no timers. */
-export function createApp(deps: AppDeps): Express {
+export function createApp(deps: AppDeps): App {
   const { config, logger } = deps;
   const app = express();
   app.disable('x-powered-by');
@@ -89,10 +99,12 @@ export function createApp(deps: AppDeps): Express {
   );
   const session = sessionAccess(names.session);
   const users = createUsersService(createUsersRepository(deps.db));
-  const audit = createAuditService(createAuditRepository(deps.db), logger);
+  const audit = createAuditService(createAuditRepository(deps.db), logger, () => deps.clock.now(), { refusalWindowMs: config.rateLimit.windowSeconds * 1000 });
   const guards = createGuards({ audit, session, mfaMaxAgeMinutes: config.mfaMaxAgeMinutes, mfaMode: config.mfaMode });
   const csrf = createCsrf(session, audit);
   const finance = createFinance(deps.db);
+  // Every finance page: the member guards, then the member and their defaults loaded once.
+  const member = [...guards.member, loadMember({ users, categories: finance.categories, clock: deps.clock })];
   const limits = createRateLimits(config.rateLimit, audit);
   const verifyIdToken = createIdTokenVerifier({
     issuer: deps.issuerBaseUrl,
@@ -103,10 +115,7 @@ export function createApp(deps: AppDeps): Express {
     config,
     store,
     sessionIds,
-    {
-      afterCallback: createAfterCallback({ users, audit, store, rolesClaim: config.rolesClaim, verifyIdToken }),
-      onLogoutToken: createLogoutTokenHandler({ store, audit }),
-    },
+    { afterCallback: createAfterCallback({ users, audit, store, rolesClaim: config.rolesClaim, verifyIdToken }) },
     deps.issuerBaseUrl,
   );
 
@@ -128,7 +137,7 @@ export function createApp(deps: AppDeps): Express {
   app.use((req, res, next) => (/\.[a-z0-9]{1,5}$/i.test(req.path) ? staticFiles(req, res, next) : next()));
   // Browsers ask for /favicon.ico on pages without an icon link (JSON, for instance).
   app.get('/favicon.ico', (_req, res) => res.redirect(301, '/favicon.svg'));
-  app.use(healthRoutes({ db: deps.db, issuerBaseUrl: deps.issuerBaseUrl }));
+  app.use(healthRoutes({ db: deps.db, issuerBaseUrl: deps.issuerBaseUrl, clock: deps.clock }));
 
   // 3. Rate limits before any work is done for the request; then bounded body parsing.
   app.use(['/login', '/callback', '/logout'], limits.auth);
@@ -136,7 +145,19 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 100 }));
   app.use(express.json({ limit: '32kb' }));
 
-  // 4. The server-side session and the OIDC context (it also serves POST /backchannel-logout).
+  // 4. Back-channel logout (the provider calls it; no session, no CSRF token), then the
+  // server-side session and the OIDC context.
+  app.use(
+    backchannelLogoutRoute({
+      issuer: deps.issuerBaseUrl,
+      clientId: config.clientId,
+      keys: verifyIdToken.keySet,
+      // Token ages follow real time, like the session library's own timestamps.
+      clock: systemClock,
+      logger,
+      onLogoutToken: createLogoutTokenHandler({ store, audit }),
+    }),
+  );
   app.use(store.track);
   app.use(auth(oidc));
   app.use(store.failOnStoreError(() => new ServiceUnavailableError()));
@@ -167,21 +188,29 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use('/verify-email', verifyEmailRoutes());
-  app.use('/dashboard', dashboardRoutes({ member: guards.member, users, finance }));
-  app.use('/transactions', transactionRoutes({ member: guards.member, finance }));
-  app.use('/accounts', accountRoutes({ member: guards.member, finance, users }));
-  app.use('/budgets', budgetRoutes({ member: guards.member, finance, users }));
-  app.use('/import', importRoutes({ member: guards.member, finance, imports: finance.imports, audit }));
-  app.use('/data', dataRoutes({ member: guards.member, guards, data: createDataRepository(deps.db), users, audit }));
-  app.use('/categories', categoryRoutes({ member: guards.member, finance }));
-  app.use('/goals', goalRoutes({ member: guards.member, finance, users }));
-  app.use('/api', apiRoutes({ member: guards.member, finance, users }));
+  app.use('/dashboard', dashboardRoutes({ member, finance }));
+  app.use('/transactions', transactionRoutes({ member, finance }));
+  app.use('/accounts', accountRoutes({ member, finance }));
+  app.use('/budgets', budgetRoutes({ member, finance }));
+  app.use('/import', importRoutes({ member, finance, imports: finance.imports, audit }));
+  app.use('/data', dataRoutes({ member, guards, data: createDataRepository(deps.db), audit }));
+  app.use('/categories', categoryRoutes({ member, finance }));
+  app.use('/goals', goalRoutes({ member, finance }));
+  app.use('/api', apiRoutes({ member, finance }));
   app.use('/profile', profileRoutes({ guards, profile: createProfileService(users, deps.sessionStore), audit, session }));
   app.use('/admin', adminRoutes({ guards, admin: createAdminService(users, store), audit }));
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
-  return app;
+  return Object.assign(app, {
+    /** Writes aggregated refusal counts, deletes audit events past retention and expired import previews. */
+    async maintenance(opts: { final?: boolean } = {}) {
+      const refusalSummaries = await audit.flushRefusals(opts.final === true);
+      const auditPruned = await audit.prune(config.auditRetentionDays);
+      const importsExpired = await finance.imports.deleteExpired(deps.clock.now());
+      return { refusalSummaries, auditPruned, importsExpired };
+    },
+  });
 }
 
 /** Records failed callbacks: the provider's own error (login.failure) or a failed check (callback.error). */

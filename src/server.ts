@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import dotenv from 'dotenv';
 import { createApp } from './app.js';
+import { systemClock } from './clock/clock.js';
 import { ConfigError, loadConfig } from './config/config.js';
 import { resolveSecrets } from './config/dev-secrets.js';
 import { openSqlite } from './db/database.js';
@@ -69,34 +70,40 @@ async function main(): Promise<void> {
     const { createFinance } = await import('./features/finance.js');
     const { seedDemoData } = await import('./features/demo/seed.js');
     const { DEMO_MEMBER_SUB } = await import('./dev-idp/accounts.js');
-    await seedDemoData(createFinance(database.db), DEMO_MEMBER_SUB, new Date().toISOString().slice(0, 10));
+    await seedDemoData(createFinance(database.db), DEMO_MEMBER_SUB, systemClock);
     printDevBanner(idp);
   } else {
     issuerBaseUrl = config.idp.issuerBaseUrl;
   }
 
-  const app = createApp({ config, issuerBaseUrl, db: database.db, sessionStore, logger, paths });
+  const app = createApp({ config, issuerBaseUrl, db: database.db, sessionStore, logger, paths, clock: systemClock });
   const server = http.createServer(app);
   server.headersTimeout = 20_000;
   server.requestTimeout = 30_000;
-  await new Promise<void>((resolve) => server.listen(config.port, resolve));
-  logger.info({ baseUrl: config.baseUrl, issuer: issuerBaseUrl }, 'Personal Finance Coach is listening');
+  await new Promise<void>((resolve) => server.listen(config.port, config.listenHost, resolve));
+  logger.info({ baseUrl: config.baseUrl, issuer: issuerBaseUrl, host: config.listenHost ?? 'every interface' }, 'Personal Finance Coach is listening');
   process.stdout.write(`\nPersonal Finance Coach: ${config.baseUrl}\n\n`);
 
-  // Expired sessions are already refused on read; this keeps the table small.
-  const pruner = setInterval(() => {
-    sessionStore.prune().then(
-      (n) => n > 0 && logger.debug({ pruned: n }, 'expired sessions pruned'),
-      (err: unknown) => logger.error({ err }, 'session pruning failed'),
-    );
-  }, 10 * 60_000);
+  // Expired sessions are already refused on read; this keeps the table small. The app's own
+  // housekeeping: aggregated refusal counts, audit retention, expired import previews.
+  const housekeeping = async () => {
+    const pruned = await sessionStore.prune();
+    const done = await app.maintenance();
+    logger.debug({ sessionsPruned: pruned, ...done }, 'housekeeping done');
+  };
+  void housekeeping().catch((err: unknown) => logger.error({ err }, 'housekeeping failed'));
+  const pruner = setInterval(() => void housekeeping().catch((err: unknown) => logger.error({ err }, 'housekeeping failed')), 10 * 60_000);
   pruner.unref();
 
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     clearInterval(pruner);
     server.close(() => {
-      void Promise.all([idp?.close(), database.close()]).finally(() => process.exit(0));
+      void app
+        .maintenance({ final: true })
+        .catch((err: unknown) => logger.error({ err }, 'final housekeeping failed'))
+        .then(() => Promise.all([idp?.close(), database.close()]))
+        .finally(() => process.exit(0));
     });
     server.closeIdleConnections();
     setTimeout(() => process.exit(0), 5000).unref();

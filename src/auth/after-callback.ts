@@ -47,7 +47,7 @@ export function createAfterCallback(deps: HookDeps): OidcHooks['afterCallback'] 
 }
 
 /** Ends what a verified logout token names: one provider session (`sid`), or all of a user's. */
-export function createLogoutTokenHandler(deps: Pick<HookDeps, 'store' | 'audit'>): OidcHooks['onLogoutToken'] {
+export function createLogoutTokenHandler(deps: Pick<HookDeps, 'store' | 'audit'>): (token: { sub?: string; sid?: string }) => Promise<void> {
   return async (token) => {
     const ended = token.sid ? await deps.store.destroyByProviderSession(token.sid) : token.sub ? await deps.store.destroyAllForUser(token.sub) : 0;
     await deps.audit.recordSystem('backchannel.logout', { targetSub: token.sub ?? null, detail: { sessionsEnded: ended, bySid: Boolean(token.sid) } });

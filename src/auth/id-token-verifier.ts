@@ -34,7 +34,7 @@ export function createIdTokenVerifier(o: IdTokenVerifierOptions) {
     return jwks;
   }
 
-  return async function verifyIdToken(idToken: string | undefined): Promise<JWTPayload> {
+  const verifyIdToken = async function verifyIdToken(idToken: string | undefined): Promise<JWTPayload> {
     if (!idToken) throw rejected('no ID token');
     try {
       const { payload } = await jwtVerify(idToken, await keySet(), {
@@ -56,6 +56,7 @@ export function createIdTokenVerifier(o: IdTokenVerifierOptions) {
       throw rejected(err instanceof errors.JOSEError ? err.code : 'verification failed', err);
     }
   };
+  return Object.assign(verifyIdToken, { keySet });
 }
 
 function rejected(reason: string, cause?: unknown): HttpError {

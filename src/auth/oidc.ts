@@ -16,8 +16,6 @@ export interface LoginState {
 export interface OidcHooks {
   /** Runs after the tokens are checked and before the session is saved; returns the session to keep. */
   afterCallback: (req: Request, res: Response, session: Session, state: LoginState) => Promise<Session>;
-  /** A verified back-channel logout token: end the sessions it names. */
-  onLogoutToken: (token: { sub?: string; sid?: string }) => Promise<void>;
 }
 
 /** Cookie names: with https the __Host- prefix pins them to this exact origin and path /. */
@@ -82,8 +80,6 @@ export function oidcParams(config: ResolvedConfig, store: UserSessionStore, sess
       ...((options as { stepUp?: boolean }).stepUp ? { stepUp: true } : {}),
     }),
     afterCallback: (req, res, session, state) => hooks.afterCallback(req, res, session, (state ?? {}) as LoginState),
-    // Back-channel logout deletes the named sessions from the store at once, so no per-request
-    // "was I logged out?" lookup is needed.
-    backchannelLogout: { onLogoutToken: (token) => hooks.onLogoutToken(token as { sub?: string; sid?: string }), isLoggedOut: false, onLogin: false },
+    // Back-channel logout is served by auth/backchannel-logout.ts (stricter checks, generic errors).
   };
 }

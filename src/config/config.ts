@@ -16,6 +16,8 @@ export type IdentityProviderConfig =
 export interface Config {
   nodeEnv: NodeEnv;
   port: number;
+  /** The interface to listen on: HOST, else the BASE_URL's loopback host outside production, else every interface. */
+  listenHost: string | undefined;
   /** Origin the app is reached at, without a trailing slash. */
   baseUrl: string;
   /** `${baseUrl}/callback`: the only redirect URI the app registers. */
@@ -42,6 +44,8 @@ export interface Config {
   /** How recent an MFA must be for the admin area and sensitive actions. */
   mfaMaxAgeMinutes: number;
   rateLimit: { windowSeconds: number; authMax: number; postMax: number };
+  /** Security events older than this are deleted. */
+  auditRetentionDays: number;
 }
 
 /** A config whose secrets are all resolved, as createApp needs it. */
@@ -87,6 +91,7 @@ const envSchema = z.object({
     return z.NEVER;
   }),
   PORT: intInRange('PORT', 1, 65535, 3000),
+  HOST: optionalString,
   DEV_IDP_PORT: intInRange('DEV_IDP_PORT', 0, 65535, 3001),
   BASE_URL: optionalString,
   AUTH0_CALLBACK_URL: optionalString,
@@ -114,6 +119,7 @@ const envSchema = z.object({
   RATE_LIMIT_WINDOW_SECONDS: intInRange('RATE_LIMIT_WINDOW_SECONDS', 1, 3600, 60),
   RATE_LIMIT_AUTH_MAX: intInRange('RATE_LIMIT_AUTH_MAX', 1, 100_000, 30),
   RATE_LIMIT_POST_MAX: intInRange('RATE_LIMIT_POST_MAX', 1, 100_000, 60),
+  AUDIT_RETENTION_DAYS: intInRange('AUDIT_RETENTION_DAYS', 1, 3650, 180),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -141,6 +147,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     );
   }
 
+  const listenHost = parseListenHost(e.HOST, baseUrl, production, problems);
   const idp = parseIdentityProvider(e, production, problems);
   if (idp?.kind === 'external') {
     if (!e.AUTH0_CLIENT_ID) problems.push('AUTH0_CLIENT_ID is required when AUTH0_DOMAIN or AUTH0_ISSUER_BASE_URL is set');
@@ -177,6 +184,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   return {
     nodeEnv,
     port,
+    listenHost,
     baseUrl,
     callbackUrl,
     secureCookies: baseUrl.startsWith('https:'),
@@ -200,7 +208,23 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       authMax: e.RATE_LIMIT_AUTH_MAX ?? 30,
       postMax: e.RATE_LIMIT_POST_MAX ?? 60,
     },
+    auditRetentionDays: e.AUDIT_RETENTION_DAYS ?? 180,
   };
+}
+
+/**
+ * Where to listen. Outside production the app is for this machine: it listens on the BASE_URL's
+ * loopback host (localhost means 127.0.0.1), not on every interface. HOST overrides.
+ */
+function parseListenHost(raw: string | undefined, baseUrl: string | undefined, production: boolean, problems: string[]): string | undefined {
+  if (raw !== undefined) {
+    if (!/^[A-Za-z0-9.:-]{1,253}$/.test(raw)) problems.push('HOST must be a host name or IP address to listen on, such as 127.0.0.1 or 0.0.0.0');
+    return raw;
+  }
+  if (production || baseUrl === undefined) return undefined;
+  const host = new URL(baseUrl).hostname;
+  if (host === 'localhost') return '127.0.0.1';
+  return isLoopbackHost(host) ? host.replace(/^\[|\]$/g, '') : undefined;
 }
 
 function parseFields(env: Record<string, string | undefined>, problems: string[]): Partial<Env> {

@@ -60,12 +60,16 @@ export interface TransactionsTable {
   amount_minor: number;
   category_id: string | null;
   imported_id: string | null;
+  /** A note beside the payee (YNAB's Memo, OFX MEMO); the description is the payee. */
+  memo: string | null;
   created_at: string;
 }
 
+/** A month's amount for a category, in one currency: budgets never mix currencies either. */
 export interface BudgetsTable {
   user_sub: string;
   month: string;
+  currency: string;
   category_id: string;
   amount_minor: number;
 }
@@ -85,6 +89,7 @@ export interface GoalsTable {
   target_minor: number;
   saved_minor: number;
   target_date: string;
+  currency: string;
   created_at: string;
 }
 
@@ -92,22 +97,35 @@ export interface PendingImportsTable {
   id: string;
   user_sub: string;
   account_id: string;
-  /** JSON: the rows to write and what the preview showed. */
+  /** JSON: what the preview showed (file name, counts, new category names); the rows are in pending_import_chunks. */
   payload: string;
   created_at: string;
 }
 
+/** A previewed import's rows, a thousand per chunk, in order. */
+export interface PendingImportChunksTable {
+  import_id: string;
+  seq: number;
+  user_sub: string;
+  rows_json: string;
+}
+
 /**
- * Per user, month and category, the sum and count of transactions: kept by the transactions
- * repository in the same database transaction as every change, so coaching reads a few hundred
- * rows instead of a year of transactions. `category_key` is '' for uncategorized money.
+ * Per user, month, currency (the account's) and category, the sum and count of transactions, and
+ * of the money-out ones alone: kept by the transactions repository in the same database
+ * transaction as every change, so coaching reads a few hundred rows instead of a year of
+ * transactions. `category_key` is '' for uncategorized money.
  */
 export interface MonthTotalsTable {
   user_sub: string;
   month: string;
+  currency: string;
   category_key: string;
   total_minor: number;
   count: number;
+  /** Sum of the negative amounts (money out), so uncategorized spending is not netted against money in. */
+  out_minor: number;
+  out_count: number;
 }
 
 /**
@@ -118,6 +136,7 @@ export interface MonthTotalsTable {
 export interface MonthRepeatsTable {
   user_sub: string;
   month: string;
+  currency: string;
   amount_minor: number;
   description_key: string;
   count: number;
@@ -127,6 +146,7 @@ export interface Database {
   month_totals: MonthTotalsTable;
   month_repeats: MonthRepeatsTable;
   pending_imports: PendingImportsTable;
+  pending_import_chunks: PendingImportChunksTable;
   users: UsersTable;
   audit_events: AuditEventsTable;
   accounts: AccountsTable;

@@ -19,7 +19,7 @@ export function createFinance(db: Kysely<Database>) {
   const coach = createCoachService({ transactions, budgets, categories });
   const goals = createGoalsRepository(db);
   const rules = createRulesRepository(db);
-  const imports = createImportService({ imports: createImportRepository(db), accounts, categories, rules });
+  const imports = createImportService({ imports: createImportRepository(db), accounts, categories, rules, transactions });
   return { db, accounts, categories, transactions, budgets, coach, goals, rules, imports };
 }
 

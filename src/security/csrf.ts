@@ -33,7 +33,7 @@ export function createCsrf(session: SessionAccess, audit: AuditService): Csrf {
   const protect: RequestHandler = (req, res, next) => {
     csrfSynchronisedProtection(req, res, (err?: unknown) => {
       if (!err) return next();
-      void audit.record(req, 'csrf.failure', { detail: { reason: 'token', path: req.path } }).finally(() =>
+      void audit.recordRefused(req, 'csrf.failure', { reason: 'token', path: req.path }).finally(() =>
         next(new HttpError(403, 'This form has expired or did not come from this site. Reload the page and try again.')),
       );
     });

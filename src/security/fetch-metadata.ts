@@ -16,7 +16,7 @@ export function rejectCrossSite(baseUrl: string, audit: AuditService): RequestHa
     const from = req.get('origin');
     const crossSite = (site !== undefined && site !== 'same-origin' && site !== 'none') || (from !== undefined && from !== origin);
     if (!crossSite) return next();
-    await audit.record(req, 'csrf.failure', { detail: { reason: 'cross-site', secFetchSite: site ?? null, origin: from?.slice(0, 100) ?? null } });
+    await audit.recordRefused(req, 'csrf.failure', { reason: 'cross-site', secFetchSite: site ?? null, origin: from?.slice(0, 100) ?? null });
     next(new HttpError(403, 'This request came from another site and was refused.'));
   };
 }

@@ -21,7 +21,7 @@ export function createRateLimits(limits: Config['rateLimit'], audit: AuditServic
       // library's warning about it would only let any client write to our error log.
       validate: { xForwardedForHeader: false },
       handler: async (req, _res, next) => {
-        await audit.record(req, 'rate.limited', { detail: { limiter: name, path: req.path } });
+        await audit.recordRefused(req, 'rate.limited', { limiter: name, path: req.path });
         next(new HttpError(429, 'Too many requests. Please wait a minute and try again.'));
       },
     });

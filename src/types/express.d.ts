@@ -1,10 +1,13 @@
 import type { CurrentUser } from '../auth/current-user.js';
+import type { Member } from '../http/load-member.js';
 
 declare global {
   namespace Express {
     interface Request {
       /** Set by loadCurrentUser for every request after the OIDC middleware; null when anonymous. */
       user?: CurrentUser | null;
+      /** Set by loadMember on finance pages: the member's stored defaults and the clock's today. */
+      member?: Member;
     }
   }
 }

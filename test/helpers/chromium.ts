@@ -3,7 +3,6 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { seedDemoData } from '../../src/features/demo/seed.js';
 import { createFinance } from '../../src/features/finance.js';
-import { todayUtc } from '../../src/features/money/dates.js';
 import { MEMBER } from './flows.js';
 import { startStack, type Stack } from './stack.js';
 
@@ -32,7 +31,7 @@ export function useBrowserStack(): { stack: Stack; browser: Browser } {
   beforeAll(async () => {
     if (!BROWSER_TESTS) return;
     ctx.stack = await startStack();
-    await seedDemoData(createFinance(ctx.stack.database.db), MEMBER.sub, todayUtc());
+    await seedDemoData(createFinance(ctx.stack.database.db), MEMBER.sub, ctx.stack.clock);
     ctx.browser = await launchChromium();
   });
   afterAll(async () => {

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createApp } from '../../src/app.js';
+import { fixedClock } from '../../src/clock/clock.js';
 import { loadConfig, type ResolvedConfig } from '../../src/config/config.js';
 import { resolveSecrets } from '../../src/config/dev-secrets.js';
 import { openSqlite, type DatabaseHandle } from '../../src/db/database.js';
@@ -14,8 +15,17 @@ import { appPaths } from '../../src/paths.js';
 import { SqliteSessionStore } from '../../src/sessions/sqlite-store.js';
 import type { UserSessionStore } from '../../src/sessions/types.js';
 
+/**
+ * The app's clock in tests: stopped at a fixed instant, so nothing depends on the day the suite
+ * runs; tests that care about dates move it (`stack.clock.set(...)`). Sessions, tokens and TOTP
+ * codes still use real time, as the libraries do.
+ */
+export const TEST_NOW = '2026-11-18T12:00:00.000Z';
+export type TestClock = ReturnType<typeof fixedClock>;
+
 export interface Stack {
   baseUrl: string;
+  clock: TestClock;
   idp: DevIdp;
   config: ResolvedConfig;
   database: DatabaseHandle;
@@ -31,11 +41,14 @@ export interface StackOptions {
   /** Run the provider as one that ignores acr_values (never does MFA). */
   ignoreAcrValues?: boolean;
   logger?: Logger;
+  /** The app's clock; a fixed one at TEST_NOW by default. */
+  clock?: TestClock;
 }
 
 /** The app on a free loopback port with a fresh data directory, against `issuerBaseUrl`. */
 export interface AppStack {
   baseUrl: string;
+  clock: TestClock;
   config: ResolvedConfig;
   database: DatabaseHandle;
   sessions: SqliteSessionStore;
@@ -67,6 +80,7 @@ function testConfig(port: number, dataDir: string, env: Record<string, string> =
 }
 
 async function mountApp(server: http.Server, config: ResolvedConfig, issuerBaseUrl: string, dataDir: string, options: StackOptions) {
+  const clock = options.clock ?? fixedClock(TEST_NOW);
   const database = openSqlite(path.join(dataDir, 'app.sqlite'));
   await migrateToLatest(database.db);
   const sessions = new SqliteSessionStore(database.sqlite, { defaultTtlMs: 60_000 });
@@ -78,10 +92,11 @@ async function mountApp(server: http.Server, config: ResolvedConfig, issuerBaseU
     logger: options.logger ?? createLogger('silent'),
     paths: appPaths(),
     jwksCooldownMs: 0,
+    clock,
     ...(options.sessionReadTimeoutMs ? { sessionReadTimeoutMs: options.sessionReadTimeoutMs } : {}),
   });
   server.on('request', app);
-  return { database, sessions };
+  return { database, sessions, clock };
 }
 
 async function closeAll(server: http.Server, database: DatabaseHandle, dataDir: string) {
@@ -101,8 +116,8 @@ export async function startAppAgainst(issuerBaseUrl: string, client: { clientId:
     AUTH0_CLIENT_SECRET: client.clientSecret,
     ...options.env,
   });
-  const { database, sessions } = await mountApp(server, config, issuerBaseUrl, dataDir, options);
-  return { baseUrl: `http://localhost:${port}`, config, database, sessions, dataDir, close: () => closeAll(server, database, dataDir) };
+  const { database, sessions, clock } = await mountApp(server, config, issuerBaseUrl, dataDir, options);
+  return { baseUrl: `http://localhost:${port}`, clock, config, database, sessions, dataDir, close: () => closeAll(server, database, dataDir) };
 }
 
 /**
@@ -131,8 +146,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     }),
     ignoreAcrValues: options.ignoreAcrValues ?? false,
   });
-  const { database, sessions } = await mountApp(server, config, idp.issuer, dataDir, options);
+  const { database, sessions, clock } = await mountApp(server, config, idp.issuer, dataDir, options);
   return {
+    clock,
     // Where the test reaches the app; config.baseUrl may be a public https origin in some tests.
     baseUrl: `http://localhost:${port}`,
     idp,

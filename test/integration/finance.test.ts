@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoData } from '../../src/features/demo/seed.js';
 import { createFinance, type Finance } from '../../src/features/finance.js';
-import { todayUtc } from '../../src/features/money/dates.js';
+import { todayOf } from '../../src/clock/clock.js';
 import { TestBrowser } from '../helpers/browser.js';
 import { ADMIN, csrfTokenOf, MEMBER, signIn } from '../helpers/flows.js';
 import { startStack, type Stack } from '../helpers/stack.js';
@@ -13,7 +13,7 @@ let page: string;
 beforeAll(async () => {
   stack = await startStack();
   finance = createFinance(stack.database.db);
-  await seedDemoData(finance, MEMBER.sub, todayUtc());
+  await seedDemoData(finance, MEMBER.sub, stack.clock);
   member = new TestBrowser();
   page = (await signIn(member, stack)).body;
 });
@@ -59,7 +59,7 @@ describe('transactions', () => {
     const before = (await finance.transactions.list(MEMBER.sub, { from: '1900-01-01', to: '2999-12-31' })).length;
     const res = await post(member, '/transactions', { _csrf: csrf(), accountId: 'nope', date: '2026-02-30', description: 'Typed text stays', kind: 'sideways', amount: '12.345', categoryId: 'x' });
     expect(res.status).toBe(400);
-    for (const msg of ['Choose one of your accounts.', 'Enter a real date as YYYY-MM-DD.', 'Choose money out or money in.', 'USD has 2 decimal places', 'Choose one of your categories.']) expect(res.body).toContain(msg);
+    for (const msg of ['Choose one of your accounts.', 'Enter a real date as YYYY-MM-DD', 'Choose money out or money in.', 'USD has 2 decimal places', 'Choose one of your categories.']) expect(res.body).toContain(msg);
     expect(res.body).toContain('value="Typed text stays"');
     expect(res.body).toContain('value="12.345"');
     expect((await finance.transactions.list(MEMBER.sub, { from: '1900-01-01', to: '2999-12-31' })).length).toBe(before);
@@ -115,10 +115,10 @@ describe('budgets', () => {
     const bad = await post(member, '/budgets', { _csrf: csrf(), month: '2026-06', [`amount_${groceries.id}`]: '480', [`amount_${rent.id}`]: '-5' });
     expect(bad.status).toBe(400);
     expect(bad.body).toContain('A budget cannot be negative.');
-    expect((await finance.budgets.between(MEMBER.sub, '2026-06', '2026-06')).find((b) => b.categoryId === groceries.id)?.amount).toBe(45000);
+    expect((await finance.budgets.between(MEMBER.sub, 'USD', '2026-06', '2026-06')).find((b) => b.categoryId === groceries.id)?.amount).toBe(45000);
     const ok = await post(member, '/budgets', { _csrf: csrf(), month: '2026-06', [`amount_${groceries.id}`]: '480', [`amount_${rent.id}`]: '1,700' });
     expect(ok.status).toBe(303);
-    const saved = await finance.budgets.between(MEMBER.sub, '2026-06', '2026-06');
+    const saved = await finance.budgets.between(MEMBER.sub, 'USD', '2026-06', '2026-06');
     expect(saved.find((b) => b.categoryId === groceries.id)?.amount).toBe(48000);
     expect(saved.find((b) => b.categoryId === rent.id)?.amount).toBe(170000);
   });
@@ -141,23 +141,23 @@ describe('GET /api/summary', () => {
       ],
       new Date(),
     );
-    await finance.budgets.setMonth(sub, '2025-05', [{ categoryId: cats.get('Groceries')!, amount: 40000 }]);
-    const summary = await finance.coach.monthSummary(sub, '2025-05', '2026-11-29');
+    await finance.budgets.setMonth(sub, '2025-05', 'USD', [{ categoryId: cats.get('Groceries')!, amount: 40000 }]);
+    const summary = await finance.coach.monthSummary(sub, '2025-05', '2026-11-29', 'USD');
     // income 4000.00; expenses 1500 + 300 + 200 = 2000.00; savings rate 0.5
-    expect([summary.income, summary.expenses, summary.savingsRate]).toEqual([400000, 200000, 0.5]);
+    expect([summary.income, summary.expenses, summary.savingsRate.value]).toEqual([400000, 200000, 0.5]);
     expect(summary.categories.find((c) => c.name === 'Groceries')).toMatchObject({ spent: 30000, budget: 40000, available: 10000, percent: 0.75, level: 'ok' });
   });
 
   it('serves the signed-in user the documented shape; 400 names a malformed month; 401 when anonymous', async () => {
-    const res = await member.request(`${stack.baseUrl}/api/summary?month=${todayUtc().slice(0, 7)}`);
+    const res = await member.request(`${stack.baseUrl}/api/summary?month=${todayOf(stack.clock).slice(0, 7)}`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('application/json');
     const body = JSON.parse(res.body);
-    expect(Object.keys(body).sort()).toEqual(['categories', 'currency', 'expenses', 'income', 'month', 'savingsRate']);
+    expect(Object.keys(body).sort()).toEqual(['categories', 'currency', 'expenses', 'income', 'month', 'savingsRate', 'uncategorized']);
     expect(body.currency).toBe('USD');
     expect(Number.isInteger(body.income) && Number.isInteger(body.expenses) && body.expenses >= 0).toBe(true);
     for (const c of body.categories) {
-      expect(Object.keys(c).sort()).toEqual(['budget', 'group', 'name', 'spent']);
+      expect(Object.keys(c).sort()).toEqual(['available', 'budget', 'carried', 'group', 'name', 'spent']);
       expect(c.spent).toBeGreaterThanOrEqual(0);
     }
     for (const bad of ['2026-13', '2026-1', 'november', '2026-11-01']) {

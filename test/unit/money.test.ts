@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addMonths, daysBetween, isCalendarDate, isMonth, monthRange } from '../../src/features/money/dates.js';
-import { formatMoney, minorDigits, minorToInput, parseAmount } from '../../src/features/money/money.js';
+import { formatMoney, MAX_AMOUNT_MINOR, minorDigits, minorToInput, parseAmount } from '../../src/features/money/money.js';
 
 const ok = (minor: number) => ({ ok: true, minor });
 
@@ -49,7 +49,15 @@ describe('parseAmount', () => {
 
   it('never goes through floating point (0.1 + 0.2 style values stay exact)', () => {
     expect(parseAmount('0.29', 'USD')).toEqual(ok(29));
-    expect(parseAmount('1234567890123.45', 'USD')).toEqual(ok(123456789012345));
+    expect(parseAmount('1234567890.45', 'USD')).toEqual(ok(123456789045));
+    expect(parseAmount('9,999,999,999.99', 'USD')).toEqual(ok(MAX_AMOUNT_MINOR));
+  });
+
+  it('refuses an amount above the largest one, saying what the largest is', () => {
+    const r = parseAmount('10,000,000,000.00', 'USD');
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.error).toContain('the most is 9999999999.99 USD');
+    expect(parseAmount('-10000000000000.00', 'USD').ok).toBe(false);
   });
 });
 
@@ -80,6 +88,17 @@ describe('calendar dates', () => {
     expect(isMonth('2026-11')).toBe(true);
     expect(isMonth('2026-00')).toBe(false);
     expect(isMonth('26-11')).toBe(false);
+  });
+
+  it('accepts dates and months only from 1900-01-01 to 2199-12-31, so every month can be shown', () => {
+    expect(isCalendarDate('1900-01-01')).toBe(true);
+    expect(isCalendarDate('2199-12-31')).toBe(true);
+    expect(isCalendarDate('1899-12-31')).toBe(false);
+    expect(isCalendarDate('2200-01-01')).toBe(false);
+    expect(isCalendarDate('9999-12-31')).toBe(false);
+    expect(isMonth('2199-12')).toBe(true);
+    expect(isMonth('2200-01')).toBe(false);
+    expect(isMonth('1899-12')).toBe(false);
   });
 
   it('does month arithmetic and ranges', () => {

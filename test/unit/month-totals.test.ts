@@ -15,14 +15,15 @@ function open() {
 
 /** The totals as the transactions themselves say, to compare with the stored ones. */
 async function fromRows(db: Kysely<Database>, sub: string) {
-  const rows = await sql<{ month: string; category: string; total: number; n: number }>`
-    SELECT substr(date, 1, 7) AS month, coalesce(category_id, '') AS category, sum(amount_minor) AS total, count(*) AS n
+  const rows = await sql<{ month: string; category: string; total: number; n: number; out: number; nout: number }>`
+    SELECT substr(date, 1, 7) AS month, coalesce(category_id, '') AS category, sum(amount_minor) AS total, count(*) AS n,
+      sum(min(amount_minor, 0)) AS out, sum(amount_minor < 0) AS nout
     FROM transactions WHERE user_sub = ${sub} GROUP BY 1, 2 ORDER BY 1, 2`.execute(db);
-  return rows.rows.map((r) => ({ month: r.month, categoryId: r.category || null, total: Number(r.total), count: Number(r.n) }));
+  return rows.rows.map((r) => ({ month: r.month, categoryId: r.category || null, total: Number(r.total), count: Number(r.n), out: Number(r.out), outCount: Number(r.nout) }));
 }
 
 async function stored(finance: Finance, sub: string) {
-  const rows = await finance.transactions.monthlyTotals(sub, '0000-01', '9999-12');
+  const rows = await finance.transactions.monthlyTotals(sub, 'USD', null, '9999-12');
   return rows.sort((a, b) => `${a.month}|${a.categoryId ?? ''}`.localeCompare(`${b.month}|${b.categoryId ?? ''}`));
 }
 
@@ -70,7 +71,7 @@ describe('stored monthly totals', () => {
   it('go with the rest of the data when the user deletes everything', async () => {
     await finance.transactions.create(SUB, { accountId: account, date: '2026-03-05', description: 'Shop', amountMinor: -1250, categoryId: food }, new Date());
     await finance.transactions.create(SUB, { accountId: account, date: '2026-03-06', description: 'Shop', amountMinor: -1250, categoryId: food }, new Date());
-    expect(await finance.transactions.repeatedCharges(SUB, '2026-03')).toHaveLength(2);
+    expect(await finance.transactions.repeatedCharges(SUB, '2026-03', 'USD')).toHaveLength(2);
     await createDataRepository(db).deleteEverything(SUB);
     expect(await stored(finance, SUB)).toEqual([]);
     expect(await db.selectFrom('month_repeats').selectAll().where('user_sub', '=', SUB).execute()).toEqual([]);
@@ -94,8 +95,8 @@ describe('stored monthly totals', () => {
     }
     await migrateToLatest(old);
     expect(await stored(createFinance(old), SUB)).toEqual([
-      { month: '2026-01', categoryId: null, total: -350, count: 2 },
-      { month: '2026-02', categoryId: null, total: 5000, count: 1 },
+      { month: '2026-01', categoryId: null, total: -350, count: 2, out: -350, outCount: 2 },
+      { month: '2026-02', categoryId: null, total: 5000, count: 1, out: 0, outCount: 0 },
     ]);
   });
 });
@@ -113,15 +114,15 @@ describe('repeated charges', () => {
     await add('2026-03-04', 'Salary', 5000); // money in
     await add('2026-03-05', 'Salary', 5000);
     await add('2026-04-01', 'Streaming', -999); // another month
-    const found = await finance.transactions.repeatedCharges(SUB, '2026-03');
+    const found = await finance.transactions.repeatedCharges(SUB, '2026-03', 'USD');
     expect(found.map((t) => t.id).sort()).toEqual([x1, x2].sort());
-    expect(await finance.transactions.repeatedCharges(OTHER, '2026-03')).toEqual([]);
+    expect(await finance.transactions.repeatedCharges(OTHER, '2026-03', 'USD')).toEqual([]);
     // Moving one of the pair to another month ends the repeat; deleting its twin there too.
     const moved = await finance.transactions.find(SUB, x2);
     await finance.transactions.update(SUB, x2, { ...moved!, date: '2026-04-02' });
-    expect(await finance.transactions.repeatedCharges(SUB, '2026-03')).toEqual([]);
-    expect((await finance.transactions.repeatedCharges(SUB, '2026-04')).length).toBe(2);
+    expect(await finance.transactions.repeatedCharges(SUB, '2026-03', 'USD')).toEqual([]);
+    expect((await finance.transactions.repeatedCharges(SUB, '2026-04', 'USD')).length).toBe(2);
     await finance.transactions.remove(SUB, x2);
-    expect(await finance.transactions.repeatedCharges(SUB, '2026-04')).toEqual([]);
+    expect(await finance.transactions.repeatedCharges(SUB, '2026-04', 'USD')).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import express, { type Request, type RequestHandler, type Router } from 'express';
 import { NotFoundError } from '../../http/errors.js';
 import type { Finance } from '../finance.js';
-import type { UsersService } from '../users/service.js';
+import { currencyCodes } from '../profile/preferences.js';
 
 function parseName(body: unknown): { name: string; error?: string; typed: string } {
   const raw = (body as Record<string, unknown> | undefined)?.name;
@@ -12,40 +12,53 @@ function parseName(body: unknown): { name: string; error?: string; typed: string
   return { name, typed: raw };
 }
 
-/** /accounts: create, rename and archive. Accounts use the user's currency from their preferences. */
-export function accountRoutes(deps: { member: RequestHandler[]; finance: Finance; users: UsersService }): Router {
+const CURRENCIES = currencyCodes();
+
+/** /accounts: create (each in its own currency, the main one by default), rename and archive. */
+export function accountRoutes(deps: { member: RequestHandler[]; finance: Finance }): Router {
   const { finance } = deps;
   const router = express.Router();
   router.use(...deps.member);
 
-  const render = async (req: Request, status: number, res: express.Response, form: { error?: string; typed: string } = { typed: '' }) => {
-    const accounts = await finance.accounts.list(req.user!.sub, { includeArchived: true });
-    res.status(status).render('layout', { page: 'accounts/index', title: 'Accounts', accounts, error: form.error ?? null, typedName: form.typed });
+  const render = async (req: Request, status: number, res: express.Response, form: { error?: string; typed: string; currency?: string; currencyError?: string } = { typed: '' }) => {
+    const accounts = await finance.accounts.list(req.member!.sub, { includeArchived: true });
+    res.status(status).render('layout', {
+      page: 'accounts/index',
+      title: 'Accounts',
+      accounts,
+      error: form.error ?? null,
+      typedName: form.typed,
+      currencies: CURRENCIES,
+      typedCurrency: form.currency ?? req.member!.currency,
+      currencyError: form.currencyError ?? null,
+    });
   };
 
   router.get('/', (req, res) => render(req, 200, res));
 
   router.post('/', async (req, res) => {
     const parsed = parseName(req.body);
-    if (parsed.error) return render(req, 400, res, parsed);
-    const currency = (await deps.users.find(req.user!.sub))?.currency ?? 'USD';
-    await finance.accounts.create(req.user!.sub, { name: parsed.name, currency }, new Date());
+    const raw = (req.body as Record<string, unknown> | undefined)?.currency;
+    const currency = raw === undefined ? req.member!.currency : typeof raw === 'string' ? raw.trim().toUpperCase() : '';
+    const currencyError = CURRENCIES.includes(currency) ? undefined : 'Choose a currency from the list.';
+    if (parsed.error || currencyError) return render(req, 400, res, { ...parsed, currency: typeof raw === 'string' ? raw : '', ...(currencyError ? { currencyError } : {}) });
+    await finance.accounts.create(req.member!.sub, { name: parsed.name, currency }, req.member!.now);
     res.redirect(303, '/accounts');
   });
 
   router.get('/:id/edit', async (req, res) => {
-    const account = await finance.accounts.find(req.user!.sub, String(req.params.id));
+    const account = await finance.accounts.find(req.member!.sub, String(req.params.id));
     if (!account) throw new NotFoundError('There is no such account.');
     res.render('layout', { page: 'accounts/edit', title: 'Edit account', account, error: null, typedName: account.name });
   });
 
   router.post('/:id', async (req, res) => {
-    const account = await finance.accounts.find(req.user!.sub, String(req.params.id));
+    const account = await finance.accounts.find(req.member!.sub, String(req.params.id));
     if (!account) throw new NotFoundError('There is no such account.');
     const parsed = parseName(req.body);
     if (parsed.error) return res.status(400).render('layout', { page: 'accounts/edit', title: 'Edit account', account, error: parsed.error, typedName: parsed.typed });
     const archived = (req.body as Record<string, unknown>).archived === 'on';
-    await finance.accounts.update(req.user!.sub, account.id, { name: parsed.name, archived });
+    await finance.accounts.update(req.member!.sub, account.id, { name: parsed.name, archived });
     res.redirect(303, '/accounts');
   });
 

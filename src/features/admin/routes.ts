@@ -3,6 +3,8 @@ import type { Guards } from '../../auth/guards.js';
 import type { AuditService } from '../audit/service.js';
 import type { AdminService } from './service.js';
 
+const EVENTS_PER_PAGE = 50;
+
 /**
  * The admin area. Every route under /admin is guarded here, at router level, so a route added
  * later is protected by where it sits: signed in, verified, `admin` role, fresh MFA.
@@ -12,9 +14,22 @@ export function adminRoutes(deps: { guards: Guards; admin: AdminService; audit: 
   router.use(deps.guards.requiresAuth, deps.guards.requiresVerifiedEmail, deps.guards.requiresRole('admin'), deps.guards.requiresMfa());
 
   router.get('/', async (req, res) => {
-    const [users, events] = await Promise.all([deps.admin.usersOverview(), deps.audit.recent(50)]);
+    // Events page through newest first: ?before=<at>_<id> names the last event of the page before.
+    const raw = typeof req.query.before === 'string' ? /^(\d{4}-\d\d-\d\dT[\d:.]{8,12}Z)_([0-9a-f-]{36})$/.exec(req.query.before) : null;
+    const before = raw ? { at: raw[1]!, id: raw[2]! } : undefined;
+    const [users, page] = await Promise.all([deps.admin.usersOverview(), deps.audit.page(EVENTS_PER_PAGE + 1, before)]);
+    const events = page.slice(0, EVENTS_PER_PAGE);
+    const last = events.at(-1);
     const ended = typeof req.query.ended === 'string' && /^\d{1,4}$/.test(req.query.ended) ? Number(req.query.ended) : null;
-    res.render('layout', { page: 'pages/admin', title: 'Admin', users, events, ended });
+    res.render('layout', {
+      page: 'pages/admin',
+      title: 'Admin',
+      users,
+      events,
+      ended,
+      paged: before !== undefined,
+      olderHref: page.length > EVENTS_PER_PAGE && last ? `/admin?${new URLSearchParams({ before: `${last.at}_${last.id}` })}#events-title` : null,
+    });
   });
 
   router.post('/users/end-sessions', async (req, res) => {

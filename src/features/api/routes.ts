@@ -1,38 +1,56 @@
 import express, { type RequestHandler, type Router } from 'express';
 import { HttpError } from '../../http/errors.js';
+import { currencyView } from '../coach/currency-view.js';
 import type { Finance } from '../finance.js';
-import { isMonth, monthOf, todayUtc } from '../money/dates.js';
-import type { UsersService } from '../users/service.js';
+import { isMonth, monthOf } from '../money/dates.js';
 
 /**
  * A read API for the signed-in user (session cookie, same origin). Anonymous callers get 401 JSON
  * from the guards; amounts are integer minor units, expenses and spent as positive numbers.
  */
-export function apiRoutes(deps: { member: RequestHandler[]; finance: Finance; users: UsersService }): Router {
+export function apiRoutes(deps: { member: RequestHandler[]; finance: Finance }): Router {
   const router = express.Router();
   // An API always answers JSON, whatever the Accept header says.
-  router.use((req, _res, next) => {
+  router.use(function answerJson(req, _res, next) {
     req.headers.accept = 'application/json';
     next();
   });
   router.use(...deps.member);
 
+  /**
+   * One month in one currency (the member's main one, or ?currency= for another they hold an
+   * account in). Invariants: expenses = the need and want categories' spent + uncategorized.spent;
+   * for every category available = budget + carried - spent. `leftOut` appears only when
+   * accounts in other currencies are not counted.
+   */
   router.get('/summary', async (req, res) => {
     const raw = req.query.month;
     if (raw !== undefined && (typeof raw !== 'string' || !isMonth(raw))) {
-      throw new HttpError(400, 'month must be a calendar month written YYYY-MM, for example 2026-11.');
+      throw new HttpError(400, 'month must be a calendar month written YYYY-MM, from 1900-01 to 2199-12, for example 2026-11.');
     }
-    const month = raw ?? monthOf(todayUtc());
-    const sub = req.user!.sub;
-    await deps.finance.categories.ensureSeeded(sub, new Date());
-    const [record, s] = await Promise.all([deps.users.find(sub), deps.finance.coach.monthSummary(sub, month, todayUtc())]);
+    const m = req.member!;
+    const month = raw ?? monthOf(m.today);
+    const view = currencyView(req.query.currency, m.currency, await deps.finance.accounts.list(m.sub, { includeArchived: true }));
+    if (req.query.currency !== undefined && req.query.currency !== view.currency) {
+      throw new HttpError(400, `currency must be one you have an account in: ${[m.currency, ...view.choices.filter((c) => c !== m.currency)].join(', ')}.`);
+    }
+    const s = await deps.finance.coach.monthSummary(m.sub, month, m.today, view.currency);
     res.json({
       month,
-      currency: record?.currency ?? 'USD',
+      currency: view.currency,
       income: s.income,
       expenses: s.expenses,
-      savingsRate: s.savingsRate,
-      categories: s.categories.map((c) => ({ name: c.name, group: c.group, spent: c.group === 'income' ? 0 : Math.max(0, c.spent), budget: c.budget })),
+      savingsRate: s.savingsRate.value,
+      categories: s.categories.map((c) => ({
+        name: c.name,
+        group: c.group,
+        spent: c.group === 'income' ? 0 : c.spent,
+        budget: c.budget,
+        carried: c.carried,
+        available: c.available,
+      })),
+      uncategorized: { count: s.uncategorized.count, spent: s.uncategorized.spent },
+      ...(view.leftOut.length ? { leftOut: view.leftOut.map((a) => ({ account: a.name, currency: a.currency })) } : {}),
     });
   });
 

@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
+import type { Kysely, Selectable } from 'kysely';
+import type { AuditEventsTable, Database } from '../../db/schema.js';
 
 export interface AuditEvent {
   id: string;
@@ -10,6 +10,19 @@ export interface AuditEvent {
   ip: string | null;
   requestId: string | null;
   detail: Record<string, unknown>;
+}
+
+function toEvent(r: Selectable<AuditEventsTable>): AuditEvent {
+  return {
+    id: r.id,
+    at: r.at,
+    type: r.type,
+    actorSub: r.actor_sub,
+    targetSub: r.target_sub,
+    ip: r.ip,
+    requestId: r.request_id,
+    detail: JSON.parse(r.detail) as Record<string, unknown>,
+  };
 }
 
 export function createAuditRepository(db: Kysely<Database>) {
@@ -31,19 +44,21 @@ export function createAuditRepository(db: Kysely<Database>) {
     },
 
     async recent(limit: number, type?: string): Promise<AuditEvent[]> {
-      let q = db.selectFrom('audit_events').selectAll().orderBy('at', 'desc').orderBy('id').limit(limit);
+      let q = db.selectFrom('audit_events').selectAll().orderBy('at', 'desc').orderBy('id', 'desc').limit(limit);
       if (type) q = q.where('type', '=', type);
-      const rows = await q.execute();
-      return rows.map((r) => ({
-        id: r.id,
-        at: r.at,
-        type: r.type,
-        actorSub: r.actor_sub,
-        targetSub: r.target_sub,
-        ip: r.ip,
-        requestId: r.request_id,
-        detail: JSON.parse(r.detail) as Record<string, unknown>,
-      }));
+      return (await q.execute()).map(toEvent);
+    },
+
+    /** Newest first, keyset-paged on (at, id): page N costs the same as page 1. */
+    async page(limit: number, before?: { at: string; id: string }): Promise<AuditEvent[]> {
+      let q = db.selectFrom('audit_events').selectAll().orderBy('at', 'desc').orderBy('id', 'desc').limit(limit);
+      if (before) q = q.where((eb) => eb.or([eb('at', '<', before.at), eb.and([eb('at', '=', before.at), eb('id', '<', before.id)])]));
+      return (await q.execute()).map(toEvent);
+    },
+
+    async deleteBefore(at: string): Promise<number> {
+      const r = await db.deleteFrom('audit_events').where('at', '<', at).executeTakeFirst();
+      return Number(r.numDeletedRows);
     },
   };
 }

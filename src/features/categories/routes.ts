@@ -4,6 +4,9 @@ import { NotFoundError } from '../../http/errors.js';
 import type { Finance } from '../finance.js';
 
 const GROUPS: CategoryGroup[] = ['need', 'want', 'saving', 'income'];
+/** Per person: enough for any household, small enough that every per-row check against them stays cheap. */
+export const MAX_CATEGORIES = 200;
+export const MAX_RULES = 200;
 
 function parseCategory(body: unknown): { ok: true; name: string; group: CategoryGroup } | { ok: false; error: string } {
   const form = (body ?? {}) as Record<string, unknown>;
@@ -24,8 +27,7 @@ export function categoryRoutes(deps: { member: RequestHandler[]; finance: Financ
   router.use(...deps.member);
 
   async function render(req: Request, res: Response, status: number, error: string | null = null) {
-    const sub = req.user!.sub;
-    await finance.categories.ensureSeeded(sub, new Date());
+    const sub = req.member!.sub;
     const [categories, rules] = await Promise.all([finance.categories.list(sub), finance.rules.list(sub)]);
     const names = new Map(categories.map((c) => [c.id, c.name]));
     res.status(status).render('layout', {
@@ -43,28 +45,30 @@ export function categoryRoutes(deps: { member: RequestHandler[]; finance: Financ
   router.post('/', async (req, res) => {
     const parsed = parseCategory(req.body);
     if (!parsed.ok) return render(req, res, 400, parsed.error);
-    const taken = (await finance.categories.list(req.user!.sub)).some((c) => c.name.toLowerCase() === parsed.name.toLowerCase());
+    const taken = (await finance.categories.list(req.member!.sub)).some((c) => c.name.toLowerCase() === parsed.name.toLowerCase());
     if (taken) return render(req, res, 400, 'You already have a category with that name.');
-    await finance.categories.create(req.user!.sub, parsed.name, parsed.group, new Date());
+    if ((await finance.categories.list(req.member!.sub)).length >= MAX_CATEGORIES) return render(req, res, 400, `You have ${MAX_CATEGORIES} categories, the most there can be. Rename one instead.`);
+    await finance.categories.create(req.member!.sub, parsed.name, parsed.group, req.member!.now);
     res.redirect(303, '/categories');
   });
 
   router.post('/rules', async (req, res) => {
     const form = (req.body ?? {}) as Record<string, unknown>;
     const text = typeof form.matchText === 'string' ? form.matchText.trim() : '';
-    const categories = await finance.categories.list(req.user!.sub);
+    const categories = await finance.categories.list(req.member!.sub);
     if (text.length < 2 || text.length > 100) return render(req, res, 400, 'A rule needs 2 to 100 characters of text to match.');
     if (!categories.some((c) => c.id === form.categoryId)) return render(req, res, 400, 'Choose one of your categories for the rule.');
-    await finance.rules.create(req.user!.sub, text, String(form.categoryId), new Date());
+    if ((await finance.rules.list(req.member!.sub)).length >= MAX_RULES) return render(req, res, 400, `You have ${MAX_RULES} rules, the most there can be.`);
+    await finance.rules.create(req.member!.sub, text, String(form.categoryId), req.member!.now);
     res.redirect(303, '/categories');
   });
 
   router.post('/:id', async (req, res) => {
     const parsed = parseCategory(req.body);
     if (!parsed.ok) return render(req, res, 400, parsed.error);
-    const others = (await finance.categories.list(req.user!.sub)).filter((c) => c.id !== req.params.id);
+    const others = (await finance.categories.list(req.member!.sub)).filter((c) => c.id !== req.params.id);
     if (others.some((c) => c.name.toLowerCase() === parsed.name.toLowerCase())) return render(req, res, 400, 'You already have a category with that name.');
-    if (!(await finance.categories.update(req.user!.sub, String(req.params.id), parsed.name, parsed.group))) throw new NotFoundError('There is no such category.');
+    if (!(await finance.categories.update(req.member!.sub, String(req.params.id), parsed.name, parsed.group))) throw new NotFoundError('There is no such category.');
     res.redirect(303, '/categories');
   });
 

@@ -10,18 +10,40 @@ export function median(values: number[]): number | null {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-/** Monarch: (income - expenses) / income; null without income. */
-export function savingsRate(income: number, expenses: number): number | null {
-  return income > 0 ? (income - expenses) / income : null;
+/** A ratio, or why there is none: a figure that would mislead is not shown at all. */
+export interface Rate {
+  value: number | null;
+  /** Why value is null, in words for the page ("no income this month"). */
+  reason: string | null;
 }
 
-export type HealthLevel = 'ok' | 'warning' | 'over' | 'none';
+/**
+ * Monarch: (income - expenses) / income. Only meaningful with income above zero and spending not
+ * below zero: with no income, income taken back, or refunds exceeding spending the ratio says
+ * nothing (it once showed 16091%), so it is null with the reason instead.
+ */
+export function savingsRate(income: number, expenses: number): Rate {
+  if (income === 0) return { value: null, reason: 'no income this month' };
+  if (income < 0) return { value: null, reason: 'more income was taken back than received this month' };
+  if (expenses < 0) return { value: null, reason: 'refunds exceed spending this month' };
+  return { value: (income - expenses) / income, reason: null };
+}
 
-/** Maybe: available = budgeted - actual; alerts at 80% and 100% of the budget. */
+/** ok below 80%; warning from 80%; full when exactly all is used; over when spent beyond it; none when nothing is budgeted or spent. */
+export type HealthLevel = 'ok' | 'warning' | 'full' | 'over' | 'none';
+
+/**
+ * Maybe: available = budgeted - actual, where budgeted is this month's budget plus what was
+ * carried in. Spending exactly what was there is "full", not "over"; "over" means beyond it
+ * (or a deficit carried in that nothing has covered yet).
+ */
 export function budgetHealth(budgeted: number, spent: number): { available: number; percent: number | null; level: HealthLevel } {
-  if (budgeted <= 0) return { available: budgeted - spent, percent: null, level: spent > 0 ? 'over' : 'none' };
-  const percent = spent / budgeted;
-  return { available: budgeted - spent, percent, level: percent >= 1 ? 'over' : percent >= 0.8 ? 'warning' : 'ok' };
+  const available = budgeted - spent;
+  const percent = budgeted > 0 ? spent / budgeted : null;
+  if (available < 0) return { available, percent, level: 'over' };
+  if (budgeted === 0 && spent === 0) return { available, percent, level: 'none' };
+  if (available === 0) return { available, percent, level: 'full' };
+  return { available, percent, level: percent !== null && percent >= 0.8 ? 'warning' : 'ok' };
 }
 
 /** Firefly: (budgeted - spent) / (days left in the month + 1), only when not negative. */
@@ -31,17 +53,20 @@ export function leftToSpendPerDay(remaining: number, daysLeft: number): number |
 }
 
 /**
- * Rollover: what was not spent last month is added to this month, and what was overspent is
- * taken from it (surplus *and* deficit carry). Months are in order; returns the carry into each.
+ * Rollover, month by month: what was not spent is added to the next month, and what was
+ * overspent is taken from it (surplus *and* deficit carry), with no look-back window. Months are
+ * in order with no gaps; returns what was carried into each and what was available after it, so
+ * that available = budget + carried - spent and the next carried equals this available.
  */
-export function rolloverCarries(months: Array<{ budget: number; spent: number }>): number[] {
-  const carries: number[] = [];
-  let carry = 0;
+export function rolloverChain(months: Array<{ budget: number; spent: number }>): Array<{ carried: number; available: number }> {
+  const out: Array<{ carried: number; available: number }> = [];
+  let carried = 0;
   for (const m of months) {
-    carries.push(carry);
-    carry = carry + m.budget - m.spent;
+    const available = m.budget + carried - m.spent;
+    out.push({ carried, available });
+    carried = available;
   }
-  return carries;
+  return out;
 }
 
 /** Maybe/Monarch: the median monthly spend of the last 3-6 months; null with fewer than 3 months of data. */
@@ -51,29 +76,36 @@ export function suggestedBudget(monthlySpends: number[]): number | null {
   return Math.round(median(recent)!);
 }
 
-/** Hampel filter: |x - median| > 3 · 1.4826 · MAD over past values; needs 3+ past values and some spread. */
+/**
+ * Hampel filter, upper side: x - median > 3 · 1.4826 · MAD over past *completed* months; needs 3+
+ * past values and some spread. Only unusually high spending is flagged: a month still under way
+ * can only grow, so a low figure early in it says nothing, while one already past the upper
+ * bound is unusual whatever day it is.
+ */
 export function isUnusual(x: number, past: number[]): boolean {
   if (past.length < 3) return false;
   const m = median(past)!;
   const mad = median(past.map((v) => Math.abs(v - m)))!;
   if (mad === 0) return false;
-  return Math.abs(x - m) > 3 * 1.4826 * mad;
+  return x - m > 3 * 1.4826 * mad;
 }
 
 export interface Split {
-  group: 'need' | 'want' | 'saving';
+  group: 'need' | 'want' | 'saving' | 'none';
   amount: number;
   share: number | null;
-  target: number;
+  target: number | null;
 }
 
 /** 50/30/20: each group's share of income against its target. */
-export function fiftyThirtyTwenty(income: number, need: number, want: number, saving: number): Split[] {
+export function fiftyThirtyTwenty(income: number, need: number, want: number, saving: number, notAssigned = 0): Split[] {
   const share = (v: number) => (income > 0 ? v / income : null);
   return [
     { group: 'need', amount: need, share: share(need), target: 0.5 },
     { group: 'want', amount: want, share: share(want), target: 0.3 },
     { group: 'saving', amount: saving, share: share(saving), target: 0.2 },
+    // Uncategorized spending belongs to no group until it is categorised: shown, never guessed.
+    { group: 'none', amount: notAssigned, share: share(notAssigned), target: null },
   ];
 }
 
@@ -101,18 +133,35 @@ export function goalPacing(
   return { remaining, monthsLeft, monthlyNeeded, status: recentMonthlySaving >= monthlyNeeded ? 'on-track' : 'at-risk' };
 }
 
-/** Possible duplicate charges: same amount and same description within `days` days. */
-export function possibleDuplicates<T extends { id: string; date: string; description: string; amountMinor: number }>(txns: T[], days = 3): Array<[T, T]> {
-  const key = (t: T) => `${t.amountMinor}|${t.description.trim().toLowerCase()}`;
+/** The most possible duplicates the dashboard lists; the rest are counted. */
+export const MAX_LISTED_DUPLICATES = 10;
+
+/**
+ * Possible duplicate charges: same amount and same description within `days` days. O(n log n):
+ * rows are grouped by key in one pass and each group sorted once. Returns at most `limit` pairs
+ * (earliest first) and how many there are in all.
+ */
+export function possibleDuplicates<T extends { id: string; date: string; description: string; amountMinor: number }>(
+  txns: T[],
+  days = 3,
+  limit = MAX_LISTED_DUPLICATES,
+): { pairs: Array<[T, T]>; total: number } {
   const groups = new Map<string, T[]>();
-  for (const t of txns) if (t.amountMinor < 0) groups.set(key(t), [...(groups.get(key(t)) ?? []), t]);
+  for (const t of txns) {
+    if (t.amountMinor >= 0) continue;
+    const key = `${t.amountMinor}|${t.description.trim().toLowerCase()}`;
+    const list = groups.get(key);
+    if (list) list.push(t);
+    else groups.set(key, [t]);
+  }
   const pairs: Array<[T, T]> = [];
   for (const list of groups.values()) {
-    const sorted = [...list].sort((a, b) => a.date.localeCompare(b.date));
-    for (let i = 1; i < sorted.length; i++) {
-      const gap = (Date.parse(sorted[i]!.date) - Date.parse(sorted[i - 1]!.date)) / 86_400_000;
-      if (gap <= days) pairs.push([sorted[i - 1]!, sorted[i]!]);
+    list.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+    for (let i = 1; i < list.length; i++) {
+      const gap = (Date.parse(list[i]!.date) - Date.parse(list[i - 1]!.date)) / 86_400_000;
+      if (gap <= days) pairs.push([list[i - 1]!, list[i]!]);
     }
   }
-  return pairs;
+  pairs.sort((a, b) => (a[0].date < b[0].date ? -1 : a[0].date > b[0].date ? 1 : 0));
+  return { pairs: pairs.slice(0, limit), total: pairs.length };
 }

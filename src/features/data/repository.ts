@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 
 /** Every finance table, children first, so deleting in this order never breaks a reference. */
-const USER_TABLES = ['pending_imports', 'month_totals', 'month_repeats', 'transactions', 'budgets', 'rules', 'goals', 'categories', 'accounts'] as const;
+const USER_TABLES = ['pending_import_chunks', 'pending_imports', 'month_totals', 'month_repeats', 'transactions', 'budgets', 'rules', 'goals', 'categories', 'accounts'] as const;
 
 export function createDataRepository(db: Kysely<Database>) {
   return {
@@ -11,10 +11,10 @@ export function createDataRepository(db: Kysely<Database>) {
       const [accounts, categories, transactions, budgets, rules, goals] = await Promise.all([
         db.selectFrom('accounts').select(['id', 'name', 'currency', 'archived', 'created_at']).where('user_sub', '=', userSub).execute(),
         db.selectFrom('categories').select(['id', 'name', 'grp']).where('user_sub', '=', userSub).execute(),
-        db.selectFrom('transactions').select(['id', 'account_id', 'date', 'description', 'amount_minor', 'category_id', 'imported_id']).where('user_sub', '=', userSub).orderBy('date').execute(),
-        db.selectFrom('budgets').select(['month', 'category_id', 'amount_minor']).where('user_sub', '=', userSub).orderBy('month').execute(),
+        db.selectFrom('transactions').select(['id', 'account_id', 'date', 'description', 'amount_minor', 'category_id', 'imported_id', 'memo']).where('user_sub', '=', userSub).orderBy('date').execute(),
+        db.selectFrom('budgets').select(['month', 'currency', 'category_id', 'amount_minor']).where('user_sub', '=', userSub).orderBy('month').execute(),
         db.selectFrom('rules').select(['id', 'match_text', 'category_id']).where('user_sub', '=', userSub).execute(),
-        db.selectFrom('goals').select(['id', 'name', 'target_minor', 'saved_minor', 'target_date']).where('user_sub', '=', userSub).execute(),
+        db.selectFrom('goals').select(['id', 'name', 'target_minor', 'saved_minor', 'target_date', 'currency']).where('user_sub', '=', userSub).execute(),
       ]);
       return { accounts, categories, transactions, budgets, rules, goals };
     },

@@ -1,3 +1,4 @@
+import { todayOf, type Clock } from '../../clock/clock.js';
 import type { Finance } from '../finance.js';
 import { addMonths, daysInMonth, monthOf } from '../money/dates.js';
 import type { TransactionInput } from '../transactions/repository.js';
@@ -24,16 +25,23 @@ const MONTHLY_BUDGETS: Record<string, number> = {
   Entertainment: 10000,
   Shopping: 20000,
   Travel: 15000,
+  // Saving exactly the plan shows "fully used", not "over".
+  Savings: 50000,
+  'Debt payments': 18000,
 };
 
 /**
- * Gives a demo user a living year: salary, rent, groceries, bills and fun money, a savings
- * transfer, budgets for every month, a savings goal, and in the current month one duplicate
- * charge and one unusual spend for the coach to find. Does nothing if the user has accounts.
+ * Gives a demo user a living year up to `today` (by the app's clock, never the machine's):
+ * salary, rent, groceries, bills and fun money, a savings transfer, budgets for every month, a
+ * savings goal, a couple of uncategorised charges, and in the current month one duplicate charge
+ * and one unusual spend for the coach to find, placed on days that have already happened, so the
+ * month shows them on the 1st as on the 31st. Does nothing if the user has accounts.
  */
-export async function seedDemoData(finance: Finance, userSub: string, today: string, opts: { months?: number } = {}): Promise<boolean> {
+export async function seedDemoData(finance: Finance, userSub: string, clock: Clock, opts: { months?: number } = {}): Promise<boolean> {
   if ((await finance.accounts.list(userSub, { includeArchived: true })).length > 0) return false;
-  const now = new Date();
+  const now = clock.now();
+  const today = todayOf(clock);
+  const todayDay = Number(today.slice(8, 10));
   await finance.categories.ensureSeeded(userSub, now);
   const categories = new Map((await finance.categories.list(userSub)).map((c) => [c.name, c.id]));
   const cat = (name: string) => categories.get(name) ?? null;
@@ -45,10 +53,10 @@ export async function seedDemoData(finance: Finance, userSub: string, today: str
   const rows: TransactionInput[] = [];
   const currentMonth = monthOf(today);
   const months = opts.months ?? 12;
-  const add = (month: string, day: number, description: string, amountMinor: number, category: string) => {
+  const add = (month: string, day: number, description: string, amountMinor: number, category: string | null) => {
     const [y, m] = month.split('-').map(Number) as [number, number];
     const date = `${month}-${String(Math.min(day, daysInMonth(y, m))).padStart(2, '0')}`;
-    if (date <= today) rows.push({ accountId: checking, date, description, amountMinor, categoryId: cat(category) });
+    if (date <= today) rows.push({ accountId: checking, date, description, amountMinor, categoryId: category === null ? null : cat(category) });
   };
 
   for (let i = months - 1; i >= 0; i--) {
@@ -67,20 +75,25 @@ export async function seedDemoData(finance: Finance, userSub: string, today: str
     if (i === 4 || i === 9) add(month, 20, 'Skyways airline', -between(40000, 90000), 'Travel');
     if (i === 6) add(month, 15, 'Freelance design work', 60000, 'Other income');
   }
-  // For the coach to notice this month: a charge that went through twice, and an unusual spend.
-  add(currentMonth, 5, 'Blue Bottle Coffee', -645, 'Dining out');
-  add(currentMonth, 6, 'Blue Bottle Coffee', -645, 'Dining out');
-  add(currentMonth, 3, 'Outdoor Gear', -48900, 'Shopping');
+  // For the coach to notice this month, on days already past: a charge that went through twice,
+  // an unusual spend, and a charge nobody has categorised yet.
+  const soon = (day: number) => Math.min(day, todayDay);
+  add(currentMonth, soon(5), 'Blue Bottle Coffee', -645, 'Dining out');
+  add(currentMonth, soon(6), 'Blue Bottle Coffee', -645, 'Dining out');
+  add(currentMonth, soon(3), 'Outdoor Gear', -48900, 'Shopping');
+  add(currentMonth, soon(2), 'SQ *MARKET STALL 0412', -1850, null);
+  add(addMonths(currentMonth, -1), 18, 'PAYPAL *TRANSFER', -4200, null);
 
   await finance.transactions.insertMany(userSub, rows, now);
   for (let i = months - 1; i >= 0; i--) {
     await finance.budgets.setMonth(
       userSub,
       addMonths(currentMonth, -i),
+      'USD',
       Object.entries(MONTHLY_BUDGETS).flatMap(([name, amount]) => (cat(name) ? [{ categoryId: cat(name)!, amount }] : [])),
     );
   }
   const [y, m] = addMonths(currentMonth, 10).split('-');
-  await finance.goals.create(userSub, { name: 'Emergency fund', target: 1000000, saved: 420000, targetDate: `${y}-${m}-28` }, now);
+  await finance.goals.create(userSub, { name: 'Emergency fund', target: 1000000, saved: 420000, targetDate: `${y}-${m}-28`, currency: 'USD' }, now);
   return true;
 }

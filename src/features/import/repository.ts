@@ -1,64 +1,149 @@
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
+import type { CategoryGroup, Database } from '../../db/schema.js';
+import { createYielder } from '../../lib/cooperative.js';
 import { insertTransactionRows, type TransactionInput } from '../transactions/repository.js';
 import type { Existing } from './dedupe.js';
+
+/** A category name the file carries that the person does not have yet, and the group suggested for it. */
+export interface NewCategoryName {
+  name: string;
+  suggestedGroup: CategoryGroup;
+  rows: number;
+}
+
+/** What the preview showed, kept with the pending import. */
+export interface PendingMeta {
+  fileName: string;
+  encoding: string;
+  total: number;
+  duplicates: number;
+  newRows: number;
+  newCategories: NewCategoryName[];
+}
+
+/** A row waiting for confirmation; `newCategory` is an index into PendingMeta.newCategories. */
+export type PendingRow = Omit<TransactionInput, 'accountId'> & { importedId: string; newCategory?: number };
 
 export interface PendingImport {
   id: string;
   accountId: string;
-  payload: PendingPayload;
+  createdAt: string;
+  meta: PendingMeta;
 }
 
-export interface PendingPayload {
-  fileName: string;
-  total: number;
-  duplicates: number;
-  errors: Array<{ line: number; message: string }>;
-  rows: Array<Omit<TransactionInput, 'accountId'> & { importedId: string }>;
-}
+const CHUNK_ROWS = 1000;
+const EXISTING_PAGE = 5000;
 
 export function createImportRepository(db: Kysely<Database>) {
   return {
-    /** What duplicate detection compares against: the account's rows around the file's dates. */
+    /**
+     * What duplicate detection compares against: the account's rows around the file's dates,
+     * read a page at a time (keyset on date and id) with pauses between pages.
+     */
     async existing(userSub: string, accountId: string, from: string, to: string): Promise<Existing[]> {
-      const rows = await db
-        .selectFrom('transactions')
-        .select(['id', 'date', 'amount_minor', 'imported_id'])
-        .where('user_sub', '=', userSub)
-        .where('account_id', '=', accountId)
-        .where('date', '>=', from)
-        .where('date', '<=', to)
-        .execute();
-      return rows.map((r) => ({ id: r.id, date: r.date, amountMinor: Number(r.amount_minor), importedId: r.imported_id }));
+      const out: Existing[] = [];
+      let after: { date: string; id: string } | null = null;
+      for (;;) {
+        let q = db
+          .selectFrom('transactions')
+          .select(['id', 'date', 'amount_minor', 'imported_id'])
+          .where('user_sub', '=', userSub)
+          .where('account_id', '=', accountId)
+          .where('date', '>=', from)
+          .where('date', '<=', to);
+        if (after) {
+          const a: { date: string; id: string } = after;
+          q = q.where((eb) => eb.or([eb('date', '>', a.date), eb.and([eb('date', '=', a.date), eb('id', '>', a.id)])]));
+        }
+        const rows = await q.orderBy('date').orderBy('id').limit(EXISTING_PAGE).execute();
+        for (const r of rows) out.push({ id: r.id, date: r.date, amountMinor: Number(r.amount_minor), importedId: r.imported_id });
+        if (rows.length < EXISTING_PAGE) return out;
+        after = { date: rows.at(-1)!.date, id: rows.at(-1)!.id };
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
     },
 
-    async savePending(userSub: string, accountId: string, payload: PendingPayload, now: Date): Promise<string> {
+    /** Keeps a preview for confirmation: one per user (a new preview replaces the last), rows in chunks. */
+    async savePending(userSub: string, accountId: string, meta: PendingMeta, rows: PendingRow[], now: Date): Promise<string> {
       const id = crypto.randomUUID();
-      // One pending import per user: a new preview replaces the last one.
+      const y = createYielder();
       await db.transaction().execute(async (trx) => {
-        await trx.deleteFrom('pending_imports').where('user_sub', '=', userSub).execute();
-        await trx.insertInto('pending_imports').values({ id, user_sub: userSub, account_id: accountId, payload: JSON.stringify(payload), created_at: now.toISOString() }).execute();
+        await deletePendingOf(trx, userSub);
+        await trx.insertInto('pending_imports').values({ id, user_sub: userSub, account_id: accountId, payload: JSON.stringify(meta), created_at: now.toISOString() }).execute();
+        for (let i = 0; i < rows.length; i += CHUNK_ROWS) {
+          await y.pause();
+          await trx.insertInto('pending_import_chunks').values({ import_id: id, seq: i / CHUNK_ROWS, user_sub: userSub, rows_json: JSON.stringify(rows.slice(i, i + CHUNK_ROWS)) }).execute();
+        }
       });
       return id;
     },
 
-    async findPending(userSub: string, id: string): Promise<PendingImport | undefined> {
-      const r = await db.selectFrom('pending_imports').select(['id', 'account_id', 'payload']).where('user_sub', '=', userSub).where('id', '=', id).executeTakeFirst();
-      return r && { id: r.id, accountId: r.account_id, payload: JSON.parse(r.payload) as PendingPayload };
+    /** Forgets the user's pending import (a preview that cannot be confirmed leaves nothing behind). */
+    async clearPending(userSub: string): Promise<void> {
+      await db.transaction().execute((trx) => deletePendingOf(trx, userSub));
     },
 
-    /** Writes every row and removes the pending import, in one transaction: all or nothing. */
-    async commit(userSub: string, pending: PendingImport, rows: PendingPayload['rows'], now: Date): Promise<number> {
+    /** The user's pending import, if it was made at or after `notBefore` (older ones have expired). */
+    async findPending(userSub: string, id: string, notBefore: Date): Promise<PendingImport | undefined> {
+      const r = await db
+        .selectFrom('pending_imports')
+        .select(['id', 'account_id', 'payload', 'created_at'])
+        .where('user_sub', '=', userSub)
+        .where('id', '=', id)
+        .where('created_at', '>=', notBefore.toISOString())
+        .executeTakeFirst();
+      return r && { id: r.id, accountId: r.account_id, createdAt: r.created_at, meta: JSON.parse(r.payload) as PendingMeta };
+    },
+
+    /** A pending import's rows, in order, read chunk by chunk. */
+    async pendingRows(userSub: string, id: string): Promise<PendingRow[]> {
+      const chunks = await db.selectFrom('pending_import_chunks').select(['rows_json']).where('user_sub', '=', userSub).where('import_id', '=', id).orderBy('seq').execute();
+      const y = createYielder();
+      const rows: PendingRow[] = [];
+      for (const c of chunks) {
+        await y.pause();
+        for (const r of JSON.parse(c.rows_json) as PendingRow[]) rows.push(r);
+      }
+      return rows;
+    },
+
+    /**
+     * Creates the new categories, writes every row and removes the pending import, in one
+     * transaction: all or nothing.
+     */
+    async commit(userSub: string, pending: PendingImport, rows: TransactionInput[], newCategories: Array<{ id: string; name: string; group: CategoryGroup }>, now: Date): Promise<number> {
       await db.transaction().execute(async (trx) => {
-        await insertTransactionRows(trx, userSub, rows.map((r) => ({ ...r, accountId: pending.accountId })), now.toISOString());
+        if (newCategories.length) {
+          await trx
+            .insertInto('categories')
+            .values(newCategories.map((c) => ({ id: c.id, user_sub: userSub, name: c.name, grp: c.group, created_at: now.toISOString() })))
+            .execute();
+        }
+        await insertTransactionRows(trx, userSub, rows, now.toISOString());
         const removed = await trx.deleteFrom('pending_imports').where('user_sub', '=', userSub).where('id', '=', pending.id).executeTakeFirst();
         // Confirmed twice at once: the second finds nothing to remove and rolls back its inserts.
         if (Number(removed.numDeletedRows) !== 1) throw new Error('pending import already used');
+        await trx.deleteFrom('pending_import_chunks').where('user_sub', '=', userSub).where('import_id', '=', pending.id).execute();
       });
       return rows.length;
     },
+
+    /** Deletes every pending import made before `before` (they have expired), with their rows. */
+    async deleteExpired(before: Date): Promise<number> {
+      return db.transaction().execute(async (trx) => {
+        const cutoff = before.toISOString();
+        await trx.deleteFrom('pending_import_chunks').where('import_id', 'in', trx.selectFrom('pending_imports').select('id').where('created_at', '<', cutoff)).execute();
+        const r = await trx.deleteFrom('pending_imports').where('created_at', '<', cutoff).executeTakeFirst();
+        return Number(r.numDeletedRows);
+      });
+    },
   };
+}
+
+async function deletePendingOf(trx: Kysely<Database>, userSub: string): Promise<void> {
+  await trx.deleteFrom('pending_import_chunks').where('user_sub', '=', userSub).execute();
+  await trx.deleteFrom('pending_imports').where('user_sub', '=', userSub).execute();
 }
 
 export type ImportRepository = ReturnType<typeof createImportRepository>;

@@ -1,92 +1,222 @@
+import crypto from 'node:crypto';
+import type { CategoryGroup } from '../../db/schema.js';
 import { HttpError, NotFoundError } from '../../http/errors.js';
-import type { AccountsRepository } from '../accounts/repository.js';
-import type { CategoriesRepository } from '../categories/repository.js';
+import { createYielder } from '../../lib/cooperative.js';
+import type { Account, AccountsRepository } from '../accounts/repository.js';
+import type { CategoriesRepository, Category } from '../categories/repository.js';
 import { addDays } from '../money/dates.js';
+import { MAX_VOLUME_MINOR, VOLUME_TEXT } from '../money/money.js';
 import { categorize, type RulesRepository } from '../rules/repository.js';
+import type { TransactionsRepository } from '../transactions/repository.js';
 import { parseCsv } from './csv.js';
+import { decodeUpload } from './decode.js';
 import { findDuplicates } from './dedupe.js';
 import { parseOfx } from './ofx.js';
-import type { ImportRepository, PendingPayload } from './repository.js';
-import type { CsvOptions, CsvShape, DateFormat, Delimiter, ParseOutcome } from './types.js';
+import type { ImportRepository, NewCategoryName, PendingImport, PendingMeta, PendingRow } from './repository.js';
+import { errorCollector, type ImportedRow, type LineError, type ParseOutcome } from './types.js';
+import type { ImportRequest } from './options.js';
 
-export type ImportFormat = CsvShape | 'ofx';
+/** How long a preview waits for its confirmation. */
+export const PENDING_TTL_MS = 60 * 60 * 1000;
+/** Category names one file may bring that the person does not have yet. */
+const MAX_NEW_CATEGORIES = 100;
+export const PREVIEW_ROWS = 100;
 
-export interface ImportRequest {
-  accountId: string;
-  format: ImportFormat;
-  csv: Omit<CsvOptions, 'shape' | 'currency'>;
-  fileName: string;
-  text: string;
+export interface Preview {
+  /** Null when there is nothing to confirm (errors, or no new rows): then nothing was stored. */
+  id: string | null;
+  account: Account;
+  meta: PendingMeta;
+  errors: LineError[];
+  errorCount: number;
+  sample: PendingRow[];
+  categories: Category[];
 }
 
-const FORMATS: ImportFormat[] = ['signed', 'ynab', 'type-column', 'ofx'];
-const DELIMITERS: Record<string, Delimiter> = { comma: ',', semicolon: ';', tab: '\t' };
-const DATE_FORMATS: DateFormat[] = ['YYYY-MM-DD', 'MM/DD/YYYY', 'DD/MM/YYYY', 'DD.MM.YYYY'];
+/** What the person chose for each new category name: create it in a group, or use one they have. */
+export type CategoryChoice = { create: CategoryGroup } | { map: string };
 
-/** Reads the import form's options; every unknown value is named. */
-export function parseImportOptions(body: Record<string, unknown>): { ok: true; value: Omit<ImportRequest, 'fileName' | 'text'> } | { ok: false; errors: string[] } {
-  const errors: string[] = [];
-  const str = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : '');
-  const format = str('format') as ImportFormat;
-  if (!FORMATS.includes(format)) errors.push('Choose the file format.');
-  const delimiter = DELIMITERS[str('delimiter')];
-  if (!delimiter) errors.push('Choose the delimiter: comma, semicolon or tab.');
-  const decimal = str('decimal');
-  if (decimal !== 'dot' && decimal !== 'comma') errors.push('Choose the decimal style.');
-  const dateFormat = str('dateFormat') as DateFormat;
-  if (!DATE_FORMATS.includes(dateFormat)) errors.push('Choose the date format.');
-  if (!str('accountId')) errors.push('Choose the account to import into.');
-  if (errors.length) return { ok: false, errors };
-  return {
-    ok: true,
-    value: { accountId: str('accountId'), format, csv: { delimiter: delimiter!, decimal: decimal as 'dot' | 'comma', dateFormat, header: str('header') === 'yes' } },
-  };
-}
+export function createImportService(deps: {
+  imports: ImportRepository;
+  accounts: AccountsRepository;
+  categories: CategoriesRepository;
+  rules: RulesRepository;
+  transactions: TransactionsRepository;
+}) {
+  async function activeAccount(userSub: string, id: string): Promise<Account> {
+    const account = await deps.accounts.find(userSub, id);
+    if (!account || account.archived) throw new HttpError(400, 'Choose one of your active accounts. That one is archived or no longer exists; nothing was imported.');
+    return account;
+  }
 
-export function createImportService(deps: { imports: ImportRepository; accounts: AccountsRepository; categories: CategoriesRepository; rules: RulesRepository }) {
   return {
     /**
-     * Parses the file, finds duplicates and categories, and keeps the result for confirmation.
-     * Nothing is written to the user's transactions here.
+     * Decodes and parses the file, finds duplicates, categories and new category names, and
+     * keeps the result for confirmation when it can be confirmed. Nothing is written to the
+     * user's transactions here. Every step pauses for other requests as it goes.
      */
-    async preview(userSub: string, req: ImportRequest, now: Date) {
-      const account = await deps.accounts.find(userSub, req.accountId);
-      if (!account || account.archived) throw new HttpError(400, 'Choose one of your active accounts.');
-      const parsed: ParseOutcome = req.format === 'ofx' ? parseOfx(req.text, account.currency) : parseCsv(req.text, { ...req.csv, shape: req.format, currency: account.currency });
-      const dates = parsed.rows.map((r) => r.date).sort();
-      const existing = dates.length ? await deps.imports.existing(userSub, account.id, addDays(dates[0]!, -7), addDays(dates.at(-1)!, 7)) : [];
-      const duplicates = findDuplicates(parsed.rows, existing);
-      const [rules, categories] = await Promise.all([deps.rules.list(userSub), deps.categories.list(userSub)]);
-      const byName = new Map(categories.map((c) => [c.name.toLowerCase(), c.id]));
-      const rows = parsed.rows
-        .filter((r) => !duplicates.has(r.line))
-        .map((r) => ({
-          date: r.date,
-          description: r.description,
-          amountMinor: r.amountMinor,
-          importedId: r.importedId,
-          categoryId: categorize(r.description, rules) ?? (r.categoryName ? byName.get(r.categoryName.toLowerCase()) ?? null : null),
-        }));
-      const payload: PendingPayload = { fileName: req.fileName.slice(0, 120), total: parsed.rows.length, duplicates: duplicates.size, errors: parsed.errors, rows };
-      const id = await deps.imports.savePending(userSub, account.id, payload, now);
-      return { id, account, payload, categories };
+    async preview(userSub: string, req: ImportRequest, now: Date): Promise<Preview> {
+      const account = await activeAccount(userSub, req.accountId);
+      const decoded = decodeUpload(req.bytes, req.encoding);
+      if (!decoded.ok) throw new HttpError(400, decoded.error);
+      const parsed: ParseOutcome = req.format === 'ofx' ? await parseOfx(decoded.text, account.currency) : await parseCsv(decoded.text, { ...req.csv, shape: req.format, currency: account.currency });
+      const categories = await deps.categories.list(userSub);
+      const meta: PendingMeta = { fileName: req.fileName.slice(0, 120), encoding: decoded.encoding, total: parsed.rows.length + parsed.errorCount, duplicates: 0, newRows: 0, newCategories: [] };
+      const refuse = async (errors: LineError[], errorCount: number): Promise<Preview> => {
+        await deps.imports.clearPending(userSub);
+        return { id: null, account, meta, errors, errorCount, sample: [], categories };
+      };
+      if (parsed.errorCount > 0) return refuse(parsed.errors, parsed.errorCount);
+
+      let from = parsed.rows[0]?.date ?? '';
+      let to = from;
+      for (const r of parsed.rows) {
+        if (r.date < from) from = r.date;
+        if (r.date > to) to = r.date;
+      }
+      const existing = parsed.rows.length ? await deps.imports.existing(userSub, account.id, addDays(from, -7), addDays(to, 7)) : [];
+      const duplicates = await findDuplicates(parsed.rows, existing);
+      const fresh = parsed.rows.filter((r) => !duplicates.has(r.line));
+      meta.duplicates = duplicates.size;
+      meta.newRows = fresh.length;
+
+      const tooMuch = volumeProblem(fresh, await deps.transactions.volume(userSub));
+      if (tooMuch) return refuse([tooMuch], 1);
+      const named = await assignCategories(fresh, await deps.rules.list(userSub), categories);
+      meta.newCategories = named.newCategories;
+      if (named.newCategories.length > MAX_NEW_CATEGORIES) {
+        return refuse([{ line: 1, message: `The file names ${named.newCategories.length} categories you do not have; at most ${MAX_NEW_CATEGORIES} can be added in one import.` }], 1);
+      }
+      if (fresh.length === 0) return refuse([], 0);
+      const id = await deps.imports.savePending(userSub, account.id, meta, named.rows, now);
+      return { id, account, meta, errors: [], errorCount: 0, sample: named.rows.slice(0, PREVIEW_ROWS), categories };
     },
 
-    /** Writes a previewed import: refused while it has errors; duplicates are checked again. */
-    async confirm(userSub: string, id: string, now: Date): Promise<{ imported: number; skipped: number }> {
-      const pending = await deps.imports.findPending(userSub, id);
-      if (!pending) throw new NotFoundError('That import is no longer waiting. Upload the file again.');
-      if (pending.payload.errors.length > 0) throw new HttpError(400, 'This file has lines with errors; nothing was imported. Fix them and upload again.');
-      const rows = pending.payload.rows;
-      const dates = rows.map((r) => r.date).sort();
-      const existing = dates.length ? await deps.imports.existing(userSub, pending.accountId, addDays(dates[0]!, -7), addDays(dates.at(-1)!, 7)) : [];
-      // Something may have been imported since the preview: check again, by imported id only.
-      const known = new Set(existing.map((e) => e.importedId).filter(Boolean));
-      const fresh = rows.filter((r) => !known.has(r.importedId));
-      await deps.imports.commit(userSub, pending, fresh, now);
-      return { imported: fresh.length, skipped: rows.length - fresh.length };
+    /** A pending import as its preview showed it, for showing it again (e.g. with a choice missing). */
+    async pending(userSub: string, id: string, now: Date): Promise<Preview> {
+      const pending = await findPending(userSub, id, now);
+      const [account, categories, rows] = await Promise.all([activeAccount(userSub, pending.accountId), deps.categories.list(userSub), deps.imports.pendingRows(userSub, id)]);
+      return { id, account, meta: pending.meta, errors: [], errorCount: 0, sample: rows.slice(0, PREVIEW_ROWS), categories };
     },
+
+    /**
+     * Writes a previewed import: the account must still be active, every new category name must
+     * have a choice, and duplicates are checked again (something may have been imported since).
+     */
+    async confirm(userSub: string, id: string, choices: Map<number, CategoryChoice>, now: Date): Promise<{ imported: number; skipped: number; categoriesCreated: number }> {
+      const pending = await findPending(userSub, id, now);
+      let account: Account;
+      try {
+        account = await activeAccount(userSub, pending.accountId);
+      } catch (err) {
+        await deps.imports.clearPending(userSub);
+        throw err;
+      }
+      const categories = await deps.categories.list(userSub);
+      const resolved = resolveChoices(pending.meta.newCategories, choices, categories);
+      const rows = await deps.imports.pendingRows(userSub, id);
+      let from = rows[0]?.date ?? '';
+      let to = from;
+      for (const r of rows) {
+        if (r.date < from) from = r.date;
+        if (r.date > to) to = r.date;
+      }
+      const existing = rows.length ? await deps.imports.existing(userSub, account.id, addDays(from, -7), addDays(to, 7)) : [];
+      const known = new Set(existing.map((e) => e.importedId).filter(Boolean));
+      const fresh = rows
+        .filter((r) => !known.has(r.importedId))
+        .map(({ newCategory, ...r }) => ({ ...r, accountId: account.id, categoryId: newCategory === undefined ? r.categoryId : resolved.ids[newCategory]! }));
+      await deps.imports.commit(userSub, pending, fresh, resolved.created, now);
+      return { imported: fresh.length, skipped: rows.length - fresh.length, categoriesCreated: resolved.created.length };
+    },
+
+    /** Deletes previews nobody confirmed within the hour. */
+    deleteExpired: (now: Date) => deps.imports.deleteExpired(new Date(now.getTime() - PENDING_TTL_MS)),
   };
+
+  async function findPending(userSub: string, id: string, now: Date): Promise<PendingImport> {
+    const pending = await deps.imports.findPending(userSub, id, new Date(now.getTime() - PENDING_TTL_MS));
+    if (!pending) throw new NotFoundError('That import is no longer waiting (a preview waits an hour). Upload the file again.');
+    return pending;
+  }
+}
+
+/** The first line whose amount would take the user's total volume past the limit, as an error. */
+function volumeProblem(rows: ImportedRow[], current: number): LineError | undefined {
+  let volume = current;
+  for (const r of rows) {
+    volume += Math.abs(r.amountMinor);
+    if (volume > MAX_VOLUME_MINOR) {
+      return { line: r.line, message: `This amount takes the sum of all your amounts (in and out) past ${VOLUME_TEXT}, the most the app keeps for one person. Nothing will be imported.` };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Categories for each row: a rule first, else the file's own category name matched to the
+ * person's categories ignoring case, else a new name to decide on at confirmation.
+ */
+async function assignCategories(rows: ImportedRow[], rules: Awaited<ReturnType<RulesRepository['list']>>, categories: Category[]) {
+  const byName = new Map(categories.map((c) => [c.name.toLowerCase(), c.id]));
+  const fresh = new Map<string, { index: number; name: NewCategoryName; inflowOnly: boolean; group?: CategoryGroup }>();
+  const y = createYielder();
+  const out: PendingRow[] = [];
+  for (const r of rows) {
+    await y.pause();
+    const base: PendingRow = { date: r.date, description: r.description, memo: r.memo ?? null, amountMinor: r.amountMinor, importedId: r.importedId, categoryId: categorize(r.description, rules) };
+    if (base.categoryId === null && r.categoryName) {
+      const key = r.categoryName.toLowerCase();
+      const known = byName.get(key);
+      if (known) base.categoryId = known;
+      else {
+        let entry = fresh.get(key);
+        if (!entry) {
+          entry = { index: fresh.size, name: { name: r.categoryName, suggestedGroup: 'need', rows: 0 }, inflowOnly: true, ...(r.categoryGroup ? { group: r.categoryGroup } : {}) };
+          fresh.set(key, entry);
+        }
+        entry.name.rows++;
+        if (r.amountMinor < 0) entry.inflowOnly = false;
+        base.newCategory = entry.index;
+      }
+    }
+    out.push(base);
+  }
+  // A sensible default group: the file's own, else income for names only money came in under.
+  const newCategories = [...fresh.values()].map((e) => ({ ...e.name, suggestedGroup: e.group ?? (e.inflowOnly ? 'income' : 'need') }));
+  return { rows: out, newCategories };
+}
+
+/** Checks a choice for every new name; the created ones get ids, a name that exists by now is reused. */
+function resolveChoices(names: NewCategoryName[], choices: Map<number, CategoryChoice>, categories: Category[]) {
+  const problems = errorCollector();
+  const byName = new Map(categories.map((c) => [c.name.toLowerCase(), c.id]));
+  const owned = new Set(categories.map((c) => c.id));
+  const ids: string[] = [];
+  const created: Array<{ id: string; name: string; group: CategoryGroup }> = [];
+  names.forEach((n, i) => {
+    const choice = choices.get(i);
+    if (!choice) return problems.add(i + 1, `Choose what to do with the category "${n.name}".`);
+    if ('map' in choice) {
+      if (!owned.has(choice.map)) return problems.add(i + 1, `Choose one of your categories for "${n.name}".`);
+      return void ids.push(choice.map);
+    }
+    const existing = byName.get(n.name.toLowerCase());
+    if (existing) return void ids.push(existing);
+    const id = crypto.randomUUID();
+    created.push({ id, name: n.name, group: choice.create });
+    byName.set(n.name.toLowerCase(), id);
+    ids.push(id);
+  });
+  if (problems.count() > 0) throw new ChoicesError(problems.errors.map((e) => e.message));
+  return { ids, created };
+}
+
+/** A new category name without a usable choice: the preview is shown again with the problems. */
+export class ChoicesError extends HttpError {
+  constructor(readonly problems: string[]) {
+    super(400, problems.join(' '));
+  }
 }
 
 export type ImportService = ReturnType<typeof createImportService>;

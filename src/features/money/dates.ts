@@ -1,14 +1,29 @@
 /** Calendar dates as YYYY-MM-DD strings and months as YYYY-MM: no time zones involved. */
+
+/** The dates the app accepts anywhere (forms, imports, goals): every month in it can be shown. */
+export const FIRST_DATE = '1900-01-01';
+export const LAST_DATE = '2199-12-31';
+export const DATE_RANGE_TEXT = `between ${FIRST_DATE} and ${LAST_DATE}`;
+
+/** A real calendar date written YYYY-MM-DD, within FIRST_DATE..LAST_DATE. */
 export function isCalendarDate(value: string): boolean {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
   if (!m) return false;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  return mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo);
+  return y >= 1900 && y <= 2199 && mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo);
 }
 
+/** A month written YYYY-MM within the accepted date range. */
 export function isMonth(value: string): boolean {
   const m = /^(\d{4})-(\d{2})$/.exec(value);
-  return !!m && Number(m[2]) >= 1 && Number(m[2]) <= 12 && Number(m[1]) >= 1900 && Number(m[1]) <= 2200;
+  return !!m && Number(m[2]) >= 1 && Number(m[2]) <= 12 && Number(m[1]) >= 1900 && Number(m[1]) <= 2199;
+}
+
+/** Whole months from a to b (b - a), both YYYY-MM. */
+export function monthsBetween(a: string, b: string): number {
+  const [ay, am] = a.split('-').map(Number) as [number, number];
+  const [by, bm] = b.split('-').map(Number) as [number, number];
+  return (by - ay) * 12 + (bm - am);
 }
 
 export function daysInMonth(year: number, month: number): number {
@@ -31,9 +46,6 @@ export function monthRange(month: string): { first: string; last: string; days: 
   return { first: `${month}-01`, last: `${month}-${String(days).padStart(2, '0')}`, days };
 }
 
-export function todayUtc(now: Date = new Date()): string {
-  return now.toISOString().slice(0, 10);
-}
 
 /** Whole days from a to b (b - a). */
 export function daysBetween(a: string, b: string): number {

@@ -6,8 +6,23 @@ export type DecimalStyle = 'dot' | 'comma';
 
 export type ParseResult = { ok: true; minor: number } | { ok: false; error: string };
 
-/** Largest amount accepted, in minor units: far beyond any household figure, well inside 2^53. */
-const MAX_MINOR = 10n ** 15n;
+/**
+ * Largest single amount accepted, in minor units (9,999,999,999.99 in a two-decimal currency):
+ * far beyond any household figure.
+ */
+export const MAX_AMOUNT_MINOR = 999_999_999_999;
+
+/**
+ * The most a user's amounts may add up to, counted without their signs (money in plus money out,
+ * every transaction ever), and likewise for all their budgets. Every figure the app computes is a
+ * sum of a subset of these (a month, a category, a carry over a lifetime), so none can pass it:
+ * it keeps every sum well inside Number.MAX_SAFE_INTEGER (about 9.007e15) and the database's
+ * 64-bit integers.
+ */
+export const MAX_VOLUME_MINOR = 1_000_000_000_000_000;
+/** MAX_VOLUME_MINOR in words, for messages. */
+export const VOLUME_TEXT = '10 trillion (in a currency with cents; 1,000 trillion in one without)';
+const MAX_MINOR = BigInt(MAX_AMOUNT_MINOR);
 
 const digitsCache = new Map<string, number>();
 
@@ -58,7 +73,7 @@ export function parseAmount(input: string, currency: string, style: DecimalStyle
     return { ok: false, error: digits === 0 ? `${currency} has no decimal places.` : `${currency} has ${digits} decimal places; rounding is not done for you.` };
   }
   const minor = BigInt(whole) * 10n ** BigInt(digits) + BigInt((fraction + '0'.repeat(digits)).slice(0, digits) || '0');
-  if (minor > MAX_MINOR) return { ok: false, error: 'That amount is too large.' };
+  if (minor > MAX_MINOR) return { ok: false, error: `That amount is too large: the most is ${minorToInput(MAX_AMOUNT_MINOR, currency)} ${currency}.` };
   const value = Number(minor);
   return { ok: true, minor: negative && value !== 0 ? -value : value };
 }

@@ -1,13 +1,13 @@
 import type { Account } from '../accounts/repository.js';
 import type { Category } from '../categories/repository.js';
-import { isCalendarDate } from '../money/dates.js';
+import { DATE_RANGE_TEXT, isCalendarDate } from '../money/dates.js';
 import { parseAmount } from '../money/money.js';
 import type { TransactionInput } from './repository.js';
 
-export type TransactionErrors = Partial<Record<'accountId' | 'date' | 'description' | 'amount' | 'kind' | 'categoryId', string>>;
-export type TransactionTyped = Record<'accountId' | 'date' | 'description' | 'amount' | 'kind' | 'categoryId', string>;
+export type TransactionErrors = Partial<Record<'accountId' | 'date' | 'description' | 'memo' | 'amount' | 'kind' | 'categoryId', string>>;
+export type TransactionTyped = Record<'accountId' | 'date' | 'description' | 'memo' | 'amount' | 'kind' | 'categoryId', string>;
 
-const FIELDS = ['accountId', 'date', 'description', 'amount', 'kind', 'categoryId'] as const;
+const FIELDS = ['accountId', 'date', 'description', 'memo', 'amount', 'kind', 'categoryId'] as const;
 
 /**
  * Validates the add/edit form against the user's own accounts and categories. Every bad field
@@ -28,12 +28,15 @@ export function parseTransactionForm(
 
   const account = ctx.accounts.find((a) => a.id === typed.accountId && !a.archived);
   if (!errors.accountId && !account) errors.accountId = 'Choose one of your accounts.';
-  if (!errors.date && !isCalendarDate(typed.date)) errors.date = 'Enter a real date as YYYY-MM-DD.';
+  if (!errors.date && !isCalendarDate(typed.date)) errors.date = `Enter a real date as YYYY-MM-DD, ${DATE_RANGE_TEXT}.`;
   const description = typed.description.trim().replace(/\s+/g, ' ');
   // eslint-disable-next-line no-control-regex
   if (!errors.description && (description === '' || description.length > 200 || /[\u0000-\u001f]/.test(typed.description))) {
     errors.description = 'Enter a description of up to 200 characters.';
   }
+  const memo = typed.memo.trim().replace(/\s+/g, ' ');
+  // eslint-disable-next-line no-control-regex
+  if (!errors.memo && (memo.length > 200 || /[\u0000-\u001f]/.test(typed.memo))) errors.memo = 'Keep the memo to 200 characters, on one line.';
   if (!errors.kind && typed.kind !== 'out' && typed.kind !== 'in') errors.kind = 'Choose money out or money in.';
   let amountMinor = 0;
   if (!errors.amount) {
@@ -48,6 +51,6 @@ export function parseTransactionForm(
   if (Object.keys(errors).length > 0) return { ok: false, errors, typed };
   return {
     ok: true,
-    value: { accountId: account!.id, date: typed.date, description, amountMinor: typed.kind === 'out' ? -amountMinor : amountMinor, categoryId },
+    value: { accountId: account!.id, date: typed.date, description, memo: memo === '' ? null : memo, amountMinor: typed.kind === 'out' ? -amountMinor : amountMinor, categoryId },
   };
 }

@@ -1,18 +1,23 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
+import { HttpError } from '../../http/errors.js';
+import { MAX_VOLUME_MINOR, VOLUME_TEXT } from '../money/money.js';
 import { monthRange } from '../money/dates.js';
 
 /** A transaction's month (YYYY-MM), as stored in month_totals and month_repeats. */
-const MONTH = sql<string>`substr(date, 1, 7)`;
+const MONTH = sql<string>`substr(t.date, 1, 7)`;
 /** What makes two descriptions "the same" for repeated charges: computed by the database, in one place. */
-export const DESCRIPTION_KEY = sql<string>`lower(trim(description))`;
+export const DESCRIPTION_KEY = sql<string>`lower(trim(t.description))`;
+const CATEGORY_KEY = sql<string>`coalesce(t.category_id, '')`;
 
 /**
  * Recomputes the stored monthly totals and repeated charges of one user for the months
- * firstMonth..lastMonth (YYYY-MM) from the transactions themselves. Every write to transactions
- * calls this inside its own database transaction, so the totals can never disagree with the
- * rows: recomputing a month (a few thousand rows at most, read through the covering index) is
- * simpler to get right than adding and subtracting, and as fast for a single change.
+ * firstMonth..lastMonth (YYYY-MM) from the transactions themselves, per account currency. Every
+ * write to transactions calls this inside its own database transaction, so the totals can never
+ * disagree with the rows: recomputing a month (a few thousand rows at most, read through the
+ * covering index) is simpler to get right than adding and subtracting, and as fast for a single
+ * change. It then checks the user's volume limit, so a write that would let any sum pass it
+ * rolls back with a 400 instead of overflowing later.
  *
  * On SQLite writes are serialized. A PostgreSQL deployment should run these writes at
  * SERIALIZABLE (or lock the user's row first), so two concurrent changes to one month cannot
@@ -23,33 +28,60 @@ export async function refreshMonthTotals(trx: Kysely<Database>, userSub: string,
     await trx.deleteFrom(table).where('user_sub', '=', userSub).where('month', '>=', firstMonth).where('month', '<=', lastMonth).execute();
   }
   const inMonths = () =>
-    trx.selectFrom('transactions').where('user_sub', '=', userSub).where('date', '>=', monthRange(firstMonth).first).where('date', '<=', monthRange(lastMonth).last);
+    trx
+      .selectFrom('transactions as t')
+      .innerJoin('accounts as a', 'a.id', 't.account_id')
+      .where('t.user_sub', '=', userSub)
+      .where('t.date', '>=', monthRange(firstMonth).first)
+      .where('t.date', '<=', monthRange(lastMonth).last);
   await trx
     .insertInto('month_totals')
-    .columns(['user_sub', 'month', 'category_key', 'total_minor', 'count'])
+    .columns(['user_sub', 'month', 'currency', 'category_key', 'total_minor', 'count', 'out_minor', 'out_count'])
     .expression(
       inMonths()
         .select((eb) => [
-          'user_sub',
+          't.user_sub',
           MONTH.as('month'),
-          sql<string>`coalesce(category_id, '')`.as('category_key'),
-          eb.fn.sum<number>('amount_minor').as('total_minor'),
+          'a.currency',
+          CATEGORY_KEY.as('category_key'),
+          eb.fn.sum<number>('t.amount_minor').as('total_minor'),
           eb.fn.countAll<number>().as('count'),
+          sql<number>`sum(CASE WHEN t.amount_minor < 0 THEN t.amount_minor ELSE 0 END)`.as('out_minor'),
+          sql<number>`sum(CASE WHEN t.amount_minor < 0 THEN 1 ELSE 0 END)`.as('out_count'),
         ])
-        .groupBy(['user_sub', MONTH, sql`coalesce(category_id, '')`]),
+        .groupBy(['t.user_sub', MONTH, 'a.currency', CATEGORY_KEY]),
     )
     .execute();
   await trx
     .insertInto('month_repeats')
-    .columns(['user_sub', 'month', 'amount_minor', 'description_key', 'count'])
+    .columns(['user_sub', 'month', 'currency', 'amount_minor', 'description_key', 'count'])
     .expression(
       inMonths()
-        .select((eb) => ['user_sub', MONTH.as('month'), 'amount_minor', DESCRIPTION_KEY.as('description_key'), eb.fn.countAll<number>().as('count')])
-        .where('amount_minor', '<', 0)
-        .groupBy(['user_sub', MONTH, 'amount_minor', DESCRIPTION_KEY])
+        .select((eb) => ['t.user_sub', MONTH.as('month'), 'a.currency', 't.amount_minor', DESCRIPTION_KEY.as('description_key'), eb.fn.countAll<number>().as('count')])
+        .where('t.amount_minor', '<', 0)
+        .groupBy(['t.user_sub', MONTH, 'a.currency', 't.amount_minor', DESCRIPTION_KEY])
         .having((eb) => eb.fn.countAll(), '>', 1),
     )
     .execute();
+  const volume = await volumeOf(trx, userSub);
+  if (volume > MAX_VOLUME_MINOR) throw new VolumeLimitError();
+}
+
+/** All of a user's amounts added up without their signs, from the stored totals. */
+export async function volumeOf(db: Kysely<Database>, userSub: string): Promise<number> {
+  const r = await db
+    .selectFrom('month_totals')
+    .select(sql<number | null>`sum(total_minor - 2 * out_minor)`.as('volume'))
+    .where('user_sub', '=', userSub)
+    .executeTakeFirst();
+  return Number(r?.volume ?? 0);
+}
+
+/** A write that would take the user's amounts past MAX_VOLUME_MINOR: refused, nothing written. */
+export class VolumeLimitError extends HttpError {
+  constructor(what = 'These amounts') {
+    super(400, `${what} would take the sum of all your amounts (in and out) past ${VOLUME_TEXT}, the most the app keeps for one person. Nothing was saved.`);
+  }
 }
 
 /** The first and last month (YYYY-MM) among some dates (YYYY-MM-DD). */

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { monthRange } from '../money/dates.js';
-import { DESCRIPTION_KEY, monthSpan, refreshMonthTotals } from './month-totals.js';
+import { DESCRIPTION_KEY, monthSpan, refreshMonthTotals, volumeOf } from './month-totals.js';
 
 export interface Transaction {
   id: string;
@@ -12,6 +12,7 @@ export interface Transaction {
   amountMinor: number;
   categoryId: string | null;
   importedId: string | null;
+  memo: string | null;
 }
 
 export interface TransactionInput {
@@ -21,6 +22,18 @@ export interface TransactionInput {
   amountMinor: number;
   categoryId: string | null;
   importedId?: string | null;
+  memo?: string | null;
+}
+
+/** One month's stored total for a category ('' key: uncategorized) in one currency. */
+export interface MonthTotal {
+  month: string;
+  categoryId: string | null;
+  total: number;
+  count: number;
+  /** Money out alone (negative or zero) and how many rows it is. */
+  out: number;
+  outCount: number;
 }
 
 export interface ListFilter {
@@ -31,10 +44,10 @@ export interface ListFilter {
   limit?: number;
 }
 
-const COLUMNS = ['id', 'account_id', 'date', 'description', 'amount_minor', 'category_id', 'imported_id'] as const;
+const COLUMNS = ['t.id', 't.account_id', 't.date', 't.description', 't.amount_minor', 't.category_id', 't.imported_id', 't.memo'] as const;
 
-function toTransaction(r: { id: string; account_id: string; date: string; description: string; amount_minor: number; category_id: string | null; imported_id: string | null }): Transaction {
-  return { id: r.id, accountId: r.account_id, date: r.date, description: r.description, amountMinor: Number(r.amount_minor), categoryId: r.category_id, importedId: r.imported_id };
+function toTransaction(r: { id: string; account_id: string; date: string; description: string; amount_minor: number; category_id: string | null; imported_id: string | null; memo: string | null }): Transaction {
+  return { id: r.id, accountId: r.account_id, date: r.date, description: r.description, amountMinor: Number(r.amount_minor), categoryId: r.category_id, importedId: r.imported_id, memo: r.memo };
 }
 
 /**
@@ -56,6 +69,7 @@ export async function insertTransactionRows(db: Kysely<Database>, userSub: strin
           amount_minor: t.amountMinor,
           category_id: t.categoryId,
           imported_id: t.importedId ?? null,
+          memo: t.memo ?? null,
           created_at: createdAt,
         })),
       )
@@ -69,20 +83,20 @@ export async function insertTransactionRows(db: Kysely<Database>, userSub: strin
 export function createTransactionsRepository(db: Kysely<Database>) {
   return {
     async list(userSub: string, f: ListFilter): Promise<Transaction[]> {
-      let q = db.selectFrom('transactions').select(COLUMNS).where('user_sub', '=', userSub).where('date', '>=', f.from).where('date', '<=', f.to);
+      let q = db.selectFrom('transactions as t').select(COLUMNS).where('t.user_sub', '=', userSub).where('t.date', '>=', f.from).where('t.date', '<=', f.to);
       if (f.search) {
         // Case-insensitive substring match, with LIKE's wildcards in the search text escaped (same SQL on SQLite and PostgreSQL).
         const pattern = `%${f.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-        q = q.where(sql<boolean>`lower(description) like ${pattern} escape '\\'`);
+        q = q.where(sql<boolean>`(lower(t.description) like ${pattern} escape '\\' or lower(coalesce(t.memo, '')) like ${pattern} escape '\\')`);
       }
-      if (f.categoryId === null) q = q.where('category_id', 'is', null);
-      else if (f.categoryId) q = q.where('category_id', '=', f.categoryId);
-      const rows = await q.orderBy('date', 'desc').orderBy('created_at', 'desc').limit(f.limit ?? 5000).execute();
+      if (f.categoryId === null) q = q.where('t.category_id', 'is', null);
+      else if (f.categoryId) q = q.where('t.category_id', '=', f.categoryId);
+      const rows = await q.orderBy('t.date', 'desc').orderBy('t.created_at', 'desc').limit(f.limit ?? 5000).execute();
       return rows.map(toTransaction);
     },
 
     async find(userSub: string, id: string): Promise<Transaction | undefined> {
-      const r = await db.selectFrom('transactions').select(COLUMNS).where('user_sub', '=', userSub).where('id', '=', id).executeTakeFirst();
+      const r = await db.selectFrom('transactions as t').select(COLUMNS).where('t.user_sub', '=', userSub).where('t.id', '=', id).executeTakeFirst();
       return r && toTransaction(r);
     },
 
@@ -104,7 +118,7 @@ export function createTransactionsRepository(db: Kysely<Database>) {
         if (!before) return false;
         await trx
           .updateTable('transactions')
-          .set({ account_id: t.accountId, date: t.date, description: t.description, amount_minor: t.amountMinor, category_id: t.categoryId })
+          .set({ account_id: t.accountId, date: t.date, description: t.description, amount_minor: t.amountMinor, category_id: t.categoryId, memo: t.memo ?? null })
           .where('user_sub', '=', userSub)
           .where('id', '=', id)
           .execute();
@@ -129,8 +143,14 @@ export function createTransactionsRepository(db: Kysely<Database>) {
      * it: the only rows duplicate detection needs to look at. The repeating pairs are stored
      * (month_repeats), so a month without any costs one small lookup.
      */
-    async repeatedCharges(userSub: string, month: string): Promise<Transaction[]> {
-      const repeated = await db.selectFrom('month_repeats').select(['amount_minor', 'description_key']).where('user_sub', '=', userSub).where('month', '=', month).execute();
+    async repeatedCharges(userSub: string, month: string, currency: string): Promise<Transaction[]> {
+      const repeated = await db
+        .selectFrom('month_repeats')
+        .select(['amount_minor', 'description_key'])
+        .where('user_sub', '=', userSub)
+        .where('month', '=', month)
+        .where('currency', '=', currency)
+        .execute();
       if (repeated.length === 0) return [];
       // The key is compared as SQL computed it, so SQL's and JavaScript's ideas of lower case
       // and whitespace cannot disagree.
@@ -138,27 +158,44 @@ export function createTransactionsRepository(db: Kysely<Database>) {
       const amounts = [...new Set(repeated.map((r) => Number(r.amount_minor)))];
       const { first, last } = monthRange(month);
       let rows = db
-        .selectFrom('transactions')
+        .selectFrom('transactions as t')
+        .innerJoin('accounts as a', 'a.id', 't.account_id')
         .select([...COLUMNS, DESCRIPTION_KEY.as('d')])
-        .where('user_sub', '=', userSub)
-        .where('date', '>=', first)
-        .where('date', '<=', last)
-        .where('amount_minor', '<', 0);
-      if (amounts.length <= 500) rows = rows.where('amount_minor', 'in', amounts);
-      return (await rows.orderBy('date').execute()).filter((r) => keys.has(`${r.amount_minor}|${r.d}`)).map(toTransaction);
+        .where('t.user_sub', '=', userSub)
+        .where('a.currency', '=', currency)
+        .where('t.date', '>=', first)
+        .where('t.date', '<=', last)
+        .where('t.amount_minor', '<', 0);
+      if (amounts.length <= 500) rows = rows.where('t.amount_minor', 'in', amounts);
+      return (await rows.orderBy('t.date').execute()).filter((r) => keys.has(`${r.amount_minor}|${r.d}`)).map(toTransaction);
     },
 
-    /** Per category and month, the sum and count of amounts for fromMonth..toMonth (YYYY-MM), from the stored totals. */
-    async monthlyTotals(userSub: string, fromMonth: string, toMonth: string): Promise<Array<{ month: string; categoryId: string | null; total: number; count: number }>> {
-      const rows = await db
+    /**
+     * Per category and month, the stored sums for months up to toMonth (YYYY-MM) in one
+     * currency; from fromMonth, or from the very first month when it is null (rollover needs
+     * the whole history).
+     */
+    async monthlyTotals(userSub: string, currency: string, fromMonth: string | null, toMonth: string): Promise<MonthTotal[]> {
+      let q = db
         .selectFrom('month_totals')
-        .select(['month', 'category_key', 'total_minor', 'count'])
+        .select(['month', 'category_key', 'total_minor', 'count', 'out_minor', 'out_count'])
         .where('user_sub', '=', userSub)
-        .where('month', '>=', fromMonth)
-        .where('month', '<=', toMonth)
-        .execute();
-      return rows.map((r) => ({ month: r.month, categoryId: r.category_key === '' ? null : r.category_key, total: Number(r.total_minor), count: Number(r.count) }));
+        .where('currency', '=', currency)
+        .where('month', '<=', toMonth);
+      if (fromMonth !== null) q = q.where('month', '>=', fromMonth);
+      const rows = await q.execute();
+      return rows.map((r) => ({
+        month: r.month,
+        categoryId: r.category_key === '' ? null : r.category_key,
+        total: Number(r.total_minor),
+        count: Number(r.count),
+        out: Number(r.out_minor),
+        outCount: Number(r.out_count),
+      }));
     },
+
+    /** All of the user's amounts added up without their signs (what the volume limit counts). */
+    volume: (userSub: string) => volumeOf(db, userSub),
   };
 }
 

@@ -1,7 +1,7 @@
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import { NotFoundError } from '../../http/errors.js';
 import type { Finance } from '../finance.js';
-import { isMonth, monthOf, monthRange, todayUtc } from '../money/dates.js';
+import { isMonth, monthOf, monthRange } from '../money/dates.js';
 import { formatMoney, minorToInput } from '../money/money.js';
 import { parseTransactionForm, type TransactionErrors, type TransactionTyped } from './form.js';
 import type { Transaction } from './repository.js';
@@ -17,15 +17,14 @@ export function transactionRoutes(deps: { member: RequestHandler[]; finance: Fin
   router.use(...deps.member);
 
   async function context(req: Request) {
-    const sub = req.user!.sub;
-    await finance.categories.ensureSeeded(sub, new Date());
+    const sub = req.member!.sub;
     const [accounts, categories] = await Promise.all([finance.accounts.list(sub, { includeArchived: true }), finance.categories.list(sub)]);
     return { sub, accounts, categories };
   }
 
   async function renderList(req: Request, res: Response, status: number, form?: { errors: TransactionErrors; typed: TransactionTyped }) {
     const ctx = await context(req);
-    const month = typeof req.query.month === 'string' && isMonth(req.query.month) ? req.query.month : monthOf(todayUtc());
+    const month = typeof req.query.month === 'string' && isMonth(req.query.month) ? req.query.month : monthOf(req.member!.today);
     const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 100) : '';
     const category = typeof req.query.category === 'string' ? req.query.category : '';
     const range = monthRange(month);
@@ -48,7 +47,7 @@ export function transactionRoutes(deps: { member: RequestHandler[]; finance: Fin
       accounts: ctx.accounts.filter((a) => !a.archived),
       categories: ctx.categories,
       errors: form?.errors ?? {},
-      typed: form?.typed ?? { accountId: ctx.accounts.find((a) => !a.archived)?.id ?? '', date: todayUtc(), description: '', amount: '', kind: 'out', categoryId: '' },
+      typed: form?.typed ?? { accountId: ctx.accounts.find((a) => !a.archived)?.id ?? '', date: req.member!.today, description: '', memo: '', amount: '', kind: 'out', categoryId: '' },
     });
   }
 
@@ -58,12 +57,12 @@ export function transactionRoutes(deps: { member: RequestHandler[]; finance: Fin
     const ctx = await context(req);
     const parsed = parseTransactionForm(req.body, ctx);
     if (!parsed.ok) return renderList(req, res, 400, parsed);
-    await finance.transactions.create(ctx.sub, parsed.value, new Date());
+    await finance.transactions.create(ctx.sub, parsed.value, req.member!.now);
     res.redirect(303, `/transactions?month=${monthOf(parsed.value.date)}`);
   });
 
   async function owned(req: Request): Promise<Transaction> {
-    const t = await finance.transactions.find(req.user!.sub, String(req.params.id));
+    const t = await finance.transactions.find(req.member!.sub, String(req.params.id));
     if (!t) throw new NotFoundError('There is no such transaction.');
     return t;
   }
@@ -83,6 +82,7 @@ export function transactionRoutes(deps: { member: RequestHandler[]; finance: Fin
         accountId: t.accountId,
         date: t.date,
         description: t.description,
+        memo: t.memo ?? '',
         amount: minorToInput(Math.abs(t.amountMinor), currency),
         kind: t.amountMinor < 0 ? 'out' : 'in',
         categoryId: t.categoryId ?? '',
@@ -117,7 +117,7 @@ export function transactionRoutes(deps: { member: RequestHandler[]; finance: Fin
 
   router.post('/:id/delete', async (req, res) => {
     const t = await owned(req);
-    await finance.transactions.remove(req.user!.sub, t.id);
+    await finance.transactions.remove(req.member!.sub, t.id);
     res.redirect(303, `/transactions?month=${monthOf(t.date)}`);
   });
 
