@@ -21,6 +21,21 @@ export function fixedClock(at: string | Date): Clock & { set(at: string | Date):
   };
 }
 
+/**
+ * A clock that starts at `at` and then runs at real speed; `set` jumps it. Tests use it: the date
+ * is theirs to choose, while events still come one after another in time.
+ */
+export function runningClock(at: string | Date): Clock & { set(at: string | Date): void } {
+  let offset = 0;
+  const set = (next: string | Date) => {
+    const t = new Date(next).getTime();
+    if (Number.isNaN(t)) throw new Error(`not a date: ${String(next)}`);
+    offset = t - Date.now();
+  };
+  set(at);
+  return { now: () => new Date(Date.now() + offset), set };
+}
+
 /** Today's calendar date (YYYY-MM-DD, UTC) by this clock. */
 export function todayOf(clock: Clock): string {
   return clock.now().toISOString().slice(0, 10);

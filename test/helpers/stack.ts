@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createApp } from '../../src/app.js';
-import { fixedClock } from '../../src/clock/clock.js';
+import { runningClock } from '../../src/clock/clock.js';
 import { loadConfig, type ResolvedConfig } from '../../src/config/config.js';
 import { resolveSecrets } from '../../src/config/dev-secrets.js';
 import { openSqlite, type DatabaseHandle } from '../../src/db/database.js';
@@ -16,12 +16,12 @@ import { SqliteSessionStore } from '../../src/sessions/sqlite-store.js';
 import type { UserSessionStore } from '../../src/sessions/types.js';
 
 /**
- * The app's clock in tests: stopped at a fixed instant, so nothing depends on the day the suite
- * runs; tests that care about dates move it (`stack.clock.set(...)`). Sessions, tokens and TOTP
- * codes still use real time, as the libraries do.
+ * The app's clock in tests: it starts at a fixed instant and runs from there, so nothing depends
+ * on the day the suite runs; tests that care about dates move it (`stack.clock.set(...)`).
+ * Sessions, tokens and TOTP codes still use real time, as the libraries do.
  */
 export const TEST_NOW = '2026-11-18T12:00:00.000Z';
-export type TestClock = ReturnType<typeof fixedClock>;
+export type TestClock = ReturnType<typeof runningClock>;
 
 export interface Stack {
   baseUrl: string;
@@ -41,7 +41,7 @@ export interface StackOptions {
   /** Run the provider as one that ignores acr_values (never does MFA). */
   ignoreAcrValues?: boolean;
   logger?: Logger;
-  /** The app's clock; a fixed one at TEST_NOW by default. */
+  /** The app's clock; one running from TEST_NOW by default. */
   clock?: TestClock;
 }
 
@@ -80,7 +80,7 @@ function testConfig(port: number, dataDir: string, env: Record<string, string> =
 }
 
 async function mountApp(server: http.Server, config: ResolvedConfig, issuerBaseUrl: string, dataDir: string, options: StackOptions) {
-  const clock = options.clock ?? fixedClock(TEST_NOW);
+  const clock = options.clock ?? runningClock(TEST_NOW);
   const database = openSqlite(path.join(dataDir, 'app.sqlite'));
   await migrateToLatest(database.db);
   const sessions = new SqliteSessionStore(database.sqlite, { defaultTtlMs: 60_000 });
