@@ -3,7 +3,7 @@ import path from 'node:path';
 import { generate } from 'otplib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BROWSER_TESTS, CHROMIUM, useBrowserStack } from '../helpers/chromium.js';
+import { BROWSER_TESTS, CHROMIUM, expectVisible, useBrowserStack } from '../helpers/chromium.js';
 import { ADMIN, DEMO_ADMIN_TOTP_SECRET, MEMBER } from '../helpers/flows.js';
 import type { Stack } from '../helpers/stack.js';
 
@@ -79,7 +79,7 @@ describe.runIf(RUN)('in a real browser', () => {
     await page.getByLabel('Password').fill(MEMBER.password);
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.waitForURL(`${stack.baseUrl}/dashboard`);
-    await expect(page.getByRole('heading', { name: `Hello, ${MEMBER.name}` })).toBeTruthy();
+    await expectVisible(page.getByRole('heading', { name: `Hello, ${MEMBER.name}` }));
     expect(await page.locator('svg.bars').count()).toBeGreaterThan(0);
     expect(await page.getByText('Possible duplicate charge').count()).toBe(1);
     await shot('dashboard');

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll } from 'vitest';
+import { chromium, type Browser, type Locator } from 'playwright-core';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { seedDemoData } from '../../src/features/demo/seed.js';
 import { createFinance } from '../../src/features/finance.js';
 import { MEMBER } from './flows.js';
@@ -39,4 +39,10 @@ export function useBrowserStack(): { stack: Stack; browser: Browser } {
     await ctx.stack?.close();
   });
   return ctx;
+}
+
+/** Asserts the element is shown, waiting for it briefly: a missing element fails the test. */
+export async function expectVisible(locator: Locator): Promise<void> {
+  await locator.first().waitFor({ state: 'visible', timeout: 5000 });
+  expect(await locator.first().isVisible()).toBe(true);
 }

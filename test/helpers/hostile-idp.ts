@@ -176,8 +176,8 @@ export async function startHostileIdp(client: { clientId: string; clientSecret: 
     return jwt;
   }
 
-  /** A logout token signed with the provider's key (or shaped by `tweak`). */
-  async function logoutToken(tweak: (claims: Record<string, unknown>) => void = () => {}, alg: 'RS256' | 'none' = 'RS256'): Promise<string> {
+  /** A logout token signed with the provider's key (or shaped by `tweak`); `typ` null leaves the header's typ out. */
+  async function logoutToken(tweak: (claims: Record<string, unknown>) => void = () => {}, alg: 'RS256' | 'none' = 'RS256', typ: string | null = 'logout+jwt'): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
     const claims: Record<string, unknown> = {
       iss: issuer,
@@ -193,7 +193,7 @@ export async function startHostileIdp(client: { clientId: string; clientSecret: 
       const enc = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
       return `${enc({ alg: 'none', typ: 'logout+jwt' })}.${enc(claims)}.`;
     }
-    return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'logout+jwt' }).sign(key.privateKey);
+    return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: key.kid, ...(typ === null ? {} : { typ }) }).sign(key.privateKey);
   }
 
   return {

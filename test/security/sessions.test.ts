@@ -203,11 +203,36 @@ describe('#32 back-channel logout tokens', () => {
     ['another audience', (c: Record<string, unknown>) => void (c.aud = 'another-client')],
     ['another issuer', (c: Record<string, unknown>) => void (c.iss = 'https://evil.example/')],
     ['no events claim', (c: Record<string, unknown>) => void delete c.events],
-  ])('refuses a logout token with %s (400) and keeps the session', async (_what, tweak) => {
+    ['no iat', (c: Record<string, unknown>) => void delete c.iat],
+    ['an iat five minutes old', (c: Record<string, unknown>) => void (c.iat = Math.floor(Date.now() / 1000) - 300)],
+    ['no jti', (c: Record<string, unknown>) => void delete c.jti],
+    ['neither sub nor sid', (c: Record<string, unknown>) => void delete c.sub],
+  ])('refuses a logout token with %s (400, a generic body) and keeps the session', async (_what, tweak) => {
     const browser = await signedIn();
     const res = await post(await idp.logoutToken(tweak));
     expect(res.status).toBe(400);
+    // Nothing about why: the reason goes to the log, not to whoever sent the token.
+    expect(await res.json()).toEqual({ error: 'invalid_request' });
     expect(await stillSignedIn(browser)).toBe(true);
+  });
+
+  it('refuses a replayed logout token (same jti) and a typ other than logout+jwt', async () => {
+    const jti = 'replay-me';
+    const first = await signedIn();
+    expect((await post(await idp.logoutToken((c) => void (c.jti = jti)))).status).toBe(204);
+    expect(await stillSignedIn(first)).toBe(false);
+    const second = await signedIn();
+    const replay = await post(await idp.logoutToken((c) => void (c.jti = jti)));
+    expect(replay.status).toBe(400);
+    expect(await stillSignedIn(second)).toBe(true);
+    expect((await post(await idp.logoutToken(() => {}, 'RS256', 'at+jwt'))).status).toBe(400);
+    expect(await stillSignedIn(second)).toBe(true);
+  });
+
+  it('accepts a logout token without typ (logout+jwt is accepted, not required)', async () => {
+    const browser = await signedIn();
+    expect((await post(await idp.logoutToken(() => {}, 'RS256', null))).status).toBe(204);
+    expect(await stillSignedIn(browser)).toBe(false);
   });
 
   it('refuses an unsigned (alg none) logout token and keeps the session', async () => {

@@ -33,6 +33,21 @@ describe('loadConfig', () => {
     expect(c.appSecret).toBeUndefined();
   });
 
+  it('listens on the BASE_URL loopback host outside production, every interface in production, HOST when set', () => {
+    expect(loadConfig({}).listenHost).toBe('127.0.0.1');
+    expect(loadConfig({ BASE_URL: 'http://[::1]:3000' }).listenHost).toBe('::1');
+    expect(loadConfig({ BASE_URL: 'http://127.0.0.2:3000' }).listenHost).toBe('127.0.0.2');
+    expect(loadConfig(PROD).listenHost).toBeUndefined();
+    expect(loadConfig({ HOST: '0.0.0.0' }).listenHost).toBe('0.0.0.0');
+    expect(problems({ HOST: 'not a host!' })).toContain('HOST must be a host name or IP address to listen on, such as 127.0.0.1 or 0.0.0.0');
+  });
+
+  it('keeps audit events 180 days unless AUDIT_RETENTION_DAYS says otherwise', () => {
+    expect(loadConfig({}).auditRetentionDays).toBe(180);
+    expect(loadConfig({ AUDIT_RETENTION_DAYS: '30' }).auditRetentionDays).toBe(30);
+    expect(problems({ AUDIT_RETENTION_DAYS: '0' })).toContain('AUDIT_RETENTION_DAYS must be a whole number from 1 to 3650');
+  });
+
   it('derives BASE_URL from PORT', () => {
     expect(loadConfig({ PORT: '4100' }).baseUrl).toBe('http://localhost:4100');
   });
