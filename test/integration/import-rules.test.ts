@@ -30,7 +30,7 @@ beforeEach(async () => {
 const all = () => finance.transactions.list(MEMBER.sub, { from: '1900-01-01', to: '2199-12-31', limit: 1_000_000 });
 const pendingCount = () => (stack.database.sqlite.prepare('SELECT COUNT(*) AS n FROM pending_imports').get() as { n: number }).n;
 
-async function preview(file: string | Uint8Array, options: Record<string, string> = {}): Promise<Page> {
+async function preview(file: string | Uint8Array<ArrayBuffer>, options: Record<string, string> = {}): Promise<Page> {
   const form = new FormData();
   const fields = { _csrf: token, accountId, format: 'signed', delimiter: 'comma', decimal: 'dot', dateFormat: 'YYYY-MM-DD', header: 'yes', ...options };
   for (const [k, v] of Object.entries(fields)) form.append(k, v);

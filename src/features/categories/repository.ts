@@ -8,6 +8,9 @@ export interface Category {
   group: CategoryGroup;
 }
 
+/** Per person: enough for any household, small enough that every per-row check against them stays cheap. */
+export const MAX_CATEGORIES = 200;
+
 /** What every user starts with; they can rename, regroup and add. */
 export const DEFAULT_CATEGORIES: Array<[string, CategoryGroup]> = [
   ['Salary', 'income'],

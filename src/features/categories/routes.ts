@@ -1,11 +1,11 @@
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { CategoryGroup } from '../../db/schema.js';
 import { NotFoundError } from '../../http/errors.js';
+import { MAX_CATEGORIES } from './repository.js';
 import type { Finance } from '../finance.js';
 
 const GROUPS: CategoryGroup[] = ['need', 'want', 'saving', 'income'];
-/** Per person: enough for any household, small enough that every per-row check against them stays cheap. */
-export const MAX_CATEGORIES = 200;
+/** Rules per person: each imported row is checked against all of them. */
 export const MAX_RULES = 200;
 
 function parseCategory(body: unknown): { ok: true; name: string; group: CategoryGroup } | { ok: false; error: string } {

@@ -2,14 +2,15 @@ import type { MonthSummary } from '../coach/service.js';
 
 /** One "worth a look" line: its kind picks the sentence in views/dashboard/_insight.ejs. */
 export type Insight =
-  | { kind: 'budget'; level: 'warning' | 'full' | 'over'; name: string; spent: string; budgeted: string; percent: number | null }
+  | { kind: 'budget'; level: 'warning' | 'over'; name: string; spent: string; budgeted: string; percent: number | null }
   | { kind: 'unusual'; name: string; spent: string }
   | { kind: 'duplicate'; description: string; amount: string; first: string; second: string }
   | { kind: 'more-duplicates'; count: number }
   | { kind: 'uncategorized'; count: number; spent: string; received: string | null; href: string };
 
 /**
- * What the coach points out for a month: budgets at 80%, fully used or over; unusual spending;
+ * What the coach points out for a month: budgets at 80% or over (a budget used exactly is shown as
+ * "fully used" in the table, not raised here: a paid rent is no news); unusual spending;
  * possible duplicate charges (a bounded list, the rest counted); money with no category.
  */
 export function insightsFor<T extends { date: string; description: string; amountMinor: number }>(
@@ -19,7 +20,7 @@ export function insightsFor<T extends { date: string; description: string; amoun
 ): Insight[] {
   const out: Insight[] = [];
   for (const c of s.categories) {
-    if (!c.budgeted || (c.level !== 'warning' && c.level !== 'full' && c.level !== 'over')) continue;
+    if (!c.budgeted || (c.level !== 'warning' && c.level !== 'over')) continue;
     out.push({ kind: 'budget', level: c.level, name: c.name, spent: money(c.spent), budgeted: money(c.budget + c.carried), percent: c.percent });
   }
   for (const c of s.categories) if (c.unusual) out.push({ kind: 'unusual', name: c.name, spent: money(c.spent) });

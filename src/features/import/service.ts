@@ -3,7 +3,7 @@ import type { CategoryGroup } from '../../db/schema.js';
 import { HttpError, NotFoundError } from '../../http/errors.js';
 import { createYielder } from '../../lib/cooperative.js';
 import type { Account, AccountsRepository } from '../accounts/repository.js';
-import type { CategoriesRepository, Category } from '../categories/repository.js';
+import { MAX_CATEGORIES, type CategoriesRepository, type Category } from '../categories/repository.js';
 import { addDays } from '../money/dates.js';
 import { MAX_VOLUME_MINOR, VOLUME_TEXT } from '../money/money.js';
 import { categorize, type RulesRepository } from '../rules/repository.js';
@@ -18,8 +18,8 @@ import type { ImportRequest } from './options.js';
 
 /** How long a preview waits for its confirmation. */
 export const PENDING_TTL_MS = 60 * 60 * 1000;
-/** Category names one file may bring that the person does not have yet. */
-const MAX_NEW_CATEGORIES = 100;
+/** Category names one file may bring that the person does not have yet (each is a field of the confirmation form). */
+const MAX_NEW_CATEGORIES = 50;
 export const PREVIEW_ROWS = 100;
 
 export interface Preview {
@@ -208,6 +208,9 @@ function resolveChoices(names: NewCategoryName[], choices: Map<number, CategoryC
     byName.set(n.name.toLowerCase(), id);
     ids.push(id);
   });
+  if (categories.length + created.length > MAX_CATEGORIES) {
+    problems.add(0, `That would make ${categories.length + created.length} categories; there can be at most ${MAX_CATEGORIES}. Put some of the new names into categories you have.`);
+  }
   if (problems.count() > 0) throw new ChoicesError(problems.errors.map((e) => e.message));
   return { ids, created };
 }
