@@ -3,7 +3,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { createApp } from '../../src/app.js';
+import { createFinance, type Finance } from '../../src/features/finance.js';
+import { TestBrowser } from './browser.js';
+import { csrfTokenOf, signIn } from './flows.js';
 import { runningClock } from '../../src/clock/clock.js';
 import { loadConfig, type ResolvedConfig } from '../../src/config/config.js';
 import { resolveSecrets } from '../../src/config/dev-secrets.js';
@@ -160,4 +164,22 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await closeAll(server, database, dataDir);
     },
   };
+}
+
+/**
+ * For the surrounding file: the real stack with the demo member signed in once, and the finance
+ * repositories over its database; started before the tests and closed after.
+ */
+export function useMemberStack(): { stack: Stack; finance: Finance; browser: TestBrowser; token: string } {
+  const ctx = {} as { stack: Stack; finance: Finance; browser: TestBrowser; token: string };
+  beforeAll(async () => {
+    ctx.stack = await startStack();
+    ctx.finance = createFinance(ctx.stack.database.db);
+    ctx.browser = new TestBrowser();
+    ctx.token = csrfTokenOf(await signIn(ctx.browser, ctx.stack));
+  });
+  afterAll(async () => {
+    await ctx.stack?.close();
+  });
+  return ctx;
 }

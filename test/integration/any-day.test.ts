@@ -1,24 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createDataRepository } from '../../src/features/data/repository.js';
 import { seedDemoData } from '../../src/features/demo/seed.js';
-import { createFinance, type Finance } from '../../src/features/finance.js';
+import type { Finance } from '../../src/features/finance.js';
 import { addMonths } from '../../src/features/money/dates.js';
-import { TestBrowser } from '../helpers/browser.js';
-import { MEMBER, signIn } from '../helpers/flows.js';
-import { startStack, type Stack } from '../helpers/stack.js';
+import type { TestBrowser } from '../helpers/browser.js';
+import { MEMBER } from '../helpers/flows.js';
+import { useMemberStack, type Stack } from '../helpers/stack.js';
 
+const ctx = useMemberStack();
 let stack: Stack;
 let finance: Finance;
 let member: TestBrowser;
-beforeAll(async () => {
-  stack = await startStack();
-  finance = createFinance(stack.database.db);
-  member = new TestBrowser();
-  await signIn(member, stack);
-});
-afterAll(async () => {
-  await stack?.close();
-});
+beforeAll(() => void ({ stack, finance, browser: member } = ctx));
 
 /** The awkward days: the 1st and 5th (the seed once placed this month's charges after them), month ends, a leap day, the year's end. */
 const DAYS = ['2027-03-01', '2027-03-05', '2027-02-28', '2028-02-29', '2026-12-31'];

@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFinance, type Finance } from '../../src/features/finance.js';
-import { TestBrowser } from '../helpers/browser.js';
-import { csrfTokenOf, MEMBER, signIn } from '../helpers/flows.js';
-import { startStack, type Stack } from '../helpers/stack.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Finance } from '../../src/features/finance.js';
+import type { TestBrowser } from '../helpers/browser.js';
+import { MEMBER } from '../helpers/flows.js';
+import { useMemberStack, type Stack } from '../helpers/stack.js';
 
+const ctx = useMemberStack();
 let stack: Stack;
 let finance: Finance;
 let browser: TestBrowser;
@@ -14,19 +15,13 @@ let eur: string;
 const postForm = (path: string, form: Record<string, string>) =>
   browser.request(`${stack.baseUrl}${path}`, { method: 'POST', body: new URLSearchParams(form).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
 beforeAll(async () => {
-  stack = await startStack();
-  finance = createFinance(stack.database.db);
-  browser = new TestBrowser();
-  token = csrfTokenOf(await signIn(browser, stack));
+  ({ stack, finance, browser, token } = ctx);
   await finance.categories.ensureSeeded(MEMBER.sub, stack.clock.now());
   const groceries = (await finance.categories.list(MEMBER.sub)).find((c) => c.name === 'Groceries')!.id;
   usd = await finance.accounts.create(MEMBER.sub, { name: 'Checking', currency: 'USD' }, stack.clock.now());
   eur = await finance.accounts.create(MEMBER.sub, { name: 'Euro card', currency: 'EUR' }, stack.clock.now());
   await finance.transactions.create(MEMBER.sub, { accountId: usd, date: '2026-11-03', description: 'FreshMart', amountMinor: -2000, categoryId: groceries }, stack.clock.now());
   await finance.transactions.create(MEMBER.sub, { accountId: eur, date: '2026-11-04', description: 'Marché', amountMinor: -5000, categoryId: groceries }, stack.clock.now());
-});
-afterAll(async () => {
-  await stack?.close();
 });
 
 describe('one currency at a time', () => {

@@ -1,25 +1,18 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDataRepository } from '../../src/features/data/repository.js';
 import { transactionsCsv } from '../../src/features/data/export.js';
-import { createFinance, type Finance } from '../../src/features/finance.js';
-import { TestBrowser, type Page } from '../helpers/browser.js';
-import { csrfTokenOf, MEMBER, signIn } from '../helpers/flows.js';
-import { startStack, type Stack } from '../helpers/stack.js';
+import type { Finance } from '../../src/features/finance.js';
+import type { Page, TestBrowser } from '../helpers/browser.js';
+import { MEMBER } from '../helpers/flows.js';
+import { useMemberStack, type Stack } from '../helpers/stack.js';
 
+const ctx = useMemberStack();
 let stack: Stack;
 let finance: Finance;
 let browser: TestBrowser;
 let token: string;
 let accountId: string;
-beforeAll(async () => {
-  stack = await startStack();
-  finance = createFinance(stack.database.db);
-  browser = new TestBrowser();
-  token = csrfTokenOf(await signIn(browser, stack));
-});
-afterAll(async () => {
-  await stack?.close();
-});
+beforeAll(() => void ({ stack, finance, browser, token } = ctx));
 beforeEach(async () => {
   // Every test starts from an empty member with one fresh account (the default categories come back on the next page).
   await createDataRepository(stack.database.db).deleteEverything(MEMBER.sub);
