@@ -142,7 +142,8 @@ export function createApp(deps: AppDeps): App {
   // 3. Rate limits before any work is done for the request; then bounded body parsing.
   app.use(['/login', '/callback', '/logout'], limits.auth);
   app.use(limits.posts);
-  app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 100 }));
+  // 250 fields: the budgets form has one per category (at most 200) plus a few.
+  app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 250 }));
   app.use(express.json({ limit: '32kb' }));
 
   // 4. Back-channel logout (the provider calls it; no session, no CSRF token), then the

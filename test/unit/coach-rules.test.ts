@@ -171,10 +171,13 @@ describe('bounded amounts', () => {
     const rows = Array.from({ length: 1001 }, (_, i) => ({ accountId: usd, date: '2026-10-01', description: `Big ${i}`, amountMinor: -MAX_AMOUNT_MINOR, categoryId: null }));
     await expect(f.transactions.insertMany(SUB, rows, NOW)).rejects.toBeInstanceOf(VolumeLimitError);
     expect(await f.transactions.list(SUB, { from: '1900-01-01', to: '2199-12-31' })).toEqual([]);
-    expect(await f.transactions.volume(SUB)).toBe(0);
+    expect(await f.transactions.size(SUB)).toEqual({ rows: 0, volume: 0 });
     await f.transactions.insertMany(SUB, rows.slice(0, 1000), NOW);
     const s = await f.coach.monthSummary(SUB, '2026-10', '2026-11-18', 'USD');
     expect(s.uncategorized.spent).toBe(1000 * MAX_AMOUNT_MINOR);
     expect(Number.isSafeInteger(s.expenses)).toBe(true);
+    // Over the limit is refused for growth only: a delete still works.
+    const one = (await f.transactions.list(SUB, { from: '2026-10-01', to: '2026-10-01', limit: 1 }))[0]!;
+    expect(await f.transactions.remove(SUB, one.id)).toBe(true);
   });
 });

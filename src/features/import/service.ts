@@ -7,6 +7,7 @@ import { MAX_CATEGORIES, type CategoriesRepository, type Category } from '../cat
 import { addDays } from '../money/dates.js';
 import { MAX_VOLUME_MINOR, VOLUME_TEXT } from '../money/money.js';
 import { categorize, type RulesRepository } from '../rules/repository.js';
+import { MAX_TRANSACTIONS } from '../transactions/month-totals.js';
 import type { TransactionsRepository } from '../transactions/repository.js';
 import { parseCsv } from './csv.js';
 import { decodeUpload } from './decode.js';
@@ -80,7 +81,7 @@ export function createImportService(deps: {
       meta.duplicates = duplicates.size;
       meta.newRows = fresh.length;
 
-      const tooMuch = volumeProblem(fresh, await deps.transactions.volume(userSub));
+      const tooMuch = sizeProblem(fresh, await deps.transactions.size(userSub));
       if (tooMuch) return refuse([tooMuch], 1);
       const named = await assignCategories(fresh, await deps.rules.list(userSub), categories);
       meta.newCategories = named.newCategories;
@@ -141,9 +142,13 @@ export function createImportService(deps: {
   }
 }
 
-/** The first line whose amount would take the user's total volume past the limit, as an error. */
-function volumeProblem(rows: ImportedRow[], current: number): LineError | undefined {
-  let volume = current;
+/** The first line that would take the user past the transaction count or the volume limit, as an error. */
+function sizeProblem(rows: ImportedRow[], current: { rows: number; volume: number }): LineError | undefined {
+  if (current.rows + rows.length > MAX_TRANSACTIONS) {
+    const line = rows[Math.max(0, MAX_TRANSACTIONS - current.rows)]!.line;
+    return { line, message: `From this line on, the import would make more than ${MAX_TRANSACTIONS.toLocaleString('en-US')} transactions, the most the app keeps for one person. Nothing will be imported.` };
+  }
+  let volume = current.volume;
   for (const r of rows) {
     volume += Math.abs(r.amountMinor);
     if (volume > MAX_VOLUME_MINOR) {

@@ -16,7 +16,7 @@ const CATEGORY_KEY = sql<string>`coalesce(t.category_id, '')`;
  * write to transactions calls this inside its own database transaction, so the totals can never
  * disagree with the rows: recomputing a month (a few thousand rows at most, read through the
  * covering index) is simpler to get right than adding and subtracting, and as fast for a single
- * change. It then checks the user's volume limit, so a write that would let any sum pass it
+ * change. It then checks the user's volume limit, so a write that would take the sums past it
  * rolls back with a 400 instead of overflowing later.
  *
  * On SQLite writes are serialized. A PostgreSQL deployment should run these writes at
@@ -24,6 +24,8 @@ const CATEGORY_KEY = sql<string>`coalesce(t.category_id, '')`;
  * each recompute it without the other's row.
  */
 export async function refreshMonthTotals(trx: Kysely<Database>, userSub: string, firstMonth: string, lastMonth: string): Promise<void> {
+  // The stored totals still describe the rows as they were before this write.
+  const before = await sizeOf(trx, userSub);
   for (const table of ['month_totals', 'month_repeats'] as const) {
     await trx.deleteFrom(table).where('user_sub', '=', userSub).where('month', '>=', firstMonth).where('month', '<=', lastMonth).execute();
   }
@@ -63,18 +65,28 @@ export async function refreshMonthTotals(trx: Kysely<Database>, userSub: string,
         .having((eb) => eb.fn.countAll(), '>', 1),
     )
     .execute();
-  const volume = await volumeOf(trx, userSub);
-  if (volume > MAX_VOLUME_MINOR) throw new VolumeLimitError();
+  // Over a limit and growing: refused. A write that shrinks (a delete) always passes.
+  const after = await sizeOf(trx, userSub);
+  if (after.volume > MAX_VOLUME_MINOR && after.volume > before.volume) throw new VolumeLimitError();
+  if (after.rows > MAX_TRANSACTIONS && after.rows > before.rows) {
+    throw new HttpError(400, `That would make more than ${MAX_TRANSACTIONS.toLocaleString('en-US')} transactions, the most the app keeps for one person. Nothing was saved.`);
+  }
 }
 
-/** All of a user's amounts added up without their signs, from the stored totals. */
-export async function volumeOf(db: Kysely<Database>, userSub: string): Promise<number> {
+/**
+ * Transactions one person may keep. Every change recomputes its month from the rows, so this
+ * also bounds the work one edit can cause.
+ */
+export const MAX_TRANSACTIONS = 200_000;
+
+/** How many transactions a user has, and all their amounts added up without their signs, from the stored totals. */
+export async function sizeOf(db: Kysely<Database>, userSub: string): Promise<{ rows: number; volume: number }> {
   const r = await db
     .selectFrom('month_totals')
-    .select(sql<number | null>`sum(total_minor - 2 * out_minor)`.as('volume'))
+    .select([sql<number | null>`sum(total_minor - 2 * out_minor)`.as('volume'), sql<number | null>`sum(count)`.as('rows')])
     .where('user_sub', '=', userSub)
     .executeTakeFirst();
-  return Number(r?.volume ?? 0);
+  return { rows: Number(r?.rows ?? 0), volume: Number(r?.volume ?? 0) };
 }
 
 /** A write that would take the user's amounts past MAX_VOLUME_MINOR: refused, nothing written. */

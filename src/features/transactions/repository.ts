@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { monthRange } from '../money/dates.js';
-import { DESCRIPTION_KEY, monthSpan, refreshMonthTotals, volumeOf } from './month-totals.js';
+import { DESCRIPTION_KEY, monthSpan, refreshMonthTotals, sizeOf } from './month-totals.js';
 
 export interface Transaction {
   id: string;
@@ -194,8 +194,8 @@ export function createTransactionsRepository(db: Kysely<Database>) {
       }));
     },
 
-    /** All of the user's amounts added up without their signs (what the volume limit counts). */
-    volume: (userSub: string) => volumeOf(db, userSub),
+    /** How many transactions the user has, and their amounts added up without signs (what the limits count). */
+    size: (userSub: string) => sizeOf(db, userSub),
   };
 }
 
