@@ -50,12 +50,11 @@ export function createImportRepository(db: Kysely<Database>) {
           .select(['id', 'date', 'amount_minor', 'imported_id'])
           .where('user_sub', '=', userSub)
           .where('account_id', '=', accountId)
-          .where('date', '>=', from)
           .where('date', '<=', to);
-        if (after) {
-          const a: { date: string; id: string } = after;
-          q = q.where((eb) => eb.or([eb('date', '>', a.date), eb.and([eb('date', '=', a.date), eb('id', '>', a.id)])]));
-        }
+        const a = after;
+        // After the first page a row-value comparison is the lower bound: SQLite and PostgreSQL
+        // both seek straight to it in the (user_sub, account_id, date, id) index.
+        q = a ? q.where((eb) => eb(eb.refTuple('date', 'id'), '>', eb.tuple(a.date, a.id))) : q.where('date', '>=', from);
         const rows = await q.orderBy('date').orderBy('id').limit(EXISTING_PAGE).execute();
         for (const r of rows) out.push({ id: r.id, date: r.date, amountMinor: Number(r.amount_minor), importedId: r.imported_id });
         if (rows.length < EXISTING_PAGE) return out;
