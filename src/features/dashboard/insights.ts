@@ -1,6 +1,6 @@
 import type { MonthSummary } from '../coach/service.js';
 
-/** One "worth a look" line: its kind picks the sentence in views/dashboard/_insight.ejs. */
+/** One "worth a look" line: its kind picks the sentence in views/dashboard/_insights.ejs. */
 export type Insight =
   | { kind: 'budget'; level: 'warning' | 'over'; name: string; spent: string; budgeted: string; percent: number | null }
   | { kind: 'unusual'; name: string; spent: string }
