@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { createApp } from '../../src/app.js';
+import { createApp, type App } from '../../src/app.js';
 import { createFinance, type Finance } from '../../src/features/finance.js';
 import { TestBrowser } from './browser.js';
 import { csrfTokenOf, signIn } from './flows.js';
@@ -30,6 +30,8 @@ export type TestClock = ReturnType<typeof runningClock>;
 export interface Stack {
   baseUrl: string;
   clock: TestClock;
+  /** The app itself, for its housekeeping (`app.maintenance()`). */
+  app: App;
   idp: DevIdp;
   config: ResolvedConfig;
   database: DatabaseHandle;
@@ -100,7 +102,7 @@ async function mountApp(server: http.Server, config: ResolvedConfig, issuerBaseU
     ...(options.sessionReadTimeoutMs ? { sessionReadTimeoutMs: options.sessionReadTimeoutMs } : {}),
   });
   server.on('request', app);
-  return { database, sessions, clock };
+  return { database, sessions, clock, app };
 }
 
 async function closeAll(server: http.Server, database: DatabaseHandle, dataDir: string) {
@@ -150,9 +152,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     }),
     ignoreAcrValues: options.ignoreAcrValues ?? false,
   });
-  const { database, sessions, clock } = await mountApp(server, config, idp.issuer, dataDir, options);
+  const { database, sessions, clock, app } = await mountApp(server, config, idp.issuer, dataDir, options);
   return {
     clock,
+    app,
     // Where the test reaches the app; config.baseUrl may be a public https origin in some tests.
     baseUrl: `http://localhost:${port}`,
     idp,

@@ -31,6 +31,42 @@ async function adminWithMfa(): Promise<TestBrowser> {
   return browser;
 }
 
+describe('/admin security events', () => {
+  it('page through every event, newest first, fifty at a time', async () => {
+    const insert = stack.database.sqlite.prepare("INSERT INTO audit_events (id, at, type, actor_sub, target_sub, ip, request_id, detail) VALUES (?, ?, 'backchannel.logout', NULL, ?, NULL, NULL, '{}')");
+    for (let i = 0; i < 120; i++) insert.run(`00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, `2020-01-01T00:00:${String(i % 60).padStart(2, '0')}.000Z`, `auth0|paged-${i}`);
+    const browser = await adminWithMfa();
+    const seen = new Set<string>();
+    let page = await browser.get(`${stack.baseUrl}/admin`);
+    for (let n = 0; n < 10; n++) {
+      for (const m of page.body.matchAll(/auth0\|paged-(\d+)/g)) seen.add(m[1]!);
+      const older = /<a href="([^"]+)" rel="next">Older events/.exec(page.body);
+      if (!older) break;
+      page = await browser.get(`${stack.baseUrl}${older[1]!.replace(/&amp;/g, '&').replace(/#.*$/, '')}`);
+      expect(page.status).toBe(200);
+    }
+    expect(seen.size).toBe(120);
+  });
+});
+
+describe('housekeeping', () => {
+  it('deletes audit events past the retention period and expired import previews, and writes the counts of refused requests', async () => {
+    const before = stack.clock.now();
+    stack.database.sqlite.prepare("INSERT INTO audit_events (id, at, type, detail) VALUES ('old-event', '2000-01-01T00:00:00.000Z', 'logout', '{}')").run();
+    stack.database.sqlite.prepare("INSERT INTO pending_imports (id, user_sub, account_id, payload, created_at) VALUES ('old-import', 'auth0|x', 'a', '{}', '2000-01-01T00:00:00.000Z')").run();
+    for (let i = 0; i < 3; i++) await fetch(`${stack.baseUrl}/profile/preferences`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'currency=USD' });
+    stack.clock.set(new Date(before.getTime() + 61_000));
+    const done = await stack.app.maintenance();
+    stack.clock.set(before);
+    expect(done.importsExpired).toBe(1);
+    expect(done.auditPruned).toBeGreaterThanOrEqual(1);
+    expect(done.refusalSummaries).toBeGreaterThanOrEqual(1);
+    expect(stack.database.sqlite.prepare("SELECT COUNT(*) AS n FROM audit_events WHERE id = 'old-event' OR at < '2026-01-01'").get()).toEqual({ n: 0 });
+    const repeated = stack.database.sqlite.prepare("SELECT detail FROM audit_events WHERE type = 'csrf.failure' AND detail LIKE '%repeated%'").all() as Array<{ detail: string }>;
+    expect(repeated.map((r) => JSON.parse(r.detail).repeated)).toContain(2);
+  });
+});
+
 describe('/admin', () => {
   it('#35 answers a signed-in member with a 403 page, without sending them back to login, and audits the denial', async () => {
     const browser = new TestBrowser();
