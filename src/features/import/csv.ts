@@ -100,11 +100,13 @@ export async function parseCsv(text: string, o: CsvOptions): Promise<ParseOutcom
   const seen = new Map<string, number>();
   const y = createYielder();
   const last = Math.min(records.length, MAX_ROWS + start);
+  let rec: string[] = [];
+  const cell = (c: string) => (index[c] === undefined ? '' : (rec[index[c]!] ?? ''));
+  const clean = (s: string) => s.replace(/\s+/g, ' ').trim().slice(0, 200);
   for (let r = start; r < last; r++) {
     await y.pause();
-    const rec = records[r]!;
+    rec = records[r]!;
     const line = r + 1;
-    const cell = (c: string) => (index[c] === undefined ? '' : (rec[index[c]!] ?? ''));
     const date = readDate(cell('date'), o.dateFormat);
     if (!date) {
       errors.add(line, `"${echo(cell('date'))}" is not a date in the ${o.dateFormat} format ${DATE_RANGE_TEXT}.`);
@@ -120,7 +122,6 @@ export async function parseCsv(text: string, o: CsvOptions): Promise<ParseOutcom
       errors.add(line, problem);
       continue;
     }
-    const clean = (s: string) => s.replace(/\s+/g, ' ').trim().slice(0, 200);
     const rawPayee = o.shape === 'ynab' ? cell('payee') : cell('description');
     const description = clean(o.shape === 'app' ? unneutralise(rawPayee) : rawPayee) || '(no description)';
     const memo = clean(o.shape === 'app' ? unneutralise(cell('memo')) : cell('memo'));

@@ -1,4 +1,4 @@
-import crypto from 'node:crypto';
+import { timeOrderedId } from '../../lib/ids.js';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { monthRange } from '../money/dates.js';
@@ -61,7 +61,7 @@ export async function insertTransactionRows(db: Kysely<Database>, userSub: strin
       .insertInto('transactions')
       .values(
         rows.slice(i, i + 500).map((t) => ({
-          id: t.id ?? crypto.randomUUID(),
+          id: t.id ?? timeOrderedId(),
           user_sub: userSub,
           account_id: t.accountId,
           date: t.date,
@@ -101,7 +101,7 @@ export function createTransactionsRepository(db: Kysely<Database>) {
     },
 
     async create(userSub: string, t: TransactionInput, now: Date): Promise<string> {
-      const id = crypto.randomUUID();
+      const id = timeOrderedId();
       await db.transaction().execute((trx) => insertTransactionRows(trx, userSub, [{ ...t, id }], now.toISOString()));
       return id;
     },
