@@ -63,16 +63,25 @@ export function createImportRepository(db: Kysely<Database>) {
       }
     },
 
-    /** Keeps a preview for confirmation: one per user (a new preview replaces the last), rows in chunks. */
+    /**
+     * Keeps a preview for confirmation: one per user (a new preview replaces the last), rows in
+     * chunks. The chunks are serialized first, pausing for other requests; the transaction itself
+     * never pauses, since a pause inside it would let other requests' writes on this connection
+     * join it.
+     */
     async savePending(userSub: string, accountId: string, meta: PendingMeta, rows: PendingRow[], now: Date): Promise<string> {
       const id = crypto.randomUUID();
       const y = createYielder();
+      const chunks: string[] = [];
+      for (let i = 0; i < rows.length; i += CHUNK_ROWS) {
+        await y.pause();
+        chunks.push(JSON.stringify(rows.slice(i, i + CHUNK_ROWS)));
+      }
       await db.transaction().execute(async (trx) => {
         await deletePendingOf(trx, userSub);
         await trx.insertInto('pending_imports').values({ id, user_sub: userSub, account_id: accountId, payload: JSON.stringify(meta), created_at: now.toISOString() }).execute();
-        for (let i = 0; i < rows.length; i += CHUNK_ROWS) {
-          await y.pause();
-          await trx.insertInto('pending_import_chunks').values({ import_id: id, seq: i / CHUNK_ROWS, user_sub: userSub, rows_json: JSON.stringify(rows.slice(i, i + CHUNK_ROWS)) }).execute();
+        for (const [seq, rows_json] of chunks.entries()) {
+          await trx.insertInto('pending_import_chunks').values({ import_id: id, seq, user_sub: userSub, rows_json }).execute();
         }
       });
       return id;

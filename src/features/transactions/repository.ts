@@ -1,5 +1,5 @@
 import { timeOrderedId } from '../../lib/ids.js';
-import { sql, type Kysely } from 'kysely';
+import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { monthRange } from '../money/dates.js';
 import { DESCRIPTION_KEY, monthSpan, refreshMonthTotals, sizeOf } from './month-totals.js';
@@ -50,30 +50,39 @@ function toTransaction(r: { id: string; account_id: string; date: string; descri
   return { id: r.id, accountId: r.account_id, date: r.date, description: r.description, amountMinor: Number(r.amount_minor), categoryId: r.category_id, importedId: r.imported_id, memo: r.memo };
 }
 
+/** Rows per insert statement: 10 parameters each stays far below SQLite's and PostgreSQL's limits. */
+const INSERT_CHUNK = 1000;
+/** The insert statement per chunk size, built once by Kysely (its compile step costs more than the insert itself). */
+const insertSql = new Map<number, string>();
+
 /**
- * Inserts rows for one owner in chunks (each statement stays under SQLite's bound-parameter
- * limit), then brings the monthly totals of the months touched up to date. Pass a database
- * transaction: the batch and the totals are then all-or-nothing together.
+ * Inserts rows for one owner in chunks (each statement stays under the bound-parameter limit),
+ * then brings the monthly totals of the months touched up to date. Pass a database transaction:
+ * the batch and the totals are then all-or-nothing together. Kysely builds each chunk size's
+ * statement once; the chunks then only bind their values, in the same column order.
  */
 export async function insertTransactionRows(db: Kysely<Database>, userSub: string, rows: Array<TransactionInput & { id?: string }>, createdAt: string): Promise<void> {
-  for (let i = 0; i < rows.length; i += 500) {
-    await db
-      .insertInto('transactions')
-      .values(
-        rows.slice(i, i + 500).map((t) => ({
-          id: t.id ?? timeOrderedId(),
-          user_sub: userSub,
-          account_id: t.accountId,
-          date: t.date,
-          description: t.description,
-          amount_minor: t.amountMinor,
-          category_id: t.categoryId,
-          imported_id: t.importedId ?? null,
-          memo: t.memo ?? null,
-          created_at: createdAt,
-        })),
-      )
-      .execute();
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+    const chunk = rows.slice(i, i + INSERT_CHUNK).map((t) => ({
+      id: t.id ?? timeOrderedId(),
+      user_sub: userSub,
+      account_id: t.accountId,
+      date: t.date,
+      description: t.description,
+      amount_minor: t.amountMinor,
+      category_id: t.categoryId,
+      imported_id: t.importedId ?? null,
+      memo: t.memo ?? null,
+      created_at: createdAt,
+    }));
+    let text = insertSql.get(chunk.length);
+    if (text === undefined) {
+      text = db.insertInto('transactions').values(chunk).compile().sql;
+      insertSql.set(chunk.length, text);
+    }
+    const params: unknown[] = [];
+    for (const r of chunk) params.push(r.id, r.user_sub, r.account_id, r.date, r.description, r.amount_minor, r.category_id, r.imported_id, r.memo, r.created_at);
+    await db.executeQuery(CompiledQuery.raw(text, params));
   }
   const span = monthSpan(rows.map((r) => r.date));
   if (span) await refreshMonthTotals(db, userSub, ...span);
