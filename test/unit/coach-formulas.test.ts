@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
   budgetHealth,
+  carriedInto,
   fiftyThirtyTwenty,
   goalPacing,
   isUnusual,
   leftToSpendPerDay,
   median,
   possibleDuplicates,
-  rolloverChain,
   savingsRate,
   suggestedBudget,
 } from '../../src/features/coach/formulas.js';
@@ -54,9 +54,19 @@ describe('coaching formulas, against hand-computed values', () => {
 
   it('rolls surplus and deficit forward: carried equals last month\'s available', () => {
     // Jan: 100 budget, 80 spent (+20); Feb: 100, 150 (-50 -> carry -30); Mar: 100, 60 (+40 -> carry 10)
-    const chain = rolloverChain([{ budget: 100, spent: 80 }, { budget: 100, spent: 150 }, { budget: 100, spent: 60 }, { budget: 100, spent: 0 }]);
+    const months = [
+      { month: '2026-01', budget: 100, spent: 80 },
+      { month: '2026-02', budget: 100, spent: 150 },
+      { month: '2026-03', budget: 100, spent: 60 },
+      { month: '2026-04', budget: 100, spent: 0 },
+    ];
+    const chain = months.map((m) => ({ ...m, carried: carriedInto(months, m.month).carried }));
     expect(chain.map((m) => m.carried)).toEqual([0, 20, -30, 10]);
-    expect(chain.map((m) => m.available)).toEqual([20, -30, 10, 110]);
+    expect(chain.map((m) => m.budget + m.carried - m.spent)).toEqual([20, -30, 10, 110]);
+    // Spending before the first budget is not a debt; a month with no entry carries on unchanged.
+    expect(carriedInto([{ month: '2025-12', budget: 0, spent: 999 }, ...months], '2026-02')).toEqual({ budgeted: true, carried: 20 });
+    expect(carriedInto(months, '2026-07')).toEqual({ budgeted: true, carried: 110 });
+    expect(carriedInto([{ month: '2025-12', budget: 0, spent: 999 }], '2026-02')).toEqual({ budgeted: false, carried: 0 });
   });
 
   it('suggests the median of the last 3-6 months', () => {

@@ -53,20 +53,20 @@ export function leftToSpendPerDay(remaining: number, daysLeft: number): number |
 }
 
 /**
- * Rollover, month by month: what was not spent is added to the next month, and what was
- * overspent is taken from it (surplus *and* deficit carry), with no look-back window. Months are
- * in order with no gaps; returns what was carried into each and what was available after it, so
- * that available = budget + carried - spent and the next carried equals this available.
+ * Rollover: what was not spent is added to the next month, and what was overspent is taken from
+ * it (surplus *and* deficit carry), with no look-back window. The chain starts at the category's
+ * first budgeted month; from then on available(m) = budget + carried(m) - spent and
+ * carried(m + 1) = available(m), which adds up to: carried into `month` is the sum of
+ * (budget - spent) over the months from the first budget up to the one before. Entries are one
+ * category's months with a budget or spending, in any order, gaps allowed; linear in their number.
  */
-export function rolloverChain(months: Array<{ budget: number; spent: number }>): Array<{ carried: number; available: number }> {
-  const out: Array<{ carried: number; available: number }> = [];
+export function carriedInto(entries: Array<{ month: string; budget: number; spent: number }>, month: string): { budgeted: boolean; carried: number } {
+  let first: string | undefined;
+  for (const e of entries) if (e.budget !== 0 && (first === undefined || e.month < first)) first = e.month;
+  if (first === undefined || first > month) return { budgeted: false, carried: 0 };
   let carried = 0;
-  for (const m of months) {
-    const available = m.budget + carried - m.spent;
-    out.push({ carried, available });
-    carried = available;
-  }
-  return out;
+  for (const e of entries) if (e.month >= first && e.month < month) carried += e.budget - e.spent;
+  return { budgeted: true, carried: carried + 0 };
 }
 
 /** Maybe/Monarch: the median monthly spend of the last 3-6 months; null with fewer than 3 months of data. */

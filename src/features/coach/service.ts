@@ -5,6 +5,7 @@ import { addMonths, daysBetween, monthOf, monthRange } from '../money/dates.js';
 import type { MonthTotal, TransactionsRepository } from '../transactions/repository.js';
 import {
   budgetHealth,
+  carriedInto,
   fiftyThirtyTwenty,
   isUnusual,
   leftToSpendPerDay,
@@ -67,6 +68,13 @@ export interface MonthSummary {
 
 const SPENDING: ReadonlySet<CategoryGroup> = new Set(['need', 'want']);
 
+/** One category's month: its budget and what was spent. */
+interface MonthEntry {
+  month: string;
+  budget: number;
+  spent: number;
+}
+
 /** Turns a category's signed total into "spent" for its group: money out is positive. */
 function spentOf(group: CategoryGroup, total: number): number {
   // `+ 0` turns -0 into 0, so an empty month never shows as "-$0.00".
@@ -105,25 +113,17 @@ export function createCoachService(deps: { transactions: TransactionsRepository;
         deps.budgets.between(userSub, currency, null, month),
       ]);
       const groupById = new Map(categories.map((c) => [c.id, c.group]));
-      const spentByKey = new Map<string, number>();
-      for (const t of totals) if (t.categoryId !== null) spentByKey.set(`${t.month}|${t.categoryId}`, spentOf(groupById.get(t.categoryId) ?? 'need', t.total));
-      const budgetByKey = new Map(budgets.map((b) => [`${b.month}|${b.categoryId}`, b.amount]));
-
-      // Rollover in closed form: carried into `month` = the sum of (budget - spent) over every
-      // month from the category's first budget up to the one before, which is exactly the chain
-      // available(m) = budget + carried - spent, carried(m + 1) = available(m).
-      const firstBudget = new Map<string, string>();
-      for (const b of budgets) if (!firstBudget.has(b.categoryId) || b.month < firstBudget.get(b.categoryId)!) firstBudget.set(b.categoryId, b.month);
-      const carried = new Map<string, number>();
-      const addCarry = (id: string, m: string, v: number) => {
-        const first = firstBudget.get(id);
-        if (first !== undefined && m >= first && m < month) carried.set(id, (carried.get(id) ?? 0) + v);
+      // Per category, its months with a budget or spending: what rollover and the past months read.
+      const entries = new Map<string, Map<string, MonthEntry>>();
+      const entry = (id: string, m: string) => {
+        let months = entries.get(id);
+        if (!months) entries.set(id, (months = new Map()));
+        let e = months.get(m);
+        if (!e) months.set(m, (e = { month: m, budget: 0, spent: 0 }));
+        return e;
       };
-      for (const b of budgets) addCarry(b.categoryId, b.month, b.amount);
-      for (const [key, spent] of spentByKey) {
-        const [m, id] = key.split('|') as [string, string];
-        if (groupById.get(id) !== 'income') addCarry(id, m, -spent);
-      }
+      for (const t of totals) if (t.categoryId !== null) entry(t.categoryId, t.month).spent = spentOf(groupById.get(t.categoryId) ?? 'need', t.total);
+      for (const b of budgets) entry(b.categoryId, b.month).budget = b.amount;
 
       // Past months for suggestions and unusual spending: completed ones only.
       const currentMonth = monthOf(today);
@@ -131,21 +131,20 @@ export function createCoachService(deps: { transactions: TransactionsRepository;
       const pastMonths = Array.from({ length: 6 }, (_, i) => addMonths(pastEnd, i - 6));
 
       const rows: CategoryMonth[] = categories.map((c) => {
-        const spent = spentByKey.get(`${month}|${c.id}`) ?? 0;
-        const budget = budgetByKey.get(`${month}|${c.id}`) ?? 0;
+        const months = entries.get(c.id) ?? new Map<string, MonthEntry>();
+        const { spent = 0, budget = 0 } = months.get(month) ?? {};
         const income = c.group === 'income';
-        const budgeted = !income && firstBudget.has(c.id) && firstBudget.get(c.id)! <= month;
-        const carry = budgeted ? (carried.get(c.id) ?? 0) + 0 : 0;
-        const health = budgetHealth(budget + carry, spent);
-        const past = dropLeadingZeros(pastMonths.map((m) => spentByKey.get(`${m}|${c.id}`) ?? 0));
+        const { budgeted, carried } = income ? { budgeted: false, carried: 0 } : carriedInto([...months.values()], month);
+        const health = budgetHealth(budget + carried, spent);
+        const past = dropLeadingZeros(pastMonths.map((m) => months.get(m)?.spent ?? 0));
         return {
           id: c.id,
           name: c.name,
           group: c.group,
           spent,
           budget,
-          carried: carry,
-          available: income ? 0 : budget + carry - spent,
+          carried,
+          available: income ? 0 : budget + carried - spent,
           budgeted,
           percent: health.percent,
           level: budgeted ? health.level : 'none',
@@ -154,8 +153,13 @@ export function createCoachService(deps: { transactions: TransactionsRepository;
         };
       });
 
-      const monthTotals = totals.filter((t) => t.month === month);
-      const loose = monthTotals.find((t) => t.categoryId === null);
+      const byMonth = new Map<string, MonthTotal[]>();
+      for (const t of totals) {
+        const list = byMonth.get(t.month);
+        if (list) list.push(t);
+        else byMonth.set(t.month, [t]);
+      }
+      const loose = byMonth.get(month)?.find((t) => t.categoryId === null);
       const uncategorized: Uncategorized = {
         count: loose?.count ?? 0,
         spent: -(loose?.out ?? 0) + 0,
@@ -172,12 +176,6 @@ export function createCoachService(deps: { transactions: TransactionsRepository;
       const inProgress = today >= range.first && today <= range.last;
       const daysLeft = inProgress ? daysBetween(today, range.last) : null;
 
-      const byMonth = new Map<string, MonthTotal[]>();
-      for (const t of totals) {
-        const list = byMonth.get(t.month);
-        if (list) list.push(t);
-        else byMonth.set(t.month, [t]);
-      }
       const history = Array.from({ length: 12 }, (_, i) => addMonths(month, i - 11)).map((m) => ({ month: m, ...flows(byMonth.get(m) ?? [], (id) => groupById.get(id)) }));
 
       return {
@@ -203,15 +201,18 @@ export function createCoachService(deps: { transactions: TransactionsRepository;
       };
     },
 
-    /** Average moved to savings per month, in one currency, over the three months before `month`. */
-    async recentMonthlySaving(userSub: string, month: string, currency: string): Promise<number> {
-      const [categories, totals] = await Promise.all([
-        deps.categories.list(userSub),
-        deps.transactions.monthlyTotals(userSub, currency, addMonths(month, -3), addMonths(month, -1)),
-      ]);
-      const saving = new Set(categories.filter((c) => c.group === 'saving').map((c) => c.id));
-      const total = totals.filter((t) => t.categoryId && saving.has(t.categoryId)).reduce((s, t) => s - t.total, 0);
-      return Math.round(total / 3);
+    /**
+     * Average moved to savings per month over the three months before `month`, per currency
+     * (goals are paced in their own currency), for each currency asked for.
+     */
+    async recentMonthlySaving(userSub: string, month: string, currencies: Iterable<string>): Promise<Map<string, number>> {
+      const saving = new Set((await deps.categories.list(userSub)).filter((c) => c.group === 'saving').map((c) => c.id));
+      const out = new Map<string, number>();
+      for (const currency of new Set(currencies)) {
+        const totals = await deps.transactions.monthlyTotals(userSub, currency, addMonths(month, -3), addMonths(month, -1));
+        out.set(currency, Math.round(totals.filter((t) => t.categoryId && saving.has(t.categoryId)).reduce((s, t) => s - t.total, 0) / 3));
+      }
+      return out;
     },
 
     possibleDuplicates,

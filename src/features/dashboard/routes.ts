@@ -29,8 +29,7 @@ export function dashboardRoutes(deps: { member: RequestHandler[]; finance: Finan
       finance.transactions.repeatedCharges(m.sub, month, view.currency),
       finance.goals.list(m.sub),
     ]);
-    const savingByCurrency = new Map<string, number>();
-    for (const c of new Set(goals.map((g) => g.currency))) savingByCurrency.set(c, await finance.coach.recentMonthlySaving(m.sub, monthOf(m.today), c));
+    const savingByCurrency = await finance.coach.recentMonthlySaving(m.sub, monthOf(m.today), goals.map((g) => g.currency));
     const money = (minor: number) => formatMoney(minor, view.currency);
     const spending = summary.categories.filter((c) => (c.group === 'need' || c.group === 'want') && c.spent !== 0).sort((a, b) => b.spent - a.spent);
     const budgeted = summary.categories.filter((c) => c.budgeted);

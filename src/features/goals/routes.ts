@@ -15,8 +15,7 @@ export function goalRoutes(deps: { member: RequestHandler[]; finance: Finance })
     const month = monthOf(req.member!.today);
     const goals = await finance.goals.list(sub);
     // Each goal is in its own currency, and is paced by saving in that currency.
-    const recentBy = new Map<string, number>();
-    for (const c of new Set([currency, ...goals.map((g) => g.currency)])) recentBy.set(c, await finance.coach.recentMonthlySaving(sub, month, c));
+    const recentBy = await finance.coach.recentMonthlySaving(sub, month, [currency, ...goals.map((g) => g.currency)]);
     res.status(status).render('layout', {
       page: 'goals/index',
       title: 'Goals',
