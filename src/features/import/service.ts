@@ -4,7 +4,7 @@ import { HttpError, NotFoundError } from '../../http/errors.js';
 import { createYielder } from '../../lib/cooperative.js';
 import type { Account, AccountsRepository } from '../accounts/repository.js';
 import { MAX_CATEGORIES, type CategoriesRepository, type Category } from '../categories/repository.js';
-import { addDays } from '../money/dates.js';
+import { addDays, dateSpan } from '../money/dates.js';
 import { MAX_VOLUME_MINOR, VOLUME_TEXT } from '../money/money.js';
 import { categorize, type RulesRepository } from '../rules/repository.js';
 import { MAX_TRANSACTIONS } from '../transactions/month-totals.js';
@@ -69,13 +69,7 @@ export function createImportService(deps: {
       };
       if (parsed.errorCount > 0) return refuse(parsed.errors, parsed.errorCount);
 
-      let from = parsed.rows[0]?.date ?? '';
-      let to = from;
-      for (const r of parsed.rows) {
-        if (r.date < from) from = r.date;
-        if (r.date > to) to = r.date;
-      }
-      const existing = parsed.rows.length ? await deps.imports.existing(userSub, account.id, addDays(from, -7), addDays(to, 7)) : [];
+      const existing = await existingAround(userSub, account.id, parsed.rows);
       const duplicates = await findDuplicates(parsed.rows, existing);
       const fresh = parsed.rows.filter((r) => !duplicates.has(r.line));
       meta.duplicates = duplicates.size;
@@ -116,13 +110,7 @@ export function createImportService(deps: {
       const categories = await deps.categories.list(userSub);
       const resolved = resolveChoices(pending.meta.newCategories, choices, categories);
       const rows = await deps.imports.pendingRows(userSub, id);
-      let from = rows[0]?.date ?? '';
-      let to = from;
-      for (const r of rows) {
-        if (r.date < from) from = r.date;
-        if (r.date > to) to = r.date;
-      }
-      const existing = rows.length ? await deps.imports.existing(userSub, account.id, addDays(from, -7), addDays(to, 7)) : [];
+      const existing = await existingAround(userSub, account.id, rows);
       const known = new Set(existing.map((e) => e.importedId).filter(Boolean));
       const fresh = rows
         .filter((r) => !known.has(r.importedId))
@@ -134,6 +122,12 @@ export function createImportService(deps: {
     /** Deletes previews nobody confirmed within the hour. */
     deleteExpired: (now: Date) => deps.imports.deleteExpired(new Date(now.getTime() - PENDING_TTL_MS)),
   };
+
+  /** The account's rows within the duplicate window (±7 days) of the rows' dates. */
+  async function existingAround(userSub: string, accountId: string, rows: Array<{ date: string }>) {
+    const span = dateSpan(rows.map((r) => r.date));
+    return span ? deps.imports.existing(userSub, accountId, addDays(span[0], -7), addDays(span[1], 7)) : [];
+  }
 
   async function findPending(userSub: string, id: string, now: Date): Promise<PendingImport> {
     const pending = await deps.imports.findPending(userSub, id, new Date(now.getTime() - PENDING_TTL_MS));

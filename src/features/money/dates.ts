@@ -55,3 +55,14 @@ export function daysBetween(a: string, b: string): number {
 export function addDays(date: string, n: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 }
+
+/** The earliest and latest of some dates (YYYY-MM-DD), in one pass; null for none. */
+export function dateSpan(dates: Iterable<string>): [string, string] | null {
+  let first: string | undefined;
+  let last = '';
+  for (const d of dates) {
+    if (first === undefined || d < first) first = d;
+    if (d > last) last = d;
+  }
+  return first === undefined ? null : [first, last];
+}

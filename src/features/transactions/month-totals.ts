@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { HttpError } from '../../http/errors.js';
 import { MAX_VOLUME_MINOR, VOLUME_TEXT } from '../money/money.js';
-import { monthRange } from '../money/dates.js';
+import { dateSpan, monthRange } from '../money/dates.js';
 
 /** A transaction's month (YYYY-MM), as stored in month_totals and month_repeats. */
 const MONTH = sql<string>`substr(t.date, 1, 7)`;
@@ -98,12 +98,6 @@ export class VolumeLimitError extends HttpError {
 
 /** The first and last month (YYYY-MM) among some dates (YYYY-MM-DD). */
 export function monthSpan(dates: string[]): [string, string] | null {
-  if (dates.length === 0) return null;
-  let first = dates[0]!;
-  let last = first;
-  for (const d of dates) {
-    if (d < first) first = d;
-    if (d > last) last = d;
-  }
-  return [first.slice(0, 7), last.slice(0, 7)];
+  const span = dateSpan(dates);
+  return span && [span[0].slice(0, 7), span[1].slice(0, 7)];
 }
