@@ -1,7 +1,7 @@
 import express, { type Request, type RequestHandler, type Router } from 'express';
 import { NotFoundError } from '../../http/errors.js';
 import type { Finance } from '../finance.js';
-import { currencyCodes } from '../profile/preferences.js';
+import { currencyCodes, parseCurrency } from '../profile/preferences.js';
 
 function parseName(body: unknown): { name: string; error?: string; typed: string } {
   const raw = (body as Record<string, unknown> | undefined)?.name;
@@ -39,10 +39,12 @@ export function accountRoutes(deps: { member: RequestHandler[]; finance: Finance
   router.post('/', async (req, res) => {
     const parsed = parseName(req.body);
     const raw = (req.body as Record<string, unknown> | undefined)?.currency;
-    const currency = raw === undefined ? req.member!.currency : typeof raw === 'string' ? raw.trim().toUpperCase() : '';
-    const currencyError = CURRENCIES.includes(currency) ? undefined : 'Choose a currency from the list.';
-    if (parsed.error || currencyError) return render(req, 400, res, { ...parsed, currency: typeof raw === 'string' ? raw : '', ...(currencyError ? { currencyError } : {}) });
-    await finance.accounts.create(req.member!.sub, { name: parsed.name, currency }, req.member!.now);
+    // A form without the field (an older page) gets the main currency.
+    const currency = raw === undefined ? ({ ok: true, currency: req.member!.currency } as const) : parseCurrency(raw);
+    if (parsed.error || !currency.ok) {
+      return render(req, 400, res, { ...parsed, currency: typeof raw === 'string' ? raw : '', ...(currency.ok ? {} : { currencyError: currency.error }) });
+    }
+    await finance.accounts.create(req.member!.sub, { name: parsed.name, currency: currency.currency }, req.member!.now);
     res.redirect(303, '/accounts');
   });
 

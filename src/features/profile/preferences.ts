@@ -26,6 +26,15 @@ export function currencyOptionsHtml(selected: string): string {
   return ALL_OPTIONS.replace(marker, `<option value="${value}" selected>`);
 }
 
+/** One ISO 4217 code from a form field (the profile's main currency, a new account's currency). */
+export function parseCurrency(raw: unknown): { ok: true; currency: string } | { ok: false; error: string } {
+  if (Array.isArray(raw)) return { ok: false, error: 'Choose one currency.' };
+  if (typeof raw !== 'string' || raw.trim() === '') return { ok: false, error: 'Choose a currency.' };
+  const currency = raw.trim().toUpperCase();
+  if (!CURRENCIES.has(currency)) return { ok: false, error: 'Choose a currency from the list (a three-letter ISO 4217 code such as USD or EUR).' };
+  return { ok: true, currency };
+}
+
 /** Returns the cleaned preferences, or the errors; what the user typed comes back either way. */
 export function parsePreferences(body: unknown): { ok: true; value: Preferences } | { ok: false; errors: PreferenceErrors; typed: Record<string, string> } {
   const form = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
@@ -46,14 +55,10 @@ export function parsePreferences(body: unknown): { ok: true; value: Preferences 
   }
 
   const rawCurrency = form.currency;
-  let currency = '';
-  if (Array.isArray(rawCurrency)) errors.currency = 'Choose one currency.';
-  else if (typeof rawCurrency !== 'string' || rawCurrency.trim() === '') errors.currency = 'Choose a currency.';
-  else {
-    typed.currency = rawCurrency;
-    currency = rawCurrency.trim().toUpperCase();
-    if (!CURRENCIES.has(currency)) errors.currency = 'Choose a currency from the list (a three-letter ISO 4217 code such as USD or EUR).';
-  }
+  if (typeof rawCurrency === 'string') typed.currency = rawCurrency;
+  const parsedCurrency = parseCurrency(rawCurrency);
+  const currency = parsedCurrency.ok ? parsedCurrency.currency : '';
+  if (!parsedCurrency.ok) errors.currency = parsedCurrency.error;
 
   if (Object.keys(errors).length > 0) return { ok: false, errors, typed };
   return { ok: true, value: { displayName, currency } };
