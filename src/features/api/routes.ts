@@ -32,7 +32,7 @@ export function apiRoutes(deps: { member: RequestHandler[]; finance: Finance }):
     const month = raw ?? monthOf(m.today);
     const view = currencyView(req.query.currency, m.currency, await deps.finance.accounts.list(m.sub, { includeArchived: true }));
     if (req.query.currency !== undefined && req.query.currency !== view.currency) {
-      throw new HttpError(400, `currency must be one you have an account in: ${[m.currency, ...view.choices.filter((c) => c !== m.currency)].join(', ')}.`);
+      throw new HttpError(400, `currency must be one you have an account in: ${(view.choices.length ? view.choices : [m.currency]).join(', ')}.`);
     }
     const s = await deps.finance.coach.monthSummary(m.sub, month, m.today, view.currency);
     res.json({

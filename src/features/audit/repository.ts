@@ -43,16 +43,11 @@ export function createAuditRepository(db: Kysely<Database>) {
         .execute();
     },
 
-    async recent(limit: number, type?: string): Promise<AuditEvent[]> {
-      let q = db.selectFrom('audit_events').selectAll().orderBy('at', 'desc').orderBy('id', 'desc').limit(limit);
-      if (type) q = q.where('type', '=', type);
-      return (await q.execute()).map(toEvent);
-    },
-
     /** Newest first, keyset-paged on (at, id): page N costs the same as page 1. */
     async page(limit: number, before?: { at: string; id: string }): Promise<AuditEvent[]> {
       let q = db.selectFrom('audit_events').selectAll().orderBy('at', 'desc').orderBy('id', 'desc').limit(limit);
-      if (before) q = q.where((eb) => eb.or([eb('at', '<', before.at), eb.and([eb('at', '=', before.at), eb('id', '<', before.id)])]));
+      // A row-value comparison, as for import pages: both engines seek to it in the (at, id) index.
+      if (before) q = q.where((eb) => eb(eb.refTuple('at', 'id'), '<', eb.tuple(before.at, before.id)));
       return (await q.execute()).map(toEvent);
     },
 

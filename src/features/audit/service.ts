@@ -82,7 +82,6 @@ export function createAuditService(repo: AuditRepository, logger: Logger, now: (
       return refusals.record(req, type, detail);
     },
     flushRefusals: (all = false) => refusals.flush(all),
-    recent: (limit = 50, type?: string) => repo.recent(limit, type),
     /** One page of events, newest first, strictly older than `before` (the last row of the page before). */
     page: (limit: number, before?: { at: string; id: string }) => repo.page(limit, before),
     /** Deletes events older than the retention period. */

@@ -33,10 +33,14 @@ export function createBudgetsRepository(db: Kysely<Database>) {
     async setMonth(userSub: string, month: string, currency: string, amounts: Array<{ categoryId: string; amount: number }>): Promise<void> {
       await db.transaction().execute(async (trx) => {
         for (const a of amounts) {
-          const key = (q: ReturnType<typeof trx.deleteFrom<'budgets'>>) =>
-            q.where('user_sub', '=', userSub).where('month', '=', month).where('currency', '=', currency).where('category_id', '=', a.categoryId);
           if (a.amount === 0) {
-            await key(trx.deleteFrom('budgets')).execute();
+            await trx
+              .deleteFrom('budgets')
+              .where('user_sub', '=', userSub)
+              .where('month', '=', month)
+              .where('currency', '=', currency)
+              .where('category_id', '=', a.categoryId)
+              .execute();
           } else {
             await trx
               .insertInto('budgets')
