@@ -91,8 +91,8 @@ export async function sizeOf(db: Kysely<Database>, userSub: string): Promise<{ r
 
 /** A write that would take the user's amounts past MAX_VOLUME_MINOR: refused, nothing written. */
 export class VolumeLimitError extends HttpError {
-  constructor(what = 'These amounts') {
-    super(400, `${what} would take the sum of all your amounts (in and out) past ${VOLUME_TEXT}, the most the app keeps for one person. Nothing was saved.`);
+  constructor() {
+    super(400, `These amounts would take the sum of all your amounts (in and out) past ${VOLUME_TEXT}, the most the app keeps for one person. Nothing was saved.`);
   }
 }
 

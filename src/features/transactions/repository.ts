@@ -52,8 +52,11 @@ function toTransaction(r: { id: string; account_id: string; date: string; descri
 
 /** Rows per insert statement: 10 parameters each stays far below SQLite's and PostgreSQL's limits. */
 const INSERT_CHUNK = 1000;
-/** The insert statement per chunk size, built once by Kysely (its compile step costs more than the insert itself). */
-const insertSql = new Map<number, string>();
+/**
+ * The insert statement per database and chunk size, built once by Kysely (its compile step costs
+ * more than the insert itself). Per database, because the SQL text follows the dialect.
+ */
+const insertSql = new WeakMap<Kysely<Database>, Map<number, string>>();
 
 /**
  * Inserts rows for one owner in chunks (each statement stays under the bound-parameter limit),
@@ -75,13 +78,16 @@ export async function insertTransactionRows(db: Kysely<Database>, userSub: strin
       memo: t.memo ?? null,
       created_at: createdAt,
     }));
-    let text = insertSql.get(chunk.length);
+    let bySize = insertSql.get(db);
+    if (!bySize) insertSql.set(db, (bySize = new Map()));
+    let text = bySize.get(chunk.length);
     if (text === undefined) {
       text = db.insertInto('transactions').values(chunk).compile().sql;
-      insertSql.set(chunk.length, text);
+      bySize.set(chunk.length, text);
     }
+    // Kysely binds the values row by row in the objects' key order, as Object.values gives them.
     const params: unknown[] = [];
-    for (const r of chunk) params.push(r.id, r.user_sub, r.account_id, r.date, r.description, r.amount_minor, r.category_id, r.imported_id, r.memo, r.created_at);
+    for (const r of chunk) params.push(...Object.values(r));
     await db.executeQuery(CompiledQuery.raw(text, params));
   }
   const span = monthSpan(rows.map((r) => r.date));
