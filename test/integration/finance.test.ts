@@ -170,3 +170,22 @@ describe('GET /api/summary', () => {
     expect(await anon.json()).toMatchObject({ status: 401 });
   });
 });
+
+describe('per-person limits', () => {
+  it('refuses a 101st account and a 101st goal with a 400 that says why, and creates neither', async () => {
+    const existing = (await finance.accounts.list(MEMBER.sub, { includeArchived: true })).length;
+    for (let i = existing; i < 99; i++) await finance.accounts.create(MEMBER.sub, { name: `Spare ${i}`, currency: 'USD' }, stack.clock.now());
+    expect((await post(member, '/accounts', { _csrf: csrf(), name: 'Hundredth', currency: 'USD' })).status).toBe(303);
+    const refused = await post(member, '/accounts', { _csrf: csrf(), name: 'One too many', currency: 'USD' });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toContain('You have 100 accounts, the most there can be.');
+    expect(await finance.accounts.list(MEMBER.sub, { includeArchived: true })).toHaveLength(100);
+
+    const goals = (await finance.goals.list(MEMBER.sub)).length;
+    for (let i = goals; i < 100; i++) await finance.goals.create(MEMBER.sub, { name: `Goal ${i}`, target: 1000, saved: 0, targetDate: '2030-01-01', currency: 'USD' }, stack.clock.now());
+    const goal = await post(member, '/goals', { _csrf: csrf(), name: 'One more', target: '10', saved: '', targetDate: '2030-01-01' });
+    expect(goal.status).toBe(400);
+    expect(goal.body).toContain('You have 100 goals, the most there can be.');
+    expect(await finance.goals.list(MEMBER.sub)).toHaveLength(100);
+  });
+});

@@ -34,6 +34,8 @@ function expectInvariants(s: MonthSummary) {
   }
   expect(s.net).toBe(s.income - s.expenses);
   expect(s.split.reduce((sum, g) => sum + g.amount, 0)).toBe(s.expenses + s.saved);
+  // The income-and-expenses chart ends with this month, with the same figures as the summary.
+  expect(s.history.at(-1)).toEqual({ month: s.month, income: s.income, expenses: s.expenses });
 }
 
 describe('rollover', () => {

@@ -13,6 +13,8 @@ function parseName(body: unknown): { name: string; error?: string; typed: string
 }
 
 const CURRENCIES = currencyCodes();
+/** Accounts per person (archived ones count): every finance page lists them. */
+export const MAX_ACCOUNTS = 100;
 
 /** /accounts: create (each in its own currency, the main one by default), rename and archive. */
 export function accountRoutes(deps: { member: RequestHandler[]; finance: Finance }): Router {
@@ -37,7 +39,9 @@ export function accountRoutes(deps: { member: RequestHandler[]; finance: Finance
   router.get('/', (req, res) => render(req, 200, res));
 
   router.post('/', async (req, res) => {
-    const parsed = parseName(req.body);
+    const named = parseName(req.body);
+    const full = !named.error && (await finance.accounts.list(req.member!.sub, { includeArchived: true })).length >= MAX_ACCOUNTS;
+    const parsed = full ? { ...named, error: `You have ${MAX_ACCOUNTS} accounts, the most there can be. Archived ones count too.` } : named;
     const raw = (req.body as Record<string, unknown> | undefined)?.currency;
     // A form without the field (an older page) gets the main currency.
     const currency = raw === undefined ? ({ ok: true, currency: req.member!.currency } as const) : parseCurrency(raw);

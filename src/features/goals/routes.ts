@@ -4,6 +4,9 @@ import type { Finance } from '../finance.js';
 import { addMonths, DATE_RANGE_TEXT, isCalendarDate, monthOf } from '../money/dates.js';
 import { formatMoney, parseAmount } from '../money/money.js';
 
+/** Goals per person: each is paced on the dashboard on every view. */
+export const MAX_GOALS = 100;
+
 /** /goals: savings goals with their pacing; a goal is on track when recent saving covers the monthly amount needed. */
 export function goalRoutes(deps: { member: RequestHandler[]; finance: Finance }): Router {
   const { finance } = deps;
@@ -37,6 +40,7 @@ export function goalRoutes(deps: { member: RequestHandler[]; finance: Finance })
     const errors: Record<string, string> = {};
     const name = typed.name!.trim();
     if (name === '' || name.length > 80) errors.name = 'Enter a name of up to 80 characters.';
+    else if ((await finance.goals.list(sub)).length >= MAX_GOALS) errors.name = `You have ${MAX_GOALS} goals, the most there can be.`;
     const target = parseAmount(typed.target!, currency);
     if (!target.ok) errors.target = target.error;
     else if (target.minor <= 0) errors.target = 'The target must be above zero.';
