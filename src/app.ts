@@ -13,6 +13,10 @@ import { systemClock, type Clock } from './clock/clock.js';
 import { backchannelLogoutRoute } from './auth/backchannel-logout.js';
 import type { ResolvedConfig } from './config/config.js';
 import type { Database } from './db/schema.js';
+import { createAccountDeletion } from './features/account-management/deletion.js';
+import { createAccountRepository } from './features/account-management/repository.js';
+import { accountManagementRoutes } from './features/account-management/routes.js';
+import { createAccountService } from './features/account-management/service.js';
 import { adminRoutes } from './features/admin/routes.js';
 import { createAdminService } from './features/admin/service.js';
 import { createAuditRepository } from './features/audit/repository.js';
@@ -40,12 +44,15 @@ import { ServiceUnavailableError } from './http/errors.js';
 import { healthRoutes } from './http/health.js';
 import { loadMember } from './http/load-member.js';
 import { requestLogging } from './http/request-logging.js';
+import { createPasswordResets } from './identity/authentication-api.js';
+import { createManagementApi, type ManagementApi } from './identity/management-api.js';
 import type { Logger } from './logging/logger.js';
+import type { Mailer } from './mail/mailer.js';
 import { createCsrf } from './security/csrf.js';
 import { rejectCrossSite } from './security/fetch-metadata.js';
 import { createRateLimits } from './security/rate-limits.js';
 import { noStoreWhenSignedIn, securityHeaders } from './security/headers.js';
-import { sessionAccess } from './sessions/access.js';
+import { sessionAccess, sessionClearer } from './sessions/access.js';
 import { GuardedSessionStore } from './sessions/guarded-store.js';
 import { SignedIdSessionStore } from './sessions/signed-id-store.js';
 import { createSessionIdSigner } from './sessions/signed-ids.js';
@@ -71,11 +78,15 @@ export interface AppDeps {
   jwksCooldownMs?: number;
   /** The app's "now" for every date rule (which month is current, days left, created_at). */
   clock: Clock;
+  /** Where the app's own notices go (the embedded provider's outbox in development); none by default. */
+  mailer?: Mailer | null;
+  /** The Management API client; by default built from config.management (none without it). */
+  managementApi?: ManagementApi | null;
 }
 
 /** The app, and the housekeeping its owner runs now and then (server.ts: every ten minutes and at shutdown). */
 export type App = Express & {
-  maintenance(opts?: { final?: boolean }): Promise<{ refusalSummaries: number; auditPruned: number; importsExpired: number }>;
+  maintenance(opts?: { final?: boolean }): Promise<{ refusalSummaries: number; auditPruned: number; importsExpired: number; deletionsFinished: number }>;
 };
 
 /** Builds the Express app. No I/O happens here: no listening, no connecting, no timers. */
@@ -106,6 +117,22 @@ export function createApp(deps: AppDeps): App {
   // Every finance page: the member guards, then the member and their defaults loaded once.
   const member = [...guards.member, loadMember({ users, categories: finance.categories, clock: deps.clock })];
   const limits = createRateLimits(config.rateLimit, audit);
+  // The identity provider's APIs: the Management API needs the M2M application; resets do not.
+  const management =
+    deps.managementApi !== undefined
+      ? deps.managementApi
+      : config.management
+        ? createManagementApi({ baseUrl: deps.issuerBaseUrl, ...config.management, clock: systemClock })
+        : null;
+  const account = createAccountService({
+    users,
+    management,
+    passwordResets: createPasswordResets({ baseUrl: deps.issuerBaseUrl, clientId: config.clientId, connection: config.databaseConnection }),
+    mailer: deps.mailer ?? null,
+    logger,
+    clock: deps.clock,
+  });
+  const deletion = createAccountDeletion({ repo: createAccountRepository(deps.db), management, sessions: store, clock: deps.clock, logger });
   const verifyIdToken = createIdTokenVerifier({
     issuer: deps.issuerBaseUrl,
     clientId: config.clientId,
@@ -115,7 +142,7 @@ export function createApp(deps: AppDeps): App {
     config,
     store,
     sessionIds,
-    { afterCallback: createAfterCallback({ users, audit, store, rolesClaim: config.rolesClaim, verifyIdToken }) },
+    { afterCallback: createAfterCallback({ users, audit, store, rolesClaim: config.rolesClaim, verifyIdToken, beforeLogin: deletion.finishBeforeSignIn }) },
     deps.issuerBaseUrl,
   );
 
@@ -198,18 +225,26 @@ export function createApp(deps: AppDeps): App {
   app.use('/categories', categoryRoutes({ member, finance }));
   app.use('/goals', goalRoutes({ member, finance }));
   app.use('/api', apiRoutes({ member, finance }));
-  app.use('/profile', profileRoutes({ guards, profile: createProfileService(users, deps.sessionStore), audit, session }));
-  app.use('/admin', adminRoutes({ guards, admin: createAdminService(users, store), audit }));
+  app.use('/profile', profileRoutes({ guards, profile: createProfileService(users, deps.sessionStore), account, audit, session }));
+  app.use(
+    '/account',
+    accountManagementRoutes({ guards, account, deletion, audit, passwordResetLimit: limits.passwordReset, clearSession: sessionClearer(names.session) }),
+  );
+  app.use('/admin', adminRoutes({ guards, admin: createAdminService(users, store, account), audit }));
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
   return Object.assign(app, {
-    /** Writes aggregated refusal counts, deletes audit events past retention and expired import previews. */
+    /**
+     * Writes aggregated refusal counts, deletes audit events past retention and expired import
+     * previews, and finishes account deletions whose local step failed.
+     */
     async maintenance(opts: { final?: boolean } = {}) {
       const refusalSummaries = await audit.flushRefusals(opts.final === true);
       const auditPruned = await audit.prune(config.auditRetentionDays);
       const importsExpired = await finance.imports.deleteExpired(deps.clock.now());
-      return { refusalSummaries, auditPruned, importsExpired };
+      const deletionsFinished = await deletion.finishPending();
+      return { refusalSummaries, auditPruned, importsExpired, deletionsFinished };
     },
   });
 }

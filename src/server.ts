@@ -12,6 +12,8 @@ import { resolveSecrets } from './config/dev-secrets.js';
 import { openSqlite } from './db/database.js';
 import { migrateToLatest } from './db/migrations.js';
 import type { DevIdp } from './dev-idp/index.js';
+import { MANAGEMENT_SCOPES } from './identity/management-api.js';
+import type { Mailer } from './mail/mailer.js';
 import { createLogger } from './logging/logger.js';
 import { appPaths } from './paths.js';
 import { SqliteSessionStore } from './sessions/sqlite-store.js';
@@ -44,6 +46,7 @@ async function main(): Promise<void> {
   const sessionStore = new SqliteSessionStore(database.sqlite, { defaultTtlMs: config.sessionIdleMinutes * 60_000 });
 
   let idp: DevIdp | undefined;
+  let mailer: Mailer | null = null;
   let issuerBaseUrl: string;
   if (config.idp.kind === 'embedded') {
     const resolved = config;
@@ -57,6 +60,7 @@ async function main(): Promise<void> {
       publicDir: paths.public,
       rolesClaim: config.rolesClaim,
       socialConnections: config.socialConnections,
+      m2mClients: config.management ? [{ ...config.management, scopes: MANAGEMENT_SCOPES }] : [],
       client: () => ({
         clientId: resolved.clientId,
         clientSecret: resolved.clientSecret,
@@ -66,6 +70,8 @@ async function main(): Promise<void> {
       }),
     });
     issuerBaseUrl = idp.issuer;
+    // The app's notices (an email address changed) go to the provider's outbox.
+    mailer = { send: (message) => idp!.deliverMail(message) };
     // The demo member starts with a year of data so the first run shows a living dashboard.
     const { createFinance } = await import('./features/finance.js');
     const { seedDemoData } = await import('./features/demo/seed.js');
@@ -76,7 +82,7 @@ async function main(): Promise<void> {
     issuerBaseUrl = config.idp.issuerBaseUrl;
   }
 
-  const app = createApp({ config, issuerBaseUrl, db: database.db, sessionStore, logger, paths, clock: systemClock });
+  const app = createApp({ config, issuerBaseUrl, db: database.db, sessionStore, logger, paths, clock: systemClock, mailer });
   const server = http.createServer(app);
   server.headersTimeout = 20_000;
   server.requestTimeout = 30_000;

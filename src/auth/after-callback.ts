@@ -14,6 +14,8 @@ interface HookDeps {
   store: UserSessionStore;
   rolesClaim: string;
   verifyIdToken: IdTokenVerifier;
+  /** Runs before the user is recorded (finishes an account deletion of the same `sub`); a rejection fails the sign-in. */
+  beforeLogin?: (sub: string) => Promise<void>;
 }
 
 /**
@@ -29,6 +31,7 @@ export function createAfterCallback(deps: HookDeps): OidcHooks['afterCallback'] 
     const user = currentUserFromClaims(claims, deps.rolesClaim);
     if (!user) throw new HttpError(400, 'The sign-in response was not valid. Please try again.');
     const mfa = mfaStatus(claims, Math.floor(Date.now() / 1000), Number.MAX_SAFE_INTEGER).done;
+    await deps.beforeLogin?.(user.sub);
     await deps.users.recordLogin(user, { mfa });
     await deps.audit.record(req, 'login.success', { actorSub: user.sub, detail: { mfa, stepUp: state.stepUp === true } });
     return {

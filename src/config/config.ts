@@ -46,10 +46,20 @@ export interface Config {
   rateLimit: { windowSeconds: number; authMax: number; postMax: number };
   /** Security events older than this are deleted. */
   auditRetentionDays: number;
+  /**
+   * The machine-to-machine application for Auth0's Management API (email change, MFA reset,
+   * account deletion). Unset: those features are shown as unavailable.
+   */
+  management: { clientId: string; clientSecret: string } | undefined;
+  /** The database connection (email and password) whose users can ask for a password-reset email. */
+  databaseConnection: string;
 }
 
 /** A config whose secrets are all resolved, as createApp needs it. */
 export type ResolvedConfig = Config & { appSecret: string; clientId: string; clientSecret: string };
+
+/** Auth0's default name for the email-and-password connection. */
+export const DEFAULT_DATABASE_CONNECTION = 'Username-Password-Authentication';
 
 /** Every problem found in the environment, listed at once. Messages never contain secret values. */
 export class ConfigError extends Error {
@@ -100,6 +110,9 @@ const envSchema = z.object({
   AUTH0_CLIENT_ID: optionalString,
   AUTH0_CLIENT_SECRET: optionalString,
   AUTH0_AUDIENCE: optionalString,
+  AUTH0_MGMT_CLIENT_ID: optionalString,
+  AUTH0_MGMT_CLIENT_SECRET: optionalString,
+  AUTH0_DB_CONNECTION: optionalString,
   AUTH0_ROLES_CLAIM: optionalString,
   AUTH0_SOCIAL_CONNECTIONS: z.string().optional(),
   APP_SECRET_KEY: optionalString,
@@ -160,6 +173,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     problems.push('APP_SECRET_KEY is required in production (at least 32 characters)');
   }
 
+  const management = e.AUTH0_MGMT_CLIENT_ID && e.AUTH0_MGMT_CLIENT_SECRET ? { clientId: e.AUTH0_MGMT_CLIENT_ID, clientSecret: e.AUTH0_MGMT_CLIENT_SECRET } : undefined;
+  if (Boolean(e.AUTH0_MGMT_CLIENT_ID) !== Boolean(e.AUTH0_MGMT_CLIENT_SECRET)) {
+    problems.push('AUTH0_MGMT_CLIENT_ID and AUTH0_MGMT_CLIENT_SECRET go together: set both (a machine-to-machine application) or neither');
+  }
+  const databaseConnection = e.AUTH0_DB_CONNECTION ?? DEFAULT_DATABASE_CONNECTION;
+  if (!CONNECTION_NAME.test(databaseConnection)) problems.push('AUTH0_DB_CONNECTION must be a connection name (letters, digits, dashes)');
+
   const rolesClaim = e.AUTH0_ROLES_CLAIM ?? DEFAULT_ROLES_CLAIM;
   if (!/^https?:\/\/[^\s/]+\/\S*$/.test(rolesClaim)) {
     problems.push('AUTH0_ROLES_CLAIM must be a namespaced claim URL such as https://coach.example.com/roles');
@@ -209,6 +229,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       postMax: e.RATE_LIMIT_POST_MAX ?? 60,
     },
     auditRetentionDays: e.AUDIT_RETENTION_DAYS ?? 180,
+    management,
+    databaseConnection,
   };
 }
 

@@ -4,6 +4,8 @@ import path from 'node:path';
 import type { Config, ResolvedConfig } from './config.js';
 
 export const DEV_CLIENT_ID = 'personal-finance-coach-dev';
+/** The embedded provider's machine-to-machine application for its Management API. */
+export const DEV_M2M_CLIENT_ID = 'personal-finance-coach-dev-m2m';
 
 /**
  * Fills in the secrets development may leave unset. The app secret is generated once and kept
@@ -21,7 +23,10 @@ export function resolveSecrets(config: Config): ResolvedConfig {
   if (!clientId || !clientSecret) {
     throw new Error('AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET are required with an external identity provider');
   }
-  return { ...config, appSecret, clientId, clientSecret };
+  // With the embedded provider the Management API features work out of the box.
+  const management =
+    config.management ?? (embedded ? { clientId: DEV_M2M_CLIENT_ID, clientSecret: crypto.createHmac('sha256', appSecret).update('dev-idp-m2m').digest('base64url') } : undefined);
+  return { ...config, appSecret, clientId, clientSecret, management };
 }
 
 function readOrCreateSecret(file: string): string {

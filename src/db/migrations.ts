@@ -1,5 +1,6 @@
 import { Kysely, Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
 import { currenciesAndMemo } from './migration-009.js';
+import { accountDeletions } from './migration-010.js';
 
 /**
  * Migrations live in code (not files found at run time), so the compiled app and the tests
@@ -200,6 +201,7 @@ const migrations: Record<string, Migration> = {
     },
   },
   '2026-12-01-009-currencies-memo': currenciesAndMemo,
+  '2026-12-01-010-account-deletions': accountDeletions,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -142,7 +142,16 @@ export interface MonthRepeatsTable {
   count: number;
 }
 
+/** An account deletion under way: present until the user's data is gone. */
+export interface AccountDeletionsTable {
+  user_sub: string;
+  requested_at: string;
+  idp_deleted_at: string | null;
+  attempts: Generated<number>;
+}
+
 export interface Database {
+  account_deletions: AccountDeletionsTable;
   month_totals: MonthTotalsTable;
   month_repeats: MonthRepeatsTable;
   pending_imports: PendingImportsTable;

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type BetterSqlite3 from 'better-sqlite3';
-import { hashPassword, verifyPassword } from './passwords.js';
+import { hashPassword, hashPasswordOffLoop, verifyPassword } from './passwords.js';
 
 export const DATABASE_CONNECTION = 'Username-Password-Authentication';
 
@@ -105,6 +105,10 @@ export class DevAccounts {
       confirmPending: sqlite.prepare('UPDATE accounts SET totp_secret = totp_pending, totp_pending = NULL, totp_last_step = ? WHERE sub = ? AND totp_pending IS NOT NULL'),
       setLastStep: sqlite.prepare('UPDATE accounts SET totp_last_step = ? WHERE sub = ?'),
       verifyEmail: sqlite.prepare('UPDATE accounts SET email_verified = 1 WHERE sub = ?'),
+      setEmail: sqlite.prepare('UPDATE accounts SET email = ?, email_verified = ? WHERE sub = ?'),
+      setPassword: sqlite.prepare('UPDATE accounts SET password_hash = ? WHERE sub = ? AND password_hash IS NOT NULL'),
+      clearTotp: sqlite.prepare('UPDATE accounts SET totp_secret = NULL, totp_pending = NULL, totp_last_step = NULL WHERE sub = ?'),
+      remove: sqlite.prepare('DELETE FROM accounts WHERE sub = ?'),
     };
   }
 
@@ -156,6 +160,36 @@ export class DevAccounts {
     };
     this.insert(account, input.password, null);
     return account;
+  }
+
+  /** A database-connection account by its email address (how Auth0's change_password finds it). */
+  findByEmail(email: string): DevAccount | undefined {
+    return toAccount(this.stmts.byEmail.get(DATABASE_CONNECTION, email.trim().toLowerCase()) as Row | undefined);
+  }
+
+  /** Sets a new address; 'taken' when another account of the same connection has it. */
+  changeEmail(sub: string, email: string, verified: boolean): 'changed' | 'taken' | 'unknown' {
+    const account = this.findBySub(sub);
+    if (!account) return 'unknown';
+    const normalized = email.trim().toLowerCase();
+    const holder = this.stmts.byEmail.get(account.connection, normalized) as Row | undefined;
+    if (holder && holder.sub !== sub) return 'taken';
+    this.stmts.setEmail.run(normalized, verified ? 1 : 0, sub);
+    return 'changed';
+  }
+
+  /** A new password for an email + password account (hashed off the event loop); false for others. */
+  async setPassword(sub: string, password: string): Promise<boolean> {
+    return this.stmts.setPassword.run(await hashPasswordOffLoop(password), sub).changes === 1;
+  }
+
+  /** Removes the authenticator (and any half-done enrolment): the next MFA step enrols a new one. */
+  removeAuthenticators(sub: string): boolean {
+    return this.stmts.clearTotp.run(sub).changes === 1;
+  }
+
+  remove(sub: string): boolean {
+    return this.stmts.remove.run(sub).changes === 1;
   }
 
   markEmailVerified(sub: string): void {

@@ -35,6 +35,7 @@ export function createAdapterClass(sqlite: BetterSqlite3.Database, now: () => nu
   const destroy = sqlite.prepare('DELETE FROM oidc_models WHERE model = ? AND id = ?');
   const revoke = sqlite.prepare('DELETE FROM oidc_models WHERE grant_id = ?');
   const prune = sqlite.prepare('DELETE FROM oidc_models WHERE expires_at IS NOT NULL AND expires_at <= ?');
+  const byAccount = sqlite.prepare("DELETE FROM oidc_models WHERE model <> 'Client' AND json_extract(payload, '$.accountId') = ?");
 
   type Row = { payload: string; consumed_at: number | null; expires_at: number | null } | undefined;
   const read = (row: Row): AdapterPayload | undefined => {
@@ -48,6 +49,11 @@ export function createAdapterClass(sqlite: BetterSqlite3.Database, now: () => nu
 
     static prune(): number {
       return prune.run(now()).changes;
+    }
+
+    /** Ends every session, grant and token of one account (deleted, or its password changed). */
+    static destroyAccount(accountId: string): number {
+      return byAccount.run(accountId).changes;
     }
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {

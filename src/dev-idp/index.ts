@@ -5,6 +5,10 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import express, { type ErrorRequestHandler } from 'express';
 import { DevAccounts, DEMO_USERS } from './accounts.js';
+import { createAdapterClass } from './adapter.js';
+import { createM2mTokens, type DevM2mClient } from './m2m-tokens.js';
+import { managementApiRoutes } from './management-api.js';
+import { passwordResetRoutes } from './password-reset.js';
 import { interactionRoutes } from './interactions.js';
 import { loadOrCreateKeys } from './keys.js';
 import { DevMail } from './mail.js';
@@ -25,13 +29,19 @@ export interface DevIdpOptions {
   socialConnections: string[];
   /** Called once the port is known, to register the app as this provider's client. */
   client: (issuer: string) => DevClient;
+  /** Machine-to-machine applications allowed on the Management API (the app's, and tests' own). */
+  m2mClients?: DevM2mClient[];
   /** Test knob: behave like a provider that ignores acr_values. */
   ignoreAcrValues?: boolean;
+  /** The provider's clock for link expiry and API tokens (tests move it); real time by default. */
+  now?: () => number;
 }
 
 export interface DevIdp {
   issuer: string;
   demoAccounts: Array<{ email: string; password: string; description: string; totpSecret?: string }>;
+  /** Where the app's own notices go in development: this provider's outbox. */
+  deliverMail(message: { to: string; subject: string; text: string }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -61,23 +71,31 @@ export async function startDevIdp(o: DevIdpOptions): Promise<DevIdp> {
   const { port } = server.address() as AddressInfo;
   const issuer = `http://${o.issuerHost ?? 'localhost'}:${port}`;
   const pages = createPages(o.viewsDir, { issuer });
-  const mail = new DevMail(sqlite, () => issuer);
+  const now = o.now ?? (() => Date.now());
+  const mail = new DevMail(sqlite, () => issuer, now);
+  const adapter = createAdapterClass(sqlite);
+  const endProviderSessions = (sub: string) => void adapter.destroyAccount(sub);
+  const client = o.client(issuer);
   // The unverified demo user always has a verification message waiting in the outbox.
   for (const u of DEMO_USERS) if (!u.emailVerified && !accounts.findBySub(u.sub)?.emailVerified && !mail.hasPendingVerification(u.sub)) mail.sendVerification(u.sub, u.email);
 
   const provider = createProvider({
     issuer,
-    client: o.client(issuer),
+    client,
     rolesClaim: o.rolesClaim,
     socialConnections: o.socialConnections,
     accounts,
     keys,
-    sqlite,
+    adapter,
     pages,
     ignoreAcrValues: o.ignoreAcrValues ?? false,
   });
 
   app.use('/assets', express.static(path.join(o.publicDir, 'dev-idp'), { index: false, maxAge: '1h' }));
+  const tokens = createM2mTokens({ issuer, keys, clients: o.m2mClients ?? [], now });
+  app.use(tokens.tokenRoute);
+  app.use(managementApiRoutes({ accounts, mail, tokens, endProviderSessions }));
+  app.use(passwordResetRoutes({ accounts, mail, pages, clientIds: [client.clientId], endProviderSessions }));
   app.use(interactionRoutes({ provider, accounts, mail, pages, socialConnections: o.socialConnections }));
   app.use(provider.callback());
   const onError: ErrorRequestHandler = async (err, _req, res, _next) => {
@@ -95,6 +113,7 @@ export async function startDevIdp(o: DevIdpOptions): Promise<DevIdp> {
   return {
     issuer,
     demoAccounts: DEMO_USERS.map(({ email, password, description, totpSecret }) => ({ email, password, description, ...(totpSecret ? { totpSecret } : {}) })),
+    deliverMail: async (message) => mail.deliver(message),
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

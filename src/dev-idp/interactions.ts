@@ -147,7 +147,7 @@ export function interactionRoutes(o: Options): Router {
   });
 
   router.get('/verify-email', async (req, res) => {
-    const sub = o.mail.redeem(str(req.query.token, 100));
+    const sub = o.mail.redeem('verify-email', str(req.query.token, 100));
     if (sub) o.accounts.markEmailVerified(sub);
     res.status(sub ? 200 : 400).send(
       await o.pages.render(sub ? 'verified' : 'error', {

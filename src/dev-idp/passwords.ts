@@ -13,6 +13,13 @@ export function hashPassword(password: string): string {
   return `scrypt$${N}$${salt.toString('base64url')}$${hash.toString('base64url')}`;
 }
 
+/** The same hash computed on the thread pool, for requests (a password reset) that must not stall the loop. */
+export async function hashPasswordOffLoop(password: string): Promise<string> {
+  const salt = crypto.randomBytes(16);
+  const hash = await scrypt(password, salt, KEY_LENGTH, { N });
+  return `scrypt$${N}$${salt.toString('base64url')}$${hash.toString('base64url')}`;
+}
+
 // Compared against when the email is unknown, so a wrong email costs as long as a wrong password.
 const DUMMY = hashPassword(crypto.randomBytes(16).toString('hex'));
 

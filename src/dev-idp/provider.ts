@@ -1,6 +1,5 @@
-import type BetterSqlite3 from 'better-sqlite3';
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
-import { createAdapterClass } from './adapter.js';
+import type { createAdapterClass } from './adapter.js';
 import type { DevAccounts } from './accounts.js';
 import { DATABASE_CONNECTION } from './accounts.js';
 import type { DevIdpKeys } from './keys.js';
@@ -24,7 +23,7 @@ export interface ProviderOptions {
   socialConnections: string[];
   accounts: DevAccounts;
   keys: DevIdpKeys;
-  sqlite: BetterSqlite3.Database;
+  adapter: ReturnType<typeof createAdapterClass>;
   pages: DevIdpPages;
   /** Test knob: behave like a provider that ignores acr_values (never asks for MFA). */
   ignoreAcrValues: boolean;
@@ -39,7 +38,7 @@ export function createProvider(o: ProviderOptions): Provider {
   const allowedConnections = new Set([DATABASE_CONNECTION, ...o.socialConnections]);
 
   const configuration: Configuration = {
-    adapter: createAdapterClass(o.sqlite),
+    adapter: o.adapter,
     clients: [
       {
         client_id: o.client.clientId,

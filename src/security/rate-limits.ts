@@ -9,7 +9,10 @@ import { HttpError } from '../http/errors.js';
  * which honours X-Forwarded-For only as far as TRUST_PROXY allows, so a spoofed header cannot
  * reset the count. Counters live in memory: several instances need a shared store (e.g. Redis).
  */
-export function createRateLimits(limits: Config['rateLimit'], audit: AuditService): { auth: RequestHandler; posts: RequestHandler } {
+/** One password-reset email per user per five minutes (each sends a real email). */
+const PASSWORD_RESET_WINDOW_MS = 5 * 60_000;
+
+export function createRateLimits(limits: Config['rateLimit'], audit: AuditService): { auth: RequestHandler; posts: RequestHandler; passwordReset: RequestHandler } {
   const make = (name: string, limit: number): RequestHandler =>
     rateLimit({
       windowMs: limits.windowSeconds * 1000,
@@ -27,8 +30,25 @@ export function createRateLimits(limits: Config['rateLimit'], audit: AuditServic
     });
   const auth = make('auth', limits.authMax);
   const post = make('post', limits.postMax);
+  const passwordReset = rateLimit({
+    windowMs: PASSWORD_RESET_WINDOW_MS,
+    limit: 1,
+    // Per signed-in user (the route requires one), not per IP: a shared network is not one person.
+    keyGenerator: (req) => `user:${req.user?.sub ?? ''}`,
+    // A request the provider refused sent no email, so it does not count.
+    skipFailedRequests: true,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    identifier: 'password-reset',
+    validate: { xForwardedForHeader: false },
+    handler: async (req, _res, next) => {
+      await audit.recordRefused(req, 'rate.limited', { limiter: 'password-reset', path: req.path });
+      next(new HttpError(429, 'A reset link was sent to you less than 5 minutes ago. Check your inbox (and spam folder), or ask again in a few minutes.'));
+    },
+  });
   return {
     auth,
+    passwordReset,
     posts: (req, res, next) => (req.method === 'POST' ? post(req, res, next) : next()),
   };
 }

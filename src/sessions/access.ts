@@ -11,3 +11,13 @@ export type SessionAccess = (req: Request) => AppSessionData | undefined;
 export function sessionAccess(cookieName: string): SessionAccess {
   return (req) => (req as unknown as Record<string, AppSessionData | undefined>)[cookieName];
 }
+
+/**
+ * Empties the current request's session, so the library clears the cookie and stores nothing at
+ * the end of the response (after an account is deleted there is nobody to keep signed in).
+ */
+export function sessionClearer(cookieName: string): (req: Request) => void {
+  return (req) => {
+    (req as unknown as Record<string, AppSessionData | undefined>)[cookieName] = undefined;
+  };
+}

@@ -4,7 +4,10 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { createApp, type App } from '../../src/app.js';
+import { createApp, type App, type AppDeps } from '../../src/app.js';
+import type { DevM2mClient } from '../../src/dev-idp/m2m-tokens.js';
+import { MANAGEMENT_SCOPES, type ManagementApi } from '../../src/identity/management-api.js';
+import type { Mailer } from '../../src/mail/mailer.js';
 import { createFinance, type Finance } from '../../src/features/finance.js';
 import { TestBrowser } from './browser.js';
 import { csrfTokenOf, signIn } from './flows.js';
@@ -49,6 +52,12 @@ export interface StackOptions {
   logger?: Logger;
   /** The app's clock; one running from TEST_NOW by default. */
   clock?: TestClock;
+  /** More machine-to-machine applications for the provider's Management API (besides the app's). */
+  m2mClients?: DevM2mClient[];
+  /** The provider's clock (link expiry, API tokens); real time by default. */
+  idpNow?: () => number;
+  /** Builds the app's Management API client (e.g. through a faulty proxy); from config by default. */
+  managementApi?: (issuer: string, config: ResolvedConfig) => ManagementApi | null;
 }
 
 /** The app on a free loopback port with a fresh data directory, against `issuerBaseUrl`. */
@@ -85,7 +94,14 @@ function testConfig(port: number, dataDir: string, env: Record<string, string> =
   );
 }
 
-async function mountApp(server: http.Server, config: ResolvedConfig, issuerBaseUrl: string, dataDir: string, options: StackOptions) {
+async function mountApp(
+  server: http.Server,
+  config: ResolvedConfig,
+  issuerBaseUrl: string,
+  dataDir: string,
+  options: StackOptions,
+  identity: Pick<AppDeps, 'mailer' | 'managementApi'> = {},
+) {
   const clock = options.clock ?? runningClock(TEST_NOW);
   const database = openSqlite(path.join(dataDir, 'app.sqlite'));
   await migrateToLatest(database.db);
@@ -99,6 +115,7 @@ async function mountApp(server: http.Server, config: ResolvedConfig, issuerBaseU
     paths: appPaths(),
     jwksCooldownMs: 0,
     clock,
+    ...identity,
     ...(options.sessionReadTimeoutMs ? { sessionReadTimeoutMs: options.sessionReadTimeoutMs } : {}),
   });
   server.on('request', app);
@@ -151,8 +168,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       backchannelLogoutUri: `${config.baseUrl}/backchannel-logout`,
     }),
     ignoreAcrValues: options.ignoreAcrValues ?? false,
+    m2mClients: [{ ...config.management!, scopes: MANAGEMENT_SCOPES }, ...(options.m2mClients ?? [])],
+    ...(options.idpNow ? { now: options.idpNow } : {}),
   });
-  const { database, sessions, clock, app } = await mountApp(server, config, idp.issuer, dataDir, options);
+  const mailer: Mailer = { send: (m) => idp.deliverMail(m) };
+  const { database, sessions, clock, app } = await mountApp(server, config, idp.issuer, dataDir, options, {
+    mailer,
+    ...(options.managementApi ? { managementApi: options.managementApi(idp.issuer, config) } : {}),
+  });
   return {
     clock,
     app,

@@ -21,12 +21,15 @@ export function adminRoutes(deps: { guards: Guards; admin: AdminService; audit: 
     const events = page.slice(0, EVENTS_PER_PAGE);
     const last = events.at(-1);
     const ended = typeof req.query.ended === 'string' && /^\d{1,4}$/.test(req.query.ended) ? Number(req.query.ended) : null;
+    const mfaRemoved = req.query.mfaRemoved === '1';
     res.render('layout', {
       page: 'pages/admin',
       title: 'Admin',
       users,
       events,
       ended,
+      mfaRemoved,
+      managementUnavailable: deps.admin.managementUnavailable(),
       paged: before !== undefined,
       olderHref: page.length > EVENTS_PER_PAGE && last ? `/admin?${new URLSearchParams({ before: `${last.at}_${last.id}` })}#events-title` : null,
     });
@@ -37,6 +40,14 @@ export function adminRoutes(deps: { guards: Guards; admin: AdminService; audit: 
     const ended = await deps.admin.endSessionsOf(typeof sub === 'string' ? sub : '');
     await deps.audit.record(req, 'admin.end_sessions', { targetSub: typeof sub === 'string' ? sub : null, detail: { sessionsEnded: ended } });
     res.redirect(303, `/admin?ended=${ended}`);
+  });
+
+  router.post('/users/remove-mfa', async (req, res) => {
+    const raw = (req.body as Record<string, unknown> | undefined)?.sub;
+    const sub = typeof raw === 'string' ? raw : '';
+    await deps.admin.removeAuthenticatorOf(sub);
+    await deps.audit.record(req, 'admin.mfa_removed', { targetSub: sub });
+    res.redirect(303, '/admin?mfaRemoved=1');
   });
 
   return router;

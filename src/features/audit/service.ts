@@ -21,7 +21,13 @@ export type AuditType =
   | 'rate.limited'
   | 'import.confirmed'
   | 'data.exported'
-  | 'data.deleted';
+  | 'data.deleted'
+  | 'password.reset_requested'
+  | 'email.changed'
+  | 'mfa.removed'
+  | 'admin.mfa_removed'
+  | 'account.deleted'
+  | 'account.delete_failed';
 
 export interface AuditInput {
   targetSub?: string | null;

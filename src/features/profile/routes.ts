@@ -3,6 +3,7 @@ import { connectionOfSub } from '../../auth/connections.js';
 import type { Guards } from '../../auth/guards.js';
 import { mfaStatus } from '../../auth/mfa.js';
 import type { SessionAccess } from '../../sessions/access.js';
+import type { AccountService } from '../account-management/service.js';
 import type { AuditService } from '../audit/service.js';
 import { currencyOptionsHtml, parsePreferences, type PreferenceErrors } from './preferences.js';
 import type { ProfileService } from './service.js';
@@ -10,8 +11,23 @@ import type { ProfileService } from './service.js';
 interface Deps {
   guards: Guards;
   profile: ProfileService;
+  account: AccountService;
   audit: AuditService;
   session: SessionAccess;
+}
+
+const NOTICES: Array<[string, string, string]> = [
+  ['saved', '1', 'Your preferences are saved.'],
+  ['ended', '1', 'Your other sessions are signed out.'],
+  ['reset', 'sent', 'We asked the sign-in service to email you a link for choosing a new password. It is valid for a limited time and works once.'],
+  ['email', 'changed', 'Your email address is changed. We sent a link to the new address: follow it before you next sign in. Your old address was told about the change.'],
+  ['email', 'changed-untold', 'Your email address is changed. We sent a link to the new address: follow it before you next sign in. We could not email your old address about it.'],
+  ['mfa', 'removed', 'Your authenticator is removed. The next time a page asks for multi-factor authentication, you will set up a new one.'],
+];
+
+/** The one-line confirmation a redirect back to /profile asks for (?saved=1, ?reset=sent, ...). */
+function noticeOf(query: Request['query']): string | null {
+  return NOTICES.find(([key, value]) => query[key] === value)?.[2] ?? null;
 }
 
 /** /profile: who you are to the app, your preferences, and your active sessions. */
@@ -23,13 +39,19 @@ export function profileRoutes(deps: Deps): Router {
   async function render(req: Request, res: Response, status: number, form: { errors: PreferenceErrors; typed: Record<string, string> } | null) {
     const user = req.user!;
     const handle = deps.session(req)?.meta?.handle;
-    const [record, sessions] = await Promise.all([deps.profile.find(user.sub), deps.profile.sessionsOf(user.sub, handle)]);
+    const connection = connectionOfSub(user.sub);
+    const [record, sessions, authenticator] = await Promise.all([
+      deps.profile.find(user.sub),
+      deps.profile.sessionsOf(user.sub, handle),
+      deps.account.authenticator(user.sub),
+    ]);
     const mfa = mfaStatus(req.oidc.idTokenClaims, Math.floor(Date.now() / 1000), deps.guards.maxAgeSeconds);
-    const notice = req.query.saved === '1' ? 'Your preferences are saved.' : req.query.ended !== undefined ? 'Your other sessions are signed out.' : null;
     res.status(status).render('layout', {
       page: 'pages/profile',
       title: 'Your profile',
-      connection: connectionOfSub(user.sub),
+      connection,
+      can: deps.account.capabilities(user, connection),
+      authenticator,
       mfa,
       lastMfaAt: record?.lastMfaAt ?? null,
       prefs: {
@@ -39,7 +61,7 @@ export function profileRoutes(deps: Deps): Router {
       errors: form?.errors ?? {},
       currencyOptions: currencyOptionsHtml(form?.typed.currency ?? record?.currency ?? 'USD'),
       sessions,
-      notice,
+      notice: noticeOf(req.query),
     });
   }
 

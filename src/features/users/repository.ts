@@ -64,6 +64,11 @@ export function createUsersRepository(db: Kysely<Database>) {
       return rows.map(toRecord);
     },
 
+    /** The address the provider now holds, unverified until its link is followed. */
+    async setUnverifiedEmail(sub: string, email: string): Promise<void> {
+      await db.updateTable('users').set({ email, email_verified: 0 }).where('sub', '=', sub).execute();
+    },
+
     async updatePreferences(sub: string, prefs: { displayName: string | null; currency: string }): Promise<boolean> {
       const r = await db
         .updateTable('users')

@@ -1,0 +1,119 @@
+import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
+import { connectionOfSub } from '../../auth/connections.js';
+import type { Guards } from '../../auth/guards.js';
+import { IdentityApiError } from '../../identity/idp-http.js';
+import { HttpError } from '../../http/errors.js';
+import type { AuditService } from '../audit/service.js';
+import type { AccountDeletion } from './deletion.js';
+import { confirmsDeletion, DELETE_CONFIRMATION, parseNewEmail } from './input.js';
+import type { AccountService } from './service.js';
+
+interface Deps {
+  guards: Guards;
+  account: AccountService;
+  deletion: AccountDeletion;
+  audit: AuditService;
+  /** At most one reset email per user per five minutes. */
+  passwordResetLimit: RequestHandler;
+  clearSession: (req: Request) => void;
+}
+
+/** The provider's refusal shown on the form it came from; anything else goes to the error handler. */
+function providerRefusal(err: unknown): HttpError | null {
+  return err instanceof HttpError && (err instanceof IdentityApiError || err.status === 400 || err.status === 503) ? err : null;
+}
+
+/**
+ * /account: the jobs that go through the identity provider. Every change is a CSRF-checked POST
+ * and audited; changing the email, removing the authenticator and deleting the account also
+ * need a fresh MFA (their pages start the step-up). Nothing here takes a user id from the
+ * request: each acts on the signed-in user only.
+ *   POST /account/password        email a password-reset link (email-and-password users)
+ *   GET|POST /account/email       set a new address, unverified until its link is followed
+ *   GET /account/mfa, POST /account/mfa/remove
+ *   GET|POST /account/delete      delete the account at the provider, then every local row and session
+ */
+export function accountManagementRoutes(deps: Deps): Router {
+  const router = express.Router();
+  router.use(deps.guards.requiresAuth);
+  const fresh = deps.guards.requiresMfa();
+
+  router.post('/password', deps.passwordResetLimit, async (req, res) => {
+    await deps.account.requestPasswordReset(req.user!);
+    await deps.audit.record(req, 'password.reset_requested');
+    res.redirect(303, '/profile?reset=sent');
+  });
+
+  const emailPage = async (req: Request, res: Response, status: number, locals: { value: string; error: string | null }) => {
+    const can = deps.account.capabilities(req.user!, connectionOfSub(req.user!.sub));
+    res.status(status).render('layout', { page: 'account-management/email', title: 'Change your email address', unavailable: can.emailChangeUnavailable, managedBy: can.passwordManagedBy, ...locals });
+  };
+
+  router.get('/email', fresh, (req, res) => emailPage(req, res, 200, { value: '', error: null }));
+
+  router.post('/email', fresh, async (req, res) => {
+    const raw = (req.body as Record<string, unknown> | undefined)?.email;
+    const parsed = parseNewEmail(raw);
+    if (!parsed.ok) return emailPage(req, res, 400, { value: typeof raw === 'string' ? raw.slice(0, 254) : '', error: parsed.error });
+    let told: boolean;
+    try {
+      told = (await deps.account.changeEmail(req.user!, parsed.email)).oldAddressTold;
+    } catch (err) {
+      const refusal = providerRefusal(err);
+      if (!refusal) throw err;
+      return emailPage(req, res, refusal.status, { value: parsed.email, error: refusal.publicMessage });
+    }
+    await deps.audit.record(req, 'email.changed', { detail: { oldAddressTold: told } });
+    res.redirect(303, told ? '/profile?email=changed' : '/profile?email=changed-untold');
+  });
+
+  const mfaPage = async (req: Request, res: Response, status: number, error: string | null) => {
+    const authenticator = await deps.account.authenticator(req.user!.sub);
+    const can = deps.account.capabilities(req.user!, connectionOfSub(req.user!.sub));
+    res.status(status).render('layout', { page: 'account-management/mfa', title: 'Multi-factor authentication', authenticator, unavailable: can.managementUnavailable, error });
+  };
+
+  router.get('/mfa', fresh, (req, res) => mfaPage(req, res, 200, null));
+
+  router.post('/mfa/remove', fresh, async (req, res) => {
+    try {
+      await deps.account.removeAuthenticator(req.user!.sub);
+    } catch (err) {
+      const refusal = providerRefusal(err);
+      if (!refusal) throw err;
+      return mfaPage(req, res, refusal.status, refusal.publicMessage);
+    }
+    await deps.audit.record(req, 'mfa.removed', { targetSub: req.user!.sub });
+    res.redirect(303, '/profile?mfa=removed');
+  });
+
+  const deletePage = async (req: Request, res: Response, status: number, error: string | null) => {
+    const can = deps.account.capabilities(req.user!, connectionOfSub(req.user!.sub));
+    res.status(status).render('layout', { page: 'account-management/delete', title: 'Delete your account', confirmation: DELETE_CONFIRMATION, unavailable: can.managementUnavailable, error });
+  };
+
+  router.get('/delete', fresh, (req, res) => deletePage(req, res, 200, null));
+
+  router.post('/delete', fresh, async (req, res) => {
+    if (!confirmsDeletion((req.body as Record<string, unknown> | undefined)?.confirm)) {
+      return deletePage(req, res, 400, `Type ${DELETE_CONFIRMATION} in capitals to confirm.`);
+    }
+    const sub = req.user!.sub;
+    let outcome;
+    try {
+      outcome = await deps.deletion.delete(sub);
+    } catch (err) {
+      const refusal = providerRefusal(err);
+      if (!refusal) throw err;
+      await deps.audit.record(req, 'account.delete_failed', { detail: { failure: err instanceof IdentityApiError ? err.failure : String(refusal.status) } });
+      return deletePage(req, res, refusal.status, `Nothing was deleted. ${refusal.publicMessage}`);
+    }
+    // Only the pseudonymous `sub` stays, in the security log; no name or address.
+    await deps.audit.record(req, 'account.deleted', { actorSub: sub, targetSub: sub, detail: outcome.status === 'deleted' ? { rows: outcome.rows } : { finishing: true } });
+    deps.clearSession(req);
+    res.set('Clear-Site-Data', '"cache", "storage"');
+    res.render('layout', { page: 'account-management/deleted', title: 'Your account is deleted', finishing: outcome.status === 'finishing', user: null });
+  });
+
+  return router;
+}
