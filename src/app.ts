@@ -133,6 +133,10 @@ export function createApp(deps: AppDeps): App {
     clock: deps.clock,
   });
   const deletion = createAccountDeletion({ repo: createAccountRepository(deps.db), management, sessions: store, clock: deps.clock, logger });
+  const signingIn = async (sub: string) => {
+    await deletion.finishBeforeSignIn(sub);
+    account.forgetAuthenticator(sub);
+  };
   const verifyIdToken = createIdTokenVerifier({
     issuer: deps.issuerBaseUrl,
     clientId: config.clientId,
@@ -142,7 +146,7 @@ export function createApp(deps: AppDeps): App {
     config,
     store,
     sessionIds,
-    { afterCallback: createAfterCallback({ users, audit, store, rolesClaim: config.rolesClaim, verifyIdToken, beforeLogin: deletion.finishBeforeSignIn }) },
+    { afterCallback: createAfterCallback({ users, audit, store, rolesClaim: config.rolesClaim, verifyIdToken, beforeLogin: signingIn }) },
     deps.issuerBaseUrl,
   );
 

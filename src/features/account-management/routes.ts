@@ -68,7 +68,7 @@ export function accountManagementRoutes(deps: Deps): Router {
   });
 
   const mfaPage = async (req: Request, res: Response, status: number, error: string | null) => {
-    const authenticator = await deps.account.authenticator(req.user!.sub);
+    const authenticator = await deps.account.authenticator(req.user!.sub, { fresh: true });
     const can = deps.account.capabilities(req.user!, connectionOfSub(req.user!.sub));
     res.status(status).render('layout', { page: 'account-management/mfa', title: 'Multi-factor authentication', authenticator, unavailable: can.managementUnavailable, error });
   };

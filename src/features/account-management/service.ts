@@ -71,10 +71,13 @@ export function createAccountService(deps: AccountServiceDeps) {
       };
     },
 
-    /** Asks the provider (cached for a minute); 'unknown' when it cannot be asked or does not answer. */
-    async authenticator(sub: string): Promise<AuthenticatorStatus> {
+    /**
+     * Asks the provider, trusting its answer for a minute unless `fresh`; 'unknown' when it
+     * cannot be asked or does not answer. Each sign-in forgets the answer (an MFA step may enrol).
+     */
+    async authenticator(sub: string, opts: { fresh?: boolean } = {}): Promise<AuthenticatorStatus> {
       if (!deps.management) return 'unknown';
-      const hit = authenticatorCache.get(sub);
+      const hit = opts.fresh ? undefined : authenticatorCache.get(sub);
       if (hit && hit.until > now()) return hit.enrolled ? 'enrolled' : 'none';
       try {
         const enrolled = await deps.management.hasAuthenticator(sub);
@@ -85,6 +88,11 @@ export function createAccountService(deps: AccountServiceDeps) {
         deps.logger.warn({ failure: (err as IdentityApiError).failure, detail: (err as IdentityApiError).detail }, 'could not read the authenticator status');
         return 'unknown';
       }
+    },
+
+    /** Called at every sign-in of `sub`. */
+    forgetAuthenticator(sub: string): void {
+      authenticatorCache.delete(sub);
     },
 
     /** Has the provider email a reset link; only for email-and-password users. */
