@@ -12,6 +12,8 @@ const EXPIRY_MARGIN_MS = 60_000;
 export interface ManagementApiOptions {
   /** The tenant's base URL, e.g. https://tenant.eu.auth0.com/ (the token audience is <base>/api/v2/). */
   baseUrl: string;
+  /** The API's identifier when it differs from <baseUrl>/api/v2/ (calls through a custom domain). */
+  audience?: string;
   clientId: string;
   clientSecret: string;
   timeoutMs?: number;
@@ -34,7 +36,7 @@ export interface IdpUser {
  */
 export function createManagementApi(o: ManagementApiOptions) {
   const base = o.baseUrl.replace(/\/+$/, '');
-  const audience = `${base}/api/v2/`;
+  const audience = o.audience ?? `${base}/api/v2/`;
   const timeoutMs = o.timeoutMs ?? IDP_TIMEOUT_MS;
   let cached: { token: string; refreshAt: number } | null = null;
   let inFlight: Promise<string> | null = null;

@@ -93,10 +93,10 @@ export type ProxyMode = 'pass' | 'hang' | 'fail';
 /**
  * A real HTTP hop between the app and the provider that can be told to misbehave on the
  * Management API paths: hang (the app's deadline must fire) or answer 500. It counts the token
- * requests it forwards.
+ * requests it forwards. Set `target` (the provider) before the first request.
  */
-export async function startFaultyProxy(target: string): Promise<{ url: string; mode: ProxyMode; tokenRequests: number; close(): Promise<void> }> {
-  const state = { mode: 'pass' as ProxyMode, tokenRequests: 0 };
+export async function startFaultyProxy(): Promise<{ url: string; target: string; mode: ProxyMode; tokenRequests: number; close(): Promise<void> }> {
+  const state = { mode: 'pass' as ProxyMode, tokenRequests: 0, target: '' };
   const hanging = new Set<http.ServerResponse>();
   const server = http.createServer((req, res) => {
     const path = req.url ?? '/';
@@ -109,7 +109,7 @@ export async function startFaultyProxy(target: string): Promise<{ url: string; m
       res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ statusCode: 500, error: 'Internal Server Error', message: 'boom' }));
       return;
     }
-    const upstream = http.request(new URL(path, target), { method: req.method, headers: { ...req.headers, host: new URL(target).host } }, (up) => {
+    const upstream = http.request(new URL(path, state.target), { method: req.method, headers: { ...req.headers, host: new URL(state.target).host } }, (up) => {
       res.writeHead(up.statusCode ?? 502, up.headers);
       up.pipe(res);
     });

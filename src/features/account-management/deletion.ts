@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../../clock/clock.js';
-import { HttpError } from '../../http/errors.js';
+import { HttpError, ServiceUnavailableError } from '../../http/errors.js';
 import type { ManagementApi } from '../../identity/management-api.js';
 import type { Logger } from '../../logging/logger.js';
 import type { UserSessionStore } from '../../sessions/types.js';
@@ -82,7 +82,11 @@ export function createAccountDeletion(deps: {
      */
     async finishBeforeSignIn(sub: string): Promise<void> {
       if (!(await deps.repo.isIdpDeleted(sub))) return;
-      await finishLocal(sub);
+      try {
+        await finishLocal(sub);
+      } catch (err) {
+        throw new ServiceUnavailableError('An earlier deletion of this account is still being finished. Please try again in a few minutes.', { cause: err });
+      }
     },
   };
 }
