@@ -13,10 +13,8 @@ import { systemClock, type Clock } from './clock/clock.js';
 import { backchannelLogoutRoute } from './auth/backchannel-logout.js';
 import type { ResolvedConfig } from './config/config.js';
 import type { Database } from './db/schema.js';
-import { createAccountDeletion } from './features/account-management/deletion.js';
-import { createAccountRepository } from './features/account-management/repository.js';
 import { accountManagementRoutes } from './features/account-management/routes.js';
-import { createAccountService } from './features/account-management/service.js';
+import { createAccountManagement } from './features/account-management/setup.js';
 import { adminRoutes } from './features/admin/routes.js';
 import { createAdminService } from './features/admin/service.js';
 import { createAuditRepository } from './features/audit/repository.js';
@@ -44,8 +42,7 @@ import { ServiceUnavailableError } from './http/errors.js';
 import { healthRoutes } from './http/health.js';
 import { loadMember } from './http/load-member.js';
 import { requestLogging } from './http/request-logging.js';
-import { createPasswordResets } from './identity/authentication-api.js';
-import { createManagementApi, type ManagementApi } from './identity/management-api.js';
+import type { ManagementApi } from './identity/management-api.js';
 import type { Logger } from './logging/logger.js';
 import type { Mailer } from './mail/mailer.js';
 import { createCsrf } from './security/csrf.js';
@@ -117,26 +114,18 @@ export function createApp(deps: AppDeps): App {
   // Every finance page: the member guards, then the member and their defaults loaded once.
   const member = [...guards.member, loadMember({ users, categories: finance.categories, clock: deps.clock })];
   const limits = createRateLimits(config.rateLimit, audit);
-  // The identity provider's APIs: the Management API needs the M2M application; resets do not.
-  const management =
-    deps.managementApi !== undefined
-      ? deps.managementApi
-      : config.management
-        ? createManagementApi({ baseUrl: deps.issuerBaseUrl, ...config.management, clock: systemClock })
-        : null;
-  const account = createAccountService({
+  // Profile management through the identity provider (its APIs; the M2M application is optional).
+  const { account, deletion, beforeSignIn } = createAccountManagement({
+    config,
+    issuerBaseUrl: deps.issuerBaseUrl,
+    db: deps.db,
     users,
-    management,
-    passwordResets: createPasswordResets({ baseUrl: deps.issuerBaseUrl, clientId: config.clientId, connection: config.databaseConnection }),
-    mailer: deps.mailer ?? null,
+    sessions: store,
     logger,
     clock: deps.clock,
+    mailer: deps.mailer ?? null,
+    ...(deps.managementApi !== undefined ? { managementApi: deps.managementApi } : {}),
   });
-  const deletion = createAccountDeletion({ repo: createAccountRepository(deps.db), management, sessions: store, clock: deps.clock, logger });
-  const signingIn = async (sub: string) => {
-    await deletion.finishBeforeSignIn(sub);
-    account.forgetAuthenticator(sub);
-  };
   const verifyIdToken = createIdTokenVerifier({
     issuer: deps.issuerBaseUrl,
     clientId: config.clientId,
@@ -146,7 +135,7 @@ export function createApp(deps: AppDeps): App {
     config,
     store,
     sessionIds,
-    { afterCallback: createAfterCallback({ users, audit, store, rolesClaim: config.rolesClaim, verifyIdToken, beforeLogin: signingIn }) },
+    { afterCallback: createAfterCallback({ users, audit, store, rolesClaim: config.rolesClaim, verifyIdToken, beforeLogin: beforeSignIn }) },
     deps.issuerBaseUrl,
   );
 

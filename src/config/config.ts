@@ -50,7 +50,7 @@ export interface Config {
    * The machine-to-machine application for Auth0's Management API (email change, MFA reset,
    * account deletion). Unset: those features are shown as unavailable.
    */
-  management: { clientId: string; clientSecret: string } | undefined;
+  management: { clientId: string; clientSecret: string; baseUrl?: string } | undefined;
   /** The database connection (email and password) whose users can ask for a password-reset email. */
   databaseConnection: string;
 }
@@ -112,6 +112,7 @@ const envSchema = z.object({
   AUTH0_AUDIENCE: optionalString,
   AUTH0_MGMT_CLIENT_ID: optionalString,
   AUTH0_MGMT_CLIENT_SECRET: optionalString,
+  AUTH0_MGMT_DOMAIN: optionalString,
   AUTH0_DB_CONNECTION: optionalString,
   AUTH0_ROLES_CLAIM: optionalString,
   AUTH0_SOCIAL_CONNECTIONS: z.string().optional(),
@@ -173,7 +174,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     problems.push('APP_SECRET_KEY is required in production (at least 32 characters)');
   }
 
-  const management = e.AUTH0_MGMT_CLIENT_ID && e.AUTH0_MGMT_CLIENT_SECRET ? { clientId: e.AUTH0_MGMT_CLIENT_ID, clientSecret: e.AUTH0_MGMT_CLIENT_SECRET } : undefined;
+  if (e.AUTH0_MGMT_DOMAIN !== undefined && !DOMAIN_NAME.test(e.AUTH0_MGMT_DOMAIN)) {
+    problems.push('AUTH0_MGMT_DOMAIN must be a host name only, such as tenant.eu.auth0.com');
+  }
+  const mgmtBase = e.AUTH0_MGMT_DOMAIN !== undefined ? { baseUrl: `https://${e.AUTH0_MGMT_DOMAIN.toLowerCase()}/` } : {};
+  const management =
+    e.AUTH0_MGMT_CLIENT_ID && e.AUTH0_MGMT_CLIENT_SECRET ? { clientId: e.AUTH0_MGMT_CLIENT_ID, clientSecret: e.AUTH0_MGMT_CLIENT_SECRET, ...mgmtBase } : undefined;
   if (Boolean(e.AUTH0_MGMT_CLIENT_ID) !== Boolean(e.AUTH0_MGMT_CLIENT_SECRET)) {
     problems.push('AUTH0_MGMT_CLIENT_ID and AUTH0_MGMT_CLIENT_SECRET go together: set both (a machine-to-machine application) or neither');
   }

@@ -33,6 +33,26 @@ describe('loadConfig', () => {
     expect(c.appSecret).toBeUndefined();
   });
 
+  it('takes the Management API application as a pair, and the database connection by name', () => {
+    expect(loadConfig(PROD).management).toBeUndefined();
+    expect(loadConfig({ ...PROD, AUTH0_MGMT_CLIENT_ID: 'm2m', AUTH0_MGMT_CLIENT_SECRET: 'm2m-secret' }).management).toEqual({ clientId: 'm2m', clientSecret: 'm2m-secret' });
+    expect(problems({ ...PROD, AUTH0_MGMT_CLIENT_ID: 'm2m' })).toEqual([expect.stringContaining('AUTH0_MGMT_CLIENT_ID and AUTH0_MGMT_CLIENT_SECRET go together')]);
+    expect(problems({ ...PROD, AUTH0_MGMT_CLIENT_SECRET: 'only-the-secret' })[0]).not.toContain('only-the-secret');
+    expect(loadConfig({ ...PROD, AUTH0_MGMT_CLIENT_ID: 'm2m', AUTH0_MGMT_CLIENT_SECRET: 's', AUTH0_MGMT_DOMAIN: 'Tenant.EU.auth0.com' }).management?.baseUrl).toBe('https://tenant.eu.auth0.com/');
+    expect(problems({ ...PROD, AUTH0_MGMT_DOMAIN: 'https://tenant.auth0.com' })).toEqual(['AUTH0_MGMT_DOMAIN must be a host name only, such as tenant.eu.auth0.com']);
+    expect(loadConfig(PROD).databaseConnection).toBe('Username-Password-Authentication');
+    expect(loadConfig({ ...PROD, AUTH0_DB_CONNECTION: 'Customers' }).databaseConnection).toBe('Customers');
+    expect(problems({ ...PROD, AUTH0_DB_CONNECTION: 'bad name!' })).toEqual(['AUTH0_DB_CONNECTION must be a connection name (letters, digits, dashes)']);
+  });
+
+  it('gives the embedded provider its own Management API application, and a real tenant none unless configured', async () => {
+    const { resolveSecrets, DEV_M2M_CLIENT_ID } = await import('../../src/config/dev-secrets.js');
+    const dev = resolveSecrets(loadConfig({ APP_SECRET_KEY: SECRET }));
+    expect(dev.management?.clientId).toBe(DEV_M2M_CLIENT_ID);
+    expect(dev.management?.clientSecret).not.toBe(dev.clientSecret);
+    expect(resolveSecrets(loadConfig(PROD)).management).toBeUndefined();
+  });
+
   it('listens on the BASE_URL loopback host outside production, every interface in production, HOST when set', () => {
     expect(loadConfig({}).listenHost).toBe('127.0.0.1');
     expect(loadConfig({ BASE_URL: 'http://[::1]:3000' }).listenHost).toBe('::1');
