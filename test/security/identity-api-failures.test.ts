@@ -48,7 +48,7 @@ async function personWithData(name: string, email: string): Promise<{ person: Te
 }
 
 describe('when the Management API hangs or fails', () => {
-  it('deletes nothing when the provider times out or answers 500, and says why', async () => {
+  it('#49 deletes nothing when the provider times out or answers 500, and says why', async () => {
     const { person, browser, sub } = await personWithData('Tim Out', 'tim.out@example.com');
     const page = await openWithStepUp(browser, stack, '/account/delete', person);
 
@@ -75,7 +75,7 @@ describe('when the Management API hangs or fails', () => {
     expect(failures.map((f) => JSON.parse(f.detail).failure)).toEqual(['timeout', 'provider_error']);
   });
 
-  it('changes no email when the provider answers 500, and keeps what the person typed', async () => {
+  it('#49 changes no email when the provider answers 500, and keeps what the person typed', async () => {
     const { person, browser, sub } = await personWithData('Ella Fail', 'ella.fail@example.com');
     const form = await openWithStepUp(browser, stack, '/account/email', person);
     proxy.mode = 'fail';
@@ -97,7 +97,7 @@ describe('when the Management API hangs or fails', () => {
     expect(profile.body).toContain('Could not be checked just now');
   });
 
-  it('finishes a deletion whose local step failed after the provider deleted the user: retried, never half done', async () => {
+  it('#49 finishes a deletion whose local step failed after the provider deleted the user: retried, never half done', async () => {
     const { person, browser, sub } = await personWithData('Half Way', 'half.way@example.com');
     const page = await openWithStepUp(browser, stack, '/account/delete', person);
     // A real database refusal (a trigger), not a stand-in: the local transaction fails and rolls back.
@@ -120,7 +120,7 @@ describe('when the Management API hangs or fails', () => {
     expect(count('SELECT count(*) AS n FROM account_deletions')).toBe(0);
   });
 
-  it('lets a social identity that comes back with the same sub in only after the old data is gone', async () => {
+  it('#49 lets a social identity that comes back with the same sub in only after the old data is gone', async () => {
     const browser = new TestBrowser();
     const start = await browser.get(`${stack.baseUrl}/login/google-oauth2?returnTo=%2Fprofile`);
     await browser.post(new URL(formAction(start.body, /connection\/google-oauth2$/), stack.idp.issuer).href, {});
@@ -151,7 +151,7 @@ describe('when the Management API hangs or fails', () => {
     expect(count('SELECT count(*) AS n FROM account_deletions')).toBe(0);
   });
 
-  it('asks for one token and reuses it, and never writes a token to the log', async () => {
+  it('#49 asks for one token and reuses it, and never writes a token to the log', async () => {
     const before = proxy.tokenRequests;
     const { person, browser } = await personWithData('Token Reuse', 'token.reuse@example.com');
     await openWithStepUp(browser, stack, '/account/mfa', person);
