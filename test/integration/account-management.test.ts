@@ -243,3 +243,32 @@ describe('delete my account', () => {
     expect(stack.database.sqlite.prepare('SELECT count(*) AS n FROM transactions WHERE user_sub = ?').get(newSub)).toEqual({ n: 0 });
   });
 });
+
+describe('without a Management API application', () => {
+  let bare: Stack;
+  beforeAll(async () => {
+    bare = await startStack({ managementApi: () => null });
+  });
+  afterAll(async () => {
+    await bare?.close();
+  });
+
+  it('shows email change, authenticator removal and account deletion as unavailable, with the reason, and refuses them', async () => {
+    const browser = new TestBrowser();
+    const profile = await signIn(browser, bare, MEMBER, '/profile');
+    expect(profile.body).toContain('Change password'); // the Authentication API needs no M2M application
+    expect(profile.body).toContain('Changing it is unavailable');
+    expect(profile.body).toContain('AUTH0_MGMT_CLIENT_ID');
+    expect(profile.body).not.toContain('href="/account/mfa"');
+
+    const person: TestPerson = { name: MEMBER.name, email: MEMBER.email, password: MEMBER.password };
+    const page = await openWithStepUp(browser, bare, '/account/delete', person);
+    expect(page.body).toContain('machine-to-machine application');
+    expect(page.body).not.toContain('Delete my account</button>');
+    const refused = await browser.post(`${bare.baseUrl}/account/delete`, { _csrf: csrfTokenOf(page), confirm: 'DELETE' });
+    expect(refused.status).toBe(503);
+    expect(refused.body).toContain('Nothing was deleted');
+    expect(bare.database.sqlite.prepare('SELECT count(*) AS n FROM users WHERE sub = ?').get(MEMBER.sub)).toEqual({ n: 1 });
+    expect(bare.database.sqlite.prepare('SELECT count(*) AS n FROM account_deletions').get()).toEqual({ n: 0 });
+  });
+});
