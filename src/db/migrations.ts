@@ -1,6 +1,7 @@
 import { Kysely, Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
 import { currenciesAndMemo } from './migration-009.js';
 import { accountDeletions } from './migration-010.js';
+import { balances } from './migration-011.js';
 
 /**
  * Migrations live in code (not files found at run time), so the compiled app and the tests
@@ -202,6 +203,7 @@ const migrations: Record<string, Migration> = {
   },
   '2026-12-01-009-currencies-memo': currenciesAndMemo,
   '2026-12-01-010-account-deletions': accountDeletions,
+  '2026-12-01-011-balances': balances,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

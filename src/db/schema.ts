@@ -39,6 +39,22 @@ export interface AccountsTable {
   currency: string;
   archived: number;
   created_at: string;
+  /** checking, savings, cash, investment (assets); credit_card, loan (liabilities). */
+  type: Generated<string>;
+  /** The balance on opening_date, before any of the account's transactions. */
+  opening_balance_minor: Generated<number>;
+  opening_date: string | null;
+}
+
+/** A finished reconciliation: the statement the cleared transactions were matched against. */
+export interface ReconciliationsTable {
+  id: string;
+  user_sub: string;
+  account_id: string;
+  statement_date: string;
+  statement_balance_minor: number;
+  transactions: number;
+  created_at: string;
 }
 
 export interface CategoriesTable {
@@ -63,6 +79,8 @@ export interface TransactionsTable {
   /** A note beside the payee (YNAB's Memo, OFX MEMO); the description is the payee. */
   memo: string | null;
   created_at: string;
+  /** uncleared, cleared (seen on the bank's side) or reconciled (matched to a statement). */
+  cleared: Generated<string>;
 }
 
 /** A month's amount for a category, in one currency: budgets never mix currencies either. */
@@ -152,6 +170,7 @@ export interface AccountDeletionsTable {
 
 export interface Database {
   account_deletions: AccountDeletionsTable;
+  reconciliations: ReconciliationsTable;
   month_totals: MonthTotalsTable;
   month_repeats: MonthRepeatsTable;
   pending_imports: PendingImportsTable;

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { createAccountsRepository } from './accounts/repository.js';
+import { createAccountsService } from './accounts/service.js';
 import { createBudgetsRepository } from './budgets/repository.js';
 import { createCategoriesRepository } from './categories/repository.js';
 import { createCoachService } from './coach/service.js';
@@ -20,7 +21,8 @@ export function createFinance(db: Kysely<Database>) {
   const goals = createGoalsRepository(db);
   const rules = createRulesRepository(db);
   const imports = createImportService({ imports: createImportRepository(db), accounts, categories, rules, transactions });
-  return { db, accounts, categories, transactions, budgets, coach, goals, rules, imports };
+  const balances = createAccountsService(accounts);
+  return { db, accounts, balances, categories, transactions, budgets, coach, goals, rules, imports };
 }
 
 export type Finance = ReturnType<typeof createFinance>;

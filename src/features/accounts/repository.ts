@@ -1,43 +1,181 @@
 import crypto from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
+import type { AccountType } from './types.js';
 
 export interface Account {
   id: string;
   name: string;
   currency: string;
   archived: boolean;
+  type: AccountType;
+  /** The balance on `openingDate` (or before the first transaction when there is no date). */
+  openingBalance: number;
+  openingDate: string | null;
 }
+
+export interface AccountInput {
+  name: string;
+  currency: string;
+  type: AccountType;
+  openingBalance: number;
+  openingDate: string | null;
+}
+
+/** Sums of one account's transactions: all of them, and the cleared or reconciled ones. */
+export interface AccountSums {
+  total: number;
+  cleared: number;
+}
+
+const COLUMNS = ['id', 'name', 'currency', 'archived', 'type', 'opening_balance_minor', 'opening_date'] as const;
+
+function toAccount(r: { id: string; name: string; currency: string; archived: number; type: string; opening_balance_minor: number; opening_date: string | null }): Account {
+  return {
+    id: r.id,
+    name: r.name,
+    currency: r.currency,
+    archived: r.archived === 1,
+    type: r.type as AccountType,
+    openingBalance: Number(r.opening_balance_minor),
+    openingDate: r.opening_date,
+  };
+}
+
+const isCleared = sql<number>`CASE WHEN cleared = 'uncleared' THEN 0 ELSE amount_minor END`;
 
 /** SQL for accounts; every statement is scoped by the owner's sub. */
 export function createAccountsRepository(db: Kysely<Database>) {
   return {
     async list(userSub: string, opts: { includeArchived: boolean }): Promise<Account[]> {
-      let q = db.selectFrom('accounts').select(['id', 'name', 'currency', 'archived']).where('user_sub', '=', userSub);
+      let q = db.selectFrom('accounts').select(COLUMNS).where('user_sub', '=', userSub);
       if (!opts.includeArchived) q = q.where('archived', '=', 0);
       const rows = await q.orderBy('archived').orderBy('name').execute();
-      return rows.map((r) => ({ id: r.id, name: r.name, currency: r.currency, archived: r.archived === 1 }));
+      return rows.map(toAccount);
     },
 
     async find(userSub: string, id: string): Promise<Account | undefined> {
-      const r = await db.selectFrom('accounts').select(['id', 'name', 'currency', 'archived']).where('user_sub', '=', userSub).where('id', '=', id).executeTakeFirst();
-      return r && { id: r.id, name: r.name, currency: r.currency, archived: r.archived === 1 };
+      const r = await db.selectFrom('accounts').select(COLUMNS).where('user_sub', '=', userSub).where('id', '=', id).executeTakeFirst();
+      return r && toAccount(r);
     },
 
-    async create(userSub: string, a: { name: string; currency: string }, now: Date): Promise<string> {
+    async create(userSub: string, a: Pick<AccountInput, 'name' | 'currency'> & Partial<AccountInput>, now: Date): Promise<string> {
       const id = crypto.randomUUID();
-      await db.insertInto('accounts').values({ id, user_sub: userSub, name: a.name, currency: a.currency, archived: 0, created_at: now.toISOString() }).execute();
+      await db
+        .insertInto('accounts')
+        .values({
+          id,
+          user_sub: userSub,
+          name: a.name,
+          currency: a.currency,
+          archived: 0,
+          created_at: now.toISOString(),
+          type: a.type ?? 'checking',
+          opening_balance_minor: a.openingBalance ?? 0,
+          opening_date: a.openingDate ?? null,
+        })
+        .execute();
       return id;
     },
 
-    async update(userSub: string, id: string, a: { name: string; archived: boolean }): Promise<boolean> {
+    async update(userSub: string, id: string, a: { name: string; archived: boolean } & Partial<Pick<AccountInput, 'type' | 'openingBalance' | 'openingDate'>>): Promise<boolean> {
       const r = await db
         .updateTable('accounts')
-        .set({ name: a.name, archived: a.archived ? 1 : 0 })
+        .set({
+          name: a.name,
+          archived: a.archived ? 1 : 0,
+          ...(a.type !== undefined ? { type: a.type } : {}),
+          ...(a.openingBalance !== undefined ? { opening_balance_minor: a.openingBalance } : {}),
+          ...(a.openingDate !== undefined ? { opening_date: a.openingDate } : {}),
+        })
         .where('user_sub', '=', userSub)
         .where('id', '=', id)
         .executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
+    },
+
+    /** Per account, the sum of its transactions dated on or before `upTo`, and of the cleared ones. */
+    async sums(userSub: string, upTo: string, accountId?: string): Promise<Map<string, AccountSums>> {
+      let q = db
+        .selectFrom('transactions')
+        .select(['account_id', sql<number>`sum(amount_minor)`.as('total'), sql<number>`sum(${isCleared})`.as('cleared')])
+        .where('user_sub', '=', userSub)
+        .where('date', '<=', upTo);
+      if (accountId) q = q.where('account_id', '=', accountId);
+      const rows = await q.groupBy('account_id').execute();
+      return new Map(rows.map((r) => [r.account_id, { total: Number(r.total), cleared: Number(r.cleared) }]));
+    },
+
+    /** Per account and month (YYYY-MM), the sum of its transactions dated on or before `upTo`. */
+    async monthlySums(userSub: string, upTo: string): Promise<Array<{ accountId: string; month: string; total: number }>> {
+      const month = sql<string>`substr(date, 1, 7)`;
+      const rows = await db
+        .selectFrom('transactions')
+        .select(['account_id', month.as('month'), sql<number>`sum(amount_minor)`.as('total')])
+        .where('user_sub', '=', userSub)
+        .where('date', '<=', upTo)
+        .groupBy(['account_id', month])
+        .execute();
+      return rows.map((r) => ({ accountId: r.account_id, month: r.month, total: Number(r.total) }));
+    },
+
+    /** The account's transactions up to `upTo` that are not cleared yet, oldest first (at most `limit`). */
+    async uncleared(userSub: string, accountId: string, upTo: string, limit: number) {
+      const rows = await db
+        .selectFrom('transactions')
+        .select(['id', 'date', 'description', 'amount_minor'])
+        .where('user_sub', '=', userSub)
+        .where('account_id', '=', accountId)
+        .where('date', '<=', upTo)
+        .where('cleared', '=', 'uncleared')
+        .orderBy('date')
+        .orderBy('id')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({ id: r.id, date: r.date, description: r.description, amountMinor: Number(r.amount_minor) }));
+    },
+
+    /**
+     * Marks the account's cleared transactions up to the statement date reconciled and keeps the
+     * statement, in one transaction. Resolves to how many transactions it marked.
+     */
+    async reconcile(userSub: string, accountId: string, statement: { date: string; balance: number }, now: Date): Promise<number> {
+      return db.transaction().execute(async (trx) => {
+        const r = await trx
+          .updateTable('transactions')
+          .set({ cleared: 'reconciled' })
+          .where('user_sub', '=', userSub)
+          .where('account_id', '=', accountId)
+          .where('date', '<=', statement.date)
+          .where('cleared', '=', 'cleared')
+          .executeTakeFirst();
+        const marked = Number(r.numUpdatedRows);
+        await trx
+          .insertInto('reconciliations')
+          .values({
+            id: crypto.randomUUID(),
+            user_sub: userSub,
+            account_id: accountId,
+            statement_date: statement.date,
+            statement_balance_minor: statement.balance,
+            transactions: marked,
+            created_at: now.toISOString(),
+          })
+          .execute();
+        return marked;
+      });
+    },
+
+    async lastReconciliation(userSub: string, accountId: string): Promise<{ statementDate: string; statementBalance: number } | undefined> {
+      const r = await db
+        .selectFrom('reconciliations')
+        .select(['statement_date', 'statement_balance_minor'])
+        .where('user_sub', '=', userSub)
+        .where('account_id', '=', accountId)
+        .orderBy('statement_date', 'desc')
+        .orderBy('created_at', 'desc')
+        .executeTakeFirst();
+      return r && { statementDate: r.statement_date, statementBalance: Number(r.statement_balance_minor) };
     },
   };
 }

@@ -1,72 +1,108 @@
-import express, { type Request, type RequestHandler, type Router } from 'express';
+import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import { NotFoundError } from '../../http/errors.js';
+import { signedColumns } from '../coach/charts.js';
 import type { Finance } from '../finance.js';
-import { currencyCodes, parseCurrency } from '../profile/preferences.js';
-
-function parseName(body: unknown): { name: string; error?: string; typed: string } {
-  const raw = (body as Record<string, unknown> | undefined)?.name;
-  if (typeof raw !== 'string') return { name: '', typed: '', error: Array.isArray(raw) ? 'Send the name once.' : 'Enter a name.' };
-  const name = raw.trim().replace(/\s+/g, ' ');
-  // eslint-disable-next-line no-control-regex
-  if (name === '' || name.length > 80 || /[\u0000-\u001f]/.test(raw)) return { name, typed: raw, error: 'Enter a name of up to 80 characters.' };
-  return { name, typed: raw };
-}
+import { monthOf } from '../money/dates.js';
+import { formatMoney, minorToInput } from '../money/money.js';
+import { currencyCodes } from '../profile/preferences.js';
+import { parseAccountForm, typedAccountForm, type AccountErrors, type AccountTyped } from './form.js';
+import { reconcileRoutes } from './reconcile.js';
+import type { Account } from './repository.js';
+import { ACCOUNT_TYPES, typeLabel } from './types.js';
 
 const CURRENCIES = currencyCodes();
 /** Accounts per person (archived ones count): every finance page lists them. */
 export const MAX_ACCOUNTS = 100;
+/** Months in the net-worth chart. */
+const CHART_MONTHS = 12;
 
-/** /accounts: create (each in its own currency, the main one by default), rename and archive. */
+const shortMonth = (month: string) => new Date(`${month}-01T00:00:00Z`).toLocaleString('en-US', { month: 'short', timeZone: 'UTC' });
+
+/**
+ * /accounts: balances by type and net worth (with a 12-month chart), add and edit accounts
+ * (type, currency, opening balance and date, archive), and reconcile (reconcile.ts).
+ */
 export function accountRoutes(deps: { member: RequestHandler[]; finance: Finance }): Router {
   const { finance } = deps;
   const router = express.Router();
   router.use(...deps.member);
 
-  const render = async (req: Request, status: number, res: express.Response, form: { error?: string; typed: string; currency?: string; currencyError?: string } = { typed: '' }) => {
-    const accounts = await finance.accounts.list(req.member!.sub, { includeArchived: true });
+  const blank = (req: Request): AccountTyped => ({ name: '', currency: req.member!.currency, type: 'checking', openingBalance: '', openingDate: '' });
+
+  async function render(req: Request, res: Response, status: number, form: { errors: AccountErrors; typed: AccountTyped } = { errors: {}, typed: blank(req) }) {
+    const m = req.member!;
+    const [overview, history] = await Promise.all([
+      finance.balances.overview(m.sub, m, req.query.currency),
+      finance.balances.netWorthHistory(m.sub, m, req.query.currency, CHART_MONTHS),
+    ]);
+    const currency = overview.view.currency;
+    const money = (v: number) => formatMoney(v, currency);
     res.status(status).render('layout', {
       page: 'accounts/index',
       title: 'Accounts',
-      accounts,
-      error: form.error ?? null,
-      typedName: form.typed,
+      view: overview.view,
+      base: '/accounts',
+      month: monthOf(m.today),
+      netWorth: { assets: money(overview.netWorth.assets), liabilities: money(overview.netWorth.liabilities), net: money(overview.netWorth.net), negative: overview.netWorth.net < 0 },
+      groups: overview.groups.map((g) => ({
+        label: g.label,
+        side: g.side,
+        total: money(g.total),
+        accounts: g.accounts.map((b) => ({ ...b.account, typeLabel: typeLabel(b.account.type), balance: money(b.balance), cleared: money(b.cleared), negative: b.balance < 0 })),
+      })),
+      others: overview.balances
+        .filter((b) => b.account.currency !== currency)
+        .map((b) => ({ ...b.account, typeLabel: typeLabel(b.account.type), balance: formatMoney(b.balance, b.account.currency), cleared: formatMoney(b.cleared, b.account.currency) })),
+      chart: signedColumns(history.months.map((h) => ({ label: shortMonth(h.month), value: h.net, display: money(h.net) }))),
+      historyRows: history.months.map((h) => ({ month: h.month, assets: money(h.assets), liabilities: money(h.liabilities), net: money(h.net) })),
+      types: ACCOUNT_TYPES,
       currencies: CURRENCIES,
-      typedCurrency: form.currency ?? req.member!.currency,
-      currencyError: form.currencyError ?? null,
+      errors: form.errors,
+      typed: form.typed,
+      reconciled: typeof req.query.reconciled === 'string' && /^\d{1,6}$/.test(req.query.reconciled) ? Number(req.query.reconciled) : null,
     });
-  };
+  }
 
-  router.get('/', (req, res) => render(req, 200, res));
+  router.get('/', (req, res) => render(req, res, 200));
 
   router.post('/', async (req, res) => {
-    const named = parseName(req.body);
-    const full = !named.error && (await finance.accounts.list(req.member!.sub, { includeArchived: true })).length >= MAX_ACCOUNTS;
-    const parsed = full ? { ...named, error: `You have ${MAX_ACCOUNTS} accounts, the most there can be. Archived ones count too.` } : named;
-    const raw = (req.body as Record<string, unknown> | undefined)?.currency;
-    // A form without the field (an older page) gets the main currency.
-    const currency = raw === undefined ? ({ ok: true, currency: req.member!.currency } as const) : parseCurrency(raw);
-    if (parsed.error || !currency.ok) {
-      return render(req, 400, res, { ...parsed, currency: typeof raw === 'string' ? raw : '', ...(currency.ok ? {} : { currencyError: currency.error }) });
+    const m = req.member!;
+    if ((await finance.accounts.list(m.sub, { includeArchived: true })).length >= MAX_ACCOUNTS) {
+      return render(req, res, 400, { errors: { name: `You have ${MAX_ACCOUNTS} accounts, the most there can be. Archived ones count too.` }, typed: typedAccountForm(req.body) });
     }
-    await finance.accounts.create(req.member!.sub, { name: parsed.name, currency: currency.currency }, req.member!.now);
+    const parsed = parseAccountForm(req.body, { mainCurrency: m.currency });
+    if (!parsed.ok) return render(req, res, 400, parsed);
+    await finance.accounts.create(m.sub, parsed.value, m.now);
     res.redirect(303, '/accounts');
   });
 
-  router.get('/:id/edit', async (req, res) => {
+  async function owned(req: Request): Promise<Account> {
     const account = await finance.accounts.find(req.member!.sub, String(req.params.id));
     if (!account) throw new NotFoundError('There is no such account.');
-    res.render('layout', { page: 'accounts/edit', title: 'Edit account', account, error: null, typedName: account.name });
+    return account;
+  }
+
+  const renderEdit = (res: Response, status: number, account: Account, form: { errors: AccountErrors; typed: AccountTyped }) =>
+    res.status(status).render('layout', { page: 'accounts/edit', title: 'Edit account', account, types: ACCOUNT_TYPES, ...form });
+
+  router.get('/:id/edit', async (req, res) => {
+    const a = await owned(req);
+    renderEdit(res, 200, a, {
+      errors: {},
+      typed: { name: a.name, currency: a.currency, type: a.type, openingBalance: a.openingBalance === 0 ? '' : minorToInput(a.openingBalance, a.currency), openingDate: a.openingDate ?? '' },
+    });
   });
 
   router.post('/:id', async (req, res) => {
-    const account = await finance.accounts.find(req.member!.sub, String(req.params.id));
-    if (!account) throw new NotFoundError('There is no such account.');
-    const parsed = parseName(req.body);
-    if (parsed.error) return res.status(400).render('layout', { page: 'accounts/edit', title: 'Edit account', account, error: parsed.error, typedName: parsed.typed });
+    const account = await owned(req);
+    const parsed = parseAccountForm(req.body, { mainCurrency: req.member!.currency, fixedCurrency: account.currency });
+    if (!parsed.ok) return renderEdit(res, 400, account, parsed);
     const archived = (req.body as Record<string, unknown>).archived === 'on';
-    await finance.accounts.update(req.member!.sub, account.id, { name: parsed.name, archived });
+    const { name, type, openingBalance, openingDate } = parsed.value;
+    await finance.accounts.update(req.member!.sub, account.id, { name, archived, type, openingBalance, openingDate });
     res.redirect(303, '/accounts');
   });
 
+  router.use('/:id/reconcile', reconcileRoutes({ finance, owned }));
   return router;
 }

@@ -23,6 +23,44 @@ export function apiRoutes(deps: { member: RequestHandler[]; finance: Finance }):
    * for every category available = budget + carried - spent. `leftOut` appears only when
    * accounts in other currencies are not counted.
    */
+  /** Every account with its balance and cleared balance, in its own currency's minor units. */
+  router.get('/accounts', async (req, res) => {
+    const m = req.member!;
+    const { balances } = await deps.finance.balances.listWithBalances(m.sub, m.today);
+    res.json(
+      balances.map((b) => ({
+        id: b.account.id,
+        name: b.account.name,
+        type: b.account.type,
+        currency: b.account.currency,
+        balance: b.balance,
+        clearedBalance: b.cleared,
+        archived: b.account.archived,
+      })),
+    );
+  });
+
+  /**
+   * Net worth at the end of each of the last `months` months (1-60, default 12; the current one
+   * as of today), oldest first, in one currency. Invariant: net = assets - liabilities.
+   */
+  router.get('/networth', async (req, res) => {
+    const raw = req.query.months;
+    if (raw !== undefined && (typeof raw !== 'string' || !/^\d{1,2}$/.test(raw) || Number(raw) < 1 || Number(raw) > 60)) {
+      throw new HttpError(400, 'months must be a whole number from 1 to 60.');
+    }
+    const m = req.member!;
+    const history = await deps.finance.balances.netWorthHistory(m.sub, m, req.query.currency, raw === undefined ? 12 : Number(raw));
+    if (req.query.currency !== undefined && req.query.currency !== history.view.currency) {
+      throw new HttpError(400, `currency must be one you have an account in: ${(history.view.choices.length ? history.view.choices : [m.currency]).join(', ')}.`);
+    }
+    res.json({
+      currency: history.view.currency,
+      months: history.months.map((h) => ({ month: h.month, assets: h.assets, liabilities: h.liabilities, net: h.net })),
+      ...(history.view.leftOut.length ? { leftOut: history.view.leftOut.map((a) => ({ account: a.name, currency: a.currency })) } : {}),
+    });
+  });
+
   router.get('/summary', async (req, res) => {
     const raw = req.query.month;
     if (raw !== undefined && (typeof raw !== 'string' || !isMonth(raw))) {

@@ -62,3 +62,31 @@ export function pairedColumns(months: Array<{ label: string; a: number; b: numbe
   const labels = months.map((m, i) => ({ text: m.label, x: Math.round(i * slot + slot / 2), y: height - 6, anchor: 'middle' as const }));
   return { width, height, bars, labels };
 }
+
+/** One column per month around a zero line, up for positive values and down for negative ones (net worth). */
+export function signedColumns(months: Array<{ label: string; value: number; display: string }>, width = 640, height = 220): BarChart & { zeroY: number } {
+  const top = 10;
+  const bottom = height - 24;
+  const max = Math.max(0, ...months.map((m) => m.value));
+  const min = Math.min(0, ...months.map((m) => m.value));
+  const span = Math.max(1, max - min);
+  const y = (v: number) => Math.round(top + ((max - v) / span) * (bottom - top));
+  const zeroY = y(0);
+  const slot = width / Math.max(1, months.length);
+  const barWidth = Math.max(4, Math.floor(slot * 0.6));
+  const bars = months.map((m, i) => {
+    const end = y(m.value);
+    return {
+      label: `${m.label}: ${m.display}`,
+      value: m.value,
+      display: m.display,
+      x: Math.round(i * slot + (slot - barWidth) / 2),
+      y: Math.min(end, zeroY),
+      width: barWidth,
+      height: Math.max(m.value === 0 ? 0 : 1, Math.abs(end - zeroY)),
+      kind: m.value < 0 ? 'negative' : 'positive',
+    };
+  });
+  const labels = months.map((m, i) => ({ text: m.label, x: Math.round(i * slot + slot / 2), y: height - 6, anchor: 'middle' as const }));
+  return { width, height, bars, labels, zeroY };
+}

@@ -4,10 +4,10 @@ import { DATE_RANGE_TEXT, isCalendarDate } from '../money/dates.js';
 import { parseAmount } from '../money/money.js';
 import type { TransactionInput } from './repository.js';
 
-export type TransactionErrors = Partial<Record<'accountId' | 'date' | 'description' | 'memo' | 'amount' | 'kind' | 'categoryId', string>>;
-export type TransactionTyped = Record<'accountId' | 'date' | 'description' | 'memo' | 'amount' | 'kind' | 'categoryId', string>;
+export type TransactionErrors = Partial<Record<'accountId' | 'date' | 'description' | 'memo' | 'amount' | 'kind' | 'categoryId' | 'cleared', string>>;
+export type TransactionTyped = Record<'accountId' | 'date' | 'description' | 'memo' | 'amount' | 'kind' | 'categoryId' | 'cleared', string>;
 
-const FIELDS = ['accountId', 'date', 'description', 'memo', 'amount', 'kind', 'categoryId'] as const;
+const FIELDS = ['accountId', 'date', 'description', 'memo', 'amount', 'kind', 'categoryId', 'cleared'] as const;
 
 /**
  * Validates the add/edit form against the user's own accounts and categories. Every bad field
@@ -51,6 +51,15 @@ export function parseTransactionForm(
   if (Object.keys(errors).length > 0) return { ok: false, errors, typed };
   return {
     ok: true,
-    value: { accountId: account!.id, date: typed.date, description, memo: memo === '' ? null : memo, amountMinor: typed.kind === 'out' ? -amountMinor : amountMinor, categoryId },
+    value: {
+      accountId: account!.id,
+      date: typed.date,
+      description,
+      memo: memo === '' ? null : memo,
+      amountMinor: typed.kind === 'out' ? -amountMinor : amountMinor,
+      categoryId,
+      // A checkbox: present when ticked.
+      cleared: typed.cleared === 'on' ? 'cleared' : 'uncleared',
+    },
   };
 }

@@ -1,6 +1,7 @@
 import { timeOrderedId } from '../../lib/ids.js';
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
+import { clearedStateOf, type ClearedState } from '../accounts/types.js';
 import { monthRange } from '../money/dates.js';
 import { DESCRIPTION_KEY, monthSpan, refreshMonthTotals, sizeOf } from './month-totals.js';
 
@@ -13,6 +14,7 @@ export interface Transaction {
   categoryId: string | null;
   importedId: string | null;
   memo: string | null;
+  cleared: ClearedState;
 }
 
 export interface TransactionInput {
@@ -23,6 +25,8 @@ export interface TransactionInput {
   categoryId: string | null;
   importedId?: string | null;
   memo?: string | null;
+  /** Uncleared unless given; an edit keeps the stored state unless given. */
+  cleared?: ClearedState;
 }
 
 /** One month's stored total for a category ('' key: uncategorized) in one currency. */
@@ -44,10 +48,30 @@ export interface ListFilter {
   limit?: number;
 }
 
-const COLUMNS = ['t.id', 't.account_id', 't.date', 't.description', 't.amount_minor', 't.category_id', 't.imported_id', 't.memo'] as const;
+const COLUMNS = ['t.id', 't.account_id', 't.date', 't.description', 't.amount_minor', 't.category_id', 't.imported_id', 't.memo', 't.cleared'] as const;
 
-function toTransaction(r: { id: string; account_id: string; date: string; description: string; amount_minor: number; category_id: string | null; imported_id: string | null; memo: string | null }): Transaction {
-  return { id: r.id, accountId: r.account_id, date: r.date, description: r.description, amountMinor: Number(r.amount_minor), categoryId: r.category_id, importedId: r.imported_id, memo: r.memo };
+function toTransaction(r: {
+  id: string;
+  account_id: string;
+  date: string;
+  description: string;
+  amount_minor: number;
+  category_id: string | null;
+  imported_id: string | null;
+  memo: string | null;
+  cleared: string;
+}): Transaction {
+  return {
+    id: r.id,
+    accountId: r.account_id,
+    date: r.date,
+    description: r.description,
+    amountMinor: Number(r.amount_minor),
+    categoryId: r.category_id,
+    importedId: r.imported_id,
+    memo: r.memo,
+    cleared: clearedStateOf(r.cleared),
+  };
 }
 
 /** Rows per insert statement: 10 parameters each stays far below SQLite's and PostgreSQL's limits. */
@@ -77,6 +101,7 @@ export async function insertTransactionRows(db: Kysely<Database>, userSub: strin
       imported_id: t.importedId ?? null,
       memo: t.memo ?? null,
       created_at: createdAt,
+      cleared: t.cleared ?? 'uncleared',
     }));
     let bySize = insertSql.get(db);
     if (!bySize) insertSql.set(db, (bySize = new Map()));
@@ -133,7 +158,15 @@ export function createTransactionsRepository(db: Kysely<Database>) {
         if (!before) return false;
         await trx
           .updateTable('transactions')
-          .set({ account_id: t.accountId, date: t.date, description: t.description, amount_minor: t.amountMinor, category_id: t.categoryId, memo: t.memo ?? null })
+          .set({
+            account_id: t.accountId,
+            date: t.date,
+            description: t.description,
+            amount_minor: t.amountMinor,
+            category_id: t.categoryId,
+            memo: t.memo ?? null,
+            ...(t.cleared ? { cleared: t.cleared } : {}),
+          })
           .where('user_sub', '=', userSub)
           .where('id', '=', id)
           .execute();
@@ -141,6 +174,12 @@ export function createTransactionsRepository(db: Kysely<Database>) {
         await refreshMonthTotals(trx, userSub, ...monthSpan([before.date, t.date])!);
         return true;
       });
+    },
+
+    /** Marks one transaction cleared or uncleared (monthly totals do not depend on it). */
+    async setCleared(userSub: string, id: string, cleared: ClearedState): Promise<boolean> {
+      const r = await db.updateTable('transactions').set({ cleared }).where('user_sub', '=', userSub).where('id', '=', id).executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
     },
 
     async remove(userSub: string, id: string): Promise<boolean> {

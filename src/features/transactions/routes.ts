@@ -1,10 +1,11 @@
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
-import { NotFoundError } from '../../http/errors.js';
+import { HttpError, NotFoundError } from '../../http/errors.js';
+import type { ClearedState } from '../accounts/types.js';
 import type { Finance } from '../finance.js';
 import { isMonth, monthOf, monthRange } from '../money/dates.js';
 import { formatMoney, minorToInput } from '../money/money.js';
 import { parseTransactionForm, type TransactionErrors, type TransactionTyped } from './form.js';
-import type { Transaction } from './repository.js';
+import type { Transaction, TransactionInput } from './repository.js';
 
 /**
  * /transactions: the month's list with search and category filter, and add, edit and delete
@@ -47,7 +48,7 @@ export function transactionRoutes(deps: { member: RequestHandler[]; finance: Fin
       accounts: ctx.accounts.filter((a) => !a.archived),
       categories: ctx.categories,
       errors: form?.errors ?? {},
-      typed: form?.typed ?? { accountId: ctx.accounts.find((a) => !a.archived)?.id ?? '', date: req.member!.today, description: '', memo: '', amount: '', kind: 'out', categoryId: '' },
+      typed: form?.typed ?? { accountId: ctx.accounts.find((a) => !a.archived)?.id ?? '', date: req.member!.today, description: '', memo: '', amount: '', kind: 'out', categoryId: '', cleared: '' },
     });
   }
 
@@ -86,7 +87,10 @@ export function transactionRoutes(deps: { member: RequestHandler[]; finance: Fin
         amount: minorToInput(Math.abs(t.amountMinor), currency),
         kind: t.amountMinor < 0 ? 'out' : 'in',
         categoryId: t.categoryId ?? '',
+        cleared: t.cleared === 'uncleared' ? '' : 'on',
       },
+      reconciled: t.cleared === 'reconciled',
+      confirmNeeded: false,
     });
   });
 
@@ -94,17 +98,21 @@ export function transactionRoutes(deps: { member: RequestHandler[]; finance: Fin
     const t = await owned(req);
     const ctx = await context(req);
     const parsed = parseTransactionForm(req.body, ctx);
-    if (!parsed.ok) {
-      return res.status(400).render('layout', {
+    const confirmNeeded = t.cleared === 'reconciled' && !confirmsReconciled(req);
+    if (!parsed.ok || confirmNeeded) {
+      return res.status(parsed.ok ? 409 : 400).render('layout', {
         page: 'transactions/edit',
         title: 'Edit transaction',
         id: t.id,
         accounts: ctx.accounts.filter((a) => !a.archived || a.id === t.accountId),
         categories: ctx.categories,
-        ...parsed,
+        errors: parsed.ok ? {} : parsed.errors,
+        typed: parsed.ok ? typedOf(req) : parsed.typed,
+        reconciled: t.cleared === 'reconciled',
+        confirmNeeded,
       });
     }
-    await finance.transactions.update(ctx.sub, t.id, parsed.value);
+    await finance.transactions.update(ctx.sub, t.id, { ...parsed.value, cleared: clearedAfterEdit(t, parsed.value) });
     const recategorised = parsed.value.categoryId !== null && parsed.value.categoryId !== t.categoryId;
     res.redirect(303, `/transactions?month=${monthOf(parsed.value.date)}${recategorised ? `&offerRule=${t.id}` : ''}`);
   });
@@ -112,16 +120,52 @@ export function transactionRoutes(deps: { member: RequestHandler[]; finance: Fin
   router.get('/:id/delete', async (req, res) => {
     const t = await owned(req);
     const ctx = await context(req);
-    res.render('layout', { page: 'transactions/delete', title: 'Delete transaction', row: view(t, ctx) });
+    res.render('layout', { page: 'transactions/delete', title: 'Delete transaction', row: view(t, ctx), confirmNeeded: false });
   });
 
   router.post('/:id/delete', async (req, res) => {
     const t = await owned(req);
+    if (t.cleared === 'reconciled' && !confirmsReconciled(req)) {
+      const ctx = await context(req);
+      return res.status(409).render('layout', { page: 'transactions/delete', title: 'Delete transaction', row: view(t, ctx), confirmNeeded: true });
+    }
     await finance.transactions.remove(req.member!.sub, t.id);
     res.redirect(303, `/transactions?month=${monthOf(t.date)}`);
   });
 
+  // Cleared or not, from the list or the reconcile page; a reconciled one changes only through its edit page.
+  router.post('/:id/cleared', async (req, res) => {
+    const t = await owned(req);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    if (body.cleared !== 'cleared' && body.cleared !== 'uncleared') throw new HttpError(400, 'Choose cleared or uncleared.');
+    if (t.cleared === 'reconciled') throw new HttpError(409, 'This transaction is reconciled with a statement. Open it with Edit to change it.');
+    await finance.transactions.setCleared(req.member!.sub, t.id, body.cleared);
+    res.redirect(303, backTo(body.returnTo, `/transactions?month=${monthOf(t.date)}`));
+  });
+
   return router;
+}
+
+/** The edit page's "I know this changes a reconciled transaction" box. */
+const confirmsReconciled = (req: Request) => (req.body as Record<string, unknown> | undefined)?.confirmReconciled === 'yes';
+
+function typedOf(req: Request): TransactionTyped {
+  const b = (req.body ?? {}) as Record<string, unknown>;
+  const s = (k: string) => (typeof b[k] === 'string' ? (b[k] as string) : '');
+  return { accountId: s('accountId'), date: s('date'), description: s('description'), memo: s('memo'), amount: s('amount'), kind: s('kind'), categoryId: s('categoryId'), cleared: s('cleared') };
+}
+
+/** A reconciled transaction stays reconciled unless its account, date or amount changed (then it is only cleared). */
+function clearedAfterEdit(before: Transaction, after: TransactionInput): ClearedState {
+  if (after.cleared === 'uncleared') return 'uncleared';
+  if (before.cleared !== 'reconciled') return 'cleared';
+  const same = before.accountId === after.accountId && before.date === after.date && before.amountMinor === after.amountMinor;
+  return same ? 'reconciled' : 'cleared';
+}
+
+/** Back to the page the button was on: only this app's transaction and account pages. */
+function backTo(raw: unknown, fallback: string): string {
+  return typeof raw === 'string' && /^\/(transactions|accounts\/[0-9a-f-]{36}\/reconcile)(\?[\w=&%.+-]*)?$/.test(raw) ? raw : fallback;
 }
 
 function view(t: Transaction, ctx: { accounts: Array<{ id: string; name: string; currency: string }>; categories: Array<{ id: string; name: string }> }) {

@@ -1,0 +1,41 @@
+import { currencyView, type CurrencyView } from '../coach/currency-view.js';
+import { balancesOf, byType, netWorthOf, netWorthSeries, type AccountBalance, type NetWorth, type NetWorthMonth } from './balances.js';
+import type { Account, AccountsRepository } from './repository.js';
+
+export interface AccountsOverview {
+  view: CurrencyView;
+  /** Every account with its balances (all currencies: each in its own). */
+  balances: AccountBalance[];
+  /** The accounts of the view's currency, by type, with totals. */
+  groups: ReturnType<typeof byType>;
+  /** Net worth in the view's currency; accounts in other currencies are listed in view.leftOut. */
+  netWorth: NetWorth;
+}
+
+/** Balances and net worth for the accounts page and the API. */
+export function createAccountsService(accounts: AccountsRepository) {
+  async function listWithBalances(sub: string, today: string): Promise<{ list: Account[]; balances: AccountBalance[] }> {
+    const [list, sums] = await Promise.all([accounts.list(sub, { includeArchived: true }), accounts.sums(sub, today)]);
+    return { list, balances: balancesOf(list, sums, today) };
+  }
+
+  return {
+    listWithBalances,
+
+    async overview(sub: string, m: { currency: string; today: string }, requestedCurrency: unknown): Promise<AccountsOverview> {
+      const { list, balances } = await listWithBalances(sub, m.today);
+      const view = currencyView(requestedCurrency, m.currency, list);
+      const inView = balances.filter((b) => b.account.currency === view.currency);
+      return { view, balances, groups: byType(inView), netWorth: netWorthOf(inView) };
+    },
+
+    /** Net worth at the end of each of the last `months` months, in one currency (the others are left out). */
+    async netWorthHistory(sub: string, m: { currency: string; today: string }, requestedCurrency: unknown, months: number): Promise<{ view: CurrencyView; months: NetWorthMonth[] }> {
+      const [list, monthly] = await Promise.all([accounts.list(sub, { includeArchived: true }), accounts.monthlySums(sub, m.today)]);
+      const view = currencyView(requestedCurrency, m.currency, list);
+      return { view, months: netWorthSeries(list.filter((a) => a.currency === view.currency), monthly, m.today, months) };
+    },
+  };
+}
+
+export type AccountsService = ReturnType<typeof createAccountsService>;
