@@ -1,0 +1,104 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, sql, SqliteDialect } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { migrateTo, migrateToLatest } from '../../src/db/migrations.js';
+import type { Database } from '../../src/db/schema.js';
+import { balancesOf, netWorthOf, netWorthSeries } from '../../src/features/accounts/balances.js';
+import type { Account } from '../../src/features/accounts/repository.js';
+import { signedColumns } from '../../src/features/coach/charts.js';
+import { createFinance } from '../../src/features/finance.js';
+
+const account = (over: Partial<Account> & Pick<Account, 'id'>): Account => ({
+  name: over.id,
+  currency: 'USD',
+  archived: false,
+  type: 'checking',
+  openingBalance: 0,
+  openingDate: null,
+  ...over,
+});
+
+describe('account balances', () => {
+  it('add the opening balance (once its date has come) to the transactions, and the cleared ones to the cleared balance', () => {
+    const checking = account({ id: 'chk', openingBalance: 100_000, openingDate: '2026-01-01' });
+    const later = account({ id: 'new', openingBalance: 5_000, openingDate: '2026-12-01' });
+    const sums = new Map([['chk', { total: 47_500, cleared: -2_500 }]]);
+    const [a, b] = balancesOf([checking, later], sums, '2026-11-18');
+    expect(a).toMatchObject({ side: 'asset', balance: 147_500, cleared: 97_500 });
+    expect(b).toMatchObject({ balance: 0, cleared: 0 });
+    expect(balancesOf([later], new Map(), '2026-12-01')[0]).toMatchObject({ balance: 5_000, cleared: 5_000 });
+  });
+
+  it('count what liabilities owe as liabilities: net worth = assets - liabilities', () => {
+    const worth = netWorthOf([
+      { side: 'asset', balance: 100_000 },
+      { side: 'asset', balance: -2_000 }, // an overdrawn checking account lowers the assets
+      { side: 'liability', balance: -30_000 }, // a card owing 300.00
+      { side: 'liability', balance: 1_000 }, // an overpaid card is owed to you
+    ]);
+    expect(worth).toEqual({ assets: 98_000, liabilities: 29_000, net: 69_000 });
+  });
+
+  it('trace net worth month by month from per-account sums, and end at the balances of today', () => {
+    const accounts = [account({ id: 'chk', openingBalance: 1_000 }), account({ id: 'card', type: 'credit_card', openingBalance: -200, openingDate: '2026-06-15' })];
+    const monthly = [
+      { accountId: 'chk', month: '2025-11', total: 5 }, // before the chart: carried in
+      { accountId: 'chk', month: '2025-12', total: 10 },
+      { accountId: 'chk', month: '2026-01', total: 100 },
+      { accountId: 'chk', month: '2026-06', total: -50 },
+      { accountId: 'card', month: '2026-07', total: -30 },
+      { accountId: 'gone', month: '2026-07', total: 999_999 }, // not one of these accounts: ignored
+    ];
+    const series = netWorthSeries(accounts, monthly, '2026-11-18', 12);
+    expect(series.map((s) => s.month)).toEqual(['2025-12', '2026-01', '2026-02', '2026-03', '2026-04', '2026-05', '2026-06', '2026-07', '2026-08', '2026-09', '2026-10', '2026-11']);
+    expect(series.map((s) => s.net)).toEqual([1015, 1115, 1115, 1115, 1115, 1115, 865, 835, 835, 835, 835, 835]);
+    expect(series[6]).toEqual({ month: '2026-06', assets: 1065, liabilities: 200, net: 865 });
+    for (const s of series) expect(s.net).toBe(s.assets - s.liabilities);
+
+    const sums = new Map([
+      ['chk', { total: 65, cleared: 0 }],
+      ['card', { total: -30, cleared: 0 }],
+    ]);
+    expect(netWorthOf(balancesOf(accounts, sums, '2026-11-18'))).toEqual({ assets: 1065, liabilities: 230, net: 835 });
+  });
+
+  it('measure the months of a leap year at their last day, and the opening on its own day', () => {
+    const accounts = [account({ id: 'sav', type: 'savings', openingBalance: 700, openingDate: '2028-02-29' })];
+    const series = netWorthSeries(accounts, [], '2028-03-01', 3);
+    expect(series.map((s) => [s.month, s.net])).toEqual([
+      ['2028-01', 0],
+      ['2028-02', 700],
+      ['2028-03', 700],
+    ]);
+  });
+
+  it('draw net worth columns above the zero line when positive and below it when negative', () => {
+    const chart = signedColumns([
+      { label: 'Oct', value: 500, display: '$5.00' },
+      { label: 'Nov', value: -250, display: '-$2.50' },
+    ]);
+    const [up, down] = chart.bars;
+    expect(up!.y + up!.height).toBe(chart.zeroY);
+    expect(down!.y).toBe(chart.zeroY);
+    expect(down!.kind).toBe('negative');
+    expect(up!.height).toBeCloseTo(down!.height * 2, -1);
+  });
+});
+
+describe('migration 011', () => {
+  it('keeps a database made by the previous schema: checking accounts opening at 0, transactions uncleared, sums unchanged', async () => {
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: new BetterSqlite3(':memory:') }) });
+    await migrateTo(db, '2026-12-01-010-account-deletions');
+    await sql`INSERT INTO accounts (id, user_sub, name, currency, archived, created_at) VALUES ('a1', 'auth0|m', 'Main', 'USD', 0, '2026-01-01T00:00:00Z')`.execute(db);
+    await sql`INSERT INTO transactions (id, user_sub, account_id, date, description, amount_minor, category_id, imported_id, memo, created_at)
+      VALUES ('t1', 'auth0|m', 'a1', '2026-02-01', 'Pay', 250000, NULL, NULL, NULL, '2026-02-01T00:00:00Z'),
+             ('t2', 'auth0|m', 'a1', '2026-02-03', 'Shop', -4200, NULL, 'imp-1', 'memo', '2026-02-03T00:00:00Z')`.execute(db);
+    await migrateToLatest(db);
+    const finance = createFinance(db);
+    expect(await finance.accounts.find('auth0|m', 'a1')).toEqual({ id: 'a1', name: 'Main', currency: 'USD', archived: false, type: 'checking', openingBalance: 0, openingDate: null });
+    expect((await finance.transactions.find('auth0|m', 't2'))).toMatchObject({ cleared: 'uncleared', memo: 'memo', importedId: 'imp-1', amountMinor: -4200 });
+    const { balances } = await finance.balances.listWithBalances('auth0|m', '2026-11-18');
+    expect(balances[0]).toMatchObject({ balance: 245_800, cleared: 0 });
+    await db.destroy();
+  });
+});
