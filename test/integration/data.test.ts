@@ -41,12 +41,13 @@ describe('export and delete all my data', () => {
 
     const csv = await browser.request(`${stack.baseUrl}/data/export`, { method: 'POST', body: new URLSearchParams({ _csrf: token, format: 'csv' }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect(csv.headers.get('content-disposition')).toMatch(/attachment; filename="personal-finance-coach-\d{4}-\d\d-\d\d\.csv"/);
-    expect(csv.body).toBe('date,account,description,amount,currency,category,group,memo\r\n2026-11-02,"\'=HYPERLINK(""x"")","Lunch, ""big""",-12.50,USD,,,\r\n');
+    expect(csv.body).toBe('date,account,description,amount,currency,category,group,memo,cleared\r\n2026-11-02,"\'=HYPERLINK(""x"")","Lunch, ""big""",-12.50,USD,,,,uncleared\r\n');
 
     const json = await browser.request(`${stack.baseUrl}/data/export`, { method: 'POST', body: new URLSearchParams({ _csrf: token, format: 'json' }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     const body = JSON.parse(json.body);
     expect(body.user.sub).toBe(ADMIN.sub);
-    expect(body.transactions).toEqual([expect.objectContaining({ date: '2026-11-02', amountMinor: -1250 })]);
+    expect(body.transactions).toEqual([expect.objectContaining({ date: '2026-11-02', amountMinor: -1250, cleared: 'uncleared' })]);
+    expect(body.accounts).toEqual([expect.objectContaining({ type: 'checking', openingBalanceMinor: 0, openingDate: null })]);
     expect(body.categories.length).toBeGreaterThan(5);
     expect(audits('data.exported')).toBe(2);
 

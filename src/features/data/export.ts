@@ -14,7 +14,7 @@ export function csvCell(value: string | number, { text }: { text: boolean }): st
 export function transactionsCsv(data: Everything): string {
   const accounts = new Map(data.accounts.map((a) => [a.id, a]));
   const categories = new Map(data.categories.map((c) => [c.id, c]));
-  const lines = ['date,account,description,amount,currency,category,group,memo'];
+  const lines = ['date,account,description,amount,currency,category,group,memo,cleared'];
   for (const t of data.transactions) {
     const account = accounts.get(t.account_id);
     const category = t.category_id ? categories.get(t.category_id) : undefined;
@@ -29,6 +29,7 @@ export function transactionsCsv(data: Everything): string {
         csvCell(category?.name ?? '', { text: true }),
         csvCell(category?.grp ?? '', { text: false }),
         csvCell(t.memo ?? '', { text: true }),
+        csvCell(t.cleared, { text: false }),
       ].join(','),
     );
   }
@@ -40,9 +41,18 @@ export function everythingJson(data: Everything, user: { sub: string; email: str
   return {
     exportedAt: exportedAt.toISOString(),
     user,
-    accounts: data.accounts.map((a) => ({ id: a.id, name: a.name, currency: a.currency, archived: a.archived === 1, createdAt: a.created_at })),
+    accounts: data.accounts.map((a) => ({
+      id: a.id,
+      name: a.name,
+      currency: a.currency,
+      type: a.type,
+      openingBalanceMinor: Number(a.opening_balance_minor),
+      openingDate: a.opening_date,
+      archived: a.archived === 1,
+      createdAt: a.created_at,
+    })),
     categories: data.categories.map((c) => ({ id: c.id, name: c.name, group: c.grp })),
-    transactions: data.transactions.map((t) => ({ id: t.id, accountId: t.account_id, date: t.date, description: t.description, amountMinor: Number(t.amount_minor), categoryId: t.category_id, importedId: t.imported_id, memo: t.memo })),
+    transactions: data.transactions.map((t) => ({ id: t.id, accountId: t.account_id, date: t.date, description: t.description, amountMinor: Number(t.amount_minor), categoryId: t.category_id, importedId: t.imported_id, memo: t.memo, cleared: t.cleared })),
     budgets: data.budgets.map((b) => ({ month: b.month, currency: b.currency, categoryId: b.category_id, amountMinor: Number(b.amount_minor) })),
     rules: data.rules.map((r) => ({ id: r.id, matchText: r.match_text, categoryId: r.category_id })),
     goals: data.goals.map((g) => ({ id: g.id, name: g.name, targetMinor: Number(g.target_minor), savedMinor: Number(g.saved_minor), targetDate: g.target_date, currency: g.currency })),

@@ -9,9 +9,9 @@ export function createDataRepository(db: Kysely<Database>) {
     /** Everything the user owns, for export. */
     async everything(userSub: string) {
       const [accounts, categories, transactions, budgets, rules, goals] = await Promise.all([
-        db.selectFrom('accounts').select(['id', 'name', 'currency', 'archived', 'created_at']).where('user_sub', '=', userSub).execute(),
+        db.selectFrom('accounts').select(['id', 'name', 'currency', 'archived', 'created_at', 'type', 'opening_balance_minor', 'opening_date']).where('user_sub', '=', userSub).execute(),
         db.selectFrom('categories').select(['id', 'name', 'grp']).where('user_sub', '=', userSub).execute(),
-        db.selectFrom('transactions').select(['id', 'account_id', 'date', 'description', 'amount_minor', 'category_id', 'imported_id', 'memo']).where('user_sub', '=', userSub).orderBy('date').execute(),
+        db.selectFrom('transactions').select(['id', 'account_id', 'date', 'description', 'amount_minor', 'category_id', 'imported_id', 'memo', 'cleared']).where('user_sub', '=', userSub).orderBy('date').execute(),
         db.selectFrom('budgets').select(['month', 'currency', 'category_id', 'amount_minor']).where('user_sub', '=', userSub).orderBy('month').execute(),
         db.selectFrom('rules').select(['id', 'match_text', 'category_id']).where('user_sub', '=', userSub).execute(),
         db.selectFrom('goals').select(['id', 'name', 'target_minor', 'saved_minor', 'target_date', 'currency']).where('user_sub', '=', userSub).execute(),

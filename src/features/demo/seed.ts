@@ -1,6 +1,6 @@
 import { todayOf, type Clock } from '../../clock/clock.js';
 import type { Finance } from '../finance.js';
-import { addMonths, daysInMonth, monthOf } from '../money/dates.js';
+import { addDays, addMonths, daysInMonth, monthOf } from '../money/dates.js';
 import type { TransactionInput } from '../transactions/repository.js';
 
 /** A small deterministic random generator, so every fresh start shows the same demo year. */
@@ -45,18 +45,22 @@ export async function seedDemoData(finance: Finance, userSub: string, clock: Clo
   await finance.categories.ensureSeeded(userSub, now);
   const categories = new Map((await finance.categories.list(userSub)).map((c) => [c.name, c.id]));
   const cat = (name: string) => categories.get(name) ?? null;
-  const checking = await finance.accounts.create(userSub, { name: 'Everyday checking', currency: 'USD' }, now);
-  await finance.accounts.create(userSub, { name: 'Savings', currency: 'USD' }, now);
+  const months = opts.months ?? 12;
+  const currentMonth = monthOf(today);
+  const opened = `${addMonths(currentMonth, -(months - 1))}-01`;
+  const checking = await finance.accounts.create(userSub, { name: 'Everyday checking', currency: 'USD', type: 'checking', openingBalance: 240000, openingDate: opened }, now);
+  await finance.accounts.create(userSub, { name: 'Savings', currency: 'USD', type: 'savings', openingBalance: 500000, openingDate: opened }, now);
 
   const rand = random(20261129);
   const between = (lo: number, hi: number) => Math.round(lo + rand() * (hi - lo));
   const rows: TransactionInput[] = [];
-  const currentMonth = monthOf(today);
-  const months = opts.months ?? 12;
+  // What the bank has seen: everything but the last three days.
+  const seenUpTo = addDays(today, -3);
   const add = (month: string, day: number, description: string, amountMinor: number, category: string | null) => {
     const [y, m] = month.split('-').map(Number) as [number, number];
     const date = `${month}-${String(Math.min(day, daysInMonth(y, m))).padStart(2, '0')}`;
-    if (date <= today) rows.push({ accountId: checking, date, description, amountMinor, categoryId: category === null ? null : cat(category) });
+    const cleared = date <= seenUpTo ? 'cleared' : 'uncleared';
+    if (date <= today) rows.push({ accountId: checking, date, description, amountMinor, categoryId: category === null ? null : cat(category), cleared });
   };
 
   for (let i = months - 1; i >= 0; i--) {
