@@ -168,7 +168,17 @@ export interface AccountDeletionsTable {
   attempts: Generated<number>;
 }
 
+/** Per account and month: the sum of its transactions, and of the cleared and reconciled ones. */
+export interface AccountMonthTotalsTable {
+  user_sub: string;
+  account_id: string;
+  month: string;
+  total_minor: number;
+  cleared_minor: number;
+}
+
 export interface Database {
+  account_month_totals: AccountMonthTotalsTable;
   account_deletions: AccountDeletionsTable;
   reconciliations: ReconciliationsTable;
   month_totals: MonthTotalsTable;

@@ -85,6 +85,43 @@ describe('account balances', () => {
   });
 });
 
+describe('stored account sums', () => {
+  it('agree with the rows after adds, edits across months and accounts, clearing, reconciling and deletes, on any day', async () => {
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: new BetterSqlite3(':memory:') }) });
+    await migrateToLatest(db);
+    const f = createFinance(db);
+    const sub = 'auth0|sums';
+    const a = await f.accounts.create(sub, { name: 'A', currency: 'USD' }, new Date());
+    const b = await f.accounts.create(sub, { name: 'B', currency: 'USD', type: 'credit_card' }, new Date());
+    const direct = async (upTo: string) => {
+      const rows = await sql<{ account_id: string; total: number; cleared: number }>`
+        SELECT account_id, sum(amount_minor) AS total, sum(CASE WHEN cleared = 'uncleared' THEN 0 ELSE amount_minor END) AS cleared
+        FROM transactions WHERE user_sub = ${sub} AND date <= ${upTo} GROUP BY account_id`.execute(db);
+      return new Map(rows.rows.map((r) => [r.account_id, { total: Number(r.total), cleared: Number(r.cleared) }]));
+    };
+    const check = async () => {
+      for (const day of ['2026-01-15', '2026-02-28', '2026-03-01', '2026-03-20', '2099-12-31']) expect(await f.accounts.sums(sub, day), day).toEqual(await direct(day));
+    };
+    const t1 = await f.transactions.create(sub, { accountId: a, date: '2026-01-10', description: 'x', amountMinor: 1_000, categoryId: null }, new Date());
+    const t2 = await f.transactions.create(sub, { accountId: a, date: '2026-02-28', description: 'y', amountMinor: -300, categoryId: null, cleared: 'cleared' }, new Date());
+    await f.transactions.insertMany(sub, [
+      { accountId: b, date: '2026-03-01', description: 'z', amountMinor: -50, categoryId: null, cleared: 'cleared' },
+      { accountId: b, date: '2026-03-25', description: 'w', amountMinor: -70, categoryId: null },
+    ], new Date());
+    await check();
+    await f.transactions.setCleared(sub, t1, 'cleared');
+    await check();
+    await f.accounts.reconcile(sub, a, { date: '2026-02-28', balance: 700 }, new Date());
+    await check();
+    await f.transactions.update(sub, t2, { accountId: b, date: '2026-03-02', description: 'y', amountMinor: -310, categoryId: null, cleared: 'uncleared' });
+    await check();
+    await f.transactions.remove(sub, t1);
+    await check();
+    expect((await f.accounts.monthlySums(sub, '2026-03-20')).sort((x, y) => x.month.localeCompare(y.month))).toEqual([{ accountId: b, month: '2026-03', total: -360 }]);
+    await db.destroy();
+  });
+});
+
 describe('migration 011', () => {
   it('keeps a database made by the previous schema: checking accounts opening at 0, transactions uncleared, sums unchanged', async () => {
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: new BetterSqlite3(':memory:') }) });
@@ -99,6 +136,8 @@ describe('migration 011', () => {
     expect((await finance.transactions.find('auth0|m', 't2'))).toMatchObject({ cleared: 'uncleared', memo: 'memo', importedId: 'imp-1', amountMinor: -4200 });
     const { balances } = await finance.balances.listWithBalances('auth0|m', '2026-11-18');
     expect(balances[0]).toMatchObject({ balance: 245_800, cleared: 0 });
+    // The stored per-account sums were filled from the existing rows.
+    expect(await finance.accounts.monthlySums('auth0|m', '2026-11-18')).toEqual([{ accountId: 'a1', month: '2026-02', total: 245_800 }]);
     await db.destroy();
   });
 });

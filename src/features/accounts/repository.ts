@@ -94,29 +94,53 @@ export function createAccountsRepository(db: Kysely<Database>) {
       return Number(r.numUpdatedRows) === 1;
     },
 
-    /** Per account, the sum of its transactions dated on or before `upTo`, and of the cleared ones. */
+    /**
+     * Per account, the sum of its transactions dated on or before `upTo`, and of the cleared ones:
+     * the stored monthly sums of the months before `upTo`'s, plus that month's rows up to the day.
+     * So the work grows with months and accounts, not with transactions.
+     */
     async sums(userSub: string, upTo: string, accountId?: string): Promise<Map<string, AccountSums>> {
-      let q = db
+      const out = new Map<string, AccountSums>();
+      const add = (id: string, total: number, cleared: number) => {
+        const s = out.get(id) ?? { total: 0, cleared: 0 };
+        out.set(id, { total: s.total + total, cleared: s.cleared + cleared });
+      };
+      let past = db
+        .selectFrom('account_month_totals')
+        .select(['account_id', sql<number>`sum(total_minor)`.as('total'), sql<number>`sum(cleared_minor)`.as('cleared')])
+        .where('user_sub', '=', userSub)
+        .where('month', '<', upTo.slice(0, 7));
+      if (accountId) past = past.where('account_id', '=', accountId);
+      for (const r of await past.groupBy('account_id').execute()) add(r.account_id, Number(r.total), Number(r.cleared));
+      let current = db
         .selectFrom('transactions')
         .select(['account_id', sql<number>`sum(amount_minor)`.as('total'), sql<number>`sum(${isCleared})`.as('cleared')])
         .where('user_sub', '=', userSub)
+        .where('date', '>=', `${upTo.slice(0, 7)}-01`)
         .where('date', '<=', upTo);
-      if (accountId) q = q.where('account_id', '=', accountId);
-      const rows = await q.groupBy('account_id').execute();
-      return new Map(rows.map((r) => [r.account_id, { total: Number(r.total), cleared: Number(r.cleared) }]));
+      if (accountId) current = current.where('account_id', '=', accountId);
+      for (const r of await current.groupBy('account_id').execute()) add(r.account_id, Number(r.total), Number(r.cleared));
+      return out;
     },
 
-    /** Per account and month (YYYY-MM), the sum of its transactions dated on or before `upTo`. */
+    /** Per account and month (YYYY-MM), the sum of its transactions dated on or before `upTo` (stored sums, and `upTo`'s month from its rows). */
     async monthlySums(userSub: string, upTo: string): Promise<Array<{ accountId: string; month: string; total: number }>> {
-      const month = sql<string>`substr(date, 1, 7)`;
-      const rows = await db
-        .selectFrom('transactions')
-        .select(['account_id', month.as('month'), sql<number>`sum(amount_minor)`.as('total')])
-        .where('user_sub', '=', userSub)
-        .where('date', '<=', upTo)
-        .groupBy(['account_id', month])
-        .execute();
-      return rows.map((r) => ({ accountId: r.account_id, month: r.month, total: Number(r.total) }));
+      const month = upTo.slice(0, 7);
+      const [past, current] = await Promise.all([
+        db.selectFrom('account_month_totals').select(['account_id', 'month', 'total_minor']).where('user_sub', '=', userSub).where('month', '<', month).execute(),
+        db
+          .selectFrom('transactions')
+          .select(['account_id', sql<number>`sum(amount_minor)`.as('total')])
+          .where('user_sub', '=', userSub)
+          .where('date', '>=', `${month}-01`)
+          .where('date', '<=', upTo)
+          .groupBy('account_id')
+          .execute(),
+      ]);
+      return [
+        ...past.map((r) => ({ accountId: r.account_id, month: r.month, total: Number(r.total_minor) })),
+        ...current.map((r) => ({ accountId: r.account_id, month, total: Number(r.total) })),
+      ];
     },
 
     /** The account's transactions up to `upTo` that are not cleared yet, oldest first (at most `limit`). */

@@ -11,7 +11,7 @@ export const DESCRIPTION_KEY = sql<string>`lower(trim(t.description))`;
 const CATEGORY_KEY = sql<string>`coalesce(t.category_id, '')`;
 
 /**
- * Recomputes the stored monthly totals and repeated charges of one user for the months
+ * Recomputes the stored monthly totals (per category and per account) and repeated charges of one user for the months
  * firstMonth..lastMonth (YYYY-MM) from the transactions themselves, per account currency. Every
  * write to transactions calls this inside its own database transaction, so the totals can never
  * disagree with the rows: recomputing a month (a few thousand rows at most, read through the
@@ -26,7 +26,7 @@ const CATEGORY_KEY = sql<string>`coalesce(t.category_id, '')`;
 export async function refreshMonthTotals(trx: Kysely<Database>, userSub: string, firstMonth: string, lastMonth: string): Promise<void> {
   // The stored totals still describe the rows as they were before this write.
   const before = await sizeOf(trx, userSub);
-  for (const table of ['month_totals', 'month_repeats'] as const) {
+  for (const table of ['month_totals', 'month_repeats', 'account_month_totals'] as const) {
     await trx.deleteFrom(table).where('user_sub', '=', userSub).where('month', '>=', firstMonth).where('month', '<=', lastMonth).execute();
   }
   const inMonths = () =>
@@ -52,6 +52,21 @@ export async function refreshMonthTotals(trx: Kysely<Database>, userSub: string,
           sql<number>`sum(CASE WHEN t.amount_minor < 0 THEN 1 ELSE 0 END)`.as('out_count'),
         ])
         .groupBy(['t.user_sub', MONTH, 'a.currency', CATEGORY_KEY]),
+    )
+    .execute();
+  await trx
+    .insertInto('account_month_totals')
+    .columns(['user_sub', 'account_id', 'month', 'total_minor', 'cleared_minor'])
+    .expression(
+      inMonths()
+        .select((eb) => [
+          't.user_sub',
+          't.account_id',
+          MONTH.as('month'),
+          eb.fn.sum<number>('t.amount_minor').as('total_minor'),
+          sql<number>`sum(CASE WHEN t.cleared = 'uncleared' THEN 0 ELSE t.amount_minor END)`.as('cleared_minor'),
+        ])
+        .groupBy(['t.user_sub', 't.account_id', MONTH]),
     )
     .execute();
   await trx

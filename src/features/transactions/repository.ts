@@ -176,10 +176,15 @@ export function createTransactionsRepository(db: Kysely<Database>) {
       });
     },
 
-    /** Marks one transaction cleared or uncleared (monthly totals do not depend on it). */
+    /** Marks one transaction cleared or uncleared; its month's cleared totals follow in the same transaction. */
     async setCleared(userSub: string, id: string, cleared: ClearedState): Promise<boolean> {
-      const r = await db.updateTable('transactions').set({ cleared }).where('user_sub', '=', userSub).where('id', '=', id).executeTakeFirst();
-      return Number(r.numUpdatedRows) === 1;
+      return db.transaction().execute(async (trx) => {
+        const before = await trx.selectFrom('transactions').select('date').where('user_sub', '=', userSub).where('id', '=', id).executeTakeFirst();
+        if (!before) return false;
+        await trx.updateTable('transactions').set({ cleared }).where('user_sub', '=', userSub).where('id', '=', id).execute();
+        await refreshMonthTotals(trx, userSub, ...monthSpan([before.date])!);
+        return true;
+      });
     },
 
     async remove(userSub: string, id: string): Promise<boolean> {
