@@ -25,7 +25,7 @@ import { freePort } from '../test/helpers/ports.js';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 /** Optional: write a V8 CPU profile of the app here (open it in Chrome DevTools). */
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
-/** Optional: only these parts, comma-separated (profile, dashboard, signin, import, memory). */
+/** Optional: only these parts, comma-separated (profile, dashboard, accounts, signin, import, memory). */
 const ONLY = process.env.BENCH_ONLY?.split(',');
 const runs = (part: string) => !ONLY || ONLY.includes(part);
 /** Sizes of the duplicate-detection runs: a file of N rows against N existing rows, all of one amount on one date. */
@@ -214,6 +214,14 @@ async function main() {
     if (runs('dashboard')) {
       const one = await autocannon({ url: `${base}/dashboard`, connections: 1, duration: SECONDS, headers: { cookie, accept: 'text/html' } });
       results.push(['dashboard, 50,000 transactions, 1 connection', `p50 ${one.latency.p50} ms · p99 ${one.latency.p99} ms (target p50 < 50 ms)`]);
+    }
+
+    if (runs('accounts')) {
+      // Balances, net worth and its 12-month chart of the same 50,000-row user.
+      const accounts = await load(`${base}/accounts`, cookie);
+      results.push(['/accounts, 50,000 transactions', row(accounts)]);
+      const one = await autocannon({ url: `${base}/accounts`, connections: 1, duration: SECONDS, headers: { cookie, accept: 'text/html' } });
+      results.push(['/accounts, 50,000 transactions, 1 connection', `p50 ${one.latency.p50} ms · p99 ${one.latency.p99} ms`]);
     }
 
     if (runs('signin')) {

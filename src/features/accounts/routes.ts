@@ -2,21 +2,19 @@ import express, { type Request, type RequestHandler, type Response, type Router 
 import { NotFoundError } from '../../http/errors.js';
 import { signedColumns } from '../coach/charts.js';
 import type { Finance } from '../finance.js';
-import { monthOf } from '../money/dates.js';
+import { monthLabel, monthOf, shortMonthName } from '../money/dates.js';
 import { formatMoney, minorToInput } from '../money/money.js';
-import { currencyCodes } from '../profile/preferences.js';
+import { currencyOptionsHtml } from '../profile/preferences.js';
 import { parseAccountForm, typedAccountForm, type AccountErrors, type AccountTyped } from './form.js';
 import { reconcileRoutes } from './reconcile.js';
 import type { Account } from './repository.js';
 import { ACCOUNT_TYPES, typeLabel } from './types.js';
 
-const CURRENCIES = currencyCodes();
 /** Accounts per person (archived ones count): every finance page lists them. */
 export const MAX_ACCOUNTS = 100;
 /** Months in the net-worth chart. */
 const CHART_MONTHS = 12;
 
-const shortMonth = (month: string) => new Date(`${month}-01T00:00:00Z`).toLocaleString('en-US', { month: 'short', timeZone: 'UTC' });
 
 /**
  * /accounts: balances by type and net worth (with a 12-month chart), add and edit accounts
@@ -31,10 +29,8 @@ export function accountRoutes(deps: { member: RequestHandler[]; finance: Finance
 
   async function render(req: Request, res: Response, status: number, form: { errors: AccountErrors; typed: AccountTyped } = { errors: {}, typed: blank(req) }) {
     const m = req.member!;
-    const [overview, history] = await Promise.all([
-      finance.balances.overview(m.sub, m, req.query.currency),
-      finance.balances.netWorthHistory(m.sub, m, req.query.currency, CHART_MONTHS),
-    ]);
+    const overview = await finance.balances.page(m.sub, m, req.query.currency, CHART_MONTHS);
+    const history = { months: overview.history };
     const currency = overview.view.currency;
     const money = (v: number) => formatMoney(v, currency);
     res.status(status).render('layout', {
@@ -53,10 +49,10 @@ export function accountRoutes(deps: { member: RequestHandler[]; finance: Finance
       others: overview.balances
         .filter((b) => b.account.currency !== currency)
         .map((b) => ({ ...b.account, typeLabel: typeLabel(b.account.type), balance: formatMoney(b.balance, b.account.currency), cleared: formatMoney(b.cleared, b.account.currency) })),
-      chart: signedColumns(history.months.map((h) => ({ label: shortMonth(h.month), value: h.net, display: money(h.net) }))),
-      historyRows: history.months.map((h) => ({ month: h.month, assets: money(h.assets), liabilities: money(h.liabilities), net: money(h.net) })),
+      chart: signedColumns(history.months.map((h) => ({ label: shortMonthName(h.month), value: h.net, display: money(h.net) }))),
+      historyRows: history.months.map((h) => ({ month: monthLabel(h.month), assets: money(h.assets), liabilities: money(h.liabilities), net: money(h.net) })),
       types: ACCOUNT_TYPES,
-      currencies: CURRENCIES,
+      currencyOptions: currencyOptionsHtml(form.typed.currency || m.currency),
       errors: form.errors,
       typed: form.typed,
       reconciled: typeof req.query.reconciled === 'string' && /^\d{1,6}$/.test(req.query.reconciled) ? Number(req.query.reconciled) : null,

@@ -22,11 +22,14 @@ export function createAccountsService(accounts: AccountsRepository) {
   return {
     listWithBalances,
 
-    async overview(sub: string, m: { currency: string; today: string }, requestedCurrency: unknown): Promise<AccountsOverview> {
-      const { list, balances } = await listWithBalances(sub, m.today);
+    /** What the accounts page shows: the overview and `months` of net-worth history, from one account list. */
+    async page(sub: string, m: { currency: string; today: string }, requestedCurrency: unknown, months: number): Promise<AccountsOverview & { history: NetWorthMonth[] }> {
+      const [list, sums, monthly] = await Promise.all([accounts.list(sub, { includeArchived: true }), accounts.sums(sub, m.today), accounts.monthlySums(sub, m.today)]);
+      const balances = balancesOf(list, sums, m.today);
       const view = currencyView(requestedCurrency, m.currency, list);
       const inView = balances.filter((b) => b.account.currency === view.currency);
-      return { view, balances, groups: byType(inView), netWorth: netWorthOf(inView) };
+      const history = netWorthSeries(list.filter((a) => a.currency === view.currency), monthly, m.today, months);
+      return { view, balances, groups: byType(inView), netWorth: netWorthOf(inView), history };
     },
 
     /** Net worth at the end of each of the last `months` months, in one currency (the others are left out). */

@@ -3,12 +3,11 @@ import { horizontalBars, pairedColumns } from '../coach/charts.js';
 import { currencyView } from '../coach/currency-view.js';
 import { goalPacing } from '../coach/formulas.js';
 import type { Finance } from '../finance.js';
-import { addMonths, isMonth, monthOf } from '../money/dates.js';
+import { addMonths, isMonth, monthLabel, monthOf, shortMonthName } from '../money/dates.js';
 import { formatMoney } from '../money/money.js';
 import { insightsFor } from './insights.js';
 
-const MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-export const monthLabel = (m: string) => `${MONTH_NAMES[Number(m.slice(5)) - 1]} ${m.slice(0, 4)}`;
+export { monthLabel };
 
 /**
  * The signed-in home: coaching for the chosen month in one currency. Guarded at router level
@@ -52,7 +51,7 @@ export function dashboardRoutes(deps: { member: RequestHandler[]; finance: Finan
       insights: insightsFor(summary, finance.coach.possibleDuplicates(repeated), money),
       charts: {
         byCategory: horizontalBars(bars),
-        history: pairedColumns(summary.history.map((h) => ({ label: MONTH_NAMES[Number(h.month.slice(5)) - 1]!, a: h.income, b: h.expenses }))),
+        history: pairedColumns(summary.history.map((h) => ({ label: shortMonthName(h.month), a: h.income, b: h.expenses }))),
         budgetVsActual: horizontalBars(
           budgeted.flatMap((c) => [
             { label: `${c.name} budget`, value: Math.max(0, c.budget + c.carried), display: money(c.budget + c.carried), kind: 'budget' },

@@ -66,3 +66,11 @@ export function dateSpan(dates: Iterable<string>): [string, string] | null {
   }
   return first === undefined ? null : [first, last];
 }
+
+const MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** "Nov" for 2026-11: a chart's month label. */
+export const shortMonthName = (month: string) => MONTH_NAMES[Number(month.slice(5, 7)) - 1]!;
+
+/** "Nov 2026" for 2026-11. */
+export const monthLabel = (month: string) => `${shortMonthName(month)} ${month.slice(0, 4)}`;
