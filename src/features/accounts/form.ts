@@ -1,3 +1,4 @@
+import { readFormFields } from '../../http/form-fields.js';
 import { DATE_RANGE_TEXT, isCalendarDate } from '../money/dates.js';
 import { parseAmount } from '../money/money.js';
 import { parseCurrency } from '../profile/preferences.js';
@@ -20,8 +21,7 @@ export function parseName(raw: unknown): { ok: true; name: string } | { ok: fals
 
 /** What the person typed into the account form, as strings, to show it again. */
 export function typedAccountForm(body: unknown): AccountTyped {
-  const form = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
-  return Object.fromEntries(FIELDS.map((f) => [f, typeof form[f] === 'string' ? form[f] : ''])) as AccountTyped;
+  return readFormFields(body, FIELDS).typed;
 }
 
 /**
@@ -32,14 +32,7 @@ export function parseAccountForm(
   body: unknown,
   ctx: { mainCurrency: string; fixedCurrency?: string },
 ): { ok: true; value: { name: string; currency: string; type: AccountType; openingBalance: number; openingDate: string | null } } | { ok: false; errors: AccountErrors; typed: AccountTyped } {
-  const form = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
-  const errors: AccountErrors = {};
-  const typed = {} as AccountTyped;
-  for (const f of FIELDS) {
-    const v = form[f];
-    if (Array.isArray(v)) errors[f] = 'This field was sent more than once.';
-    typed[f] = typeof v === 'string' ? v : '';
-  }
+  const { form, typed, errors } = readFormFields(body, FIELDS);
   const name = parseName(form.name);
   if (!errors.name && !name.ok) errors.name = name.error;
 

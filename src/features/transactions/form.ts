@@ -1,3 +1,4 @@
+import { readFormFields } from '../../http/form-fields.js';
 import type { Account } from '../accounts/repository.js';
 import type { Category } from '../categories/repository.js';
 import { DATE_RANGE_TEXT, isCalendarDate } from '../money/dates.js';
@@ -17,14 +18,7 @@ export function parseTransactionForm(
   body: unknown,
   ctx: { accounts: Account[]; categories: Category[] },
 ): { ok: true; value: TransactionInput } | { ok: false; errors: TransactionErrors; typed: TransactionTyped } {
-  const form = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
-  const errors: TransactionErrors = {};
-  const typed = {} as TransactionTyped;
-  for (const f of FIELDS) {
-    const v = form[f];
-    if (Array.isArray(v)) errors[f] = 'This field was sent more than once.';
-    typed[f] = typeof v === 'string' ? v : '';
-  }
+  const { form, typed, errors } = readFormFields(body, FIELDS);
 
   const account = ctx.accounts.find((a) => a.id === typed.accountId && !a.archived);
   if (!errors.accountId && !account) errors.accountId = 'Choose one of your accounts.';

@@ -1,6 +1,6 @@
 import { timeOrderedId } from '../../lib/ids.js';
-import { CompiledQuery, sql, type Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
+import { CompiledQuery, sql, type Kysely, type Selectable } from 'kysely';
+import type { Database, TransactionsTable } from '../../db/schema.js';
 import { clearedStateOf, type ClearedState } from '../accounts/types.js';
 import { monthRange } from '../money/dates.js';
 import { DESCRIPTION_KEY, monthSpan, refreshMonthTotals, sizeOf } from './month-totals.js';
@@ -50,17 +50,7 @@ export interface ListFilter {
 
 const COLUMNS = ['t.id', 't.account_id', 't.date', 't.description', 't.amount_minor', 't.category_id', 't.imported_id', 't.memo', 't.cleared'] as const;
 
-function toTransaction(r: {
-  id: string;
-  account_id: string;
-  date: string;
-  description: string;
-  amount_minor: number;
-  category_id: string | null;
-  imported_id: string | null;
-  memo: string | null;
-  cleared: string;
-}): Transaction {
+function toTransaction(r: Omit<Selectable<TransactionsTable>, 'user_sub' | 'created_at'>): Transaction {
   return {
     id: r.id,
     accountId: r.account_id,
