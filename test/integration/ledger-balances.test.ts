@@ -142,3 +142,51 @@ describe("another person's ids", () => {
     expect(((await json('/api/accounts')).body as Array<{ id: string }>).some((a) => a.id === theirs)).toBe(false);
   });
 });
+
+describe('GET /api/transactions', () => {
+  it('pages through every row newest first with a stable cursor: no row skipped or repeated, at most limit per page', async () => {
+    const acct = await ctx.finance.accounts.create(SUB, { name: 'Paged', currency: 'JPY' }, new Date());
+    // 250 rows on only five dates, so the cursor must order within a day too.
+    const rows = Array.from({ length: 250 }, (_, i) => ({ accountId: acct, date: `2025-03-0${(i % 5) + 1}`, description: `Paged ${i}`, amountMinor: -(i + 1), categoryId: null }));
+    await ctx.finance.transactions.insertMany(SUB, rows, new Date());
+    const seen: Array<{ id: string; date: string; amount: number; currency: string; account: string; transfer: unknown; splits: unknown[] }> = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const res = await json(`/api/transactions?account=${acct}&limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(res.status).toBe(200);
+      const body = res.body as { items: typeof seen; next: string | null };
+      expect(body.items.length).toBeLessThanOrEqual(100);
+      seen.push(...body.items);
+      cursor = body.next;
+      pages += 1;
+    } while (cursor && pages < 10);
+    expect(pages).toBe(3);
+    expect(new Set(seen.map((t) => t.id)).size).toBe(250);
+    expect(seen.map((t) => t.date)).toEqual([...seen.map((t) => t.date)].sort().reverse());
+    expect(seen[0]).toMatchObject({ currency: 'JPY', account: acct, transfer: null, splits: [] });
+    expect(seen.reduce((s, t) => s + t.amount, 0)).toBe(-((250 * 251) / 2));
+  });
+
+  it('filters by dates, text and category, and refuses bad parameters and other people\'s ids with a 400', async () => {
+    const acct = await byName('Paged');
+    const day = (await json(`/api/transactions?account=${acct.id}&from=2025-03-02&to=2025-03-02&limit=500`)).body as { items: Array<{ date: string }>; next: null };
+    expect(day.items).toHaveLength(50);
+    expect(day.items.every((t) => t.date === '2025-03-02')).toBe(true);
+    expect(day.next).toBeNull();
+    const text = (await json(`/api/transactions?account=${acct.id}&q=paged%2012&limit=500`)).body as { items: Array<{ payee: string }> };
+    expect(text.items.map((t) => t.payee).sort()).toEqual(['Paged 12', 'Paged 120', 'Paged 121', 'Paged 122', 'Paged 123', 'Paged 124', 'Paged 125', 'Paged 126', 'Paged 127', 'Paged 128', 'Paged 129'].sort());
+    const none = (await json(`/api/transactions?account=${acct.id}&category=none&limit=1`)).body as { items: unknown[]; next: string | null };
+    expect(none.items).toHaveLength(1);
+    expect(none.next).not.toBeNull();
+
+    const theirs = await ctx.finance.accounts.create(ADMIN.sub, { name: 'Theirs', currency: 'USD' }, new Date());
+    for (const q of ['limit=0', 'limit=501', 'from=2025-13-01', 'from=2025-03-05&to=2025-03-01', 'cursor=bm9wZQ', `account=${theirs}`, 'category=x', 'limit=1&limit=2']) {
+      const res = await json(`/api/transactions?${q}`);
+      expect(res.status, q).toBe(400);
+      expect(JSON.stringify(res.body)).not.toContain('Theirs');
+    }
+    const anonymous = await fetch(`${ctx.stack.baseUrl}/api/transactions`, { headers: { accept: 'application/json' } });
+    expect(anonymous.status).toBe(401);
+  });
+});

@@ -2,7 +2,8 @@ import express, { type RequestHandler, type Router } from 'express';
 import { HttpError } from '../../http/errors.js';
 import { currencyView } from '../coach/currency-view.js';
 import type { Finance } from '../finance.js';
-import { isMonth, monthOf } from '../money/dates.js';
+import { FIRST_DATE, isCalendarDate, isMonth, LAST_DATE, monthOf } from '../money/dates.js';
+import type { PageFilter } from '../transactions/repository.js';
 
 /**
  * A read API for the signed-in user (session cookie, same origin). Anonymous callers get 401 JSON
@@ -61,6 +62,40 @@ export function apiRoutes(deps: { member: RequestHandler[]; finance: Finance }):
     });
   });
 
+  /**
+   * The member's transactions, newest first, `limit` (1-500, default 100) at a time; `next` is
+   * the cursor of the following page, null on the last one. Filters: from/to (YYYY-MM-DD),
+   * account and category (ids of the member's own, or category=none), q (payee or memo text).
+   */
+  router.get('/transactions', async (req, res) => {
+    const m = req.member!;
+    const q = parseTransactionQuery(req.query);
+    if (!q.ok) throw new HttpError(400, q.error);
+    const [accounts, categories] = await Promise.all([deps.finance.accounts.list(m.sub, { includeArchived: true }), deps.finance.categories.list(m.sub)]);
+    if (q.filter.accountId && !accounts.some((a) => a.id === q.filter.accountId)) throw new HttpError(400, 'account must be the id of one of your accounts.');
+    if (q.filter.categoryId && !categories.some((c) => c.id === q.filter.categoryId)) throw new HttpError(400, 'category must be the id of one of your categories, or none.');
+    const rows = await deps.finance.transactions.page(m.sub, q.filter, q.after, q.limit + 1);
+    const items = rows.slice(0, q.limit);
+    const last = items.at(-1);
+    res.json({
+      items: items.map((t) => ({
+        id: t.id,
+        date: t.date,
+        amount: t.amountMinor,
+        currency: t.currency,
+        account: t.accountId,
+        payee: t.description,
+        memo: t.memo,
+        category: t.categoryId,
+        cleared: t.cleared,
+        // Transfers and splits arrive with the ledger's next features; today no row is either.
+        transfer: null,
+        splits: [],
+      })),
+      next: rows.length > q.limit && last ? encodeCursor(last) : null,
+    });
+  });
+
   router.get('/summary', async (req, res) => {
     const raw = req.query.month;
     if (raw !== undefined && (typeof raw !== 'string' || !isMonth(raw))) {
@@ -93,4 +128,45 @@ export function apiRoutes(deps: { member: RequestHandler[]; finance: Finance }):
   });
 
   return router;
+}
+
+const MAX_PAGE = 500;
+
+const encodeCursor = (t: { date: string; id: string }) => Buffer.from(`${t.date}|${t.id}`).toString('base64url');
+
+function decodeCursor(raw: string): { date: string; id: string } | null {
+  const m = /^(\d{4}-\d{2}-\d{2})\|([0-9a-f-]{36})$/.exec(Buffer.from(raw, 'base64url').toString());
+  return m && isCalendarDate(m[1]!) ? { date: m[1]!, id: m[2]! } : null;
+}
+
+/** The query of GET /api/transactions: each parameter once, each checked, with a message that says which. */
+function parseTransactionQuery(query: Record<string, unknown>): { ok: true; filter: PageFilter; after: { date: string; id: string } | null; limit: number } | { ok: false; error: string } {
+  for (const [name, v] of Object.entries(query)) if (v !== undefined && typeof v !== 'string') return { ok: false, error: `${name} must be given once.` };
+  const one = (name: string) => query[name] as string | undefined;
+  const from = one('from') ?? FIRST_DATE;
+  const to = one('to') ?? LAST_DATE;
+  if (!isCalendarDate(from) || !isCalendarDate(to)) return { ok: false, error: `from and to must be dates written YYYY-MM-DD, between ${FIRST_DATE} and ${LAST_DATE}.` };
+  if (from > to) return { ok: false, error: 'from must not be after to.' };
+  const limitRaw = one('limit');
+  const limit = limitRaw === undefined ? 100 : /^\d{1,3}$/.test(limitRaw) ? Number(limitRaw) : NaN;
+  if (!(limit >= 1 && limit <= MAX_PAGE)) return { ok: false, error: `limit must be a whole number from 1 to ${MAX_PAGE}.` };
+  const cursorRaw = one('cursor');
+  const after = cursorRaw === undefined ? null : decodeCursor(cursorRaw);
+  if (cursorRaw !== undefined && !after) return { ok: false, error: 'cursor must be the next value of an earlier page, unchanged.' };
+  const search = (one('q') ?? '').trim();
+  if (search.length > 100) return { ok: false, error: 'q must be at most 100 characters.' };
+  const category = one('category');
+  const account = one('account');
+  return {
+    ok: true,
+    limit,
+    after,
+    filter: {
+      from,
+      to,
+      ...(account ? { accountId: account } : {}),
+      ...(category === 'none' ? { categoryId: null } : category ? { categoryId: category } : {}),
+      ...(search ? { search } : {}),
+    },
+  };
 }

@@ -64,6 +64,21 @@ function toTransaction(r: Omit<Selectable<TransactionsTable>, 'user_sub' | 'crea
   };
 }
 
+export interface PageFilter {
+  from: string;
+  to: string;
+  accountId?: string;
+  /** null: uncategorised only. */
+  categoryId?: string | null;
+  search?: string;
+}
+
+/** Case-insensitive substring match on description or memo, LIKE's wildcards in the text escaped (same SQL on SQLite and PostgreSQL). */
+function searchCondition(search: string) {
+  const pattern = `%${search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return sql<boolean>`(lower(t.description) like ${pattern} escape '\\' or lower(coalesce(t.memo, '')) like ${pattern} escape '\\')`;
+}
+
 /** Rows per insert statement: 10 parameters each stays far below SQLite's and PostgreSQL's limits. */
 const INSERT_CHUNK = 1000;
 /**
@@ -114,15 +129,32 @@ export function createTransactionsRepository(db: Kysely<Database>) {
   return {
     async list(userSub: string, f: ListFilter): Promise<Transaction[]> {
       let q = db.selectFrom('transactions as t').select(COLUMNS).where('t.user_sub', '=', userSub).where('t.date', '>=', f.from).where('t.date', '<=', f.to);
-      if (f.search) {
-        // Case-insensitive substring match, with LIKE's wildcards in the search text escaped (same SQL on SQLite and PostgreSQL).
-        const pattern = `%${f.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-        q = q.where(sql<boolean>`(lower(t.description) like ${pattern} escape '\\' or lower(coalesce(t.memo, '')) like ${pattern} escape '\\')`);
-      }
+      if (f.search) q = q.where(searchCondition(f.search));
       if (f.categoryId === null) q = q.where('t.category_id', 'is', null);
       else if (f.categoryId) q = q.where('t.category_id', '=', f.categoryId);
       const rows = await q.orderBy('t.date', 'desc').orderBy('t.created_at', 'desc').limit(f.limit ?? 5000).execute();
       return rows.map(toTransaction);
+    },
+
+    /**
+     * Newest first by (date, id), at most `limit`, after a keyset position: the API's pages. A
+     * stable order (ids are unique), so a cursor never skips or repeats a row between pages.
+     */
+    async page(userSub: string, f: PageFilter, after: { date: string; id: string } | null, limit: number): Promise<Array<Transaction & { currency: string }>> {
+      let q = db
+        .selectFrom('transactions as t')
+        .innerJoin('accounts as a', 'a.id', 't.account_id')
+        .select([...COLUMNS, 'a.currency'])
+        .where('t.user_sub', '=', userSub)
+        .where('t.date', '>=', f.from)
+        .where('t.date', '<=', f.to);
+      if (f.accountId) q = q.where('t.account_id', '=', f.accountId);
+      if (f.categoryId === null) q = q.where('t.category_id', 'is', null);
+      else if (f.categoryId) q = q.where('t.category_id', '=', f.categoryId);
+      if (f.search) q = q.where(searchCondition(f.search));
+      if (after) q = q.where((eb) => eb.or([eb('t.date', '<', after.date), eb.and([eb('t.date', '=', after.date), eb('t.id', '<', after.id)])]));
+      const rows = await q.orderBy('t.date', 'desc').orderBy('t.id', 'desc').limit(limit).execute();
+      return rows.map((r) => ({ ...toTransaction(r), currency: r.currency }));
     },
 
     async find(userSub: string, id: string): Promise<Transaction | undefined> {
