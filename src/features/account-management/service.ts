@@ -52,6 +52,7 @@ export function maskEmail(email: string): string {
  */
 export function createAccountService(deps: AccountServiceDeps) {
   const authenticatorCache = new Map<string, { enrolled: boolean; until: number }>();
+  const inFlight = new Map<string, Promise<boolean>>();
   const now = () => deps.clock.now().getTime();
 
   function management(): ManagementApi {
@@ -80,7 +81,13 @@ export function createAccountService(deps: AccountServiceDeps) {
       const hit = opts.fresh ? undefined : authenticatorCache.get(sub);
       if (hit && hit.until > now()) return hit.enrolled ? 'enrolled' : 'none';
       try {
-        const enrolled = await deps.management.hasAuthenticator(sub);
+        // Concurrent pages of one user share one question to the provider.
+        let asking = inFlight.get(sub);
+        if (!asking) {
+          asking = deps.management.hasAuthenticator(sub).finally(() => inFlight.delete(sub));
+          inFlight.set(sub, asking);
+        }
+        const enrolled = await asking;
         if (authenticatorCache.size >= AUTHENTICATOR_CACHE_MAX) authenticatorCache.clear();
         authenticatorCache.set(sub, { enrolled, until: now() + AUTHENTICATOR_CACHE_MS });
         return enrolled ? 'enrolled' : 'none';
