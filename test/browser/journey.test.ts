@@ -178,4 +178,48 @@ describe.runIf(RUN)('in a real browser', () => {
     const file = await download;
     expect(file.suggestedFilename()).toMatch(/^personal-finance-coach-\d{4}-\d\d-\d\d\.json$/);
   });
+
+  it('signs up, sets up an authenticator at the step-up, and deletes the account for good', async () => {
+    await newPage();
+    await page.goto(`${stack.baseUrl}/profile`);
+    await page.getByRole('link', { name: 'Create an account' }).click();
+    await page.getByLabel('Name').fill('Jo Leaving');
+    await page.getByLabel('Email address').fill('jo.leaving@example.com');
+    await page.getByLabel('Password').fill('Leaving-pass-2026');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.waitForURL(`${stack.baseUrl}/profile`);
+    await page.getByRole('link', { name: 'Delete my account' }).click();
+    // No authenticator yet: the step-up sets one up, with the key shown for typing in.
+    const key = (await page.locator('#totp-secret').textContent())!.trim();
+    await page.getByLabel('Code from the app').fill(await generate({ secret: key }));
+    await page.getByRole('button', { name: 'Finish set-up' }).click();
+    await page.waitForURL(`${stack.baseUrl}/account/delete`);
+    await page.getByLabel('Type DELETE to confirm').fill('DELETE');
+    await page.getByRole('button', { name: 'Delete my account' }).click();
+    await expectVisible(page.getByRole('heading', { name: 'Your account is deleted' }));
+    await shot('account-deleted');
+    await page.goto(`${stack.baseUrl}/dashboard`);
+    await page.waitForURL(/\/interaction\//);
+    expect(stack.database.sqlite.prepare("SELECT count(*) AS n FROM users WHERE email = 'jo.leaving@example.com'").get()).toEqual({ n: 0 });
+  });
+
+  it('reconciles an account against a statement from the accounts page', async () => {
+    await newPage();
+    await signInWithPassword(MEMBER);
+    await page.waitForURL(`${stack.baseUrl}/dashboard`);
+    await page.goto(`${stack.baseUrl}/accounts`);
+    await expectVisible(page.getByRole('heading', { name: 'Net worth, last 12 months' }));
+    await page.getByRole('link', { name: 'Reconcile Everyday checking' }).click();
+    await page.getByLabel('Statement balance (USD)').fill('0');
+    await page.getByRole('button', { name: 'Compare' }).click();
+    // Take the cleared balance the page computed as the statement's, as if the bank agreed.
+    const cleared = (await page.locator('dt:text-is("Cleared balance here") + dd').textContent())!.replace(/[$,]/g, '').trim();
+    await page.getByLabel('Statement balance (USD)').fill(cleared);
+    await page.getByRole('button', { name: 'Compare' }).click();
+    await expectVisible(page.getByText('The cleared balance matches the statement.'));
+    await shot('reconcile');
+    await page.getByRole('button', { name: 'Finish: mark them reconciled' }).click();
+    await page.waitForURL(/\/accounts\?reconciled=\d+/);
+    await expectVisible(page.getByText(/Reconciled: \d+ transactions? marked/));
+  });
 });
