@@ -24,7 +24,7 @@ export interface NetWorth {
   net: number;
 }
 
-export const opens = (a: Account, day: string) => a.openingDate === null || a.openingDate <= day;
+const opens = (a: Account, day: string) => a.openingDate === null || a.openingDate <= day;
 
 export function balancesOf(accounts: Account[], sums: Map<string, AccountSums>, today: string): AccountBalance[] {
   return accounts.map((account) => {

@@ -1,8 +1,8 @@
 import express, { type Request, type Response, type Router } from 'express';
 import type { Finance } from '../finance.js';
 import { isCalendarDate } from '../money/dates.js';
-import { formatMoney, minorToInput, parseAmount } from '../money/money.js';
-import { opens } from './balances.js';
+import { formatMoney, parseAmount } from '../money/money.js';
+import { balancesOf } from './balances.js';
 import type { Account } from './repository.js';
 
 /** Uncleared transactions listed on the page; more than this is a sign of the wrong date. */
@@ -35,16 +35,19 @@ export function reconcileRoutes(deps: { finance: Finance; owned: (req: Request) 
   const { finance } = deps;
   const router = express.Router({ mergeParams: true });
 
-  async function render(req: Request, res: Response, src: Record<string, unknown>, status = 200, notice: string | null = null) {
-    const account = await deps.owned(req);
+  /** The cleared balance on a day, by the same rule as the accounts page (balances.ts). */
+  async function clearedOn(sub: string, account: Account, day: string): Promise<number> {
+    return balancesOf([account], await finance.accounts.sums(sub, day, account.id), day)[0]!.cleared;
+  }
+
+  async function render(req: Request, res: Response, account: Account, src: Record<string, unknown>, status = 200, notice: string | null = null) {
     const m = req.member!;
     const money = (v: number) => formatMoney(v, account.currency);
     const asked = src.date !== undefined || src.balance !== undefined;
     const { typed, errors, statement } = asked ? parseStatement(src, account, m.today) : { typed: { date: m.today, balance: '' }, errors: {}, statement: null };
     let result = null;
     if (statement) {
-      const sums = (await finance.accounts.sums(m.sub, statement.date, account.id)).get(account.id) ?? { total: 0, cleared: 0 };
-      const cleared = (opens(account, statement.date) ? account.openingBalance : 0) + sums.cleared;
+      const cleared = await clearedOn(m.sub, account, statement.date);
       const uncleared = await finance.accounts.uncleared(m.sub, account.id, statement.date, UNCLEARED_SHOWN + 1);
       result = {
         cleared: money(cleared),
@@ -65,23 +68,21 @@ export function reconcileRoutes(deps: { finance: Finance; owned: (req: Request) 
       result,
       notice,
       returnTo: `/accounts/${account.id}/reconcile?${new URLSearchParams({ date: typed.date, balance: typed.balance })}`,
-      last: last ? { date: last.statementDate, balance: money(last.statementBalance), input: minorToInput(last.statementBalance, account.currency) } : null,
+      last: last ? { date: last.statementDate, balance: money(last.statementBalance) } : null,
     });
   }
 
-  router.get('/', (req, res) => render(req, res, req.query as Record<string, unknown>));
+  router.get('/', async (req, res) => render(req, res, await deps.owned(req), req.query as Record<string, unknown>));
 
   router.post('/', async (req, res) => {
     const account = await deps.owned(req);
     const m = req.member!;
     const body = (req.body ?? {}) as Record<string, unknown>;
     const { statement } = parseStatement(body, account, m.today);
-    if (!statement) return render(req, res, body, 400);
+    if (!statement) return render(req, res, account, body, 400);
     // The difference is computed again here: the page it came from may be out of date.
-    const sums = (await finance.accounts.sums(m.sub, statement.date, account.id)).get(account.id) ?? { total: 0, cleared: 0 };
-    const cleared = (opens(account, statement.date) ? account.openingBalance : 0) + sums.cleared;
-    if (cleared !== statement.balance) {
-      return render(req, res, body, 409, 'The cleared balance does not match the statement yet. Mark the missing transactions cleared, or check the statement balance.');
+    if ((await clearedOn(m.sub, account, statement.date)) !== statement.balance) {
+      return render(req, res, account, body, 409, 'The cleared balance does not match the statement yet. Mark the missing transactions cleared, or check the statement balance.');
     }
     const marked = await finance.accounts.reconcile(m.sub, account.id, statement, m.now);
     res.redirect(303, `/accounts?reconciled=${marked}`);

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
+import { CLEARED_AMOUNT } from '../transactions/month-totals.js';
 import type { AccountType } from './types.js';
 
 export interface Account {
@@ -42,7 +43,6 @@ function toAccount(r: { id: string; name: string; currency: string; archived: nu
   };
 }
 
-const isCleared = sql<number>`CASE WHEN cleared = 'uncleared' THEN 0 ELSE amount_minor END`;
 
 /** SQL for accounts; every statement is scoped by the owner's sub. */
 export function createAccountsRepository(db: Kysely<Database>) {
@@ -113,13 +113,13 @@ export function createAccountsRepository(db: Kysely<Database>) {
       if (accountId) past = past.where('account_id', '=', accountId);
       for (const r of await past.groupBy('account_id').execute()) add(r.account_id, Number(r.total), Number(r.cleared));
       let current = db
-        .selectFrom('transactions')
-        .select(['account_id', sql<number>`sum(amount_minor)`.as('total'), sql<number>`sum(${isCleared})`.as('cleared')])
-        .where('user_sub', '=', userSub)
-        .where('date', '>=', `${upTo.slice(0, 7)}-01`)
-        .where('date', '<=', upTo);
-      if (accountId) current = current.where('account_id', '=', accountId);
-      for (const r of await current.groupBy('account_id').execute()) add(r.account_id, Number(r.total), Number(r.cleared));
+        .selectFrom('transactions as t')
+        .select(['t.account_id', sql<number>`sum(t.amount_minor)`.as('total'), sql<number>`sum(${CLEARED_AMOUNT})`.as('cleared')])
+        .where('t.user_sub', '=', userSub)
+        .where('t.date', '>=', `${upTo.slice(0, 7)}-01`)
+        .where('t.date', '<=', upTo);
+      if (accountId) current = current.where('t.account_id', '=', accountId);
+      for (const r of await current.groupBy('t.account_id').execute()) add(r.account_id, Number(r.total), Number(r.cleared));
       return out;
     },
 

@@ -15,7 +15,6 @@ export const MAX_ACCOUNTS = 100;
 /** Months in the net-worth chart. */
 const CHART_MONTHS = 12;
 
-
 /**
  * /accounts: balances by type and net worth (with a 12-month chart), add and edit accounts
  * (type, currency, opening balance and date, archive), and reconcile (reconcile.ts).
@@ -30,7 +29,6 @@ export function accountRoutes(deps: { member: RequestHandler[]; finance: Finance
   async function render(req: Request, res: Response, status: number, form: { errors: AccountErrors; typed: AccountTyped } = { errors: {}, typed: blank(req) }) {
     const m = req.member!;
     const overview = await finance.balances.page(m.sub, m, req.query.currency, CHART_MONTHS);
-    const history = { months: overview.history };
     const currency = overview.view.currency;
     const money = (v: number) => formatMoney(v, currency);
     res.status(status).render('layout', {
@@ -49,8 +47,8 @@ export function accountRoutes(deps: { member: RequestHandler[]; finance: Finance
       others: overview.balances
         .filter((b) => b.account.currency !== currency)
         .map((b) => ({ ...b.account, typeLabel: typeLabel(b.account.type), balance: formatMoney(b.balance, b.account.currency), cleared: formatMoney(b.cleared, b.account.currency) })),
-      chart: signedColumns(history.months.map((h) => ({ label: shortMonthName(h.month), value: h.net, display: money(h.net) }))),
-      historyRows: history.months.map((h) => ({ month: monthLabel(h.month), assets: money(h.assets), liabilities: money(h.liabilities), net: money(h.net) })),
+      chart: signedColumns(overview.history.map((h) => ({ label: shortMonthName(h.month), value: h.net, display: money(h.net) }))),
+      historyRows: overview.history.map((h) => ({ month: monthLabel(h.month), assets: money(h.assets), liabilities: money(h.liabilities), net: money(h.net) })),
       types: ACCOUNT_TYPES,
       currencyOptions: currencyOptionsHtml(form.typed.currency || m.currency),
       errors: form.errors,

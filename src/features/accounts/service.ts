@@ -12,6 +12,11 @@ export interface AccountsOverview {
   netWorth: NetWorth;
 }
 
+/** The net-worth months of the view's currency: accounts in other currencies are never added in. */
+function seriesIn(view: CurrencyView, list: Account[], monthly: Parameters<typeof netWorthSeries>[1], today: string, months: number): NetWorthMonth[] {
+  return netWorthSeries(list.filter((a) => a.currency === view.currency), monthly, today, months);
+}
+
 /** Balances and net worth for the accounts page and the API. */
 export function createAccountsService(accounts: AccountsRepository) {
   async function listWithBalances(sub: string, today: string): Promise<{ list: Account[]; balances: AccountBalance[] }> {
@@ -24,19 +29,17 @@ export function createAccountsService(accounts: AccountsRepository) {
 
     /** What the accounts page shows: the overview and `months` of net-worth history, from one account list. */
     async page(sub: string, m: { currency: string; today: string }, requestedCurrency: unknown, months: number): Promise<AccountsOverview & { history: NetWorthMonth[] }> {
-      const [list, sums, monthly] = await Promise.all([accounts.list(sub, { includeArchived: true }), accounts.sums(sub, m.today), accounts.monthlySums(sub, m.today)]);
-      const balances = balancesOf(list, sums, m.today);
+      const [{ list, balances }, monthly] = await Promise.all([listWithBalances(sub, m.today), accounts.monthlySums(sub, m.today)]);
       const view = currencyView(requestedCurrency, m.currency, list);
       const inView = balances.filter((b) => b.account.currency === view.currency);
-      const history = netWorthSeries(list.filter((a) => a.currency === view.currency), monthly, m.today, months);
-      return { view, balances, groups: byType(inView), netWorth: netWorthOf(inView), history };
+      return { view, balances, groups: byType(inView), netWorth: netWorthOf(inView), history: seriesIn(view, list, monthly, m.today, months) };
     },
 
     /** Net worth at the end of each of the last `months` months, in one currency (the others are left out). */
     async netWorthHistory(sub: string, m: { currency: string; today: string }, requestedCurrency: unknown, months: number): Promise<{ view: CurrencyView; months: NetWorthMonth[] }> {
       const [list, monthly] = await Promise.all([accounts.list(sub, { includeArchived: true }), accounts.monthlySums(sub, m.today)]);
       const view = currencyView(requestedCurrency, m.currency, list);
-      return { view, months: netWorthSeries(list.filter((a) => a.currency === view.currency), monthly, m.today, months) };
+      return { view, months: seriesIn(view, list, monthly, m.today, months) };
     },
   };
 }

@@ -1,6 +1,6 @@
 import express, { type RequestHandler, type Router } from 'express';
 import { HttpError } from '../../http/errors.js';
-import { currencyView } from '../coach/currency-view.js';
+import { currencyView, type CurrencyView } from '../coach/currency-view.js';
 import type { Finance } from '../finance.js';
 import { FIRST_DATE, isCalendarDate, isMonth, LAST_DATE, monthOf } from '../money/dates.js';
 import type { PageFilter } from '../transactions/repository.js';
@@ -52,9 +52,7 @@ export function apiRoutes(deps: { member: RequestHandler[]; finance: Finance }):
     }
     const m = req.member!;
     const history = await deps.finance.balances.netWorthHistory(m.sub, m, req.query.currency, raw === undefined ? 12 : Number(raw));
-    if (req.query.currency !== undefined && req.query.currency !== history.view.currency) {
-      throw new HttpError(400, `currency must be one you have an account in: ${(history.view.choices.length ? history.view.choices : [m.currency]).join(', ')}.`);
-    }
+    requireHeldCurrency(req.query.currency, history.view, m.currency);
     res.json({
       currency: history.view.currency,
       months: history.months.map((h) => ({ month: h.month, assets: h.assets, liabilities: h.liabilities, net: h.net })),
@@ -104,9 +102,7 @@ export function apiRoutes(deps: { member: RequestHandler[]; finance: Finance }):
     const m = req.member!;
     const month = raw ?? monthOf(m.today);
     const view = currencyView(req.query.currency, m.currency, await deps.finance.accounts.list(m.sub, { includeArchived: true }));
-    if (req.query.currency !== undefined && req.query.currency !== view.currency) {
-      throw new HttpError(400, `currency must be one you have an account in: ${(view.choices.length ? view.choices : [m.currency]).join(', ')}.`);
-    }
+    requireHeldCurrency(req.query.currency, view, m.currency);
     const s = await deps.finance.coach.monthSummary(m.sub, month, m.today, view.currency);
     res.json({
       month,
@@ -128,6 +124,13 @@ export function apiRoutes(deps: { member: RequestHandler[]; finance: Finance }):
   });
 
   return router;
+}
+
+/** A ?currency= the member holds no account in is a 400 (the pages fall back to the main one instead). */
+function requireHeldCurrency(requested: unknown, view: CurrencyView, main: string): void {
+  if (requested !== undefined && requested !== view.currency) {
+    throw new HttpError(400, `currency must be one you have an account in: ${(view.choices.length ? view.choices : [main]).join(', ')}.`);
+  }
 }
 
 const MAX_PAGE = 500;

@@ -10,6 +10,11 @@ export type TransactionTyped = Record<'accountId' | 'date' | 'description' | 'me
 
 const FIELDS = ['accountId', 'date', 'description', 'memo', 'amount', 'kind', 'categoryId', 'cleared'] as const;
 
+/** What the person typed into the transaction form, as strings, to show it again. */
+export function typedTransactionForm(body: unknown): TransactionTyped {
+  return readFormFields(body, FIELDS).typed;
+}
+
 /**
  * Validates the add/edit form against the user's own accounts and categories. Every bad field
  * gets its own message, and what the user typed comes back so nothing is lost.

@@ -9,6 +9,8 @@ const MONTH = sql<string>`substr(t.date, 1, 7)`;
 /** What makes two descriptions "the same" for repeated charges: computed by the database, in one place. */
 export const DESCRIPTION_KEY = sql<string>`lower(trim(t.description))`;
 const CATEGORY_KEY = sql<string>`coalesce(t.category_id, '')`;
+/** A transaction's amount as far as its cleared balance goes: cleared and reconciled rows count. */
+export const CLEARED_AMOUNT = sql<number>`CASE WHEN t.cleared = 'uncleared' THEN 0 ELSE t.amount_minor END`;
 
 /**
  * Recomputes the stored monthly totals (per category and per account) and repeated charges of one user for the months
@@ -64,7 +66,7 @@ export async function refreshMonthTotals(trx: Kysely<Database>, userSub: string,
           't.account_id',
           MONTH.as('month'),
           eb.fn.sum<number>('t.amount_minor').as('total_minor'),
-          sql<number>`sum(CASE WHEN t.cleared = 'uncleared' THEN 0 ELSE t.amount_minor END)`.as('cleared_minor'),
+          sql<number>`sum(${CLEARED_AMOUNT})`.as('cleared_minor'),
         ])
         .groupBy(['t.user_sub', 't.account_id', MONTH]),
     )

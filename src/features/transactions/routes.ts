@@ -4,7 +4,7 @@ import type { ClearedState } from '../accounts/types.js';
 import type { Finance } from '../finance.js';
 import { isMonth, monthOf, monthRange } from '../money/dates.js';
 import { formatMoney, minorToInput } from '../money/money.js';
-import { parseTransactionForm, type TransactionErrors, type TransactionTyped } from './form.js';
+import { parseTransactionForm, typedTransactionForm, type TransactionErrors, type TransactionTyped } from './form.js';
 import type { Transaction, TransactionInput } from './repository.js';
 
 /**
@@ -68,30 +68,35 @@ export function transactionRoutes(deps: { member: RequestHandler[]; finance: Fin
     return t;
   }
 
-  router.get('/:id/edit', async (req, res) => {
-    const t = await owned(req);
-    const ctx = await context(req);
-    const currency = ctx.accounts.find((a) => a.id === t.accountId)?.currency ?? 'USD';
-    res.render('layout', {
+  /** The edit page: the transaction's own account stays choosable even when archived. */
+  function renderEdit(res: Response, status: number, t: Transaction, ctx: Awaited<ReturnType<typeof context>>, form: { errors: TransactionErrors; typed: TransactionTyped }, confirmNeeded: boolean) {
+    res.status(status).render('layout', {
       page: 'transactions/edit',
       title: 'Edit transaction',
       id: t.id,
       accounts: ctx.accounts.filter((a) => !a.archived || a.id === t.accountId),
       categories: ctx.categories,
-      errors: {},
-      typed: {
-        accountId: t.accountId,
-        date: t.date,
-        description: t.description,
-        memo: t.memo ?? '',
-        amount: minorToInput(Math.abs(t.amountMinor), currency),
-        kind: t.amountMinor < 0 ? 'out' : 'in',
-        categoryId: t.categoryId ?? '',
-        cleared: t.cleared === 'uncleared' ? '' : 'on',
-      },
+      ...form,
       reconciled: t.cleared === 'reconciled',
-      confirmNeeded: false,
+      confirmNeeded,
     });
+  }
+
+  router.get('/:id/edit', async (req, res) => {
+    const t = await owned(req);
+    const ctx = await context(req);
+    const currency = ctx.accounts.find((a) => a.id === t.accountId)?.currency ?? 'USD';
+    const typed = {
+      accountId: t.accountId,
+      date: t.date,
+      description: t.description,
+      memo: t.memo ?? '',
+      amount: minorToInput(Math.abs(t.amountMinor), currency),
+      kind: t.amountMinor < 0 ? 'out' : 'in',
+      categoryId: t.categoryId ?? '',
+      cleared: t.cleared === 'uncleared' ? '' : 'on',
+    };
+    renderEdit(res, 200, t, ctx, { errors: {}, typed }, false);
   });
 
   router.post('/:id', async (req, res) => {
@@ -100,17 +105,8 @@ export function transactionRoutes(deps: { member: RequestHandler[]; finance: Fin
     const parsed = parseTransactionForm(req.body, ctx);
     const confirmNeeded = t.cleared === 'reconciled' && !confirmsReconciled(req);
     if (!parsed.ok || confirmNeeded) {
-      return res.status(parsed.ok ? 409 : 400).render('layout', {
-        page: 'transactions/edit',
-        title: 'Edit transaction',
-        id: t.id,
-        accounts: ctx.accounts.filter((a) => !a.archived || a.id === t.accountId),
-        categories: ctx.categories,
-        errors: parsed.ok ? {} : parsed.errors,
-        typed: parsed.ok ? typedOf(req) : parsed.typed,
-        reconciled: t.cleared === 'reconciled',
-        confirmNeeded,
-      });
+      const form = parsed.ok ? { errors: {}, typed: typedTransactionForm(req.body) } : parsed;
+      return renderEdit(res, parsed.ok ? 409 : 400, t, ctx, form, confirmNeeded);
     }
     await finance.transactions.update(ctx.sub, t.id, { ...parsed.value, cleared: clearedAfterEdit(t, parsed.value) });
     const recategorised = parsed.value.categoryId !== null && parsed.value.categoryId !== t.categoryId;
@@ -148,12 +144,6 @@ export function transactionRoutes(deps: { member: RequestHandler[]; finance: Fin
 
 /** The edit page's "I know this changes a reconciled transaction" box. */
 const confirmsReconciled = (req: Request) => (req.body as Record<string, unknown> | undefined)?.confirmReconciled === 'yes';
-
-function typedOf(req: Request): TransactionTyped {
-  const b = (req.body ?? {}) as Record<string, unknown>;
-  const s = (k: string) => (typeof b[k] === 'string' ? (b[k] as string) : '');
-  return { accountId: s('accountId'), date: s('date'), description: s('description'), memo: s('memo'), amount: s('amount'), kind: s('kind'), categoryId: s('categoryId'), cleared: s('cleared') };
-}
 
 /** A reconciled transaction stays reconciled unless its account, date or amount changed (then it is only cleared). */
 function clearedAfterEdit(before: Transaction, after: TransactionInput): ClearedState {
