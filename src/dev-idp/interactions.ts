@@ -3,8 +3,9 @@ import type Provider from 'oidc-provider';
 import { DATABASE_CONNECTION, SOCIAL_PERSONAS, type DevAccounts } from './accounts.js';
 import type { DevMail } from './mail.js';
 import { checkTotp, enrolment, MFA_POLICY, newTotpSecret } from './mfa.js';
+import { EMAIL_SHAPE, str } from './input.js';
 import type { DevIdpPages } from './pages.js';
-import { PASSWORD_RULE, passwordProblems } from './password-policy.js';
+import { PASSWORD_RULE, passwordError } from './password-policy.js';
 
 interface Options {
   provider: Provider;
@@ -14,7 +15,6 @@ interface Options {
   socialConnections: string[];
 }
 
-const str = (v: unknown, max: number) => (typeof v === 'string' ? v.slice(0, max) : '');
 
 /**
  * The universal-login-style pages: email and password or a social button, sign-up, and the
@@ -100,10 +100,10 @@ export function interactionRoutes(o: Options): Router {
     const values = { email: str(req.body?.email, 320).trim(), name: str(req.body?.name, 80).trim() };
     const password = str(req.body?.password, 1024);
     const errors: Record<string, string> = {};
-    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(values.email)) errors.email = 'Enter an email address such as name@example.com.';
+    if (!EMAIL_SHAPE.test(values.email)) errors.email = 'Enter an email address such as name@example.com.';
     if (!values.name) errors.name = 'Enter your name.';
-    const problems = passwordProblems(password);
-    if (problems.length) errors.password = `This password ${problems.join(' and ')}.`;
+    const passwordProblem = passwordError(password);
+    if (passwordProblem) errors.password = passwordProblem;
     const account = Object.keys(errors).length === 0 ? o.accounts.signUp({ ...values, password }) : undefined;
     if (!account && !errors.email && Object.keys(errors).length === 0) errors.email = 'An account with this email already exists. Sign in instead.';
     if (!account) {

@@ -1,5 +1,6 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { DATABASE_CONNECTION, SOCIAL_PERSONAS, type DevAccount, type DevAccounts } from './accounts.js';
+import { EMAIL_SHAPE } from './input.js';
 import type { DevMail } from './mail.js';
 import { requireScope, type M2mTokens } from './m2m-tokens.js';
 
@@ -10,8 +11,6 @@ interface Options {
   /** Ends the provider's own sessions and grants of an account (it was deleted). */
   endProviderSessions: (sub: string) => void;
 }
-
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 function apiError(res: Response, status: number, error: string, message: string, errorCode: string) {
   res.status(status).json({ statusCode: status, error, message, errorCode });
@@ -71,7 +70,7 @@ export function managementApiRoutes(o: Options): Router {
       return apiError(res, 400, 'Bad Request', `Payload validation error: 'Additional properties not allowed: ${unknown.join(',')}'.`, 'invalid_body');
     }
     if (body.email !== undefined) {
-      if (typeof body.email !== 'string' || body.email.length > 254 || !EMAIL.test(body.email)) {
+      if (typeof body.email !== 'string' || body.email.length > 254 || !EMAIL_SHAPE.test(body.email)) {
         return apiError(res, 400, 'Bad Request', `Payload validation error: 'Object didn't pass validation for format email' on property email.`, 'invalid_body');
       }
       if (a.connection !== DATABASE_CONNECTION) {

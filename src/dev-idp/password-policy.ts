@@ -10,3 +10,9 @@ export function passwordProblems(password: string): string[] {
   if (classes < 3) problems.push(`uses ${classes} of the 4 kinds of characters; at least 3 are needed`);
   return problems;
 }
+
+/** The sentence shown under the password field, or null when the password is acceptable. */
+export function passwordError(password: string): string | null {
+  const problems = passwordProblems(password);
+  return problems.length > 0 ? `This password ${problems.join(' and ')}.` : null;
+}

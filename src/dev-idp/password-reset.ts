@@ -1,8 +1,9 @@
 import express, { type Response, type Router } from 'express';
 import { DATABASE_CONNECTION, type DevAccounts } from './accounts.js';
 import type { DevMail } from './mail.js';
+import { EMAIL_SHAPE, str } from './input.js';
 import type { DevIdpPages } from './pages.js';
-import { PASSWORD_RULE, passwordProblems } from './password-policy.js';
+import { PASSWORD_RULE, passwordError } from './password-policy.js';
 
 interface Options {
   accounts: DevAccounts;
@@ -14,7 +15,6 @@ interface Options {
   endProviderSessions: (sub: string) => void;
 }
 
-const str = (v: unknown, max: number) => (typeof v === 'string' ? v.slice(0, max) : '');
 const SENT = "We've just sent you an email to reset your password.";
 
 /**
@@ -35,7 +35,7 @@ export function passwordResetRoutes(o: Options): Router {
     if (!clients.has(str(b.client_id, 200))) return res.status(401).json({ error: 'unauthorized', error_description: 'Unknown client.' });
     if (b.connection !== DATABASE_CONNECTION) return res.status(400).json({ error: 'bad.connection', error_description: 'Connection does not exist or is not a database connection.' });
     const email = str(b.email, 320);
-    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) return res.status(400).json({ error: 'bad.email', error_description: 'Enter a valid email address.' });
+    if (!EMAIL_SHAPE.test(email)) return res.status(400).json({ error: 'bad.email', error_description: 'Enter a valid email address.' });
     const account = o.accounts.findByEmail(email);
     if (account) o.mail.sendPasswordReset(account.sub, account.email);
     res.type('text/plain').send(SENT);
@@ -73,8 +73,8 @@ export function passwordResetRoutes(o: Options): Router {
     const ticket = str(b.ticket, 100);
     if (!o.mail.peek('reset-password', ticket)) return invalidLink(res);
     const password = str(b.password, 1024);
-    const problems = passwordProblems(password);
-    if (problems.length > 0) return form(res, 400, ticket, `This password ${problems.join(' and ')}.`);
+    const problem = passwordError(password);
+    if (problem) return form(res, 400, ticket, problem);
     if (password !== str(b.confirm, 1024)) return form(res, 400, ticket, 'The two passwords are not the same.');
     // Redeemed only now, and only once: of two racing submissions, one wins.
     const sub = o.mail.redeem('reset-password', ticket);

@@ -42,6 +42,9 @@ export function failureOf(status: number): IdentityFailure {
   return 'provider_error';
 }
 
+/** The deadline's abort, as fetch and the body reader report it. */
+const timedOut = (err: unknown) => ['TimeoutError', 'AbortError'].includes((err as Error)?.name);
+
 export interface IdpResponse {
   status: number;
   body: unknown;
@@ -57,16 +60,14 @@ export async function callIdp(url: string, init: RequestInit, timeoutMs: number)
   try {
     res = await fetch(url, { ...init, redirect: 'error', signal: AbortSignal.timeout(timeoutMs) });
   } catch (err) {
-    const name = (err as Error)?.name;
-    if (name === 'TimeoutError' || name === 'AbortError') throw new IdentityApiError('timeout', `${init.method ?? 'GET'} ${new URL(url).pathname} timed out after ${timeoutMs} ms`);
+    if (timedOut(err)) throw new IdentityApiError('timeout', `${init.method ?? 'GET'} ${new URL(url).pathname} timed out after ${timeoutMs} ms`);
     throw new IdentityApiError('unreachable', `${init.method ?? 'GET'} ${new URL(url).pathname}: ${(err as Error)?.message ?? String(err)}`);
   }
   let text: string;
   try {
     text = await res.text();
   } catch (err) {
-    const name = (err as Error)?.name;
-    throw new IdentityApiError(name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'unreachable', `reading the answer of ${new URL(url).pathname} failed`);
+    throw new IdentityApiError(timedOut(err) ? 'timeout' : 'unreachable', `reading the answer of ${new URL(url).pathname} failed`);
   }
   let body: unknown = text;
   if ((res.headers.get('content-type') ?? '').includes('json') && text !== '') {

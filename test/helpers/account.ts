@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
 import { formAction, TestBrowser, type Page } from './browser.js';
-import { csrfTokenOf, openLoginPage, totpCode } from './flows.js';
+import { csrfTokenOf, openLoginPage, submitCredentials, totpCode } from './flows.js';
 import type { Stack } from './stack.js';
 
 export interface TestPerson {
@@ -54,7 +54,7 @@ export async function openWithStepUp(browser: TestBrowser, stack: Stack, path: s
   let page = await browser.get(`${stack.baseUrl}${path}`);
   if (page.url.startsWith(`${stack.baseUrl}${path}`)) return page;
   if (page.body.includes('name="password"')) {
-    page = await browser.post(new URL(formAction(page.body, /\/login$/), stack.idp.issuer).href, { email: person.email, password: person.password });
+    page = await submitCredentials(browser, stack, page, person.email, person.password);
   }
   expect(page.url).toContain('/interaction/');
   const enrolKey = /id="totp-secret">([A-Z2-7]+)</.exec(page.body)?.[1];
@@ -67,8 +67,7 @@ export async function openWithStepUp(browser: TestBrowser, stack: Stack, path: s
 
 /** Signs in with email and password (no step-up), landing wherever the app sends the person. */
 export async function signInAs(browser: TestBrowser, stack: Stack, person: Pick<TestPerson, 'email' | 'password'>, path = '/profile'): Promise<Page> {
-  const loginPage = await openLoginPage(browser, stack, path);
-  return browser.post(new URL(formAction(loginPage.body, /\/login$/), stack.idp.issuer).href, { email: person.email, password: person.password });
+  return submitCredentials(browser, stack, await openLoginPage(browser, stack, path), person.email, person.password);
 }
 
 /** A Management API token for one of the provider's M2M applications (JSON body, as Auth0 documents). */

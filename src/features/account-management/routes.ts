@@ -1,5 +1,4 @@
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
-import { connectionOfSub } from '../../auth/connections.js';
 import type { Guards } from '../../auth/guards.js';
 import { IdentityApiError } from '../../identity/idp-http.js';
 import { HttpError } from '../../http/errors.js';
@@ -18,9 +17,17 @@ interface Deps {
   clearSession: (req: Request) => void;
 }
 
-/** The provider's refusal shown on the form it came from; anything else goes to the error handler. */
-function providerRefusal(err: unknown): HttpError | null {
-  return err instanceof HttpError && (err instanceof IdentityApiError || err.status === 400 || err.status === 503) ? err : null;
+/**
+ * Runs a change that the provider (or a rule before it) may refuse: a refusal comes back to be
+ * shown on the form it came from; anything else goes on to the error handler.
+ */
+async function refusable<T>(work: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; refusal: HttpError }> {
+  try {
+    return { ok: true, value: await work() };
+  } catch (err) {
+    if (err instanceof HttpError && (err instanceof IdentityApiError || err.status === 400 || err.status === 503)) return { ok: false, refusal: err };
+    throw err;
+  }
 }
 
 /**
@@ -45,7 +52,7 @@ export function accountManagementRoutes(deps: Deps): Router {
   });
 
   const emailPage = async (req: Request, res: Response, status: number, locals: { value: string; error: string | null }) => {
-    const can = deps.account.capabilities(req.user!, connectionOfSub(req.user!.sub));
+    const can = deps.account.capabilities(req.user!);
     res.status(status).render('layout', { page: 'account-management/email', title: 'Change your email address', unavailable: can.emailChangeUnavailable, managedBy: can.passwordManagedBy, ...locals });
   };
 
@@ -55,40 +62,30 @@ export function accountManagementRoutes(deps: Deps): Router {
     const raw = (req.body as Record<string, unknown> | undefined)?.email;
     const parsed = parseNewEmail(raw);
     if (!parsed.ok) return emailPage(req, res, 400, { value: typeof raw === 'string' ? raw.slice(0, 254) : '', error: parsed.error });
-    let told: boolean;
-    try {
-      told = (await deps.account.changeEmail(req.user!, parsed.email)).oldAddressTold;
-    } catch (err) {
-      const refusal = providerRefusal(err);
-      if (!refusal) throw err;
-      return emailPage(req, res, refusal.status, { value: parsed.email, error: refusal.publicMessage });
-    }
+    const changed = await refusable(() => deps.account.changeEmail(req.user!, parsed.email));
+    if (!changed.ok) return emailPage(req, res, changed.refusal.status, { value: parsed.email, error: changed.refusal.publicMessage });
+    const told = changed.value.oldAddressTold;
     await deps.audit.record(req, 'email.changed', { detail: { oldAddressTold: told } });
     res.redirect(303, told ? '/profile?email=changed' : '/profile?email=changed-untold');
   });
 
   const mfaPage = async (req: Request, res: Response, status: number, error: string | null) => {
     const authenticator = await deps.account.authenticator(req.user!.sub, { fresh: true });
-    const can = deps.account.capabilities(req.user!, connectionOfSub(req.user!.sub));
+    const can = deps.account.capabilities(req.user!);
     res.status(status).render('layout', { page: 'account-management/mfa', title: 'Multi-factor authentication', authenticator, unavailable: can.managementUnavailable, error });
   };
 
   router.get('/mfa', fresh, (req, res) => mfaPage(req, res, 200, null));
 
   router.post('/mfa/remove', fresh, async (req, res) => {
-    try {
-      await deps.account.removeAuthenticator(req.user!.sub);
-    } catch (err) {
-      const refusal = providerRefusal(err);
-      if (!refusal) throw err;
-      return mfaPage(req, res, refusal.status, refusal.publicMessage);
-    }
+    const removed = await refusable(() => deps.account.removeAuthenticator(req.user!.sub));
+    if (!removed.ok) return mfaPage(req, res, removed.refusal.status, removed.refusal.publicMessage);
     await deps.audit.record(req, 'mfa.removed', { targetSub: req.user!.sub });
     res.redirect(303, '/profile?mfa=removed');
   });
 
   const deletePage = async (req: Request, res: Response, status: number, error: string | null) => {
-    const can = deps.account.capabilities(req.user!, connectionOfSub(req.user!.sub));
+    const can = deps.account.capabilities(req.user!);
     res.status(status).render('layout', { page: 'account-management/delete', title: 'Delete your account', confirmation: DELETE_CONFIRMATION, unavailable: can.managementUnavailable, error });
   };
 
@@ -99,15 +96,13 @@ export function accountManagementRoutes(deps: Deps): Router {
       return deletePage(req, res, 400, `Type ${DELETE_CONFIRMATION} in capitals to confirm.`);
     }
     const sub = req.user!.sub;
-    let outcome;
-    try {
-      outcome = await deps.deletion.delete(sub);
-    } catch (err) {
-      const refusal = providerRefusal(err);
-      if (!refusal) throw err;
-      await deps.audit.record(req, 'account.delete_failed', { detail: { failure: err instanceof IdentityApiError ? err.failure : String(refusal.status) } });
+    const done = await refusable(() => deps.deletion.delete(sub));
+    if (!done.ok) {
+      const { refusal } = done;
+      await deps.audit.record(req, 'account.delete_failed', { detail: { failure: refusal instanceof IdentityApiError ? refusal.failure : String(refusal.status) } });
       return deletePage(req, res, refusal.status, `Nothing was deleted. ${refusal.publicMessage}`);
     }
+    const outcome = done.value;
     // Only the pseudonymous `sub` stays, in the security log; no name or address.
     await deps.audit.record(req, 'account.deleted', { actorSub: sub, targetSub: sub, detail: outcome.status === 'deleted' ? { rows: outcome.rows } : { finishing: true } });
     deps.clearSession(req);

@@ -1,3 +1,4 @@
+import { connectionOfSub } from '../../auth/connections.js';
 import type { CurrentUser } from '../../auth/current-user.js';
 import type { Clock } from '../../clock/clock.js';
 import { HttpError } from '../../http/errors.js';
@@ -55,20 +56,22 @@ export function createAccountService(deps: AccountServiceDeps) {
   const inFlight = new Map<string, Promise<boolean>>();
   const now = () => deps.clock.now().getTime();
 
+  /** Why the Management API features are off here, or null when they are on. */
+  const managementUnavailable = (): string | null => (deps.management ? null : NO_MANAGEMENT);
+
   function management(): ManagementApi {
     if (!deps.management) throw new HttpError(503, NO_MANAGEMENT);
     return deps.management;
   }
 
   return {
-    /** Why the Management API features are off here, or null when they are on. */
-    managementUnavailable: (): string | null => (deps.management ? null : NO_MANAGEMENT),
+    managementUnavailable,
 
-    capabilities(user: CurrentUser, providerName: string): AccountCapabilities {
+    capabilities(user: CurrentUser): AccountCapabilities {
       return {
-        passwordManagedBy: isDatabaseUser(user.sub) ? null : providerName,
-        managementUnavailable: deps.management ? null : NO_MANAGEMENT,
-        emailChangeUnavailable: !deps.management ? NO_MANAGEMENT : !deps.mailer ? NO_MAILER : null,
+        passwordManagedBy: isDatabaseUser(user.sub) ? null : connectionOfSub(user.sub),
+        managementUnavailable: managementUnavailable(),
+        emailChangeUnavailable: managementUnavailable() ?? (deps.mailer ? null : NO_MAILER),
       };
     },
 

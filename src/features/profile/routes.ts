@@ -50,7 +50,7 @@ export function profileRoutes(deps: Deps): Router {
       page: 'pages/profile',
       title: 'Your profile',
       connection,
-      can: deps.account.capabilities(user, connection),
+      can: deps.account.capabilities(user),
       authenticator,
       mfa,
       lastMfaAt: record?.lastMfaAt ?? null,
