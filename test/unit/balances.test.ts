@@ -3,8 +3,8 @@ import { Kysely, sql, SqliteDialect } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { migrateTo, migrateToLatest } from '../../src/db/migrations.js';
 import type { Database } from '../../src/db/schema.js';
-import { balancesOf, netWorthOf, netWorthSeries } from '../../src/features/accounts/balances.js';
-import type { Account } from '../../src/features/accounts/repository.js';
+import { balancesOf, byType, netWorthOf, netWorthSeries } from '../../src/features/accounts/balances.js';
+import { RECONCILIATIONS_KEPT, type Account } from '../../src/features/accounts/repository.js';
 import { signedColumns } from '../../src/features/coach/charts.js';
 import { createFinance } from '../../src/features/finance.js';
 
@@ -37,6 +37,24 @@ describe('account balances', () => {
       { side: 'liability', balance: 1_000 }, // an overpaid card is owed to you
     ]);
     expect(worth).toEqual({ assets: 98_000, liabilities: 29_000, net: 69_000 });
+  });
+
+  it('group balances by type with totals that add up to the accounts and to net worth', () => {
+    const accounts = [
+      account({ id: 'c1', openingBalance: 1_000 }),
+      account({ id: 'c2', openingBalance: 250 }),
+      account({ id: 's', type: 'savings', openingBalance: 9_000 }),
+      account({ id: 'v', type: 'credit_card', openingBalance: -400 }),
+      account({ id: 'l', type: 'loan', openingBalance: -50_000 }),
+    ];
+    const balances = balancesOf(accounts, new Map([['c1', { total: -75, cleared: -75 }]]), '2026-11-18');
+    const groups = byType(balances);
+    expect(groups.map((g) => [g.type, g.total])).toEqual([['checking', 1_175], ['savings', 9_000], ['credit_card', -400], ['loan', -50_000]]);
+    for (const g of groups) expect(g.total).toBe(g.accounts.reduce((sum, b) => sum + b.balance, 0));
+    const worth = netWorthOf(balances);
+    expect(worth.assets).toBe(groups.filter((g) => g.side === 'asset').reduce((sum, g) => sum + g.total, 0));
+    expect(worth.liabilities).toBe(-groups.filter((g) => g.side === 'liability').reduce((sum, g) => sum + g.total, 0));
+    expect(worth).toEqual({ assets: 10_175, liabilities: 50_400, net: -40_225 });
   });
 
   it('trace net worth month by month from per-account sums, and end at the balances of today', () => {
@@ -113,6 +131,9 @@ describe('stored account sums', () => {
     await check();
     await f.accounts.reconcile(sub, a, { date: '2026-02-28', balance: 700 }, new Date());
     await check();
+    // Finishing again and again keeps only the newest statements.
+    for (let i = 0; i < RECONCILIATIONS_KEPT + 5; i++) await f.accounts.reconcile(sub, a, { date: '2026-02-28', balance: 700 }, new Date(Date.UTC(2026, 2, 1, 0, 0, i)));
+    expect(await sql<{ n: number }>`SELECT count(*) AS n FROM reconciliations WHERE account_id = ${a}`.execute(db).then((r) => Number(r.rows[0]!.n))).toBe(RECONCILIATIONS_KEPT);
     await f.transactions.update(sub, t2, { accountId: b, date: '2026-03-02', description: 'y', amountMinor: -310, categoryId: null, cleared: 'uncleared' });
     await check();
     await f.transactions.remove(sub, t1);

@@ -29,6 +29,9 @@ export interface AccountSums {
   cleared: number;
 }
 
+/** Finished reconciliations kept per account (the newest statements). */
+export const RECONCILIATIONS_KEPT = 100;
+
 const COLUMNS = ['id', 'name', 'currency', 'archived', 'type', 'opening_balance_minor', 'opening_date'] as const;
 
 function toAccount(r: { id: string; name: string; currency: string; archived: number; type: string; opening_balance_minor: number; opening_date: string | null }): Account {
@@ -186,6 +189,16 @@ export function createAccountsRepository(db: Kysely<Database>) {
             created_at: now.toISOString(),
           })
           .execute();
+        // Only the latest statements are kept, so repeating "finish" cannot grow the table without end.
+        const keep = trx
+          .selectFrom('reconciliations')
+          .select('id')
+          .where('user_sub', '=', userSub)
+          .where('account_id', '=', accountId)
+          .orderBy('statement_date', 'desc')
+          .orderBy('created_at', 'desc')
+          .limit(RECONCILIATIONS_KEPT);
+        await trx.deleteFrom('reconciliations').where('user_sub', '=', userSub).where('account_id', '=', accountId).where('id', 'not in', keep).execute();
         return marked;
       });
     },
