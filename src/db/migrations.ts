@@ -2,6 +2,7 @@ import { Kysely, Migrator, sql, type Migration, type MigrationProvider } from 'k
 import { currenciesAndMemo } from './migration-009.js';
 import { accountDeletions } from './migration-010.js';
 import { balances } from './migration-011.js';
+import { transfersAndSplits } from './migration-012.js';
 
 /**
  * Migrations live in code (not files found at run time), so the compiled app and the tests
@@ -204,6 +205,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-01-009-currencies-memo': currenciesAndMemo,
   '2026-12-01-010-account-deletions': accountDeletions,
   '2026-12-01-011-balances': balances,
+  '2026-12-01-012-transfers-splits': transfersAndSplits,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -81,6 +81,20 @@ export interface TransactionsTable {
   created_at: string;
   /** uncleared, cleared (seen on the bank's side) or reconciled (matched to a statement). */
   cleared: Generated<string>;
+  /** The other row of a transfer between two of the owner's accounts (which names this one back); null otherwise. */
+  transfer_id: string | null;
+  /** 1 when the amount is split across categories (the parts are in transaction_splits; category_id is then null). */
+  split: Generated<number>;
+}
+
+/** One part of a split transaction: its category and amount (signed like the transaction's); the parts add up to it. */
+export interface TransactionSplitsTable {
+  transaction_id: string;
+  seq: number;
+  user_sub: string;
+  category_id: string | null;
+  amount_minor: number;
+  memo: string | null;
 }
 
 /** A month's amount for a category, in one currency: budgets never mix currencies either. */
@@ -190,6 +204,7 @@ export interface Database {
   accounts: AccountsTable;
   categories: CategoriesTable;
   transactions: TransactionsTable;
+  transaction_splits: TransactionSplitsTable;
   budgets: BudgetsTable;
   rules: RulesTable;
   goals: GoalsTable;

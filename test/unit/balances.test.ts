@@ -134,7 +134,7 @@ describe('stored account sums', () => {
     // Finishing again and again keeps only the newest statements.
     for (let i = 0; i < RECONCILIATIONS_KEPT + 5; i++) await f.accounts.reconcile(sub, a, { date: '2026-02-28', balance: 700 }, new Date(Date.UTC(2026, 2, 1, 0, 0, i)));
     expect(await sql<{ n: number }>`SELECT count(*) AS n FROM reconciliations WHERE account_id = ${a}`.execute(db).then((r) => Number(r.rows[0]!.n))).toBe(RECONCILIATIONS_KEPT);
-    await f.transactions.update(sub, t2, { accountId: b, date: '2026-03-02', description: 'y', amountMinor: -310, categoryId: null, cleared: 'uncleared' });
+    await f.transactions.update(sub, t2, { accountId: b, date: '2026-03-02', description: 'y', amountMinor: -310, categoryId: null, cleared: 'uncleared' }, new Date('2026-03-02T12:00:00Z'));
     await check();
     await f.transactions.remove(sub, t1);
     await check();

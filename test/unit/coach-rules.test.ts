@@ -101,7 +101,7 @@ describe('rollover', () => {
     const id = await f.transactions.create(SUB, { accountId: usd, date: '2026-10-02', description: 'Rent', amountMinor: -110000, categoryId: rent }, NOW);
     const oct = (await f.coach.monthSummary(SUB, '2026-10', '2026-11-18', 'USD')).categories.find((c) => c.id === rent)!;
     expect(oct).toMatchObject({ carried: 10000, available: 0, level: 'full' });
-    await f.transactions.update(SUB, id, { accountId: usd, date: '2026-10-02', description: 'Rent', amountMinor: -110001, categoryId: rent });
+    await f.transactions.update(SUB, id, { accountId: usd, date: '2026-10-02', description: 'Rent', amountMinor: -110001, categoryId: rent }, new Date('2026-10-02T12:00:00Z'));
     const over = (await f.coach.monthSummary(SUB, '2026-10', '2026-11-18', 'USD')).categories.find((c) => c.id === rent)!;
     expect(over).toMatchObject({ available: -1, level: 'over' });
   });

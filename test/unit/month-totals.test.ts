@@ -51,7 +51,7 @@ describe('stored monthly totals', () => {
     const c = await finance.transactions.create(SUB, { accountId: account, date: '2026-04-01', description: 'Rent', amountMinor: -90000, categoryId: rent }, new Date());
     expect(await stored(finance, SUB)).toEqual(await fromRows(db, SUB));
 
-    await finance.transactions.update(SUB, a, { accountId: account, date: '2026-05-10', description: 'Shop', amountMinor: -1300, categoryId: rent });
+    await finance.transactions.update(SUB, a, { accountId: account, date: '2026-05-10', description: 'Shop', amountMinor: -1300, categoryId: rent }, new Date('2026-05-10T12:00:00Z'));
     expect(await stored(finance, SUB)).toEqual(await fromRows(db, SUB));
     expect((await stored(finance, SUB)).some((t) => t.month === '2026-03' && t.categoryId === food)).toBe(false);
 
@@ -80,7 +80,7 @@ describe('stored monthly totals', () => {
   it('stay unchanged when an edit or delete names a transaction the user does not own', async () => {
     const id = await finance.transactions.create(SUB, { accountId: account, date: '2026-03-05', description: 'Shop', amountMinor: -1250, categoryId: food }, new Date());
     const before = await stored(finance, SUB);
-    expect(await finance.transactions.update(OTHER, id, { accountId: account, date: '2026-06-01', description: 'x', amountMinor: -1, categoryId: null })).toBe(false);
+    expect(await finance.transactions.update(OTHER, id, { accountId: account, date: '2026-06-01', description: 'x', amountMinor: -1, categoryId: null }, new Date('2026-06-01T12:00:00Z'))).toBe(false);
     expect(await finance.transactions.remove(OTHER, id)).toBe(false);
     expect(await stored(finance, SUB)).toEqual(before);
   });
@@ -142,7 +142,7 @@ describe('repeated charges', () => {
     expect(await finance.transactions.repeatedCharges(OTHER, '2026-03', 'USD')).toEqual([]);
     // Moving one of the pair to another month ends the repeat; deleting its twin there too.
     const moved = await finance.transactions.find(SUB, x2);
-    await finance.transactions.update(SUB, x2, { ...moved!, date: '2026-04-02' });
+    await finance.transactions.update(SUB, x2, { ...moved!, date: '2026-04-02' }, new Date('2026-04-02T12:00:00Z'));
     expect(await finance.transactions.repeatedCharges(SUB, '2026-03', 'USD')).toEqual([]);
     expect((await finance.transactions.repeatedCharges(SUB, '2026-04', 'USD')).length).toBe(2);
     await finance.transactions.remove(SUB, x2);

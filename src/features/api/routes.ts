@@ -86,9 +86,8 @@ export function apiRoutes(deps: { member: RequestHandler[]; finance: Finance }):
         memo: t.memo,
         category: t.categoryId,
         cleared: t.cleared,
-        // Transfers and splits arrive with the ledger's next features; today no row is either.
-        transfer: null,
-        splits: [],
+        transfer: t.transfer ? { account: t.transfer.accountId } : null,
+        splits: t.splits.map((p) => ({ category: p.categoryId, amount: p.amountMinor })),
       })),
       next: rows.length > q.limit && last ? encodeCursor(last) : null,
     });

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 
 /** Every finance table, children first, so deleting in this order never breaks a reference. */
-export const USER_TABLES = ['pending_import_chunks', 'pending_imports', 'month_totals', 'month_repeats', 'account_month_totals', 'transactions', 'budgets', 'rules', 'goals', 'categories', 'reconciliations', 'accounts'] as const;
+export const USER_TABLES = ['pending_import_chunks', 'pending_imports', 'month_totals', 'month_repeats', 'account_month_totals', 'transaction_splits', 'transactions', 'budgets', 'rules', 'goals', 'categories', 'reconciliations', 'accounts'] as const;
 
 export function createDataRepository(db: Kysely<Database>) {
   return {

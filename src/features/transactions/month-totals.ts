@@ -8,7 +8,12 @@ import { dateSpan, monthRange } from '../money/dates.js';
 const MONTH = sql<string>`substr(t.date, 1, 7)`;
 /** What makes two descriptions "the same" for repeated charges: computed by the database, in one place. */
 export const DESCRIPTION_KEY = sql<string>`lower(trim(t.description))`;
-const CATEGORY_KEY = sql<string>`coalesce(t.category_id, '')`;
+/**
+ * The month_totals key of a transfer. Transfers are kept there so the size limits count them,
+ * and left out of every category, income and spending figure (ids are UUIDs: no category has it).
+ */
+export const TRANSFER_KEY = '>transfer';
+const CATEGORY_KEY = sql<string>`CASE WHEN t.transfer_id IS NOT NULL THEN ${sql.lit(TRANSFER_KEY)} ELSE coalesce(t.category_id, '') END`;
 /** A transaction's amount as far as its cleared balance goes: cleared and reconciled rows count. */
 export const CLEARED_AMOUNT = sql<number>`CASE WHEN t.cleared = 'uncleared' THEN 0 ELSE t.amount_minor END`;
 
@@ -38,22 +43,34 @@ export async function refreshMonthTotals(trx: Kysely<Database>, userSub: string,
       .where('t.user_sub', '=', userSub)
       .where('t.date', '>=', monthRange(firstMonth).first)
       .where('t.date', '<=', monthRange(lastMonth).last);
+  // What each category got: a whole transaction, or each part of a split one.
+  const parts = inMonths()
+    .where('t.split', '=', 0)
+    .select(['t.user_sub', 't.date', 'a.currency', CATEGORY_KEY.as('category_key'), 't.amount_minor'])
+    .unionAll(
+      inMonths()
+        .innerJoin('transaction_splits as s', 's.transaction_id', 't.id')
+        .where('t.split', '=', 1)
+        .select(['t.user_sub', 't.date', 'a.currency', sql<string>`coalesce(s.category_id, '')`.as('category_key'), 's.amount_minor']),
+    );
+  const PART_MONTH = sql<string>`substr(p.date, 1, 7)`;
   await trx
     .insertInto('month_totals')
     .columns(['user_sub', 'month', 'currency', 'category_key', 'total_minor', 'count', 'out_minor', 'out_count'])
     .expression(
-      inMonths()
+      trx
+        .selectFrom(parts.as('p'))
         .select((eb) => [
-          't.user_sub',
-          MONTH.as('month'),
-          'a.currency',
-          CATEGORY_KEY.as('category_key'),
-          eb.fn.sum<number>('t.amount_minor').as('total_minor'),
+          'p.user_sub',
+          PART_MONTH.as('month'),
+          'p.currency',
+          'p.category_key',
+          eb.fn.sum<number>('p.amount_minor').as('total_minor'),
           eb.fn.countAll<number>().as('count'),
-          sql<number>`sum(CASE WHEN t.amount_minor < 0 THEN t.amount_minor ELSE 0 END)`.as('out_minor'),
-          sql<number>`sum(CASE WHEN t.amount_minor < 0 THEN 1 ELSE 0 END)`.as('out_count'),
+          sql<number>`sum(CASE WHEN p.amount_minor < 0 THEN p.amount_minor ELSE 0 END)`.as('out_minor'),
+          sql<number>`sum(CASE WHEN p.amount_minor < 0 THEN 1 ELSE 0 END)`.as('out_count'),
         ])
-        .groupBy(['t.user_sub', MONTH, 'a.currency', CATEGORY_KEY]),
+        .groupBy(['p.user_sub', PART_MONTH, 'p.currency', 'p.category_key']),
     )
     .execute();
   await trx
@@ -78,6 +95,7 @@ export async function refreshMonthTotals(trx: Kysely<Database>, userSub: string,
       inMonths()
         .select((eb) => ['t.user_sub', MONTH.as('month'), 'a.currency', 't.amount_minor', DESCRIPTION_KEY.as('description_key'), eb.fn.countAll<number>().as('count')])
         .where('t.amount_minor', '<', 0)
+        .where('t.transfer_id', 'is', null)
         .groupBy(['t.user_sub', MONTH, 'a.currency', 't.amount_minor', DESCRIPTION_KEY])
         .having((eb) => eb.fn.countAll(), '>', 1),
     )

@@ -1,9 +1,12 @@
 import { timeOrderedId } from '../../lib/ids.js';
-import { CompiledQuery, sql, type Kysely, type Selectable } from 'kysely';
-import type { Database, TransactionsTable } from '../../db/schema.js';
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
 import { clearedStateOf, type ClearedState } from '../accounts/types.js';
 import { monthRange } from '../money/dates.js';
-import { DESCRIPTION_KEY, monthSpan, refreshMonthTotals, sizeOf } from './month-totals.js';
+import { DESCRIPTION_KEY, monthSpan, refreshMonthTotals, sizeOf, TRANSFER_KEY } from './month-totals.js';
+import { insertTransactionRows, removeTransactionRow, updateTransactionRow, type SplitPart, type TransactionInput } from './writes.js';
+
+export { insertTransactionRows, type SplitPart, type TransactionInput, type TransferSide } from './writes.js';
 
 export interface Transaction {
   id: string;
@@ -15,18 +18,10 @@ export interface Transaction {
   importedId: string | null;
   memo: string | null;
   cleared: ClearedState;
-}
-
-export interface TransactionInput {
-  accountId: string;
-  date: string;
-  description: string;
-  amountMinor: number;
-  categoryId: string | null;
-  importedId?: string | null;
-  memo?: string | null;
-  /** Uncleared unless given; an edit keeps the stored state unless given. */
-  cleared?: ClearedState;
+  /** A transfer: the other row's id, account and cleared state. */
+  transfer: { id: string; accountId: string; amountMinor: number; cleared: ClearedState } | null;
+  /** The parts of a split transaction, in order; empty otherwise. */
+  splits: SplitPart[];
 }
 
 /** One month's stored total for a category ('' key: uncategorized) in one currency. */
@@ -48,9 +43,27 @@ export interface ListFilter {
   limit?: number;
 }
 
-const COLUMNS = ['t.id', 't.account_id', 't.date', 't.description', 't.amount_minor', 't.category_id', 't.imported_id', 't.memo', 't.cleared'] as const;
+const COLUMNS = ['t.id', 't.account_id', 't.date', 't.description', 't.amount_minor', 't.category_id', 't.imported_id', 't.memo', 't.cleared', 't.split'] as const;
+const PEER_COLUMNS = ['p.id as peer_id', 'p.account_id as peer_account', 'p.amount_minor as peer_amount', 'p.cleared as peer_cleared'] as const;
 
-function toTransaction(r: Omit<Selectable<TransactionsTable>, 'user_sub' | 'created_at'>): Transaction {
+interface Row {
+  id: string;
+  account_id: string;
+  date: string;
+  description: string;
+  amount_minor: number;
+  category_id: string | null;
+  imported_id: string | null;
+  memo: string | null;
+  cleared: string;
+  split: number;
+  peer_id: string | null;
+  peer_account: string | null;
+  peer_amount: number | null;
+  peer_cleared: string | null;
+}
+
+function toTransaction(r: Row, splits: Map<string, SplitPart[]>): Transaction {
   return {
     id: r.id,
     accountId: r.account_id,
@@ -61,8 +74,13 @@ function toTransaction(r: Omit<Selectable<TransactionsTable>, 'user_sub' | 'crea
     importedId: r.imported_id,
     memo: r.memo,
     cleared: clearedStateOf(r.cleared),
+    transfer: r.peer_id ? { id: r.peer_id, accountId: r.peer_account!, amountMinor: Number(r.peer_amount), cleared: clearedStateOf(r.peer_cleared ?? '') } : null,
+    splits: r.split === 1 ? (splits.get(r.id) ?? []) : [],
   };
 }
+
+/** Ids per split-parts lookup: a bound-parameter list both engines take. */
+const SPLIT_LOOKUP = 500;
 
 export interface PageFilter {
   from: string;
@@ -79,61 +97,55 @@ function searchCondition(search: string) {
   return sql<boolean>`(lower(t.description) like ${pattern} escape '\\' or lower(coalesce(t.memo, '')) like ${pattern} escape '\\')`;
 }
 
-/** Rows per insert statement: 10 parameters each stays far below SQLite's and PostgreSQL's limits. */
-const INSERT_CHUNK = 1000;
-/**
- * The insert statement per database and chunk size, built once by Kysely (its compile step costs
- * more than the insert itself). Per database, because the SQL text follows the dialect.
- */
-const insertSql = new WeakMap<Kysely<Database>, Map<number, string>>();
-
-/**
- * Inserts rows for one owner in chunks (each statement stays under the bound-parameter limit),
- * then brings the monthly totals of the months touched up to date. Pass a database transaction:
- * the batch and the totals are then all-or-nothing together. Kysely builds each chunk size's
- * statement once; the chunks then only bind their values, in the same column order.
- */
-export async function insertTransactionRows(db: Kysely<Database>, userSub: string, rows: Array<TransactionInput & { id?: string }>, createdAt: string): Promise<void> {
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-    const chunk = rows.slice(i, i + INSERT_CHUNK).map((t) => ({
-      id: t.id ?? timeOrderedId(),
-      user_sub: userSub,
-      account_id: t.accountId,
-      date: t.date,
-      description: t.description,
-      amount_minor: t.amountMinor,
-      category_id: t.categoryId,
-      imported_id: t.importedId ?? null,
-      memo: t.memo ?? null,
-      created_at: createdAt,
-      cleared: t.cleared ?? 'uncleared',
-    }));
-    let bySize = insertSql.get(db);
-    if (!bySize) insertSql.set(db, (bySize = new Map()));
-    let text = bySize.get(chunk.length);
-    if (text === undefined) {
-      text = db.insertInto('transactions').values(chunk).compile().sql;
-      bySize.set(chunk.length, text);
-    }
-    // Kysely binds the values row by row in the objects' key order, as Object.values gives them.
-    const params: unknown[] = [];
-    for (const r of chunk) params.push(...Object.values(r));
-    await db.executeQuery(CompiledQuery.raw(text, params));
-  }
-  const span = monthSpan(rows.map((r) => r.date));
-  if (span) await refreshMonthTotals(db, userSub, ...span);
+/** The transaction is in the category, or one of its split parts is. */
+function categoryCondition(userSub: string, categoryId: string) {
+  return sql<boolean>`(t.category_id = ${categoryId} or (t.split = 1 and exists (select 1 from transaction_splits s where s.transaction_id = t.id and s.user_sub = ${userSub} and s.category_id = ${categoryId})))`;
 }
 
 /** SQL for transactions; every statement is scoped by the owner's sub. */
 export function createTransactionsRepository(db: Kysely<Database>) {
+  /** Transactions with the other side of their transfer joined (same owner only). */
+  const withPeer = () =>
+    db
+      .selectFrom('transactions as t')
+      .leftJoin('transactions as p', (j) => j.onRef('p.id', '=', 't.transfer_id').on('p.user_sub', '=', sql.ref('t.user_sub')))
+      .select([...COLUMNS, ...PEER_COLUMNS]);
+
+  /** The parts of the split rows among `rows`, by transaction id, in a few bounded lookups. */
+  async function splitsOf(userSub: string, rows: Row[]): Promise<Map<string, SplitPart[]>> {
+    const ids = rows.filter((r) => r.split === 1).map((r) => r.id);
+    const out = new Map<string, SplitPart[]>();
+    for (let i = 0; i < ids.length; i += SPLIT_LOOKUP) {
+      const parts = await db
+        .selectFrom('transaction_splits')
+        .select(['transaction_id', 'category_id', 'amount_minor', 'memo'])
+        .where('user_sub', '=', userSub)
+        .where('transaction_id', 'in', ids.slice(i, i + SPLIT_LOOKUP))
+        .orderBy('transaction_id')
+        .orderBy('seq')
+        .execute();
+      for (const p of parts) {
+        let list = out.get(p.transaction_id);
+        if (!list) out.set(p.transaction_id, (list = []));
+        list.push({ categoryId: p.category_id, amountMinor: Number(p.amount_minor), memo: p.memo });
+      }
+    }
+    return out;
+  }
+
+  async function complete(userSub: string, rows: Row[]): Promise<Transaction[]> {
+    const splits = await splitsOf(userSub, rows);
+    return rows.map((r) => toTransaction(r, splits));
+  }
+
   return {
     async list(userSub: string, f: ListFilter): Promise<Transaction[]> {
-      let q = db.selectFrom('transactions as t').select(COLUMNS).where('t.user_sub', '=', userSub).where('t.date', '>=', f.from).where('t.date', '<=', f.to);
+      let q = withPeer().where('t.user_sub', '=', userSub).where('t.date', '>=', f.from).where('t.date', '<=', f.to);
       if (f.search) q = q.where(searchCondition(f.search));
       if (f.categoryId === null) q = q.where('t.category_id', 'is', null);
-      else if (f.categoryId) q = q.where('t.category_id', '=', f.categoryId);
+      else if (f.categoryId) q = q.where(categoryCondition(userSub, f.categoryId));
       const rows = await q.orderBy('t.date', 'desc').orderBy('t.created_at', 'desc').limit(f.limit ?? 5000).execute();
-      return rows.map(toTransaction);
+      return complete(userSub, rows);
     },
 
     /**
@@ -141,27 +153,22 @@ export function createTransactionsRepository(db: Kysely<Database>) {
      * stable order (ids are unique), so a cursor never skips or repeats a row between pages.
      */
     async page(userSub: string, f: PageFilter, after: { date: string; id: string } | null, limit: number): Promise<Array<Transaction & { currency: string }>> {
-      let q = db
-        .selectFrom('transactions as t')
-        .innerJoin('accounts as a', 'a.id', 't.account_id')
-        .select([...COLUMNS, 'a.currency'])
-        .where('t.user_sub', '=', userSub)
-        .where('t.date', '>=', f.from)
-        .where('t.date', '<=', f.to);
+      let q = withPeer().innerJoin('accounts as a', 'a.id', 't.account_id').select('a.currency').where('t.user_sub', '=', userSub).where('t.date', '>=', f.from).where('t.date', '<=', f.to);
       if (f.accountId) q = q.where('t.account_id', '=', f.accountId);
       if (f.categoryId === null) q = q.where('t.category_id', 'is', null);
-      else if (f.categoryId) q = q.where('t.category_id', '=', f.categoryId);
+      else if (f.categoryId) q = q.where(categoryCondition(userSub, f.categoryId));
       if (f.search) q = q.where(searchCondition(f.search));
       if (after) q = q.where((eb) => eb.or([eb('t.date', '<', after.date), eb.and([eb('t.date', '=', after.date), eb('t.id', '<', after.id)])]));
       const rows = await q.orderBy('t.date', 'desc').orderBy('t.id', 'desc').limit(limit).execute();
-      return rows.map((r) => ({ ...toTransaction(r), currency: r.currency }));
+      return (await complete(userSub, rows)).map((t, i) => ({ ...t, currency: rows[i]!.currency }));
     },
 
     async find(userSub: string, id: string): Promise<Transaction | undefined> {
-      const r = await db.selectFrom('transactions as t').select(COLUMNS).where('t.user_sub', '=', userSub).where('t.id', '=', id).executeTakeFirst();
-      return r && toTransaction(r);
+      const r = await withPeer().where('t.user_sub', '=', userSub).where('t.id', '=', id).executeTakeFirst();
+      return r && (await complete(userSub, [r]))[0];
     },
 
+    /** Adds one transaction (for a transfer, both rows); returns its id. */
     async create(userSub: string, t: TransactionInput, now: Date): Promise<string> {
       const id = timeOrderedId();
       await db.transaction().execute((trx) => insertTransactionRows(trx, userSub, [{ ...t, id }], now.toISOString()));
@@ -174,28 +181,9 @@ export function createTransactionsRepository(db: Kysely<Database>) {
       return rows.length;
     },
 
-    async update(userSub: string, id: string, t: TransactionInput): Promise<boolean> {
-      return db.transaction().execute(async (trx) => {
-        const before = await trx.selectFrom('transactions').select('date').where('user_sub', '=', userSub).where('id', '=', id).executeTakeFirst();
-        if (!before) return false;
-        await trx
-          .updateTable('transactions')
-          .set({
-            account_id: t.accountId,
-            date: t.date,
-            description: t.description,
-            amount_minor: t.amountMinor,
-            category_id: t.categoryId,
-            memo: t.memo ?? null,
-            ...(t.cleared ? { cleared: t.cleared } : {}),
-          })
-          .where('user_sub', '=', userSub)
-          .where('id', '=', id)
-          .execute();
-        // Both months: the one the row left and the one it moved to.
-        await refreshMonthTotals(trx, userSub, ...monthSpan([before.date, t.date])!);
-        return true;
-      });
+    /** Changes one transaction and whatever hangs on it (split parts, the transfer's other row) at once. */
+    update(userSub: string, id: string, t: TransactionInput, now: Date): Promise<boolean> {
+      return db.transaction().execute((trx) => updateTransactionRow(trx, userSub, id, t, now.toISOString()));
     },
 
     /** Marks one transaction cleared or uncleared; its month's cleared totals follow in the same transaction. */
@@ -209,14 +197,9 @@ export function createTransactionsRepository(db: Kysely<Database>) {
       });
     },
 
-    async remove(userSub: string, id: string): Promise<boolean> {
-      return db.transaction().execute(async (trx) => {
-        const before = await trx.selectFrom('transactions').select('date').where('user_sub', '=', userSub).where('id', '=', id).executeTakeFirst();
-        if (!before) return false;
-        await trx.deleteFrom('transactions').where('user_sub', '=', userSub).where('id', '=', id).execute();
-        await refreshMonthTotals(trx, userSub, ...monthSpan([before.date])!);
-        return true;
-      });
+    /** Deletes one transaction; for a transfer, both of its rows. */
+    remove(userSub: string, id: string): Promise<boolean> {
+      return db.transaction().execute((trx) => removeTransactionRow(trx, userSub, id));
     },
 
     /**
@@ -246,9 +229,11 @@ export function createTransactionsRepository(db: Kysely<Database>) {
         .where('a.currency', '=', currency)
         .where('t.date', '>=', first)
         .where('t.date', '<=', last)
-        .where('t.amount_minor', '<', 0);
+        .where('t.amount_minor', '<', 0)
+        .where('t.transfer_id', 'is', null);
       if (amounts.length <= 500) rows = rows.where('t.amount_minor', 'in', amounts);
-      return (await rows.orderBy('t.date').execute()).filter((r) => keys.has(`${r.amount_minor}|${r.d}`)).map(toTransaction);
+      const found = (await rows.orderBy('t.date').execute()).filter((r) => keys.has(`${r.amount_minor}|${r.d}`));
+      return found.map((r) => toTransaction({ ...r, peer_id: null, peer_account: null, peer_amount: null, peer_cleared: null }, new Map()));
     },
 
     /**
@@ -262,6 +247,7 @@ export function createTransactionsRepository(db: Kysely<Database>) {
         .select(['month', 'category_key', 'total_minor', 'count', 'out_minor', 'out_count'])
         .where('user_sub', '=', userSub)
         .where('currency', '=', currency)
+        .where('category_key', '<>', TRANSFER_KEY)
         .where('month', '<=', toMonth);
       if (fromMonth !== null) q = q.where('month', '>=', fromMonth);
       const rows = await q.execute();

@@ -3,9 +3,12 @@ import { HttpError, NotFoundError } from '../../http/errors.js';
 import type { ClearedState } from '../accounts/types.js';
 import type { Finance } from '../finance.js';
 import { isMonth, monthOf, monthRange } from '../money/dates.js';
-import { formatMoney, minorToInput } from '../money/money.js';
-import { parseTransactionForm, typedTransactionForm, type TransactionErrors, type TransactionTyped } from './form.js';
-import type { Transaction, TransactionInput } from './repository.js';
+import { minorToInput } from '../money/money.js';
+import { clearedAfterEdit, confirmationNeeded, openedSide, peerClearedAfterEdit } from './edits.js';
+import { asSeenFrom, blankTransactionForm, formOfTransaction, parseTransactionForm, typedTransactionForm, type TransactionErrors, type TransactionTyped } from './form.js';
+import { MAX_SPLITS } from './splits.js';
+import type { Transaction } from './repository.js';
+import { transactionView } from './view.js';
 
 /**
  * /transactions: the month's list with search and category filter, and add, edit and delete
@@ -43,12 +46,13 @@ export function transactionRoutes(deps: { member: RequestHandler[]; finance: Fin
       month,
       q,
       category,
-      rows: list.map((t) => view(t, ctx)),
+      rows: list.map((t) => transactionView(t, ctx)),
       ruleOffer: offered?.categoryId ? { description: offered.description, categoryId: offered.categoryId, category: ctx.categories.find((c) => c.id === offered.categoryId)?.name } : null,
       accounts: ctx.accounts.filter((a) => !a.archived),
       categories: ctx.categories,
       errors: form?.errors ?? {},
-      typed: form?.typed ?? { accountId: ctx.accounts.find((a) => !a.archived)?.id ?? '', date: req.member!.today, description: '', memo: '', amount: '', kind: 'out', categoryId: '', cleared: '' },
+      typed: form?.typed ?? blankTransactionForm(ctx.accounts.find((a) => !a.archived)?.id ?? '', req.member!.today),
+      splitRows: MAX_SPLITS,
     });
   }
 
@@ -74,10 +78,12 @@ export function transactionRoutes(deps: { member: RequestHandler[]; finance: Fin
       page: 'transactions/edit',
       title: 'Edit transaction',
       id: t.id,
-      accounts: ctx.accounts.filter((a) => !a.archived || a.id === t.accountId),
+      accounts: ctx.accounts.filter((a) => !a.archived || a.id === t.accountId || a.id === t.transfer?.accountId),
       categories: ctx.categories,
+      splitRows: MAX_SPLITS,
       ...form,
-      reconciled: t.cleared === 'reconciled',
+      reconciled: t.cleared === 'reconciled' || t.transfer?.cleared === 'reconciled',
+      isTransfer: t.transfer !== null,
       confirmNeeded,
     });
   }
@@ -85,45 +91,36 @@ export function transactionRoutes(deps: { member: RequestHandler[]; finance: Fin
   router.get('/:id/edit', async (req, res) => {
     const t = await owned(req);
     const ctx = await context(req);
-    const currency = ctx.accounts.find((a) => a.id === t.accountId)?.currency ?? 'USD';
-    const typed = {
-      accountId: t.accountId,
-      date: t.date,
-      description: t.description,
-      memo: t.memo ?? '',
-      amount: minorToInput(Math.abs(t.amountMinor), currency),
-      kind: t.amountMinor < 0 ? 'out' : 'in',
-      categoryId: t.categoryId ?? '',
-      cleared: t.cleared === 'uncleared' ? '' : 'on',
-    };
-    renderEdit(res, 200, t, ctx, { errors: {}, typed }, false);
+    renderEdit(res, 200, t, ctx, { errors: {}, typed: formOfTransaction(t, ctx.accounts, minorToInput) }, false);
   });
 
   router.post('/:id', async (req, res) => {
     const t = await owned(req);
     const ctx = await context(req);
     const parsed = parseTransactionForm(req.body, ctx);
-    const confirmNeeded = t.cleared === 'reconciled' && !confirmsReconciled(req);
+    const confirmNeeded = confirmationNeeded(t) && !confirmsReconciled(req);
     if (!parsed.ok || confirmNeeded) {
       const form = parsed.ok ? { errors: {}, typed: typedTransactionForm(req.body) } : parsed;
       return renderEdit(res, parsed.ok ? 409 : 400, t, ctx, form, confirmNeeded);
     }
-    await finance.transactions.update(ctx.sub, t.id, { ...parsed.value, cleared: clearedAfterEdit(t, parsed.value) });
-    const recategorised = parsed.value.categoryId !== null && parsed.value.categoryId !== t.categoryId;
-    res.redirect(303, `/transactions?month=${monthOf(parsed.value.date)}${recategorised ? `&offerRule=${t.id}` : ''}`);
+    const value = asSeenFrom(parsed.value, openedSide(t, parsed.value) === 'incoming');
+    const transfer = value.transfer ? { ...value.transfer, cleared: peerClearedAfterEdit(t, value) } : null;
+    await finance.transactions.update(ctx.sub, t.id, { ...value, transfer, cleared: clearedAfterEdit(t, value) }, req.member!.now);
+    const recategorised = value.categoryId !== null && value.categoryId !== t.categoryId;
+    res.redirect(303, `/transactions?month=${monthOf(value.date)}${recategorised ? `&offerRule=${t.id}` : ''}`);
   });
 
   router.get('/:id/delete', async (req, res) => {
     const t = await owned(req);
     const ctx = await context(req);
-    res.render('layout', { page: 'transactions/delete', title: 'Delete transaction', row: view(t, ctx), confirmNeeded: false });
+    res.render('layout', { page: 'transactions/delete', title: 'Delete transaction', row: transactionView(t, ctx), confirmNeeded: false });
   });
 
   router.post('/:id/delete', async (req, res) => {
     const t = await owned(req);
-    if (t.cleared === 'reconciled' && !confirmsReconciled(req)) {
+    if (confirmationNeeded(t) && !confirmsReconciled(req)) {
       const ctx = await context(req);
-      return res.status(409).render('layout', { page: 'transactions/delete', title: 'Delete transaction', row: view(t, ctx), confirmNeeded: true });
+      return res.status(409).render('layout', { page: 'transactions/delete', title: 'Delete transaction', row: transactionView(t, ctx), confirmNeeded: true });
     }
     await finance.transactions.remove(req.member!.sub, t.id);
     res.redirect(303, `/transactions?month=${monthOf(t.date)}`);
@@ -145,25 +142,7 @@ export function transactionRoutes(deps: { member: RequestHandler[]; finance: Fin
 /** The edit page's "I know this changes a reconciled transaction" box. */
 const confirmsReconciled = (req: Request) => (req.body as Record<string, unknown> | undefined)?.confirmReconciled === 'yes';
 
-/** A reconciled transaction stays reconciled unless its account, date or amount changed (then it is only cleared). */
-function clearedAfterEdit(before: Transaction, after: TransactionInput): ClearedState {
-  if (after.cleared === 'uncleared') return 'uncleared';
-  if (before.cleared !== 'reconciled') return 'cleared';
-  const same = before.accountId === after.accountId && before.date === after.date && before.amountMinor === after.amountMinor;
-  return same ? 'reconciled' : 'cleared';
-}
-
 /** Back to the page the button was on: only this app's transaction and account pages. */
 function backTo(raw: unknown, fallback: string): string {
   return typeof raw === 'string' && /^\/(transactions|accounts\/[0-9a-f-]{36}\/reconcile)(\?[\w=&%.+-]*)?$/.test(raw) ? raw : fallback;
-}
-
-function view(t: Transaction, ctx: { accounts: Array<{ id: string; name: string; currency: string }>; categories: Array<{ id: string; name: string }> }) {
-  const account = ctx.accounts.find((a) => a.id === t.accountId);
-  return {
-    ...t,
-    account: account?.name ?? '—',
-    category: ctx.categories.find((c) => c.id === t.categoryId)?.name ?? 'Uncategorized',
-    amount: formatMoney(t.amountMinor, account?.currency ?? 'USD'),
-  };
 }

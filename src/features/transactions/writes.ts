@@ -1,0 +1,191 @@
+import { CompiledQuery, type Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import { timeOrderedId } from '../../lib/ids.js';
+import type { ClearedState } from '../accounts/types.js';
+import { monthSpan, refreshMonthTotals } from './month-totals.js';
+
+/** One part of a split transaction, signed like the transaction. */
+export interface SplitPart {
+  categoryId: string | null;
+  amountMinor: number;
+  memo: string | null;
+}
+
+/** The other side of a transfer: its account and its amount there (opposite sign; another figure when the currencies differ). */
+export interface TransferSide {
+  accountId: string;
+  amountMinor: number;
+  /** The other row's cleared state; new rows start uncleared, an edit keeps the stored state unless given. */
+  cleared?: ClearedState;
+}
+
+export interface TransactionInput {
+  accountId: string;
+  date: string;
+  description: string;
+  amountMinor: number;
+  /** Null for a transfer and for a split transaction (the parts carry the categories). */
+  categoryId: string | null;
+  importedId?: string | null;
+  memo?: string | null;
+  /** Uncleared unless given; an edit keeps the stored state unless given. */
+  cleared?: ClearedState;
+  /** A transfer: the row in the other account is written (and kept in step) with this one. */
+  transfer?: TransferSide | null;
+  /** An existing row in another account this one is the other side of (an import matched it). */
+  linkTo?: string | null;
+  /** Two or more parts adding up to amountMinor: the transaction is split across their categories. */
+  splits?: SplitPart[] | null;
+}
+
+/** Rows per insert statement: 12 parameters each stays far below SQLite's and PostgreSQL's limits. */
+const INSERT_CHUNK = 1000;
+/**
+ * The insert statement per database, table and chunk size, built once by Kysely (its compile step
+ * costs more than the insert itself). Per database, because the SQL text follows the dialect.
+ */
+const insertSql = new WeakMap<Kysely<Database>, Map<string, string>>();
+
+/** Inserts value objects that all have the same keys in the same order, a chunk per statement. */
+async function insertChunked(db: Kysely<Database>, table: 'transactions' | 'transaction_splits', values: Array<Record<string, unknown>>): Promise<void> {
+  for (let i = 0; i < values.length; i += INSERT_CHUNK) {
+    const chunk = values.slice(i, i + INSERT_CHUNK);
+    let byKey = insertSql.get(db);
+    if (!byKey) insertSql.set(db, (byKey = new Map()));
+    const key = `${table}:${chunk.length}`;
+    let text = byKey.get(key);
+    if (text === undefined) {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- both tables' rows are built below with their exact columns
+      text = db.insertInto(table).values(chunk as any).compile().sql;
+      byKey.set(key, text);
+    }
+    // Kysely binds the values row by row in the objects' key order, as Object.values gives them.
+    const params: unknown[] = [];
+    for (const r of chunk) params.push(...Object.values(r));
+    await db.executeQuery(CompiledQuery.raw(text, params));
+  }
+}
+
+function rowValues(userSub: string, t: TransactionInput, id: string, transferId: string | null, createdAt: string) {
+  const split = (t.splits?.length ?? 0) > 0;
+  return {
+    id,
+    user_sub: userSub,
+    account_id: t.accountId,
+    date: t.date,
+    description: t.description,
+    amount_minor: t.amountMinor,
+    category_id: split || transferId ? null : t.categoryId,
+    imported_id: t.importedId ?? null,
+    memo: t.memo ?? null,
+    created_at: createdAt,
+    cleared: t.cleared ?? 'uncleared',
+    transfer_id: transferId,
+    split: split ? 1 : 0,
+  };
+}
+
+function splitValues(userSub: string, transactionId: string, parts: SplitPart[]) {
+  return parts.map((p, seq) => ({ transaction_id: transactionId, seq, user_sub: userSub, category_id: p.categoryId, amount_minor: p.amountMinor, memo: p.memo }));
+}
+
+/** The row of another account that is the other side of `t`, as it is inserted. */
+function peerInput(t: TransactionInput, side: TransferSide): TransactionInput {
+  return { accountId: side.accountId, date: t.date, description: t.description, memo: t.memo ?? null, amountMinor: side.amountMinor, categoryId: null, cleared: side.cleared ?? 'uncleared' };
+}
+
+/**
+ * Inserts rows for one owner (with the other sides of their transfers and their split parts),
+ * links imported rows to the existing rows they were matched with, then brings the monthly
+ * totals of the months touched up to date. Pass a database transaction: the batch and the totals
+ * are then all-or-nothing together.
+ */
+export async function insertTransactionRows(db: Kysely<Database>, userSub: string, rows: Array<TransactionInput & { id?: string }>, createdAt: string): Promise<string[]> {
+  const values: Array<ReturnType<typeof rowValues>> = [];
+  const parts: Array<ReturnType<typeof splitValues>[number]> = [];
+  const links: Array<{ id: string; peer: string }> = [];
+  const dates: string[] = [];
+  const ids: string[] = [];
+  for (const t of rows) {
+    const id = t.id ?? timeOrderedId();
+    ids.push(id);
+    dates.push(t.date);
+    if (t.transfer) {
+      const peerId = timeOrderedId();
+      values.push(rowValues(userSub, t, id, peerId, createdAt), rowValues(userSub, peerInput(t, t.transfer), peerId, id, createdAt));
+    } else {
+      values.push(rowValues(userSub, t, id, t.linkTo ?? null, createdAt));
+      if (t.linkTo) links.push({ id, peer: t.linkTo });
+    }
+    if (t.splits?.length) parts.push(...splitValues(userSub, id, t.splits));
+  }
+  await insertChunked(db, 'transactions', values);
+  if (parts.length) await insertChunked(db, 'transaction_splits', parts);
+  for (const l of links) {
+    const peer = await db.updateTable('transactions').set({ transfer_id: l.id, category_id: null, split: 0 }).where('user_sub', '=', userSub).where('id', '=', l.peer).where('transfer_id', 'is', null).returning('date').executeTakeFirst();
+    if (!peer) throw new Error('a matched transfer row is gone or already linked');
+    await db.deleteFrom('transaction_splits').where('user_sub', '=', userSub).where('transaction_id', '=', l.peer).execute();
+    dates.push(peer.date);
+  }
+  const span = monthSpan(dates);
+  if (span) await refreshMonthTotals(db, userSub, ...span);
+  return ids;
+}
+
+/**
+ * Changes one transaction, inside the caller's database transaction, with everything that hangs
+ * on it: its split parts are replaced; as a transfer, the other account's row follows (written
+ * when it becomes a transfer, deleted when it stops being one). False when there is no such row.
+ */
+export async function updateTransactionRow(trx: Kysely<Database>, userSub: string, id: string, t: TransactionInput, createdAt: string): Promise<boolean> {
+  const before = await trx.selectFrom('transactions').select(['date', 'transfer_id']).where('user_sub', '=', userSub).where('id', '=', id).executeTakeFirst();
+  if (!before) return false;
+  const dates = [before.date, t.date];
+  let transferId: string | null = null;
+  if (before.transfer_id) {
+    const peer = await trx.selectFrom('transactions').select('date').where('user_sub', '=', userSub).where('id', '=', before.transfer_id).executeTakeFirst();
+    if (peer) dates.push(peer.date);
+    if (t.transfer) {
+      transferId = before.transfer_id;
+      await trx
+        .updateTable('transactions')
+        .set({ account_id: t.transfer.accountId, date: t.date, description: t.description, memo: t.memo ?? null, amount_minor: t.transfer.amountMinor, ...(t.transfer.cleared ? { cleared: t.transfer.cleared } : {}) })
+        .where('user_sub', '=', userSub)
+        .where('id', '=', transferId)
+        .execute();
+    } else {
+      await trx.deleteFrom('transactions').where('user_sub', '=', userSub).where('id', '=', before.transfer_id).execute();
+    }
+  } else if (t.transfer) {
+    transferId = timeOrderedId();
+    await insertChunked(trx, 'transactions', [rowValues(userSub, peerInput(t, t.transfer), transferId, id, createdAt)]);
+  }
+  const { id: _id, user_sub: _sub, created_at: _created, imported_id: _imported, cleared, ...changes } = rowValues(userSub, t, id, transferId, '');
+  await trx
+    .updateTable('transactions')
+    .set({ ...changes, ...(t.cleared ? { cleared } : {}) })
+    .where('user_sub', '=', userSub)
+    .where('id', '=', id)
+    .execute();
+  await trx.deleteFrom('transaction_splits').where('user_sub', '=', userSub).where('transaction_id', '=', id).execute();
+  if (t.splits?.length) await insertChunked(trx, 'transaction_splits', splitValues(userSub, id, t.splits));
+  await refreshMonthTotals(trx, userSub, ...monthSpan(dates)!);
+  return true;
+}
+
+/** Deletes one transaction (its parts with it) and, for a transfer, the other account's row. */
+export async function removeTransactionRow(trx: Kysely<Database>, userSub: string, id: string): Promise<boolean> {
+  const rows = await trx
+    .selectFrom('transactions as t')
+    .leftJoin('transactions as p', (j) => j.onRef('p.id', '=', 't.transfer_id').on('p.user_sub', '=', userSub))
+    .select(['t.date', 'p.id as peer_id', 'p.date as peer_date'])
+    .where('t.user_sub', '=', userSub)
+    .where('t.id', '=', id)
+    .executeTakeFirst();
+  if (!rows) return false;
+  const ids = rows.peer_id ? [id, rows.peer_id] : [id];
+  await trx.deleteFrom('transaction_splits').where('user_sub', '=', userSub).where('transaction_id', 'in', ids).execute();
+  await trx.deleteFrom('transactions').where('user_sub', '=', userSub).where('id', 'in', ids).execute();
+  await refreshMonthTotals(trx, userSub, ...monthSpan(rows.peer_date ? [rows.date, rows.peer_date] : [rows.date])!);
+  return true;
+}
