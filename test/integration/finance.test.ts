@@ -59,7 +59,7 @@ describe('transactions', () => {
     const before = (await finance.transactions.list(MEMBER.sub, { from: '1900-01-01', to: '2999-12-31' })).length;
     const res = await post(member, '/transactions', { _csrf: csrf(), accountId: 'nope', date: '2026-02-30', description: 'Typed text stays', kind: 'sideways', amount: '12.345', categoryId: 'x' });
     expect(res.status).toBe(400);
-    for (const msg of ['Choose one of your accounts.', 'Enter a real date as YYYY-MM-DD', 'Choose money out or money in.', 'USD has 2 decimal places', 'Choose one of your categories.']) expect(res.body).toContain(msg);
+    for (const msg of ['Choose one of your accounts.', 'Enter a real date as YYYY-MM-DD', 'Choose money out, money in or a transfer.', 'USD has 2 decimal places', 'Choose one of your categories.']) expect(res.body).toContain(msg);
     expect(res.body).toContain('value="Typed text stays"');
     expect(res.body).toContain('value="12.345"');
     expect((await finance.transactions.list(MEMBER.sub, { from: '1900-01-01', to: '2999-12-31' })).length).toBe(before);
@@ -157,7 +157,7 @@ describe('GET /api/summary', () => {
     expect(body.currency).toBe('USD');
     expect(Number.isInteger(body.income) && Number.isInteger(body.expenses) && body.expenses >= 0).toBe(true);
     for (const c of body.categories) {
-      expect(Object.keys(c).sort()).toEqual(['available', 'budget', 'carried', 'group', 'name', 'spent']);
+      expect(Object.keys(c).sort()).toEqual(['available', 'budget', 'carried', 'group', 'id', 'name', 'spent']);
       expect(c.spent).toBeGreaterThanOrEqual(0);
     }
     for (const bad of ['2026-13', '2026-1', 'november', '2026-11-01']) {

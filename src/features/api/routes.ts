@@ -110,6 +110,7 @@ export function apiRoutes(deps: { member: RequestHandler[]; finance: Finance }):
       expenses: s.expenses,
       savingsRate: s.savingsRate.value,
       categories: s.categories.map((c) => ({
+        id: c.id,
         name: c.name,
         group: c.group,
         spent: c.group === 'income' ? 0 : c.spent,

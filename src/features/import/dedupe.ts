@@ -6,6 +6,8 @@ export interface Existing {
   date: string;
   amountMinor: number;
   importedId: string | null;
+  /** Already one side of a transfer (an import's other side cannot be matched to it). */
+  linked?: boolean;
 }
 
 const dayNumber = (date: string) => Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / 86_400_000;
@@ -21,7 +23,12 @@ const dayNumber = (date: string) => Date.UTC(Number(date.slice(0, 4)), Number(da
  * than 50,000 different ones. Pauses for other requests as it goes.
  */
 export async function findDuplicates(rows: ImportedRow[], existing: Existing[], windowDays = 7): Promise<Set<number>> {
-  const duplicates = new Set<number>();
+  return new Set((await findMatches(rows, existing, windowDays)).keys());
+}
+
+/** As findDuplicates, with the existing row each matched line was matched to. */
+export async function findMatches(rows: Array<Pick<ImportedRow, 'line' | 'date' | 'amountMinor' | 'importedId'>>, existing: Existing[], windowDays = 7): Promise<Map<number, string>> {
+  const duplicates = new Map<number, string>();
   const used = new Set<string>();
   const y = createYielder();
   const byImportedId = new Map<string, Existing[]>();
@@ -39,13 +46,13 @@ export async function findDuplicates(rows: ImportedRow[], existing: Existing[], 
     return undefined;
   };
 
-  const rest: ImportedRow[] = [];
+  const rest: typeof rows = [];
   for (const r of rows) {
     await y.pause();
     const exact = take(byImportedId.get(r.importedId));
     if (exact) {
       used.add(exact.id);
-      duplicates.add(r.line);
+      duplicates.set(r.line, exact.id);
     } else rest.push(r);
   }
   for (const r of rest) {
@@ -55,7 +62,7 @@ export async function findDuplicates(rows: ImportedRow[], existing: Existing[], 
       const match = take(byDay.get(`${r.amountMinor}|${day - d}`)) ?? (d > 0 ? take(byDay.get(`${r.amountMinor}|${day + d}`)) : undefined);
       if (match) {
         used.add(match.id);
-        duplicates.add(r.line);
+        duplicates.set(r.line, match.id);
         break;
       }
     }

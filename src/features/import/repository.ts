@@ -20,10 +20,21 @@ export interface PendingMeta {
   duplicates: number;
   newRows: number;
   newCategories: NewCategoryName[];
+  /** Account names of "Transfer : <name>" payees that match none of the person's accounts. */
+  unknownTransfers?: Array<{ name: string; rows: number }>;
+  /** Rows the file marks as transfers to accounts the person has. */
+  transfers?: number;
 }
 
 /** A row waiting for confirmation; `newCategory` is an index into PendingMeta.newCategories. */
-export type PendingRow = Omit<TransactionInput, 'accountId'> & { importedId: string; newCategory?: number };
+export type PendingRow = Omit<TransactionInput, 'accountId'> & {
+  importedId: string;
+  newCategory?: number;
+  /** The account the file says this row is a transfer with (YNAB's "Transfer : <account>" payee). */
+  transferAccountId?: string;
+  /** A "Transfer : <name>" payee naming no account of the person's: an index into PendingMeta.unknownTransfers. */
+  unknownTransfer?: number;
+};
 
 export interface PendingImport {
   id: string;
@@ -47,7 +58,7 @@ export function createImportRepository(db: Kysely<Database>) {
       for (;;) {
         let q = db
           .selectFrom('transactions')
-          .select(['id', 'date', 'amount_minor', 'imported_id'])
+          .select(['id', 'date', 'amount_minor', 'imported_id', 'transfer_id'])
           .where('user_sub', '=', userSub)
           .where('account_id', '=', accountId)
           .where('date', '<=', to);
@@ -56,7 +67,7 @@ export function createImportRepository(db: Kysely<Database>) {
         // both seek straight to it in the (user_sub, account_id, date, id) index.
         q = a ? q.where((eb) => eb(eb.refTuple('date', 'id'), '>', eb.tuple(a.date, a.id))) : q.where('date', '>=', from);
         const rows = await q.orderBy('date').orderBy('id').limit(EXISTING_PAGE).execute();
-        for (const r of rows) out.push({ id: r.id, date: r.date, amountMinor: Number(r.amount_minor), importedId: r.imported_id });
+        for (const r of rows) out.push({ id: r.id, date: r.date, amountMinor: Number(r.amount_minor), importedId: r.imported_id, linked: r.transfer_id !== null });
         if (rows.length < EXISTING_PAGE) return out;
         after = { date: rows.at(-1)!.date, id: rows.at(-1)!.id };
         await new Promise<void>((resolve) => setImmediate(resolve));

@@ -4,6 +4,7 @@ import type { Finance } from '../finance.js';
 import { formatMoney } from '../money/money.js';
 import { parseCategoryChoices, parseImportOptions } from './options.js';
 import { ChoicesError, type ImportService, type Preview } from './service.js';
+import { parseTransferChoices } from './transfers.js';
 
 /**
  * /import: upload a CSV or OFX file, see a preview (rows, per-line errors, duplicates, category
@@ -32,7 +33,8 @@ export function importRoutes(deps: { member: RequestHandler[]; finance: Finance;
 
   router.get('/', async (req, res) => {
     const accounts = await deps.finance.accounts.list(req.member!.sub, { includeArchived: false });
-    const done = typeof req.query.imported === 'string' ? { imported: Number(req.query.imported) || 0, skipped: Number(req.query.skipped) || 0, created: Number(req.query.created) || 0 } : null;
+    const count = (name: string) => Number(req.query[name]) || 0;
+    const done = typeof req.query.imported === 'string' ? { imported: count('imported'), skipped: count('skipped'), created: count('created'), transfers: count('transfers'), matched: count('matched') } : null;
     res.render('layout', { page: 'import/index', title: 'Import', accounts, errors: [], done });
   });
 
@@ -51,9 +53,10 @@ export function importRoutes(deps: { member: RequestHandler[]; finance: Finance;
     const m = req.member!;
     const id = String(req.params.id);
     try {
-      const result = await deps.imports.confirm(m.sub, id, parseCategoryChoices((req.body ?? {}) as Record<string, unknown>), m.now);
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const result = await deps.imports.confirm(m.sub, id, { categories: parseCategoryChoices(body), transfers: parseTransferChoices(body) }, m.now);
       await deps.audit.record(req, 'import.confirmed', { detail: result });
-      res.redirect(303, `/import?imported=${result.imported}&skipped=${result.skipped}&created=${result.categoriesCreated}`);
+      res.redirect(303, `/import?imported=${result.imported}&skipped=${result.skipped}&created=${result.categoriesCreated}&transfers=${result.transfers}&matched=${result.matched}`);
     } catch (err) {
       // A new category name without a usable choice: show the preview again, saying which.
       if (err instanceof ChoicesError) return renderPreview(res, await deps.imports.pending(m.sub, id, m.now), err.problems);

@@ -15,6 +15,7 @@ import { findDuplicates } from './dedupe.js';
 import { parseOfx } from './ofx.js';
 import type { ImportRepository, NewCategoryName, PendingImport, PendingMeta, PendingRow } from './repository.js';
 import { errorCollector, type ImportedRow, type LineError, type ParseOutcome } from './types.js';
+import { markTransfers, resolveTransfers, transferTargets, type TransferChoices } from './transfers.js';
 import type { ImportRequest } from './options.js';
 
 /** How long a preview waits for its confirmation. */
@@ -32,6 +33,8 @@ export interface Preview {
   errorCount: number;
   sample: PendingRow[];
   categories: Category[];
+  /** The accounts a row can be a transfer with. */
+  transferTargets: Account[];
 }
 
 /** What the person chose for each new category name: create it in a group, or use one they have. */
@@ -65,7 +68,7 @@ export function createImportService(deps: {
       const meta: PendingMeta = { fileName: req.fileName.slice(0, 120), encoding: decoded.encoding, total: parsed.rows.length + parsed.errorCount, duplicates: 0, newRows: 0, newCategories: [] };
       const refuse = async (errors: LineError[], errorCount: number): Promise<Preview> => {
         await deps.imports.clearPending(userSub);
-        return { id: null, account, meta, errors, errorCount, sample: [], categories };
+        return { id: null, account, meta, errors, errorCount, sample: [], categories, transferTargets: [] };
       };
       if (parsed.errorCount > 0) return refuse(parsed.errors, parsed.errorCount);
 
@@ -83,22 +86,36 @@ export function createImportService(deps: {
         return refuse([{ line: 1, message: `The file names ${named.newCategories.length} categories you do not have; at most ${MAX_NEW_CATEGORIES} can be added in one import.` }], 1);
       }
       if (fresh.length === 0) return refuse([], 0);
+      const accounts = await deps.accounts.list(userSub, { includeArchived: false });
+      const marked = markTransfers(named.rows, account, accounts);
+      meta.transfers = marked.transfers;
+      meta.unknownTransfers = marked.unknown;
       const id = await deps.imports.savePending(userSub, account.id, meta, named.rows, now);
-      return { id, account, meta, errors: [], errorCount: 0, sample: named.rows.slice(0, PREVIEW_ROWS), categories };
+      return { id, account, meta, errors: [], errorCount: 0, sample: named.rows.slice(0, PREVIEW_ROWS), categories, transferTargets: transferTargets(account, accounts) };
     },
 
     /** A pending import as its preview showed it, for showing it again (e.g. with a choice missing). */
     async pending(userSub: string, id: string, now: Date): Promise<Preview> {
       const pending = await findPending(userSub, id, now);
-      const [account, categories, rows] = await Promise.all([activeAccount(userSub, pending.accountId), deps.categories.list(userSub), deps.imports.pendingRows(userSub, id)]);
-      return { id, account, meta: pending.meta, errors: [], errorCount: 0, sample: rows.slice(0, PREVIEW_ROWS), categories };
+      const [account, categories, rows, accounts] = await Promise.all([
+        activeAccount(userSub, pending.accountId),
+        deps.categories.list(userSub),
+        deps.imports.pendingRows(userSub, id),
+        deps.accounts.list(userSub, { includeArchived: false }),
+      ]);
+      return { id, account, meta: pending.meta, errors: [], errorCount: 0, sample: rows.slice(0, PREVIEW_ROWS), categories, transferTargets: transferTargets(account, accounts) };
     },
 
     /**
      * Writes a previewed import: the account must still be active, every new category name must
      * have a choice, and duplicates are checked again (something may have been imported since).
      */
-    async confirm(userSub: string, id: string, choices: Map<number, CategoryChoice>, now: Date): Promise<{ imported: number; skipped: number; categoriesCreated: number }> {
+    async confirm(
+      userSub: string,
+      id: string,
+      choices: { categories: Map<number, CategoryChoice>; transfers: TransferChoices },
+      now: Date,
+    ): Promise<{ imported: number; skipped: number; categoriesCreated: number; transfers: number; matched: number }> {
       const pending = await findPending(userSub, id, now);
       let account: Account;
       try {
@@ -108,15 +125,20 @@ export function createImportService(deps: {
         throw err;
       }
       const categories = await deps.categories.list(userSub);
-      const resolved = resolveChoices(pending.meta.newCategories, choices, categories);
+      const resolved = resolveChoices(pending.meta.newCategories, choices.categories, categories);
       const rows = await deps.imports.pendingRows(userSub, id);
       const existing = await existingAround(userSub, account.id, rows);
       const known = new Set(existing.map((e) => e.importedId).filter(Boolean));
-      const fresh = rows
-        .filter((r) => !known.has(r.importedId))
-        .map(({ newCategory, ...r }) => ({ ...r, accountId: account.id, categoryId: newCategory === undefined ? r.categoryId : resolved.ids[newCategory]! }));
-      await deps.imports.commit(userSub, pending, fresh, resolved.created, now);
-      return { imported: fresh.length, skipped: rows.length - fresh.length, categoriesCreated: resolved.created.length };
+      const entries = rows.flatMap((p, index) => {
+        if (known.has(p.importedId)) return [];
+        const { newCategory, transferAccountId: _t, unknownTransfer: _u, ...r } = p;
+        return [{ index, pending: p, input: { ...r, accountId: account.id, categoryId: newCategory === undefined ? r.categoryId : resolved.ids[newCategory]! } }];
+      });
+      const accounts = await deps.accounts.list(userSub, { includeArchived: false });
+      const linked = await resolveTransfers(entries, choices.transfers, { into: account, accounts, existingIn: (accountId, around) => existingAround(userSub, accountId, around) });
+      if (linked.problems.length) throw new ChoicesError(linked.problems);
+      await deps.imports.commit(userSub, pending, linked.rows, resolved.created, now);
+      return { imported: linked.rows.length, skipped: rows.length - linked.rows.length, categoriesCreated: resolved.created.length, transfers: linked.transfers, matched: linked.matched };
     },
 
     /** Deletes previews nobody confirmed within the hour. */
