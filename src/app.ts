@@ -57,6 +57,8 @@ import type { UserSessionStore } from './sessions/types.js';
 
 /** Largest import file accepted: a 50,000-row bank export fits with room to spare. */
 const IMPORT_MAX_BYTES = 5 * 1024 * 1024;
+/** A JSON export of 50,000 transactions is about 16 MB; reading it back takes well under a second. */
+const RESTORE_MAX_BYTES = 24 * 1024 * 1024;
 
 // express-openid-connect is CommonJS: its named exports are not visible to native ESM.
 const { auth } = eoc;
@@ -192,6 +194,7 @@ export function createApp(deps: AppDeps): App {
   app.use(auditCallbackErrors(audit));
   // The import upload is multipart: parse it (signed in, size-capped) so the CSRF check can read its token.
   app.post('/import/preview', guards.requiresAuth, importUpload(IMPORT_MAX_BYTES));
+  app.post('/data/restore', guards.requiresAuth, importUpload(RESTORE_MAX_BYTES));
   app.use(rejectCrossSite(config.baseUrl, audit));
   app.use(csrf.protect);
   app.use(csrf.exposeToken);
@@ -214,7 +217,7 @@ export function createApp(deps: AppDeps): App {
   app.use('/accounts', accountRoutes({ member, finance }));
   app.use('/budgets', budgetRoutes({ member, finance }));
   app.use('/import', importRoutes({ member, finance, imports: finance.imports, audit }));
-  app.use('/data', dataRoutes({ member, guards, data: createDataRepository(deps.db), audit }));
+  app.use('/data', dataRoutes({ member, guards, data: createDataRepository(deps.db), categories: finance.categories, audit }));
   app.use('/categories', categoryRoutes({ member, finance }));
   app.use('/goals', goalRoutes({ member, finance }));
   app.use('/api', apiRoutes({ member, finance }));

@@ -41,7 +41,7 @@ describe('export and delete all my data', () => {
 
     const csv = await browser.request(`${stack.baseUrl}/data/export`, { method: 'POST', body: new URLSearchParams({ _csrf: token, format: 'csv' }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect(csv.headers.get('content-disposition')).toMatch(/attachment; filename="personal-finance-coach-\d{4}-\d\d-\d\d\.csv"/);
-    expect(csv.body).toBe('date,account,description,amount,currency,category,group,memo,cleared\r\n2026-11-02,"\'=HYPERLINK(""x"")","Lunch, ""big""",-12.50,USD,,,,uncleared\r\n');
+    expect(csv.body).toBe('date,account,description,amount,currency,category,group,memo,cleared,transfer_account,splits\r\n2026-11-02,"\'=HYPERLINK(""x"")","Lunch, ""big""",-12.50,USD,,,,uncleared,,\r\n');
 
     const json = await browser.request(`${stack.baseUrl}/data/export`, { method: 'POST', body: new URLSearchParams({ _csrf: token, format: 'json' }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     const body = JSON.parse(json.body);

@@ -21,6 +21,7 @@ export type AuditType =
   | 'rate.limited'
   | 'import.confirmed'
   | 'data.exported'
+  | 'data.restored'
   | 'data.deleted'
   | 'password.reset_requested'
   | 'email.changed'

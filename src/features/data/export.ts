@@ -10,12 +10,31 @@ export function csvCell(value: string | number, { text }: { text: boolean }): st
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** All transactions as CSV: one row each, amounts as plain decimals in the account's currency. */
+/** Each split transaction's parts, in order, by transaction id. */
+function partsById(data: Everything) {
+  const parts = new Map<string, Everything['splits']>();
+  for (const p of data.splits) {
+    const list = parts.get(p.transaction_id);
+    if (list) list.push(p);
+    else parts.set(p.transaction_id, [p]);
+  }
+  return parts;
+}
+
+/**
+ * All transactions as CSV: one row each, amounts as plain decimals in the account's currency.
+ * A transfer names the other account in `transfer_account` (both of its rows are listed, one per
+ * account); a split transaction lists its parts in `splits` as JSON: [{"category","amount"}].
+ */
 export function transactionsCsv(data: Everything): string {
   const accounts = new Map(data.accounts.map((a) => [a.id, a]));
   const categories = new Map(data.categories.map((c) => [c.id, c]));
-  const lines = ['date,account,description,amount,currency,category,group,memo,cleared'];
+  const accountOfRow = new Map(data.transactions.map((t) => [t.id, t.account_id]));
+  const parts = partsById(data);
+  const lines = ['date,account,description,amount,currency,category,group,memo,cleared,transfer_account,splits'];
   for (const t of data.transactions) {
+    const other = t.transfer_id ? accounts.get(accountOfRow.get(t.transfer_id) ?? '') : undefined;
+    const split = t.split === 1 ? (parts.get(t.id) ?? []).map((p) => ({ category: p.category_id ? (categories.get(p.category_id)?.name ?? '') : '', amount: minorToInput(Number(p.amount_minor), accounts.get(t.account_id)?.currency ?? 'USD') })) : [];
     const account = accounts.get(t.account_id);
     const category = t.category_id ? categories.get(t.category_id) : undefined;
     const currency = account?.currency ?? 'USD';
@@ -30,15 +49,22 @@ export function transactionsCsv(data: Everything): string {
         csvCell(category?.grp ?? '', { text: false }),
         csvCell(t.memo ?? '', { text: true }),
         csvCell(t.cleared, { text: false }),
+        csvCell(other?.name ?? '', { text: true }),
+        csvCell(split.length ? JSON.stringify(split) : '', { text: false }),
       ].join(','),
     );
   }
   return `${lines.join('\r\n')}\r\n`;
 }
 
+/** Names the JSON export's shape, so a restore can tell it from any other JSON file. */
+export const EXPORT_FORMAT = 'personal-finance-coach/1';
+
 /** Everything as JSON, amounts in integer minor units as stored. */
 export function everythingJson(data: Everything, user: { sub: string; email: string | null; name: string | null; currency: string; displayName: string | null }, exportedAt: Date) {
+  const parts = partsById(data);
   return {
+    format: EXPORT_FORMAT,
     exportedAt: exportedAt.toISOString(),
     user,
     accounts: data.accounts.map((a) => ({
@@ -52,7 +78,19 @@ export function everythingJson(data: Everything, user: { sub: string; email: str
       createdAt: a.created_at,
     })),
     categories: data.categories.map((c) => ({ id: c.id, name: c.name, group: c.grp })),
-    transactions: data.transactions.map((t) => ({ id: t.id, accountId: t.account_id, date: t.date, description: t.description, amountMinor: Number(t.amount_minor), categoryId: t.category_id, importedId: t.imported_id, memo: t.memo, cleared: t.cleared })),
+    transactions: data.transactions.map((t) => ({
+      id: t.id,
+      accountId: t.account_id,
+      date: t.date,
+      description: t.description,
+      amountMinor: Number(t.amount_minor),
+      categoryId: t.category_id,
+      importedId: t.imported_id,
+      memo: t.memo,
+      cleared: t.cleared,
+      transferId: t.transfer_id,
+      splits: t.split === 1 ? (parts.get(t.id) ?? []).map((p) => ({ categoryId: p.category_id, amountMinor: Number(p.amount_minor), memo: p.memo })) : [],
+    })),
     budgets: data.budgets.map((b) => ({ month: b.month, currency: b.currency, categoryId: b.category_id, amountMinor: Number(b.amount_minor) })),
     rules: data.rules.map((r) => ({ id: r.id, matchText: r.match_text, categoryId: r.category_id })),
     goals: data.goals.map((g) => ({ id: g.id, name: g.name, targetMinor: Number(g.target_minor), savedMinor: Number(g.saved_minor), targetDate: g.target_date, currency: g.currency })),

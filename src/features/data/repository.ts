@@ -1,5 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
+import { HttpError } from '../../http/errors.js';
+import { insertTransactionRows } from '../transactions/repository.js';
+import type { RestorePlan } from './restore.js';
 
 /** Every finance table, children first, so deleting in this order never breaks a reference. */
 export const USER_TABLES = ['pending_import_chunks', 'pending_imports', 'month_totals', 'month_repeats', 'account_month_totals', 'transaction_splits', 'transactions', 'budgets', 'rules', 'goals', 'categories', 'reconciliations', 'accounts'] as const;
@@ -8,15 +11,51 @@ export function createDataRepository(db: Kysely<Database>) {
   return {
     /** Everything the user owns, for export. */
     async everything(userSub: string) {
-      const [accounts, categories, transactions, budgets, rules, goals] = await Promise.all([
+      const [accounts, categories, transactions, splits, budgets, rules, goals] = await Promise.all([
         db.selectFrom('accounts').select(['id', 'name', 'currency', 'archived', 'created_at', 'type', 'opening_balance_minor', 'opening_date']).where('user_sub', '=', userSub).execute(),
         db.selectFrom('categories').select(['id', 'name', 'grp']).where('user_sub', '=', userSub).execute(),
-        db.selectFrom('transactions').select(['id', 'account_id', 'date', 'description', 'amount_minor', 'category_id', 'imported_id', 'memo', 'cleared']).where('user_sub', '=', userSub).orderBy('date').execute(),
+        db
+          .selectFrom('transactions')
+          .select(['id', 'account_id', 'date', 'description', 'amount_minor', 'category_id', 'imported_id', 'memo', 'cleared', 'transfer_id', 'split'])
+          .where('user_sub', '=', userSub)
+          .orderBy('date')
+          .orderBy('id')
+          .execute(),
+        db.selectFrom('transaction_splits').select(['transaction_id', 'category_id', 'amount_minor', 'memo']).where('user_sub', '=', userSub).orderBy('transaction_id').orderBy('seq').execute(),
         db.selectFrom('budgets').select(['month', 'currency', 'category_id', 'amount_minor']).where('user_sub', '=', userSub).orderBy('month').execute(),
         db.selectFrom('rules').select(['id', 'match_text', 'category_id']).where('user_sub', '=', userSub).execute(),
         db.selectFrom('goals').select(['id', 'name', 'target_minor', 'saved_minor', 'target_date', 'currency']).where('user_sub', '=', userSub).execute(),
       ]);
-      return { accounts, categories, transactions, budgets, rules, goals };
+      return { accounts, categories, transactions, splits, budgets, rules, goals };
+    },
+
+    /**
+     * Writes a checked restore plan into an empty ledger, all in one transaction: every row or
+     * none. A ledger that has accounts by then (another tab restored first) is left alone.
+     */
+    async restore(userSub: string, plan: RestorePlan, now: Date): Promise<void> {
+      const at = now.toISOString();
+      await db.transaction().execute(async (trx) => {
+        const any = await trx.selectFrom('accounts').select('id').where('user_sub', '=', userSub).limit(1).executeTakeFirst();
+        if (any) throw new HttpError(409, 'You have accounts already: a restore only goes into an empty ledger. Delete all your data first, or keep what you have.');
+        const chunks = <T>(rows: T[], size = 500) => Array.from({ length: Math.ceil(rows.length / size) }, (_, i) => rows.slice(i * size, (i + 1) * size));
+        for (const c of chunks(plan.categories)) await trx.insertInto('categories').values(c.map((x) => ({ id: x.id, user_sub: userSub, name: x.name, grp: x.group, created_at: at }))).execute();
+        for (const c of chunks(plan.accounts)) {
+          await trx
+            .insertInto('accounts')
+            .values(c.map((a) => ({ id: a.id, user_sub: userSub, name: a.name, currency: a.currency, archived: a.archived ? 1 : 0, created_at: at, type: a.type, opening_balance_minor: a.openingBalance, opening_date: a.openingDate })))
+            .execute();
+        }
+        await insertTransactionRows(trx, userSub, plan.transactions, at);
+        for (const c of chunks(plan.budgets)) await trx.insertInto('budgets').values(c.map((b) => ({ user_sub: userSub, month: b.month, currency: b.currency, category_id: b.categoryId, amount_minor: b.amountMinor }))).execute();
+        for (const c of chunks(plan.rules)) await trx.insertInto('rules').values(c.map((r) => ({ id: r.id, user_sub: userSub, match_text: r.matchText, category_id: r.categoryId, created_at: at }))).execute();
+        for (const c of chunks(plan.goals)) {
+          await trx
+            .insertInto('goals')
+            .values(c.map((g) => ({ id: g.id, user_sub: userSub, name: g.name, target_minor: g.targetMinor, saved_minor: g.savedMinor, target_date: g.targetDate, currency: g.currency, created_at: at })))
+            .execute();
+        }
+      });
     },
 
     /** Deletes all of the user's finance data and preferences in one transaction. */

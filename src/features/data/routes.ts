@@ -2,20 +2,44 @@ import express, { type RequestHandler, type Router } from 'express';
 import type { Guards } from '../../auth/guards.js';
 import { HttpError } from '../../http/errors.js';
 import type { AuditService } from '../audit/service.js';
+import type { CategoriesRepository } from '../categories/repository.js';
+import { decodeUpload } from '../import/decode.js';
 import { everythingJson, transactionsCsv } from './export.js';
 import type { DataRepository } from './repository.js';
+import { planRestore, readExport, RestoreError } from './restore.js';
 
 /**
  * /data: export everything (CSV or JSON) and "delete all my data". Both are sensitive: the page
  * and the actions need a fresh MFA (the page starts the step-up), a CSRF-checked POST, and they
  * are audited.
  */
-export function dataRoutes(deps: { member: RequestHandler[]; guards: Guards; data: DataRepository; audit: AuditService }): Router {
+export function dataRoutes(deps: { member: RequestHandler[]; guards: Guards; data: DataRepository; categories: CategoriesRepository; audit: AuditService }): Router {
   const router = express.Router();
   router.use(...deps.member, deps.guards.requiresMfa());
 
+  const render = (res: express.Response, status: number, over: Record<string, unknown> = {}) =>
+    res.status(status).render('layout', { page: 'data/index', title: 'Your data', deleted: false, restored: null, error: null, restoreProblems: [], ...over });
+
   router.get('/', (req, res) => {
-    res.render('layout', { page: 'data/index', title: 'Your data', deleted: req.query.deleted === '1', error: null });
+    const n = (k: string) => Number(req.query[k]) || 0;
+    render(res, 200, { deleted: req.query.deleted === '1', restored: req.query.restored === '1' ? { accounts: n('accounts'), transactions: n('transactions'), categories: n('categories') } : null });
+  });
+
+  // A JSON export read back into an empty ledger: checked whole first, then written all at once.
+  router.post('/restore', async (req, res) => {
+    if (!req.file || req.file.size === 0) return render(res, 400, { restoreProblems: ['Choose the JSON file to restore.'] });
+    const decoded = decodeUpload(req.file.buffer, 'utf-8');
+    try {
+      if (!decoded.ok) throw new RestoreError([decoded.error]);
+      const plan = planRestore(readExport(decoded.text), await deps.categories.list(req.member!.sub));
+      await deps.data.restore(req.member!.sub, plan, req.member!.now);
+      await deps.audit.record(req, 'data.restored', { detail: plan.counts });
+      res.redirect(303, `/data?restored=1&accounts=${plan.counts.accounts}&transactions=${plan.counts.transactions}&categories=${plan.counts.categories}`);
+    } catch (err) {
+      if (err instanceof RestoreError) return render(res, 400, { restoreProblems: err.problems });
+      if (err instanceof HttpError && err.status === 409) return render(res, 409, { restoreProblems: [err.message] });
+      throw err;
+    }
   });
 
   router.post('/export', async (req, res) => {
@@ -39,7 +63,7 @@ export function dataRoutes(deps: { member: RequestHandler[]; guards: Guards; dat
 
   router.post('/delete', async (req, res) => {
     if ((req.body as Record<string, unknown>)?.confirm !== 'DELETE') {
-      return res.status(400).render('layout', { page: 'data/index', title: 'Your data', deleted: false, error: 'Type DELETE in capitals to confirm.' });
+      return render(res, 400, { error: 'Type DELETE in capitals to confirm.' });
     }
     const rows = await deps.data.deleteEverything(req.member!.sub);
     await deps.audit.record(req, 'data.deleted', { detail: { rows } });

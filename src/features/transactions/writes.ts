@@ -32,7 +32,7 @@ export interface TransactionInput {
   cleared?: ClearedState;
   /** A transfer: the row in the other account is written (and kept in step) with this one. */
   transfer?: TransferSide | null;
-  /** An existing row in another account this one is the other side of (an import matched it). */
+  /** The row in another account this one is the other side of: an existing one (an import matched it), or one of the same batch naming this one back. */
   linkTo?: string | null;
   /** Two or more parts adding up to amountMinor: the transaction is split across their categories. */
   splits?: SplitPart[] | null;
@@ -105,20 +105,21 @@ export async function insertTransactionRows(db: Kysely<Database>, userSub: strin
   const parts: Array<ReturnType<typeof splitValues>[number]> = [];
   const links: Array<{ id: string; peer: string }> = [];
   const dates: string[] = [];
-  const ids: string[] = [];
-  for (const t of rows) {
-    const id = t.id ?? timeOrderedId();
-    ids.push(id);
+  const ids = rows.map((t) => t.id ?? timeOrderedId());
+  // Two rows of this batch may name each other (a restored transfer): linked as they are written.
+  const inBatch = new Set(ids);
+  rows.forEach((t, i) => {
+    const id = ids[i]!;
     dates.push(t.date);
     if (t.transfer) {
       const peerId = timeOrderedId();
       values.push(rowValues(userSub, t, id, peerId, createdAt), rowValues(userSub, peerInput(t, t.transfer), peerId, id, createdAt));
     } else {
       values.push(rowValues(userSub, t, id, t.linkTo ?? null, createdAt));
-      if (t.linkTo) links.push({ id, peer: t.linkTo });
+      if (t.linkTo && !inBatch.has(t.linkTo)) links.push({ id, peer: t.linkTo });
     }
     if (t.splits?.length) parts.push(...splitValues(userSub, id, t.splits));
-  }
+  });
   await insertChunked(db, 'transactions', values);
   if (parts.length) await insertChunked(db, 'transaction_splits', parts);
   for (const l of links) {

@@ -1,0 +1,122 @@
+import crypto from 'node:crypto';
+import type { CategoryGroup } from '../../db/schema.js';
+import { HttpError } from '../../http/errors.js';
+import { timeOrderedId } from '../../lib/ids.js';
+import type { AccountInput } from '../accounts/repository.js';
+import { MAX_CATEGORIES, type Category } from '../categories/repository.js';
+import type { TransactionInput } from '../transactions/repository.js';
+import { exportSchema, schemaProblems, type ExportFile } from './restore-schema.js';
+
+/** What a restore writes, every id new (ids in a file are never trusted: they could be anyone's). */
+export interface RestorePlan {
+  categories: Array<{ id: string; name: string; group: CategoryGroup }>;
+  accounts: Array<AccountInput & { id: string; archived: boolean }>;
+  transactions: Array<TransactionInput & { id: string }>;
+  budgets: Array<{ month: string; currency: string; categoryId: string; amountMinor: number }>;
+  rules: Array<{ id: string; matchText: string; categoryId: string }>;
+  goals: Array<{ id: string; name: string; targetMinor: number; savedMinor: number; targetDate: string; currency: string }>;
+  counts: { accounts: number; categories: number; transactions: number };
+}
+
+/** A file that cannot be restored: every problem found (the first ten), nothing written. */
+export class RestoreError extends HttpError {
+  constructor(readonly problems: string[]) {
+    super(400, `The file cannot be restored: ${problems.join(' ')}`);
+  }
+}
+
+/** Reads a JSON export's text and checks its shape; the problems say where. */
+export function readExport(text: string): ExportFile {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new RestoreError(['It is not JSON. Choose the .json file the Export button made.']);
+  }
+  const parsed = exportSchema.safeParse(raw);
+  if (!parsed.success) throw new RestoreError(schemaProblems(parsed.error));
+  return parsed.data;
+}
+
+/**
+ * Checks that the file holds together (every reference points inside it, transfers name each
+ * other back, split parts add up) and maps it onto new ids. Categories the person already has
+ * (same name, ignoring case) are reused.
+ */
+export function planRestore(file: ExportFile, existing: Category[]): RestorePlan {
+  const problems: string[] = [];
+  const problem = (m: string) => void (problems.length < 10 && problems.push(m));
+  const byName = new Map(existing.map((c) => [c.name.toLowerCase(), c.id]));
+  const categoryIds = new Map<string, string>();
+  const created: RestorePlan['categories'] = [];
+  for (const c of file.categories) {
+    const known = byName.get(c.name.toLowerCase());
+    const newId = known ?? crypto.randomUUID();
+    if (!known) {
+      created.push({ id: newId, name: c.name, group: c.group });
+      byName.set(c.name.toLowerCase(), newId);
+    }
+    categoryIds.set(c.id, newId);
+  }
+  if (existing.length + created.length > MAX_CATEGORIES) problem(`It would make ${existing.length + created.length} categories; there can be at most ${MAX_CATEGORIES}.`);
+  const category = (id: string | null, where: string) => {
+    if (id === null) return null;
+    const mapped = categoryIds.get(id);
+    if (!mapped) problem(`${where}: its category is not among the file's categories.`);
+    return mapped ?? null;
+  };
+
+  const accountIds = new Map(file.accounts.map((a) => [a.id, crypto.randomUUID()]));
+  const accounts = file.accounts.map((a) => ({ id: accountIds.get(a.id)!, name: a.name.trim().replace(/\s+/g, ' '), currency: a.currency, type: a.type, openingBalance: a.openingBalanceMinor, openingDate: a.openingDate, archived: a.archived }));
+
+  const rowIds = new Map(file.transactions.map((t) => [t.id, timeOrderedId()]));
+  const rowsById = new Map(file.transactions.map((t) => [t.id, t]));
+  const transactions = file.transactions.map((t, i): TransactionInput & { id: string } => {
+    const where = `transactions[${i}]`;
+    const accountId = accountIds.get(t.accountId);
+    if (!accountId) problem(`${where}: its account is not among the file's accounts.`);
+    let linkTo: string | null = null;
+    if (t.transferId !== null) {
+      const other = rowsById.get(t.transferId);
+      if (!other || other.transferId !== t.id || other.accountId === t.accountId) problem(`${where}: the other side of its transfer is not in the file (or does not name it back).`);
+      else linkTo = rowIds.get(other.id)!;
+    }
+    const splits = t.splits.map((p, k) => ({ categoryId: category(p.categoryId, `${where}.splits[${k}]`), amountMinor: p.amountMinor, memo: p.memo }));
+    if (splits.length === 1) problem(`${where}: a split needs at least two parts.`);
+    if (splits.length > 1 && splits.reduce((s, p) => s + p.amountMinor, 0) !== t.amountMinor) problem(`${where}: its split parts do not add up to its amount.`);
+    if (splits.length > 0 && linkTo) problem(`${where}: a transfer cannot be split.`);
+    return {
+      id: rowIds.get(t.id)!,
+      accountId: accountId ?? '',
+      date: t.date,
+      description: t.description.trim().replace(/\s+/g, ' '),
+      amountMinor: t.amountMinor,
+      categoryId: linkTo || splits.length ? null : category(t.categoryId, where),
+      importedId: t.importedId,
+      memo: t.memo,
+      cleared: t.cleared,
+      linkTo,
+      splits: splits.length > 1 ? splits : null,
+    };
+  });
+
+  const seenBudget = new Set<string>();
+  const budgets = file.budgets.flatMap((b, i) => {
+    const key = `${b.month}|${b.currency}|${b.categoryId}`;
+    if (seenBudget.has(key)) {
+      problem(`budgets[${i}]: the same category and month appears twice.`);
+      return [];
+    }
+    seenBudget.add(key);
+    const categoryId = category(b.categoryId, `budgets[${i}]`);
+    return categoryId ? [{ month: b.month, currency: b.currency, categoryId, amountMinor: b.amountMinor }] : [];
+  });
+  const rules = file.rules.flatMap((r, i) => {
+    const categoryId = category(r.categoryId, `rules[${i}]`);
+    return categoryId ? [{ id: crypto.randomUUID(), matchText: r.matchText.trim(), categoryId }] : [];
+  });
+  const goals = file.goals.map((g) => ({ id: crypto.randomUUID(), name: g.name.trim().replace(/\s+/g, ' '), targetMinor: g.targetMinor, savedMinor: g.savedMinor, targetDate: g.targetDate, currency: g.currency }));
+
+  if (problems.length) throw new RestoreError(problems);
+  return { categories: created, accounts, transactions, budgets, rules, goals, counts: { accounts: accounts.length, categories: created.length, transactions: transactions.length } };
+}
