@@ -111,6 +111,8 @@ describe('restore from a JSON export', () => {
     expect(inconsistent.body).toContain('transactions[1]: its split parts do not add up to its amount.');
     expect(inconsistent.body).toContain('transactions[2]: its account is not among the file');
     expect(inconsistent.body).toContain('transactions[2]: the other side of its transfer is not in the file');
+    const twice = await restore(JSON.stringify({ ...good, transactions: [good.transactions[0], good.transactions[0]] }));
+    expect(twice.body).toContain('transactions[1]: its id is used by another transaction of the file.');
     for (const text of ['not json', '{"accounts": 5}', '']) expect((await restore(text)).status, text).toBe(400);
     expect(await finance.accounts.list(SUB, { includeArchived: true })).toEqual([]);
     expect(await finance.transactions.list(SUB, { from: '1900-01-01', to: '2199-12-31' })).toEqual([]);

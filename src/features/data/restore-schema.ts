@@ -24,6 +24,22 @@ const date = z.string().refine(isCalendarDate, `must be a date YYYY-MM-DD ${DATE
 const amount = z.number().int('must be a whole number of minor units').refine((v) => Math.abs(v) <= MAX_AMOUNT_MINOR, 'is larger than any amount the app keeps');
 const currency = z.string().refine((v) => parseCurrency(v).ok && v === v.toUpperCase(), 'must be a three-letter ISO 4217 code such as USD');
 
+/** One transaction of the file: checked one at a time, so a big file never holds the event loop for long. */
+export const transactionSchema = z.object({
+  id,
+  accountId: id,
+  date,
+  description: text(200).min(1),
+  amountMinor: amount,
+  categoryId: id.nullable().default(null),
+  importedId: z.string().max(255).nullable().default(null),
+  memo: text(200).nullable().default(null),
+  cleared: z.enum(['uncleared', 'cleared', 'reconciled']).default('uncleared'),
+  transferId: id.nullable().default(null),
+  splits: z.array(z.object({ categoryId: id.nullable(), amountMinor: amount, memo: text(200).nullable().default(null) })).max(MAX_SPLITS).default([]),
+});
+
+/** Everything but the transactions' own fields (those are checked row by row with transactionSchema). */
 export const exportSchema = z.object({
   format: z.literal(EXPORT_FORMAT).optional(),
   accounts: z
@@ -40,23 +56,7 @@ export const exportSchema = z.object({
     )
     .max(MAX_ACCOUNTS),
   categories: z.array(z.object({ id, name: text(60).min(1), group: z.enum(['need', 'want', 'saving', 'income']) })).max(MAX_CATEGORIES),
-  transactions: z
-    .array(
-      z.object({
-        id,
-        accountId: id,
-        date,
-        description: text(200).min(1),
-        amountMinor: amount,
-        categoryId: id.nullable().default(null),
-        importedId: z.string().max(255).nullable().default(null),
-        memo: text(200).nullable().default(null),
-        cleared: z.enum(['uncleared', 'cleared', 'reconciled']).default('uncleared'),
-        transferId: id.nullable().default(null),
-        splits: z.array(z.object({ categoryId: id.nullable(), amountMinor: amount, memo: text(200).nullable().default(null) })).max(MAX_SPLITS).default([]),
-      }),
-    )
-    .max(MAX_TRANSACTIONS),
+  transactions: z.array(z.unknown()).max(MAX_TRANSACTIONS),
   budgets: z.array(z.object({ month: z.string().refine(isMonth, 'must be a month YYYY-MM'), currency, categoryId: id, amountMinor: amount.refine((v) => v >= 0, 'must not be negative') })).max(100_000).default([]),
   rules: z.array(z.object({ matchText: text(100).min(1), categoryId: id })).max(MAX_RULES).default([]),
   goals: z
@@ -65,12 +65,12 @@ export const exportSchema = z.object({
     .default([]),
 });
 
-export type ExportFile = z.infer<typeof exportSchema>;
+export type ExportFile = Omit<z.infer<typeof exportSchema>, 'transactions'> & { transactions: Array<z.infer<typeof transactionSchema>> };
 
 /** The first problems zod found, each with where it is ("transactions[12].date"). */
-export function schemaProblems(error: z.ZodError, max = 10): string[] {
+export function schemaProblems(error: z.ZodError, max = 10, prefix: Array<string | number> = []): string[] {
   return error.issues.slice(0, max).map((i) => {
-    const where = i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+    const where = [...prefix, ...i.path].map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
     return `${where || 'The file'}: ${i.message}`;
   });
 }

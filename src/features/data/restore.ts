@@ -5,7 +5,8 @@ import { timeOrderedId } from '../../lib/ids.js';
 import type { AccountInput } from '../accounts/repository.js';
 import { MAX_CATEGORIES, type Category } from '../categories/repository.js';
 import type { TransactionInput } from '../transactions/repository.js';
-import { exportSchema, schemaProblems, type ExportFile } from './restore-schema.js';
+import { createYielder } from '../../lib/cooperative.js';
+import { exportSchema, schemaProblems, transactionSchema, type ExportFile } from './restore-schema.js';
 
 /** What a restore writes, every id new (ids in a file are never trusted: they could be anyone's). */
 export interface RestorePlan {
@@ -25,8 +26,11 @@ export class RestoreError extends HttpError {
   }
 }
 
-/** Reads a JSON export's text and checks its shape; the problems say where. */
-export function readExport(text: string): ExportFile {
+/**
+ * Reads a JSON export's text and checks its shape; the problems say where. The transactions are
+ * checked one by one, giving way to other requests as it goes.
+ */
+export async function readExport(text: string): Promise<ExportFile> {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -35,7 +39,18 @@ export function readExport(text: string): ExportFile {
   }
   const parsed = exportSchema.safeParse(raw);
   if (!parsed.success) throw new RestoreError(schemaProblems(parsed.error));
-  return parsed.data;
+  const problems: string[] = [];
+  const transactions: ExportFile['transactions'] = [];
+  const y = createYielder();
+  for (const [i, row] of parsed.data.transactions.entries()) {
+    await y.pause();
+    const t = transactionSchema.safeParse(row);
+    if (t.success) transactions.push(t.data);
+    else problems.push(...schemaProblems(t.error, 10 - problems.length, ['transactions', i]));
+    if (problems.length >= 10) break;
+  }
+  if (problems.length) throw new RestoreError(problems);
+  return { ...parsed.data, transactions };
 }
 
 /**
@@ -43,7 +58,8 @@ export function readExport(text: string): ExportFile {
  * other back, split parts add up) and maps it onto new ids. Categories the person already has
  * (same name, ignoring case) are reused.
  */
-export function planRestore(file: ExportFile, existing: Category[]): RestorePlan {
+export async function planRestore(file: ExportFile, existing: Category[]): Promise<RestorePlan> {
+  const y = createYielder();
   const problems: string[] = [];
   const problem = (m: string) => void (problems.length < 10 && problems.push(m));
   const byName = new Map(existing.map((c) => [c.name.toLowerCase(), c.id]));
@@ -67,11 +83,22 @@ export function planRestore(file: ExportFile, existing: Category[]): RestorePlan
   };
 
   const accountIds = new Map(file.accounts.map((a) => [a.id, crypto.randomUUID()]));
+  if (accountIds.size < file.accounts.length) problem('Two accounts of the file have the same id.');
+  if (new Set(file.categories.map((c) => c.id)).size < file.categories.length) problem('Two categories of the file have the same id.');
   const accounts = file.accounts.map((a) => ({ id: accountIds.get(a.id)!, name: a.name.trim().replace(/\s+/g, ' '), currency: a.currency, type: a.type, openingBalance: a.openingBalanceMinor, openingDate: a.openingDate, archived: a.archived }));
 
-  const rowIds = new Map(file.transactions.map((t) => [t.id, timeOrderedId()]));
+  // New ids in the file's order (so rows of one day keep their order), giving way as it goes.
+  const rowIds = new Map<string, string>();
+  for (const [i, t] of file.transactions.entries()) {
+    await y.pause();
+    if (rowIds.has(t.id)) problem(`transactions[${i}]: its id is used by another transaction of the file.`);
+    rowIds.set(t.id, timeOrderedId());
+  }
+  const newRowId = (old: string) => rowIds.get(old)!;
   const rowsById = new Map(file.transactions.map((t) => [t.id, t]));
-  const transactions = file.transactions.map((t, i): TransactionInput & { id: string } => {
+  const transactions: RestorePlan['transactions'] = [];
+  for (const [i, t] of file.transactions.entries()) {
+    await y.pause();
     const where = `transactions[${i}]`;
     const accountId = accountIds.get(t.accountId);
     if (!accountId) problem(`${where}: its account is not among the file's accounts.`);
@@ -79,14 +106,14 @@ export function planRestore(file: ExportFile, existing: Category[]): RestorePlan
     if (t.transferId !== null) {
       const other = rowsById.get(t.transferId);
       if (!other || other.transferId !== t.id || other.accountId === t.accountId) problem(`${where}: the other side of its transfer is not in the file (or does not name it back).`);
-      else linkTo = rowIds.get(other.id)!;
+      else linkTo = newRowId(other.id);
     }
     const splits = t.splits.map((p, k) => ({ categoryId: category(p.categoryId, `${where}.splits[${k}]`), amountMinor: p.amountMinor, memo: p.memo }));
     if (splits.length === 1) problem(`${where}: a split needs at least two parts.`);
     if (splits.length > 1 && splits.reduce((s, p) => s + p.amountMinor, 0) !== t.amountMinor) problem(`${where}: its split parts do not add up to its amount.`);
     if (splits.length > 0 && linkTo) problem(`${where}: a transfer cannot be split.`);
-    return {
-      id: rowIds.get(t.id)!,
+    transactions.push({
+      id: newRowId(t.id),
       accountId: accountId ?? '',
       date: t.date,
       description: t.description.trim().replace(/\s+/g, ' '),
@@ -97,8 +124,8 @@ export function planRestore(file: ExportFile, existing: Category[]): RestorePlan
       cleared: t.cleared,
       linkTo,
       splits: splits.length > 1 ? splits : null,
-    };
-  });
+    });
+  }
 
   const seenBudget = new Set<string>();
   const budgets = file.budgets.flatMap((b, i) => {

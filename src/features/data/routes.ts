@@ -31,7 +31,7 @@ export function dataRoutes(deps: { member: RequestHandler[]; guards: Guards; dat
     const decoded = decodeUpload(req.file.buffer, 'utf-8');
     try {
       if (!decoded.ok) throw new RestoreError([decoded.error]);
-      const plan = planRestore(readExport(decoded.text), await deps.categories.list(req.member!.sub));
+      const plan = await planRestore(await readExport(decoded.text), await deps.categories.list(req.member!.sub));
       await deps.data.restore(req.member!.sub, plan, req.member!.now);
       await deps.audit.record(req, 'data.restored', { detail: plan.counts });
       res.redirect(303, `/data?restored=1&accounts=${plan.counts.accounts}&transactions=${plan.counts.transactions}&categories=${plan.counts.categories}`);
