@@ -32,6 +32,7 @@ import { importRoutes } from './features/import/routes.js';
 import { importUpload } from './features/import/upload.js';
 import { homeRoutes } from './features/home/routes.js';
 import { transactionRoutes } from './features/transactions/routes.js';
+import { scheduleRoutes } from './features/schedules/routes.js';
 import { profileRoutes } from './features/profile/routes.js';
 import { createProfileService } from './features/profile/service.js';
 import { createUsersRepository } from './features/users/repository.js';
@@ -215,6 +216,7 @@ export function createApp(deps: AppDeps): App {
   app.use('/dashboard', dashboardRoutes({ member, finance }));
   app.use('/transactions', transactionRoutes({ member, finance }));
   app.use('/accounts', accountRoutes({ member, finance }));
+  app.use('/schedules', scheduleRoutes({ member, finance, schedules: finance.planning }));
   app.use('/budgets', budgetRoutes({ member, finance }));
   app.use('/import', importRoutes({ member, finance, imports: finance.imports, audit }));
   app.use('/data', dataRoutes({ member, guards, data: createDataRepository(deps.db), categories: finance.categories, audit }));

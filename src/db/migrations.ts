@@ -3,6 +3,7 @@ import { currenciesAndMemo } from './migration-009.js';
 import { accountDeletions } from './migration-010.js';
 import { balances } from './migration-011.js';
 import { transfersAndSplits } from './migration-012.js';
+import { schedules } from './migration-013.js';
 
 /**
  * Migrations live in code (not files found at run time), so the compiled app and the tests
@@ -206,6 +207,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-01-010-account-deletions': accountDeletions,
   '2026-12-01-011-balances': balances,
   '2026-12-01-012-transfers-splits': transfersAndSplits,
+  '2026-12-01-013-schedules': schedules,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

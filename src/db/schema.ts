@@ -44,6 +44,27 @@ export interface AccountsTable {
   /** The balance on opening_date, before any of the account's transactions. */
   opening_balance_minor: Generated<number>;
   opening_date: string | null;
+  /** A credit card's limit (positive), which the forecast warns about; null when none was given. */
+  credit_limit_minor: number | null;
+}
+
+/** A recurring transaction: every `every` days, weeks, months or years, next on `next_date`. */
+export interface SchedulesTable {
+  id: string;
+  user_sub: string;
+  account_id: string;
+  description: string;
+  /** Signed from the account's view, as a transaction's. */
+  amount_minor: number;
+  category_id: string | null;
+  /** A scheduled transfer: the account the money goes to (or comes from, for money in). */
+  transfer_account_id: string | null;
+  frequency: string;
+  every: number;
+  /** The day of the month it was set for (1-31), kept through short months. */
+  anchor_day: number;
+  next_date: string;
+  created_at: string;
 }
 
 /** A finished reconciliation: the statement the cleared transactions were matched against. */
@@ -208,4 +229,5 @@ export interface Database {
   budgets: BudgetsTable;
   rules: RulesTable;
   goals: GoalsTable;
+  schedules: SchedulesTable;
 }

@@ -9,6 +9,8 @@ import { createGoalsRepository } from './goals/repository.js';
 import { createImportRepository } from './import/repository.js';
 import { createImportService } from './import/service.js';
 import { createRulesRepository } from './rules/repository.js';
+import { createSchedulesRepository } from './schedules/repository.js';
+import { createSchedulesService } from './schedules/service.js';
 import { createTransactionsRepository } from './transactions/repository.js';
 
 /** The finance features' repositories and services, built once per app. */
@@ -22,7 +24,9 @@ export function createFinance(db: Kysely<Database>) {
   const rules = createRulesRepository(db);
   const imports = createImportService({ imports: createImportRepository(db), accounts, categories, rules, transactions });
   const balances = createAccountsService(accounts);
-  return { db, accounts, balances, categories, transactions, budgets, coach, goals, rules, imports };
+  const schedules = createSchedulesRepository(db);
+  const planning = createSchedulesService({ schedules, balances });
+  return { db, accounts, balances, categories, transactions, budgets, coach, goals, rules, imports, schedules, planning };
 }
 
 export type Finance = ReturnType<typeof createFinance>;

@@ -15,6 +15,7 @@ const account = (over: Partial<Account> & Pick<Account, 'id'>): Account => ({
   type: 'checking',
   openingBalance: 0,
   openingDate: null,
+  creditLimit: null,
   ...over,
 });
 
@@ -153,7 +154,7 @@ describe('migration 011', () => {
              ('t2', 'auth0|m', 'a1', '2026-02-03', 'Shop', -4200, NULL, 'imp-1', 'memo', '2026-02-03T00:00:00Z')`.execute(db);
     await migrateToLatest(db);
     const finance = createFinance(db);
-    expect(await finance.accounts.find('auth0|m', 'a1')).toEqual({ id: 'a1', name: 'Main', currency: 'USD', archived: false, type: 'checking', openingBalance: 0, openingDate: null });
+    expect(await finance.accounts.find('auth0|m', 'a1')).toEqual({ id: 'a1', name: 'Main', currency: 'USD', archived: false, type: 'checking', openingBalance: 0, openingDate: null, creditLimit: null });
     expect((await finance.transactions.find('auth0|m', 't2'))).toMatchObject({ cleared: 'uncleared', memo: 'memo', importedId: 'imp-1', amountMinor: -4200 });
     const { balances } = await finance.balances.listWithBalances('auth0|m', '2026-11-18');
     expect(balances[0]).toMatchObject({ balance: 245_800, cleared: 0 });

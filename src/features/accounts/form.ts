@@ -4,11 +4,11 @@ import { parseAmount } from '../money/money.js';
 import { parseCurrency } from '../profile/preferences.js';
 import { isAccountType, type AccountType } from './types.js';
 
-export type AccountField = 'name' | 'currency' | 'type' | 'openingBalance' | 'openingDate';
+export type AccountField = 'name' | 'currency' | 'type' | 'openingBalance' | 'openingDate' | 'creditLimit';
 export type AccountErrors = Partial<Record<AccountField, string>>;
 export type AccountTyped = Record<AccountField, string>;
 
-const FIELDS: AccountField[] = ['name', 'currency', 'type', 'openingBalance', 'openingDate'];
+const FIELDS: AccountField[] = ['name', 'currency', 'type', 'openingBalance', 'openingDate', 'creditLimit'];
 
 /** A name for an account (or anything the person names): trimmed, one line, at most 80 characters. */
 export function parseName(raw: unknown): { ok: true; name: string } | { ok: false; error: string } {
@@ -31,7 +31,7 @@ export function typedAccountForm(body: unknown): AccountTyped {
 export function parseAccountForm(
   body: unknown,
   ctx: { mainCurrency: string; fixedCurrency?: string },
-): { ok: true; value: { name: string; currency: string; type: AccountType; openingBalance: number; openingDate: string | null } } | { ok: false; errors: AccountErrors; typed: AccountTyped } {
+): { ok: true; value: { name: string; currency: string; type: AccountType; openingBalance: number; openingDate: string | null; creditLimit: number | null } } | { ok: false; errors: AccountErrors; typed: AccountTyped } {
   const { form, typed, errors } = readFormFields(body, FIELDS);
   const name = parseName(form.name);
   if (!errors.name && !name.ok) errors.name = name.error;
@@ -55,6 +55,15 @@ export function parseAccountForm(
   const openingDate = typed.openingDate.trim() === '' ? null : typed.openingDate.trim();
   if (!errors.openingDate && openingDate !== null && !isCalendarDate(openingDate)) errors.openingDate = `Enter a real date as YYYY-MM-DD, ${DATE_RANGE_TEXT}, or leave it empty.`;
 
+  // A limit only means something on a credit card; on other types the field is ignored.
+  let creditLimit: number | null = null;
+  if (!errors.creditLimit && type === 'credit_card' && typed.creditLimit.trim() !== '') {
+    const parsed = parseAmount(typed.creditLimit, currency);
+    if (!parsed.ok) errors.creditLimit = parsed.error;
+    else if (parsed.minor <= 0) errors.creditLimit = 'Enter the limit above zero, without a sign, or leave it empty.';
+    else creditLimit = parsed.minor;
+  }
+
   if (Object.keys(errors).length > 0 || !name.ok) return { ok: false, errors, typed };
-  return { ok: true, value: { name: name.name, currency, type: type as AccountType, openingBalance, openingDate } };
+  return { ok: true, value: { name: name.name, currency, type: type as AccountType, openingBalance, openingDate, creditLimit } };
 }

@@ -13,6 +13,8 @@ export interface Account {
   /** The balance on `openingDate` (or before the first transaction when there is no date). */
   openingBalance: number;
   openingDate: string | null;
+  /** A credit card's limit (positive), or null. */
+  creditLimit: number | null;
 }
 
 export interface AccountInput {
@@ -21,6 +23,7 @@ export interface AccountInput {
   type: AccountType;
   openingBalance: number;
   openingDate: string | null;
+  creditLimit?: number | null;
 }
 
 /** Sums of one account's transactions: all of them, and the cleared or reconciled ones. */
@@ -32,9 +35,9 @@ export interface AccountSums {
 /** Finished reconciliations kept per account (the newest statements). */
 export const RECONCILIATIONS_KEPT = 100;
 
-const COLUMNS = ['id', 'name', 'currency', 'archived', 'type', 'opening_balance_minor', 'opening_date'] as const;
+const COLUMNS = ['id', 'name', 'currency', 'archived', 'type', 'opening_balance_minor', 'opening_date', 'credit_limit_minor'] as const;
 
-function toAccount(r: { id: string; name: string; currency: string; archived: number; type: string; opening_balance_minor: number; opening_date: string | null }): Account {
+function toAccount(r: { id: string; name: string; currency: string; archived: number; type: string; opening_balance_minor: number; opening_date: string | null; credit_limit_minor: number | null }): Account {
   return {
     id: r.id,
     name: r.name,
@@ -43,6 +46,7 @@ function toAccount(r: { id: string; name: string; currency: string; archived: nu
     type: r.type as AccountType,
     openingBalance: Number(r.opening_balance_minor),
     openingDate: r.opening_date,
+    creditLimit: r.credit_limit_minor === null ? null : Number(r.credit_limit_minor),
   };
 }
 
@@ -76,12 +80,13 @@ export function createAccountsRepository(db: Kysely<Database>) {
           type: a.type ?? 'checking',
           opening_balance_minor: a.openingBalance ?? 0,
           opening_date: a.openingDate ?? null,
+          credit_limit_minor: a.creditLimit ?? null,
         })
         .execute();
       return id;
     },
 
-    async update(userSub: string, id: string, a: { name: string; archived: boolean } & Partial<Pick<AccountInput, 'type' | 'openingBalance' | 'openingDate'>>): Promise<boolean> {
+    async update(userSub: string, id: string, a: { name: string; archived: boolean } & Partial<Pick<AccountInput, 'type' | 'openingBalance' | 'openingDate' | 'creditLimit'>>): Promise<boolean> {
       const r = await db
         .updateTable('accounts')
         .set({
@@ -90,6 +95,7 @@ export function createAccountsRepository(db: Kysely<Database>) {
           ...(a.type !== undefined ? { type: a.type } : {}),
           ...(a.openingBalance !== undefined ? { opening_balance_minor: a.openingBalance } : {}),
           ...(a.openingDate !== undefined ? { opening_date: a.openingDate } : {}),
+          ...(a.creditLimit !== undefined ? { credit_limit_minor: a.creditLimit } : {}),
         })
         .where('user_sub', '=', userSub)
         .where('id', '=', id)

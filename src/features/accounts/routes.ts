@@ -24,7 +24,7 @@ export function accountRoutes(deps: { member: RequestHandler[]; finance: Finance
   const router = express.Router();
   router.use(...deps.member);
 
-  const blank = (req: Request): AccountTyped => ({ name: '', currency: req.member!.currency, type: 'checking', openingBalance: '', openingDate: '' });
+  const blank = (req: Request): AccountTyped => ({ name: '', currency: req.member!.currency, type: 'checking', openingBalance: '', openingDate: '', creditLimit: '' });
 
   async function render(req: Request, res: Response, status: number, form: { errors: AccountErrors; typed: AccountTyped } = { errors: {}, typed: blank(req) }) {
     const m = req.member!;
@@ -83,7 +83,7 @@ export function accountRoutes(deps: { member: RequestHandler[]; finance: Finance
     const a = await owned(req);
     renderEdit(res, 200, a, {
       errors: {},
-      typed: { name: a.name, currency: a.currency, type: a.type, openingBalance: a.openingBalance === 0 ? '' : minorToInput(a.openingBalance, a.currency), openingDate: a.openingDate ?? '' },
+      typed: { name: a.name, currency: a.currency, type: a.type, openingBalance: a.openingBalance === 0 ? '' : minorToInput(a.openingBalance, a.currency), openingDate: a.openingDate ?? '', creditLimit: a.creditLimit === null ? '' : minorToInput(a.creditLimit, a.currency) },
     });
   });
 
@@ -92,8 +92,8 @@ export function accountRoutes(deps: { member: RequestHandler[]; finance: Finance
     const parsed = parseAccountForm(req.body, { mainCurrency: req.member!.currency, fixedCurrency: account.currency });
     if (!parsed.ok) return renderEdit(res, 400, account, parsed);
     const archived = (req.body as Record<string, unknown>).archived === 'on';
-    const { name, type, openingBalance, openingDate } = parsed.value;
-    await finance.accounts.update(req.member!.sub, account.id, { name, archived, type, openingBalance, openingDate });
+    const { name, type, openingBalance, openingDate, creditLimit } = parsed.value;
+    await finance.accounts.update(req.member!.sub, account.id, { name, archived, type, openingBalance, openingDate, creditLimit });
     res.redirect(303, '/accounts');
   });
 

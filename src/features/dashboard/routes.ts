@@ -6,6 +6,7 @@ import type { Finance } from '../finance.js';
 import { addMonths, isMonth, monthLabel, monthOf, shortMonthName } from '../money/dates.js';
 import { formatMoney } from '../money/money.js';
 import { insightsFor } from './insights.js';
+import { forecastView, upcomingView } from '../schedules/view.js';
 
 export { monthLabel };
 
@@ -23,11 +24,14 @@ export function dashboardRoutes(deps: { member: RequestHandler[]; finance: Finan
     const month = typeof req.query.month === 'string' && isMonth(req.query.month) ? req.query.month : monthOf(m.today);
     const accounts = await finance.accounts.list(m.sub, { includeArchived: true });
     const view = currencyView(req.query.currency, m.currency, accounts);
-    const [summary, repeated, goals] = await Promise.all([
+    const [summary, repeated, goals, upcoming] = await Promise.all([
       finance.coach.monthSummary(m.sub, month, m.today, view.currency),
       finance.transactions.repeatedCharges(m.sub, month, view.currency),
       finance.goals.list(m.sub),
+      finance.planning.upcoming(m.sub, m.today, 14, 8),
     ]);
+    // Schedules make a forecast worth reading: its warnings show here too.
+    const warnings = upcoming.length ? (await finance.planning.forecast(m.sub, m.today)).filter((f) => f.warning) : [];
     const savingByCurrency = await finance.coach.recentMonthlySaving(m.sub, monthOf(m.today), goals.map((g) => g.currency));
     const money = (minor: number) => formatMoney(minor, view.currency);
     const spending = summary.categories.filter((c) => (c.group === 'need' || c.group === 'want') && c.spent !== 0).sort((a, b) => b.spent - a.spent);
@@ -60,6 +64,9 @@ export function dashboardRoutes(deps: { member: RequestHandler[]; finance: Finan
         ),
       },
       goals: goals.map((g) => ({ ...g, money: (minor: number) => formatMoney(minor, g.currency), pace: goalPacing(g, monthOf(m.today), savingByCurrency.get(g.currency) ?? 0) })),
+      upcoming: upcomingView(upcoming, accounts),
+      forecastWarnings: forecastView(warnings),
+      entered: typeof req.query.entered === 'string' ? req.query.entered.slice(0, 200) : null,
       historyRows: summary.history.map((h) => ({ label: monthLabel(h.month), income: money(h.income), expenses: money(h.expenses) })),
     });
   });
