@@ -26,7 +26,7 @@ async function post(browser: TestBrowser, path: string, form: Record<string, str
   return browser.request(`${stack.baseUrl}${path}`, { method: 'POST', body: new URLSearchParams(form).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
 }
 async function memberAccount() {
-  return (await finance.accounts.list(MEMBER.sub, { includeArchived: false }))[0]!;
+  return (await finance.accounts.list(MEMBER.sub, { includeArchived: false })).find((a) => a.name === 'Everyday checking')!;
 }
 
 describe('the demo member', () => {
@@ -153,8 +153,10 @@ describe('GET /api/summary', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('application/json');
     const body = JSON.parse(res.body);
-    expect(Object.keys(body).sort()).toEqual(['categories', 'currency', 'expenses', 'income', 'month', 'savingsRate', 'uncategorized']);
+    expect(Object.keys(body).sort()).toEqual(['categories', 'currency', 'expenses', 'income', 'leftOut', 'month', 'savingsRate', 'uncategorized']);
     expect(body.currency).toBe('USD');
+    // The demo's euro account is named, never added to the dollars.
+    expect(body.leftOut).toEqual([{ account: 'Euro account', currency: 'EUR' }]);
     expect(Number.isInteger(body.income) && Number.isInteger(body.expenses) && body.expenses >= 0).toBe(true);
     for (const c of body.categories) {
       expect(Object.keys(c).sort()).toEqual(['available', 'budget', 'carried', 'group', 'id', 'name', 'spent']);

@@ -148,6 +148,34 @@ describe('the demo year', () => {
     }
     expect(previous!.uncategorized.count).toBeGreaterThan(0);
   });
+
+  it('shows the whole ledger: savings fed by transfers, a card paid off by transfer, a split run, schedules and a second currency', async () => {
+    const { finance: f } = await setup();
+    const sub = 'auth0|demo-ledger';
+    await seedDemoData(f, sub, fixedClock('2026-11-18T12:00:00Z'));
+    const accounts = await f.accounts.list(sub, { includeArchived: false });
+    const id = (name: string) => accounts.find((a) => a.name === name)!.id;
+    const rows = await f.transactions.list(sub, { from: '2025-01-01', to: '2026-11-18', limit: 100_000 });
+    const toSavings = rows.filter((r) => r.accountId === id('Everyday checking') && r.transfer?.accountId === id('Savings'));
+    expect(toSavings).toHaveLength(12);
+    const cardPayments = rows.filter((r) => r.accountId === id('Visa card') && r.transfer && r.amountMinor > 0);
+    expect(cardPayments.length).toBe(11);
+    // Each payment clears the month before: the card owes only this month's charges.
+    const { balances } = await f.balances.listWithBalances(sub, '2026-11-18');
+    const onCardThisMonth = rows.filter((r) => r.accountId === id('Visa card') && !r.transfer && r.date >= '2026-11-01').reduce((s, r) => s + r.amountMinor, 0);
+    expect(balances.find((b) => b.account.name === 'Visa card')!.balance).toBe(onCardThisMonth);
+    expect(rows.filter((r) => r.splits.length === 2).length).toBe(12);
+    expect(rows.find((r) => r.accountId === id('Euro account') && r.transfer)).toMatchObject({ amountMinor: 50000, transfer: { amountMinor: -55000 } });
+    expect((await f.schedules.list(sub)).map((s) => [s.description, s.nextDate])).toEqual([
+      ['Acme Corp payroll', '2026-12-01'],
+      ['Maple Street Apartments rent', '2026-12-02'],
+      ['Transfer to savings', '2026-12-03'],
+    ]);
+    // The transfers are saved, not spent: November's savings are the transfer to the savings account.
+    const s = await f.coach.monthSummary(sub, '2026-11', '2026-11-18', 'USD');
+    expect(s.movedToSavings).toBe(50000);
+    expectInvariants(s);
+  });
 });
 
 describe('several currencies', () => {

@@ -74,6 +74,7 @@ describe('transfers', () => {
     expect(s.expenses).toBe(12_000); // the groceries, once: paying the card for them is not spending again
     expect(s.uncategorized).toEqual({ count: 0, spent: 0, received: 0, spentCount: 0 });
     expect(s.savingsRate).toEqual({ value: 0.96, reason: null });
+    expect([s.movedToSavings, s.saved]).toEqual([50_000, 50_000]); // the transfer to savings is saved, not spent
 
     const { balances } = await f.balances.listWithBalances(SUB, TODAY);
     const worth = netWorthOf(balances);

@@ -54,6 +54,8 @@ export interface MonthSummary {
   /** The month is under way on `today`: its figures are to date. */
   inProgress: boolean;
   income: number;
+  /** Net transfers into savings and investment accounts this month (part of `saved`; never income or spending). */
+  movedToSavings: number;
   /** Needs + wants + uncategorized spending. Always equals the sum of those categories' spent plus uncategorized.spent. */
   expenses: number;
   saved: number;
@@ -107,10 +109,11 @@ export function createCoachService(deps: { transactions: TransactionsRepository;
      */
     async monthSummary(userSub: string, month: string, today: string, currency: string): Promise<MonthSummary> {
       const range = monthRange(month);
-      const [categories, totals, budgets] = await Promise.all([
+      const [categories, totals, budgets, moved] = await Promise.all([
         deps.categories.list(userSub),
         deps.transactions.monthlyTotals(userSub, currency, null, month),
         deps.budgets.between(userSub, currency, null, month),
+        deps.transactions.movedToSavings(userSub, currency, month, month),
       ]);
       const groupById = new Map(categories.map((c) => [c.id, c.group]));
       // Per category, its months with a budget or spending: what rollover and the past months read.
@@ -169,7 +172,8 @@ export function createCoachService(deps: { transactions: TransactionsRepository;
       const sumGroup = (g: CategoryGroup) => rows.filter((r) => r.group === g).reduce((s, r) => s + r.spent, 0);
       const need = sumGroup('need');
       const want = sumGroup('want');
-      const saved = sumGroup('saving');
+      const movedToSavings = moved.get(month) ?? 0;
+      const saved = sumGroup('saving') + movedToSavings;
       const income = sumGroup('income') + uncategorized.received;
       const expenses = need + want + uncategorized.spent;
       const budgetTotal = rows.filter((r) => SPENDING.has(r.group) && r.budgeted).reduce((s, r) => s + r.budget + r.carried, 0);
@@ -184,6 +188,7 @@ export function createCoachService(deps: { transactions: TransactionsRepository;
         range,
         inProgress,
         income,
+        movedToSavings,
         expenses,
         saved,
         net: income - expenses,
@@ -202,15 +207,19 @@ export function createCoachService(deps: { transactions: TransactionsRepository;
     },
 
     /**
-     * Average moved to savings per month over the three months before `month`, per currency
+     * Average saved per month (saving categories plus transfers into savings accounts) over the three months before `month`, per currency
      * (goals are paced in their own currency), for each currency asked for.
      */
     async recentMonthlySaving(userSub: string, month: string, currencies: Iterable<string>): Promise<Map<string, number>> {
       const saving = new Set((await deps.categories.list(userSub)).filter((c) => c.group === 'saving').map((c) => c.id));
       const out = new Map<string, number>();
       for (const currency of new Set(currencies)) {
-        const totals = await deps.transactions.monthlyTotals(userSub, currency, addMonths(month, -3), addMonths(month, -1));
-        out.set(currency, Math.round(totals.filter((t) => t.categoryId && saving.has(t.categoryId)).reduce((s, t) => s - t.total, 0) / 3));
+        const [totals, moved] = await Promise.all([
+          deps.transactions.monthlyTotals(userSub, currency, addMonths(month, -3), addMonths(month, -1)),
+          deps.transactions.movedToSavings(userSub, currency, addMonths(month, -3), addMonths(month, -1)),
+        ]);
+        const byCategory = totals.filter((t) => t.categoryId && saving.has(t.categoryId)).reduce((s, t) => s - t.total, 0);
+        out.set(currency, Math.round((byCategory + [...moved.values()].reduce((s, v) => s + v, 0)) / 3));
       }
       return out;
     },

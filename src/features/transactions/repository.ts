@@ -261,6 +261,28 @@ export function createTransactionsRepository(db: Kysely<Database>) {
       }));
     },
 
+    /**
+     * Per month (YYYY-MM, from..to), the net of the transfers into the user's savings and
+     * investment accounts in one currency: money moved to savings. Transfers between two such
+     * accounts cancel out. Read through the (user, account, date) index, one date range.
+     */
+    async movedToSavings(userSub: string, currency: string, fromMonth: string, toMonth: string): Promise<Map<string, number>> {
+      const rows = await db
+        .selectFrom('transactions as t')
+        .innerJoin('accounts as a', 'a.id', 't.account_id')
+        .select([sql<string>`substr(t.date, 1, 7)`.as('month'), sql<number>`sum(t.amount_minor)`.as('total')])
+        .where('t.user_sub', '=', userSub)
+        .where('a.user_sub', '=', userSub)
+        .where('a.currency', '=', currency)
+        .where('a.type', 'in', ['savings', 'investment'])
+        .where('t.transfer_id', 'is not', null)
+        .where('t.date', '>=', monthRange(fromMonth).first)
+        .where('t.date', '<=', monthRange(toMonth).last)
+        .groupBy(sql`substr(t.date, 1, 7)`)
+        .execute();
+      return new Map(rows.map((r) => [r.month, Number(r.total)]));
+    },
+
     /** How many transactions the user has, and their amounts added up without signs (what the limits count). */
     size: (userSub: string) => sizeOf(db, userSub),
   };
