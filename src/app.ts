@@ -33,6 +33,9 @@ import { importUpload } from './features/import/upload.js';
 import { homeRoutes } from './features/home/routes.js';
 import { transactionRoutes } from './features/transactions/routes.js';
 import { scheduleRoutes } from './features/schedules/routes.js';
+import { ruleRoutes } from './features/rules/routes.js';
+import { payeeRoutes } from './features/payees/routes.js';
+import { createPayeesRepository } from './features/payees/repository.js';
 import { profileRoutes } from './features/profile/routes.js';
 import { createProfileService } from './features/profile/service.js';
 import { createUsersRepository } from './features/users/repository.js';
@@ -217,6 +220,8 @@ export function createApp(deps: AppDeps): App {
   app.use('/transactions', transactionRoutes({ member, finance }));
   app.use('/accounts', accountRoutes({ member, finance }));
   app.use('/schedules', scheduleRoutes({ member, finance, schedules: finance.planning }));
+  app.use('/rules', ruleRoutes({ member, finance, apply: finance.applyRules }));
+  app.use('/payees', payeeRoutes({ member, payees: createPayeesRepository(deps.db) }));
   app.use('/budgets', budgetRoutes({ member, finance }));
   app.use('/import', importRoutes({ member, finance, imports: finance.imports, audit }));
   app.use('/data', dataRoutes({ member, guards, data: createDataRepository(deps.db), categories: finance.categories, audit }));

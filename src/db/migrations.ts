@@ -4,6 +4,7 @@ import { accountDeletions } from './migration-010.js';
 import { balances } from './migration-011.js';
 import { transfersAndSplits } from './migration-012.js';
 import { schedules } from './migration-013.js';
+import { orderedRules } from './migration-014.js';
 
 /**
  * Migrations live in code (not files found at run time), so the compiled app and the tests
@@ -208,6 +209,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-01-011-balances': balances,
   '2026-12-01-012-transfers-splits': transfersAndSplits,
   '2026-12-01-013-schedules': schedules,
+  '2026-12-01-014-ordered-rules': orderedRules,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

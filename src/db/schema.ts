@@ -133,6 +133,19 @@ export interface RulesTable {
   match_text: string;
   category_id: string;
   created_at: string;
+  /** payee or memo. */
+  match_field: Generated<string>;
+  /** contains, equals or starts_with (ignoring case). */
+  match_op: Generated<string>;
+  /** Only amounts of at least / at most this size (either sign), in the account's minor units. */
+  min_amount_minor: number | null;
+  max_amount_minor: number | null;
+  /** Only transactions of this account. */
+  account_id: string | null;
+  /** The payee a matching transaction gets. */
+  rename_to: string | null;
+  /** The order rules are tried in (1 first); the first that matches decides. */
+  position: Generated<number>;
 }
 
 export interface GoalsTable {

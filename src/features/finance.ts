@@ -9,6 +9,8 @@ import { createGoalsRepository } from './goals/repository.js';
 import { createImportRepository } from './import/repository.js';
 import { createImportService } from './import/service.js';
 import { createRulesRepository } from './rules/repository.js';
+import { createRuleApplyRepository } from './rules/apply-repository.js';
+import { createRulesApply } from './rules/apply.js';
 import { createSchedulesRepository } from './schedules/repository.js';
 import { createSchedulesService } from './schedules/service.js';
 import { createTransactionsRepository } from './transactions/repository.js';
@@ -26,7 +28,8 @@ export function createFinance(db: Kysely<Database>) {
   const balances = createAccountsService(accounts);
   const schedules = createSchedulesRepository(db);
   const planning = createSchedulesService({ schedules, balances });
-  return { db, accounts, balances, categories, transactions, budgets, coach, goals, rules, imports, schedules, planning };
+  const applyRules = createRulesApply({ rules, rows: createRuleApplyRepository(db) });
+  return { db, accounts, balances, categories, transactions, budgets, coach, goals, rules, applyRules, imports, schedules, planning };
 }
 
 export type Finance = ReturnType<typeof createFinance>;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { containsRule } from '../../src/features/rules/repository.js';
 import { createFinance, type Finance } from '../../src/features/finance.js';
 import { TestBrowser, type Page } from '../helpers/browser.js';
 import { csrfTokenOf, MEMBER, signIn } from '../helpers/flows.js';
@@ -70,7 +71,7 @@ describe('import', () => {
 
   it('applies the file options and auto-categorisation rules', async () => {
     const groceries = (await finance.categories.list(MEMBER.sub)).find((c) => c.name === 'Groceries')!;
-    await finance.rules.create(MEMBER.sub, 'bäckerei', groceries.id, new Date());
+    await finance.rules.create(MEMBER.sub, containsRule('bäckerei', groceries.id), new Date());
     const page = await preview('12.07.2026;Bäckerei Schmidt;-1.234,50\n', { delimiter: 'semicolon', decimal: 'comma', dateFormat: 'DD.MM.YYYY', header: '' });
     expect(page.body).toContain('Bäckerei Schmidt');
     expect(page.body).toContain('<td>Groceries</td>');

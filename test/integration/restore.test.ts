@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { containsRule } from '../../src/features/rules/repository.js';
 import { createFinance, type Finance } from '../../src/features/finance.js';
 import { TestBrowser, type Page } from '../helpers/browser.js';
 import { ADMIN, csrfTokenOf, DEMO_ADMIN_TOTP_SECRET, signIn, submitTotp } from '../helpers/flows.js';
@@ -67,7 +68,9 @@ describe('restore from a JSON export', () => {
     await finance.transactions.create(SUB, { accountId: checking, date: '2026-11-04', description: 'To euros', amountMinor: -11_000, categoryId: null, transfer: { accountId: euro, amountMinor: 10_000 } }, new Date());
     await finance.transactions.create(SUB, { accountId: checking, date: '2026-11-05', description: 'Store', memo: 'weekly', amountMinor: -9_000, categoryId: null, cleared: 'cleared', splits: [{ categoryId: cat.get('Groceries')!, amountMinor: -6_000, memo: null }, { categoryId: hobby, amountMinor: -3_000, memo: 'clay' }] }, new Date());
     await finance.budgets.setMonth(SUB, '2026-11', 'USD', [{ categoryId: cat.get('Groceries')!, amount: 40_000 }]);
-    await finance.rules.create(SUB, 'store', cat.get('Groceries')!, new Date());
+    await finance.rules.create(SUB, containsRule('store', cat.get('Groceries')!), new Date());
+    await finance.rules.create(SUB, { field: 'memo', op: 'starts_with', matchText: 'clay', minAmount: 100, maxAmount: 9_000, accountId: checking, categoryId: hobby, renameTo: 'Pottery shop' }, new Date());
+    await finance.schedules.create(SUB, { accountId: checking, description: 'To savings', amountMinor: -50_000, categoryId: null, transferAccountId: savings, frequency: 'months', every: 1, anchorDay: 31, nextDate: '2026-11-30' }, new Date());
     const before = await picture();
     const file = await exportJson();
     expect(file.format).toBe('personal-finance-coach/1');
@@ -83,9 +86,16 @@ describe('restore from a JSON export', () => {
     expect(done.status).toBe(303);
     expect(done.headers.get('location')).toBe('/data?restored=1&accounts=3&transactions=6&categories=1');
     expect(await picture()).toEqual(before);
-    expect((await finance.rules.list(SUB)).map((r) => r.matchText)).toEqual(['store']);
+    const rules = await finance.rules.list(SUB);
+    expect(rules.map((r) => [r.matchText, r.field, r.op, r.minAmount, r.maxAmount, r.renameTo, r.position])).toEqual([
+      ['store', 'payee', 'contains', null, null, null, 1],
+      ['clay', 'memo', 'starts_with', 100, 9_000, 'Pottery shop', 2],
+    ]);
+    const accountsNow = await finance.accounts.list(SUB, { includeArchived: true });
+    expect(rules[1]!.accountId).toBe(accountsNow.find((a) => a.name === 'Checking')!.id);
+    expect((await finance.schedules.list(SUB)).map((x) => [x.description, x.anchorDay, x.nextDate, accountsNow.find((a) => a.id === x.transferAccountId)?.name])).toEqual([['To savings', 31, '2026-11-30', 'Savings']]);
     // Exported again, the file says the same (apart from ids and times).
-    const strip = (f: Record<string, unknown>) => JSON.stringify(f, (k, v) => (['id', 'accountId', 'categoryId', 'transferId', 'exportedAt', 'createdAt'].includes(k) ? undefined : v));
+    const strip = (f: Record<string, unknown>) => JSON.stringify(f, (k, v) => (['id', 'accountId', 'categoryId', 'transferId', 'transferAccountId', 'exportedAt', 'createdAt'].includes(k) ? undefined : v));
     expect(strip(await exportJson())).toBe(strip(file));
   });
 

@@ -2,11 +2,10 @@ import express, { type Request, type RequestHandler, type Response, type Router 
 import type { CategoryGroup } from '../../db/schema.js';
 import { NotFoundError } from '../../http/errors.js';
 import { MAX_CATEGORIES } from './repository.js';
+import { containsRule, MAX_RULES } from '../rules/repository.js';
 import type { Finance } from '../finance.js';
 
 const GROUPS: CategoryGroup[] = ['need', 'want', 'saving', 'income'];
-/** Rules per person: each imported row is checked against all of them. */
-export const MAX_RULES = 200;
 
 function parseCategory(body: unknown): { ok: true; name: string; group: CategoryGroup } | { ok: false; error: string } {
   const form = (body ?? {}) as Record<string, unknown>;
@@ -59,7 +58,7 @@ export function categoryRoutes(deps: { member: RequestHandler[]; finance: Financ
     if (text.length < 2 || text.length > 100) return render(req, res, 400, 'A rule needs 2 to 100 characters of text to match.');
     if (!categories.some((c) => c.id === form.categoryId)) return render(req, res, 400, 'Choose one of your categories for the rule.');
     if ((await finance.rules.list(req.member!.sub)).length >= MAX_RULES) return render(req, res, 400, `You have ${MAX_RULES} rules, the most there can be.`);
-    await finance.rules.create(req.member!.sub, text, String(form.categoryId), req.member!.now);
+    await finance.rules.create(req.member!.sub, containsRule(text, String(form.categoryId)), req.member!.now);
     res.redirect(303, '/categories');
   });
 

@@ -11,7 +11,7 @@ export function createDataRepository(db: Kysely<Database>) {
   return {
     /** Everything the user owns, for export. */
     async everything(userSub: string) {
-      const [accounts, categories, transactions, splits, budgets, rules, goals] = await Promise.all([
+      const [accounts, categories, transactions, splits, budgets, rules, goals, schedules] = await Promise.all([
         db.selectFrom('accounts').select(['id', 'name', 'currency', 'archived', 'created_at', 'type', 'opening_balance_minor', 'opening_date']).where('user_sub', '=', userSub).execute(),
         db.selectFrom('categories').select(['id', 'name', 'grp']).where('user_sub', '=', userSub).execute(),
         db
@@ -23,10 +23,21 @@ export function createDataRepository(db: Kysely<Database>) {
           .execute(),
         db.selectFrom('transaction_splits').select(['transaction_id', 'category_id', 'amount_minor', 'memo']).where('user_sub', '=', userSub).orderBy('transaction_id').orderBy('seq').execute(),
         db.selectFrom('budgets').select(['month', 'currency', 'category_id', 'amount_minor']).where('user_sub', '=', userSub).orderBy('month').execute(),
-        db.selectFrom('rules').select(['id', 'match_text', 'category_id']).where('user_sub', '=', userSub).execute(),
+        db
+          .selectFrom('rules')
+          .select(['id', 'match_text', 'category_id', 'match_field', 'match_op', 'min_amount_minor', 'max_amount_minor', 'account_id', 'rename_to', 'position'])
+          .where('user_sub', '=', userSub)
+          .orderBy('position')
+          .execute(),
         db.selectFrom('goals').select(['id', 'name', 'target_minor', 'saved_minor', 'target_date', 'currency']).where('user_sub', '=', userSub).execute(),
+        db
+          .selectFrom('schedules')
+          .select(['id', 'account_id', 'description', 'amount_minor', 'category_id', 'transfer_account_id', 'frequency', 'every', 'anchor_day', 'next_date'])
+          .where('user_sub', '=', userSub)
+          .orderBy('next_date')
+          .execute(),
       ]);
-      return { accounts, categories, transactions, splits, budgets, rules, goals };
+      return { accounts, categories, transactions, splits, budgets, rules, goals, schedules };
     },
 
     /**
@@ -48,7 +59,48 @@ export function createDataRepository(db: Kysely<Database>) {
         }
         await insertTransactionRows(trx, userSub, plan.transactions, at);
         for (const c of chunks(plan.budgets)) await trx.insertInto('budgets').values(c.map((b) => ({ user_sub: userSub, month: b.month, currency: b.currency, category_id: b.categoryId, amount_minor: b.amountMinor }))).execute();
-        for (const c of chunks(plan.rules)) await trx.insertInto('rules').values(c.map((r) => ({ id: r.id, user_sub: userSub, match_text: r.matchText, category_id: r.categoryId, created_at: at }))).execute();
+        for (const c of chunks(plan.rules)) {
+          await trx
+            .insertInto('rules')
+            .values(
+              c.map((r, i) => ({
+                id: r.id,
+                user_sub: userSub,
+                match_text: r.matchText,
+                category_id: r.categoryId,
+                created_at: at,
+                match_field: r.field,
+                match_op: r.op,
+                min_amount_minor: r.minAmount,
+                max_amount_minor: r.maxAmount,
+                account_id: r.accountId,
+                rename_to: r.renameTo,
+                position: r.position || i + 1,
+              })),
+            )
+            .execute();
+        }
+        for (const c of chunks(plan.schedules)) {
+          await trx
+            .insertInto('schedules')
+            .values(
+              c.map((x) => ({
+                id: x.id,
+                user_sub: userSub,
+                account_id: x.accountId,
+                description: x.description,
+                amount_minor: x.amountMinor,
+                category_id: x.categoryId,
+                transfer_account_id: x.transferAccountId,
+                frequency: x.frequency,
+                every: x.every,
+                anchor_day: x.anchorDay,
+                next_date: x.nextDate,
+                created_at: at,
+              })),
+            )
+            .execute();
+        }
         for (const c of chunks(plan.goals)) {
           await trx
             .insertInto('goals')

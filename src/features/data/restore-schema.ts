@@ -4,7 +4,8 @@ import { ACCOUNT_TYPES, type AccountType } from '../accounts/types.js';
 import { MAX_ACCOUNTS } from '../accounts/routes.js';
 import { MAX_CATEGORIES } from '../categories/repository.js';
 import { MAX_GOALS } from '../goals/routes.js';
-import { MAX_RULES } from '../categories/routes.js';
+import { MAX_RULES } from '../rules/repository.js';
+import { MAX_SCHEDULES } from '../schedules/repository.js';
 import { DATE_RANGE_TEXT, isCalendarDate, isMonth } from '../money/dates.js';
 import { MAX_AMOUNT_MINOR } from '../money/money.js';
 import { parseCurrency } from '../profile/preferences.js';
@@ -58,7 +59,37 @@ export const exportSchema = z.object({
   categories: z.array(z.object({ id, name: text(60).min(1), group: z.enum(['need', 'want', 'saving', 'income']) })).max(MAX_CATEGORIES),
   transactions: z.array(z.unknown()).max(MAX_TRANSACTIONS),
   budgets: z.array(z.object({ month: z.string().refine(isMonth, 'must be a month YYYY-MM'), currency, categoryId: id, amountMinor: amount.refine((v) => v >= 0, 'must not be negative') })).max(100_000).default([]),
-  rules: z.array(z.object({ matchText: text(100).min(1), categoryId: id })).max(MAX_RULES).default([]),
+  rules: z
+    .array(
+      z.object({
+        field: z.enum(['payee', 'memo']).default('payee'),
+        op: z.enum(['contains', 'equals', 'starts_with']).default('contains'),
+        matchText: text(100).min(1),
+        minAmountMinor: amount.refine((v) => v >= 0, 'must not be negative').nullable().default(null),
+        maxAmountMinor: amount.refine((v) => v >= 0, 'must not be negative').nullable().default(null),
+        accountId: id.nullable().default(null),
+        categoryId: id,
+        renameTo: text(200).min(1).nullable().default(null),
+      }),
+    )
+    .max(MAX_RULES)
+    .default([]),
+  schedules: z
+    .array(
+      z.object({
+        accountId: id,
+        description: text(200).min(1),
+        amountMinor: amount.refine((v) => v !== 0, 'must not be zero'),
+        categoryId: id.nullable().default(null),
+        transferAccountId: id.nullable().default(null),
+        frequency: z.enum(['days', 'weeks', 'months', 'years']),
+        every: z.number().int().min(1).max(366),
+        anchorDay: z.number().int().min(1).max(31),
+        nextDate: date,
+      }),
+    )
+    .max(MAX_SCHEDULES)
+    .default([]),
   goals: z
     .array(z.object({ name, targetMinor: amount.refine((v) => v > 0, 'must be above zero'), savedMinor: amount.refine((v) => v >= 0, 'must not be negative'), targetDate: date, currency }))
     .max(MAX_GOALS)

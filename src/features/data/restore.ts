@@ -4,6 +4,8 @@ import { HttpError } from '../../http/errors.js';
 import { timeOrderedId } from '../../lib/ids.js';
 import type { AccountInput } from '../accounts/repository.js';
 import { MAX_CATEGORIES, type Category } from '../categories/repository.js';
+import type { RuleInput } from '../rules/repository.js';
+import type { ScheduleInput } from '../schedules/repository.js';
 import type { TransactionInput } from '../transactions/repository.js';
 import { createYielder } from '../../lib/cooperative.js';
 import { exportSchema, schemaProblems, transactionSchema, type ExportFile } from './restore-schema.js';
@@ -14,7 +16,8 @@ export interface RestorePlan {
   accounts: Array<AccountInput & { id: string; archived: boolean }>;
   transactions: Array<TransactionInput & { id: string }>;
   budgets: Array<{ month: string; currency: string; categoryId: string; amountMinor: number }>;
-  rules: Array<{ id: string; matchText: string; categoryId: string }>;
+  rules: Array<RuleInput & { id: string; position: number }>;
+  schedules: Array<ScheduleInput & { id: string }>;
   goals: Array<{ id: string; name: string; targetMinor: number; savedMinor: number; targetDate: string; currency: string }>;
   counts: { accounts: number; categories: number; transactions: number };
 }
@@ -138,12 +141,32 @@ export async function planRestore(file: ExportFile, existing: Category[]): Promi
     const categoryId = category(b.categoryId, `budgets[${i}]`);
     return categoryId ? [{ month: b.month, currency: b.currency, categoryId, amountMinor: b.amountMinor }] : [];
   });
+  const accountRef = (ref: string | null, where: string) => {
+    if (ref === null) return null;
+    const mapped = accountIds.get(ref);
+    if (!mapped) problem(`${where}: its account is not among the file's accounts.`);
+    return mapped ?? null;
+  };
   const rules = file.rules.flatMap((r, i) => {
     const categoryId = category(r.categoryId, `rules[${i}]`);
-    return categoryId ? [{ id: crypto.randomUUID(), matchText: r.matchText.trim(), categoryId }] : [];
+    const accountId = accountRef(r.accountId, `rules[${i}]`);
+    if (r.minAmountMinor !== null && r.maxAmountMinor !== null && r.minAmountMinor > r.maxAmountMinor) problem(`rules[${i}]: its smallest amount is above its largest.`);
+    return categoryId ? [{ id: crypto.randomUUID(), field: r.field, op: r.op, matchText: r.matchText.trim(), minAmount: r.minAmountMinor, maxAmount: r.maxAmountMinor, accountId, categoryId, renameTo: r.renameTo, position: i + 1 }] : [];
   });
+  const schedules = file.schedules.map((x, i) => ({
+    id: crypto.randomUUID(),
+    accountId: accountRef(x.accountId, `schedules[${i}]`) ?? '',
+    description: x.description.trim().replace(/\s+/g, ' '),
+    amountMinor: x.amountMinor,
+    categoryId: x.transferAccountId ? null : category(x.categoryId, `schedules[${i}]`),
+    transferAccountId: accountRef(x.transferAccountId, `schedules[${i}]`),
+    frequency: x.frequency,
+    every: x.every,
+    anchorDay: x.anchorDay,
+    nextDate: x.nextDate,
+  }));
   const goals = file.goals.map((g) => ({ id: crypto.randomUUID(), name: g.name.trim().replace(/\s+/g, ' '), targetMinor: g.targetMinor, savedMinor: g.savedMinor, targetDate: g.targetDate, currency: g.currency }));
 
   if (problems.length) throw new RestoreError(problems);
-  return { categories: created, accounts, transactions, budgets, rules, goals, counts: { accounts: accounts.length, categories: created.length, transactions: transactions.length } };
+  return { categories: created, accounts, transactions, budgets, rules, schedules, goals, counts: { accounts: accounts.length, categories: created.length, transactions: transactions.length } };
 }

@@ -6,7 +6,8 @@ import type { Account, AccountsRepository } from '../accounts/repository.js';
 import { MAX_CATEGORIES, type CategoriesRepository, type Category } from '../categories/repository.js';
 import { addDays, dateSpan } from '../money/dates.js';
 import { MAX_VOLUME_MINOR, VOLUME_TEXT } from '../money/money.js';
-import { categorize, type RulesRepository } from '../rules/repository.js';
+import { firstMatch, prepareRules } from '../rules/matching.js';
+import type { RulesRepository } from '../rules/repository.js';
 import { MAX_TRANSACTIONS } from '../transactions/month-totals.js';
 import type { TransactionsRepository } from '../transactions/repository.js';
 import { parseCsv } from './csv.js';
@@ -80,7 +81,7 @@ export function createImportService(deps: {
 
       const tooMuch = sizeProblem(fresh, await deps.transactions.size(userSub));
       if (tooMuch) return refuse([tooMuch], 1);
-      const named = await assignCategories(fresh, await deps.rules.list(userSub), categories);
+      const named = await assignCategories(fresh, await deps.rules.list(userSub), categories, account.id);
       meta.newCategories = named.newCategories;
       if (named.newCategories.length > MAX_NEW_CATEGORIES) {
         return refuse([{ line: 1, message: `The file names ${named.newCategories.length} categories you do not have; at most ${MAX_NEW_CATEGORIES} can be added in one import.` }], 1);
@@ -175,17 +176,20 @@ function sizeProblem(rows: ImportedRow[], current: { rows: number; volume: numbe
 }
 
 /**
- * Categories for each row: a rule first, else the file's own category name matched to the
+ * Categories for each row: a rule first (in order; it may also rename the payee), else the file's own category name matched to the
  * person's categories ignoring case, else a new name to decide on at confirmation.
  */
-async function assignCategories(rows: ImportedRow[], rules: Awaited<ReturnType<RulesRepository['list']>>, categories: Category[]) {
+async function assignCategories(rows: ImportedRow[], rules: Awaited<ReturnType<RulesRepository['list']>>, categories: Category[], accountId: string) {
+  const ordered = prepareRules(rules);
   const byName = new Map(categories.map((c) => [c.name.toLowerCase(), c.id]));
   const fresh = new Map<string, { index: number; name: NewCategoryName; inflowOnly: boolean; group?: CategoryGroup }>();
   const y = createYielder();
   const out: PendingRow[] = [];
   for (const r of rows) {
     await y.pause();
-    const base: PendingRow = { date: r.date, description: r.description, memo: r.memo ?? null, amountMinor: r.amountMinor, importedId: r.importedId, categoryId: categorize(r.description, rules) };
+    // The first rule that matches sets the category, and may give the payee its usual name.
+    const rule = firstMatch(ordered, { description: r.description, memo: r.memo ?? null, amountMinor: r.amountMinor, accountId });
+    const base: PendingRow = { date: r.date, description: rule?.renameTo ?? r.description, memo: r.memo ?? null, amountMinor: r.amountMinor, importedId: r.importedId, categoryId: rule?.categoryId ?? null };
     if (base.categoryId === null && r.categoryName) {
       const key = r.categoryName.toLowerCase();
       const known = byName.get(key);
