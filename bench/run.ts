@@ -25,7 +25,7 @@ import { freePort } from '../test/helpers/ports.js';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 /** Optional: write a V8 CPU profile of the app here (open it in Chrome DevTools). */
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
-/** Optional: only these parts, comma-separated (profile, dashboard, accounts, signin, import, memory). */
+/** Optional: only these parts, comma-separated (profile, dashboard, accounts, forecast, signin, import, memory). */
 const ONLY = process.env.BENCH_ONLY?.split(',');
 const runs = (part: string) => !ONLY || ONLY.includes(part);
 /** Sizes of the duplicate-detection runs: a file of N rows against N existing rows, all of one amount on one date. */
@@ -171,8 +171,18 @@ async function main() {
     description: `Shop ${i % 997}`,
     amountMinor: -((i * 7919) % 20000) - 100,
     categoryId: categories[i % categories.length]!.id,
+    // Every 50th row is split across two categories.
+    ...(i % 50 === 0 ? { splits: [{ categoryId: categories[0]!.id, amountMinor: -50, memo: null }, { categoryId: categories[1]!.id, amountMinor: -((i * 7919) % 20000) - 50, memo: null }] } : {}),
   }));
+  // A savings account fed by a monthly transfer, and schedules: the dashboard then shows what is
+  // coming up and the forecast's warnings.
+  const savings = await finance.accounts.create(HEAVY_SUB, { name: 'Bench savings', currency: 'USD', type: 'savings' }, new Date());
+  for (let i = 0; i < 12; i++) rows.push({ accountId: account, date: `${addMonths(month, -i)}-03`, description: 'To savings', amountMinor: -50_000, categoryId: null, transfer: { accountId: savings, amountMinor: 50_000 } });
   await finance.transactions.insertMany(HEAVY_SUB, rows, new Date());
+  const today = todayOf(systemClock);
+  for (const [description, amountMinor, frequency] of [['Rent', -150_000, 'months'], ['Salary', 400_000, 'months'], ['Gym', -4_000, 'weeks'], ['Coffee', -450, 'days']] as const) {
+    await finance.schedules.create(HEAVY_SUB, { accountId: account, description, amountMinor, categoryId: null, transferAccountId: null, frequency, every: 1, anchorDay: Number(today.slice(8, 10)), nextDate: today }, new Date());
+  }
   for (let i = 0; i < 12; i++) await finance.budgets.setMonth(HEAVY_SUB, addMonths(month, -i), 'USD', categories.slice(0, 8).map((c) => ({ categoryId: c.id, amount: 50000 })));
   // The worst case for duplicate detection: every existing and every imported row has the same amount and date.
   const dedupeAccounts = new Map<number, string>();
@@ -222,6 +232,16 @@ async function main() {
       results.push(['/accounts, 50,000 transactions', row(accounts)]);
       const one = await autocannon({ url: `${base}/accounts`, connections: 1, duration: SECONDS, headers: { cookie, accept: 'text/html' } });
       results.push(['/accounts, 50,000 transactions, 1 connection', `p50 ${one.latency.p50} ms · p99 ${one.latency.p99} ms`]);
+    }
+
+    if (runs('forecast')) {
+      // 90 days of four schedules (one daily) over the balances of the same user.
+      const forecast = await load(`${base}/schedules/forecast`, cookie);
+      results.push(['/schedules/forecast, 50,000 transactions', row(forecast)]);
+      const one = await autocannon({ url: `${base}/schedules/forecast`, connections: 1, duration: SECONDS, headers: { cookie, accept: 'text/html' } });
+      results.push(['/schedules/forecast, 50,000 transactions, 1 connection', `p50 ${one.latency.p50} ms · p99 ${one.latency.p99} ms`]);
+      const schedules = await load(`${base}/schedules`, cookie);
+      results.push(['/schedules (with suggestions from 100 days of rows)', row(schedules)]);
     }
 
     if (runs('signin')) {
