@@ -3,7 +3,6 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { HttpError } from '../../http/errors.js';
 import { insertTransactionRows } from '../transactions/repository.js';
-import { DESCRIPTION_KEY } from '../transactions/month-totals.js';
 import type { Frequency } from './recurrence.js';
 
 export interface Schedule {
@@ -20,6 +19,9 @@ export interface Schedule {
 }
 
 export type ScheduleInput = Omit<Schedule, 'id'>;
+
+/** Rows per read when looking for repeated payees. */
+const REPEATING_PAGE = 2000;
 
 /** Schedules one person may keep. */
 export const MAX_SCHEDULES = 100;
@@ -120,27 +122,38 @@ export function createSchedulesRepository(db: Kysely<Database>) {
      * regular first; read through the (user, date) index, one range of dates.
      */
     async repeating(userSub: string, from: string, to: string, limit: number): Promise<Repeating[]> {
-      const rows = await db
-        .selectFrom('transactions as t')
-        .select([
-          't.account_id',
-          't.amount_minor',
-          sql<string>`max(t.description)`.as('description'),
-          sql<string | null>`max(t.category_id)`.as('category_id'),
-          sql<number>`count(distinct substr(t.date, 1, 7))`.as('months'),
-          sql<string>`max(t.date)`.as('last_date'),
-        ])
-        .where('t.user_sub', '=', userSub)
-        .where('t.date', '>=', from)
-        .where('t.date', '<=', to)
-        .where('t.transfer_id', 'is', null)
-        .groupBy(['t.account_id', DESCRIPTION_KEY, 't.amount_minor'])
-        .having(sql`count(distinct substr(t.date, 1, 7))`, '>=', 3)
-        .orderBy('months', 'desc')
-        .orderBy(sql`abs(t.amount_minor)`, 'desc')
-        .limit(limit)
-        .execute();
-      return rows.map((r) => ({ accountId: r.account_id, description: r.description, amountMinor: Number(r.amount_minor), categoryId: r.category_id, months: Number(r.months), lastDate: r.last_date }));
+      // Grouped here rather than in SQL: one pass over the range's narrow rows is several times
+      // faster than the database's GROUP BY with a distinct count.
+      // Read a page at a time (keyset on date and id), giving way to other requests between pages.
+      const rows: Array<{ id: string; account_id: string; amount_minor: number; description: string; category_id: string | null; date: string }> = [];
+      for (let after: { date: string; id: string } | null = null; ; ) {
+        let q = db
+          .selectFrom('transactions as t')
+          .select(['t.id', 't.account_id', 't.amount_minor', 't.description', 't.category_id', 't.date'])
+          .where('t.user_sub', '=', userSub)
+          .where('t.date', '<=', to)
+          .where('t.transfer_id', 'is', null);
+        const a = after;
+        q = a ? q.where((eb) => eb(eb.refTuple('t.date', 't.id'), '>', eb.tuple(a.date, a.id))) : q.where('t.date', '>=', from);
+        const page = await q.orderBy('t.date').orderBy('t.id').limit(REPEATING_PAGE).execute();
+        rows.push(...page);
+        if (page.length < REPEATING_PAGE) break;
+        after = { date: page.at(-1)!.date, id: page.at(-1)!.id };
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      const groups = new Map<string, Repeating & { monthSet: Set<string> }>();
+      for (const r of rows) {
+        const key = `${r.account_id}|${Number(r.amount_minor)}|${r.description.trim().toLowerCase()}`;
+        let g = groups.get(key);
+        if (!g) groups.set(key, (g = { accountId: r.account_id, description: r.description, amountMinor: Number(r.amount_minor), categoryId: r.category_id, months: 0, lastDate: r.date, monthSet: new Set() }));
+        g.monthSet.add(r.date.slice(0, 7));
+        if (r.date >= g.lastDate) Object.assign(g, { lastDate: r.date, description: r.description, categoryId: r.category_id ?? g.categoryId });
+      }
+      return [...groups.values()]
+        .filter((g) => g.monthSet.size >= 3)
+        .map(({ monthSet, ...g }) => ({ ...g, months: monthSet.size }))
+        .sort((a, b) => b.months - a.months || Math.abs(b.amountMinor) - Math.abs(a.amountMinor))
+        .slice(0, limit);
     },
   };
 }

@@ -38,13 +38,12 @@ export function scheduleRoutes(deps: { member: RequestHandler[]; finance: Financ
   async function renderList(req: Request, res: Response, status: number, form?: { errors: ScheduleErrors; typed: ScheduleTyped }) {
     const ctx = await context(req);
     const today = req.member!.today;
-    const [list, suggestions] = await Promise.all([schedules.list(ctx.sub), schedules.suggestions(ctx.sub, today)]);
+    const list = await schedules.list(ctx.sub);
     res.status(status).render('layout', {
       page: 'schedules/index',
       title: 'Schedules',
       today,
       rows: list.map((s) => describe(s, ctx)),
-      suggestions: suggestions.map((s) => ({ ...describe({ ...s, id: '' }, ctx), form: formOfSchedule(s, ctx.accounts) })),
       accounts: ctx.active,
       categories: ctx.categories,
       frequencies: FREQUENCIES,
@@ -62,6 +61,13 @@ export function scheduleRoutes(deps: { member: RequestHandler[]; finance: Financ
     if (!parsed.ok) return renderList(req, res, 400, parsed);
     await finance.schedules.create(ctx.sub, parsed.value, req.member!.now);
     res.redirect(303, '/schedules');
+  });
+
+  // Reading 100 days of rows is the heaviest thing here: done when asked for, not on every visit.
+  router.get('/suggestions', async (req, res) => {
+    const ctx = await context(req);
+    const suggestions = await schedules.suggestions(ctx.sub, req.member!.today);
+    res.render('layout', { page: 'schedules/suggestions', title: 'Suggested schedules', suggestions: suggestions.map((s) => ({ ...describe({ ...s, id: '' }, ctx), form: formOfSchedule(s, ctx.accounts) })) });
   });
 
   router.get('/forecast', async (req, res) => {
