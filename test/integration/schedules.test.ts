@@ -29,6 +29,12 @@ describe('schedules', () => {
     expect(rent).toMatchObject({ amountMinor: -80_000, nextDate: '2026-11-15', anchorDay: 15 });
     const list = await get('/schedules');
     expect(list.body).toContain('every month');
+    // Three months of the same gym charge: offered as a schedule, already filled in.
+    const card = await ctx.finance.accounts.create(SUB, { name: 'Gym card', currency: 'USD', type: 'credit_card' }, new Date());
+    for (const m of ['09', '10', '11']) await ctx.finance.transactions.create(SUB, { accountId: card, date: `2026-${m}-07`, description: 'City Gym', amountMinor: -3_900, categoryId: null }, new Date());
+    const suggested = await get('/schedules/suggestions');
+    expect(suggested.body).toMatch(/<strong>City Gym<\/strong> -\$39.00 in Gym card, monthly, next on 2026-12-07/);
+    expect(suggested.body).toContain('name="amount" value="39.00"');
 
     // Due (the 15th has passed): on the dashboard with an Enter button, and the forecast warns.
     const dash = await get('/dashboard');
