@@ -53,7 +53,7 @@ describe.runIf(RUN)('accessibility (axe-core): no serious or critical violation'
     await page.goto(`${stack.baseUrl}/login`);
     await check('provider login');
     await signIn(page, MEMBER);
-    for (const path of ['/dashboard', '/transactions', '/import', '/budgets', '/goals', '/categories', '/accounts', '/profile', '/no-such-page']) {
+    for (const path of ['/dashboard', '/transactions', '/import', '/budgets', '/goals', '/categories', '/accounts', '/schedules', '/schedules/forecast', '/schedules/suggestions', '/rules', '/rules/apply', '/payees', '/data', '/profile', '/no-such-page']) {
       await page.goto(`${stack.baseUrl}${path}`);
       await check(path);
     }
@@ -81,7 +81,7 @@ describe.runIf(RUN)('small screens', () => {
     const page = await context.newPage();
     await signIn(page, MEMBER);
     const wide: string[] = [];
-    for (const path of ['/', '/dashboard', '/transactions', '/budgets', '/goals', '/profile', '/import']) {
+    for (const path of ['/', '/dashboard', '/transactions', '/budgets', '/goals', '/profile', '/import', '/accounts', '/schedules', '/schedules/forecast', '/rules', '/payees']) {
       await page.goto(`${stack.baseUrl}${path}`);
       const width = await page.evaluate(() => document.documentElement.scrollWidth);
       if (width > 360) wide.push(`${path}: ${width}px`);

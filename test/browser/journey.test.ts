@@ -1,3 +1,4 @@
+import { todayOf } from '../../src/clock/clock.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { generate } from 'otplib';
@@ -221,5 +222,47 @@ describe.runIf(RUN)('in a real browser', () => {
     await page.getByRole('button', { name: 'Finish: mark them reconciled' }).click();
     await page.waitForURL(/\/accounts\?reconciled=\d+/);
     await expectVisible(page.getByText(/Reconciled: \d+ transactions? marked/));
+  });
+
+  it('moves money to savings, splits a grocery run, and enters a due schedule from the dashboard', async () => {
+    await newPage();
+    await signInWithPassword(MEMBER, '/transactions');
+    await page.waitForURL(`${stack.baseUrl}/transactions`);
+    const add = page.locator('form[action="/transactions"]');
+    await add.getByLabel('Description').fill('Move to savings');
+    await add.getByLabel('Transfer between my accounts').check();
+    await add.getByLabel('Amount', { exact: true }).fill('125.00');
+    await add.getByLabel('Account', { exact: true }).selectOption({ label: 'Everyday checking (USD)' });
+    await add.getByLabel('To account').selectOption({ label: 'Savings (USD)' });
+    await add.getByRole('button', { name: 'Add transaction' }).click();
+    await expectVisible(page.getByRole('cell', { name: 'Transfer to Savings' }).first());
+    await expectVisible(page.getByRole('cell', { name: 'Transfer from Everyday checking' }).first());
+
+    // The parts will not add up at first: a 400 page, asked for.
+    expectedStatuses.push(400);
+    await add.getByLabel('Description').fill('Big shop');
+    await add.getByLabel('Amount', { exact: true }).fill('90.00');
+    await add.getByText('Split across categories').click();
+    await add.getByLabel('Part 1 category').selectOption({ label: 'Groceries' });
+    await add.getByLabel('Part 1 amount').fill('60.00');
+    await add.getByLabel('Part 2 category').selectOption({ label: 'Shopping' });
+    await add.getByLabel('Part 2 amount').fill('20.00');
+    await add.getByRole('button', { name: 'Add transaction' }).click();
+    await expectVisible(page.getByText('The parts add up to $80.00, not $90.00: $10.00 is not in any part.'));
+    await page.locator('form[action="/transactions"]').getByLabel('Part 2 amount').fill('30.00');
+    await page.locator('form[action="/transactions"]').getByRole('button', { name: 'Add transaction' }).click();
+    await expectVisible(page.getByRole('cell', { name: /Split \(2\)/ }).first());
+    await shot('transfer-and-split');
+
+    // A schedule due today: entered from the dashboard with one click.
+    await page.goto(`${stack.baseUrl}/schedules`);
+    const form = page.locator('form[action="/schedules"]').last();
+    await form.getByLabel('Payee').fill('Window cleaner');
+    await form.getByLabel('Amount').fill('40.00');
+    await form.getByLabel('Next date').fill(todayOf(stack.clock));
+    await form.getByRole('button', { name: 'Add schedule' }).click();
+    await page.goto(`${stack.baseUrl}/dashboard`);
+    await page.getByRole('button', { name: new RegExp(`Enter Window cleaner for ${todayOf(stack.clock)}`) }).click();
+    await expectVisible(page.getByText(`Entered: Window cleaner on ${todayOf(stack.clock)}.`));
   });
 });

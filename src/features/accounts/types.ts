@@ -31,3 +31,9 @@ export type ClearedState = 'uncleared' | 'cleared' | 'reconciled';
 export function clearedStateOf(value: unknown): ClearedState {
   return value === 'cleared' || value === 'reconciled' ? value : 'uncleared';
 }
+
+/** The account a new transaction or schedule starts on: the first active one in the main currency, else the first active one. */
+export function defaultAccountId(accounts: Array<{ id: string; archived: boolean; currency: string }>, mainCurrency: string): string {
+  const active = accounts.filter((a) => !a.archived);
+  return (active.find((a) => a.currency === mainCurrency) ?? active[0])?.id ?? '';
+}

@@ -1,4 +1,5 @@
 import express, { type Request, type Response, type RequestHandler, type Router } from 'express';
+import { defaultAccountId } from '../accounts/types.js';
 import type { Finance } from '../finance.js';
 import { formatMoney } from '../money/money.js';
 import { blankScheduleForm, formOfSchedule, keepAnchor, parseScheduleForm, type ScheduleErrors, type ScheduleTyped } from './form.js';
@@ -48,7 +49,7 @@ export function scheduleRoutes(deps: { member: RequestHandler[]; finance: Financ
       categories: ctx.categories,
       frequencies: FREQUENCIES,
       errors: form?.errors ?? {},
-      typed: form?.typed ?? blankScheduleForm(ctx.active[0]?.id ?? '', today),
+      typed: form?.typed ?? blankScheduleForm(defaultAccountId(ctx.accounts, req.member!.currency), today),
       entered: typeof req.query.entered === 'string' ? req.query.entered.slice(0, 200) : null,
     });
   }

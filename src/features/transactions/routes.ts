@@ -1,6 +1,6 @@
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import { HttpError, NotFoundError } from '../../http/errors.js';
-import type { ClearedState } from '../accounts/types.js';
+import { defaultAccountId } from '../accounts/types.js';
 import type { Finance } from '../finance.js';
 import { isMonth, monthOf, monthRange } from '../money/dates.js';
 import { minorToInput } from '../money/money.js';
@@ -51,7 +51,7 @@ export function transactionRoutes(deps: { member: RequestHandler[]; finance: Fin
       accounts: ctx.accounts.filter((a) => !a.archived),
       categories: ctx.categories,
       errors: form?.errors ?? {},
-      typed: form?.typed ?? blankTransactionForm(ctx.accounts.find((a) => !a.archived)?.id ?? '', req.member!.today),
+      typed: form?.typed ?? blankTransactionForm(defaultAccountId(ctx.accounts, req.member!.currency), req.member!.today),
       splitRows: MAX_SPLITS,
     });
   }
