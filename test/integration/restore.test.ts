@@ -124,6 +124,16 @@ describe('restore from a JSON export', () => {
     const twice = await restore(JSON.stringify({ ...good, transactions: [good.transactions[0], good.transactions[0]] }));
     expect(twice.body).toContain('transactions[1]: its id is used by another transaction of the file.');
     for (const text of ['not json', '{"accounts": 5}', '']) expect((await restore(text)).status, text).toBe(400);
+    // Without the CSRF token, or signed in without a recent MFA, nothing is read.
+    const noToken = new FormData();
+    noToken.append('file', new Blob([JSON.stringify(good)], { type: 'application/json' }), 'export.json');
+    expect((await browser.request(`${stack.baseUrl}/data/restore`, { method: 'POST', body: noToken })).status).toBe(403);
+    const fresh = new TestBrowser();
+    const page = await signIn(fresh, stack, ADMIN);
+    const noMfa = new FormData();
+    noMfa.append('_csrf', csrfTokenOf(page));
+    noMfa.append('file', new Blob([JSON.stringify({ ...good, transactions: [] })], { type: 'application/json' }), 'export.json');
+    expect((await fresh.request(`${stack.baseUrl}/data/restore`, { method: 'POST', body: noMfa })).status).toBe(403);
     expect(await finance.accounts.list(SUB, { includeArchived: true })).toEqual([]);
     expect(await finance.transactions.list(SUB, { from: '1900-01-01', to: '2199-12-31' })).toEqual([]);
   });
