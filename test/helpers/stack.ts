@@ -9,7 +9,7 @@ import type { DevM2mClient } from '../../src/dev-idp/m2m-tokens.js';
 import { MANAGEMENT_SCOPES, type ManagementApi } from '../../src/identity/management-api.js';
 import type { Mailer } from '../../src/mail/mailer.js';
 import { createFinance, type Finance } from '../../src/features/finance.js';
-import { TestBrowser } from './browser.js';
+import { TestBrowser, type Page } from './browser.js';
 import { csrfTokenOf, signIn } from './flows.js';
 import { runningClock } from '../../src/clock/clock.js';
 import { loadConfig, type ResolvedConfig } from '../../src/config/config.js';
@@ -196,8 +196,30 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
  * For the surrounding file: the real stack with the demo member signed in once, and the finance
  * repositories over its database; started before the tests and closed after.
  */
-export function useMemberStack(): { stack: Stack; finance: Finance; browser: TestBrowser; token: string } {
-  const ctx = {} as { stack: Stack; finance: Finance; browser: TestBrowser; token: string };
+export interface MemberStack {
+  stack: Stack;
+  finance: Finance;
+  browser: TestBrowser;
+  token: string;
+  /** A form POST as the signed-in member, with the CSRF token; an array value repeats the field. */
+  post(path: string, form: Record<string, string | string[]>): Promise<Page>;
+  get(path: string): Promise<Page>;
+  /** A GET asking for JSON, parsed. */
+  api<T>(path: string): Promise<T>;
+}
+
+export function useMemberStack(): MemberStack {
+  const ctx = {
+    async post(path: string, form: Record<string, string | string[]>) {
+      const body = new URLSearchParams({ _csrf: ctx.token });
+      for (const [k, v] of Object.entries(form)) for (const one of Array.isArray(v) ? v : [v]) body.append(k, one);
+      return ctx.browser.request(`${ctx.stack.baseUrl}${path}`, { method: 'POST', body: body.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    },
+    get: (path: string) => ctx.browser.request(`${ctx.stack.baseUrl}${path}`),
+    async api<T>(path: string) {
+      return JSON.parse((await ctx.browser.request(`${ctx.stack.baseUrl}${path}`, { headers: { accept: 'application/json' } })).body) as T;
+    },
+  } as MemberStack;
   beforeAll(async () => {
     ctx.stack = await startStack();
     ctx.finance = createFinance(ctx.stack.database.db);

@@ -4,18 +4,10 @@ import { useMemberStack } from '../helpers/stack.js';
 
 /** The member signed in once; the stack's clock says 2026-11-18. */
 const ctx = useMemberStack();
+const { post, get, api } = ctx;
 const SUB = 'auth0|demo-member';
 const STRANGER = 'auth0|somebody-else';
 
-async function post(path: string, form: Record<string, string>) {
-  return ctx.browser.request(`${ctx.stack.baseUrl}${path}`, {
-    method: 'POST',
-    body: new URLSearchParams({ _csrf: ctx.token, ...form }).toString(),
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  });
-}
-const get = (path: string) => ctx.browser.request(`${ctx.stack.baseUrl}${path}`);
-const api = async <T>(path: string) => JSON.parse((await ctx.browser.request(`${ctx.stack.baseUrl}${path}`, { headers: { accept: 'application/json' } })).body) as T;
 type ApiRow = { id: string; amount: number; account: string; category: string | null; transfer: { account: string } | null; splits: Array<{ category: string | null; amount: number }> };
 
 async function account(name: string, type = 'checking') {

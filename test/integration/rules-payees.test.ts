@@ -3,14 +3,9 @@ import { useMemberStack } from '../helpers/stack.js';
 
 /** The member signed in once; the stack's clock says 2026-11-18. */
 const ctx = useMemberStack();
+const { post, get, api } = ctx;
 const SUB = 'auth0|demo-member';
 
-async function post(path: string, form: Record<string, string | string[]>) {
-  const body = new URLSearchParams({ _csrf: ctx.token });
-  for (const [k, v] of Object.entries(form)) for (const one of Array.isArray(v) ? v : [v]) body.append(k, one);
-  return ctx.browser.request(`${ctx.stack.baseUrl}${path}`, { method: 'POST', body: body.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-}
-const get = (path: string) => ctx.browser.request(`${ctx.stack.baseUrl}${path}`);
 async function category(name: string) {
   await ctx.finance.categories.ensureSeeded(SUB, new Date());
   return (await ctx.finance.categories.list(SUB)).find((c) => c.name === name)!.id;

@@ -3,16 +3,9 @@ import { useMemberStack } from '../helpers/stack.js';
 
 /** The member signed in once; the stack's clock says 2026-11-18. */
 const ctx = useMemberStack();
+const { post, get, api } = ctx;
 const SUB = 'auth0|demo-member';
 
-async function post(path: string, form: Record<string, string>) {
-  return ctx.browser.request(`${ctx.stack.baseUrl}${path}`, {
-    method: 'POST',
-    body: new URLSearchParams({ _csrf: ctx.token, ...form }).toString(),
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  });
-}
-const get = (path: string) => ctx.browser.request(`${ctx.stack.baseUrl}${path}`);
 const scheduleNamed = async (description: string) => (await ctx.finance.schedules.list(SUB)).find((s) => s.description === description);
 
 describe('schedules', () => {
