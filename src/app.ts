@@ -36,6 +36,7 @@ import { scheduleRoutes } from './features/schedules/routes.js';
 import { ruleRoutes } from './features/rules/routes.js';
 import { payeeRoutes } from './features/payees/routes.js';
 import { createPayeesRepository } from './features/payees/repository.js';
+import { rateRoutes } from './features/rates/routes.js';
 import { profileRoutes } from './features/profile/routes.js';
 import { createProfileService } from './features/profile/service.js';
 import { createUsersRepository } from './features/users/repository.js';
@@ -63,6 +64,8 @@ import type { UserSessionStore } from './sessions/types.js';
 const IMPORT_MAX_BYTES = 5 * 1024 * 1024;
 /** A JSON export of 50,000 transactions is about 16 MB; reading it back takes well under a second. */
 const RESTORE_MAX_BYTES = 24 * 1024 * 1024;
+/** 10,000 lines of date,currency,rate. */
+const RATES_MAX_BYTES = 512 * 1024;
 
 // express-openid-connect is CommonJS: its named exports are not visible to native ESM.
 const { auth } = eoc;
@@ -199,6 +202,7 @@ export function createApp(deps: AppDeps): App {
   // The import upload is multipart: parse it (signed in, size-capped) so the CSRF check can read its token.
   app.post('/import/preview', guards.requiresAuth, importUpload(IMPORT_MAX_BYTES));
   app.post('/data/restore', guards.requiresAuth, importUpload(RESTORE_MAX_BYTES));
+  app.post('/rates/import', guards.requiresAuth, importUpload(RATES_MAX_BYTES));
   app.use(rejectCrossSite(config.baseUrl, audit));
   app.use(csrf.protect);
   app.use(csrf.exposeToken);
@@ -222,6 +226,7 @@ export function createApp(deps: AppDeps): App {
   app.use('/schedules', scheduleRoutes({ member, finance, schedules: finance.planning }));
   app.use('/rules', ruleRoutes({ member, finance, apply: finance.applyRules }));
   app.use('/payees', payeeRoutes({ member, payees: createPayeesRepository(deps.db) }));
+  app.use('/rates', rateRoutes({ member, rates: finance.rates }));
   app.use('/budgets', budgetRoutes({ member, finance }));
   app.use('/import', importRoutes({ member, finance, imports: finance.imports, audit }));
   app.use('/data', dataRoutes({ member, guards, data: createDataRepository(deps.db), categories: finance.categories, audit }));

@@ -5,6 +5,7 @@ import { balances } from './migration-011.js';
 import { transfersAndSplits } from './migration-012.js';
 import { schedules } from './migration-013.js';
 import { orderedRules } from './migration-014.js';
+import { exchangeRates } from './migration-015.js';
 
 /**
  * Migrations live in code (not files found at run time), so the compiled app and the tests
@@ -210,6 +211,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-01-012-transfers-splits': transfersAndSplits,
   '2026-12-01-013-schedules': schedules,
   '2026-12-01-014-ordered-rules': orderedRules,
+  '2026-12-02-015-exchange-rates': exchangeRates,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

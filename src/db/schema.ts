@@ -225,7 +225,17 @@ export interface AccountMonthTotalsTable {
   cleared_minor: number;
 }
 
+/** One unit of `currency` is worth rate_e8 / 10^8 units of `base`, from `date` until the next rate. */
+export interface ExchangeRatesTable {
+  user_sub: string;
+  base: string;
+  currency: string;
+  date: string;
+  rate_e8: number;
+}
+
 export interface Database {
+  exchange_rates: ExchangeRatesTable;
   account_month_totals: AccountMonthTotalsTable;
   account_deletions: AccountDeletionsTable;
   reconciliations: ReconciliationsTable;

@@ -9,6 +9,7 @@ import { createGoalsRepository } from './goals/repository.js';
 import { createImportRepository } from './import/repository.js';
 import { createImportService } from './import/service.js';
 import { createRulesRepository } from './rules/repository.js';
+import { createRatesRepository } from './rates/repository.js';
 import { createRuleApplyRepository } from './rules/apply-repository.js';
 import { createRulesApply } from './rules/apply.js';
 import { createSchedulesRepository } from './schedules/repository.js';
@@ -25,11 +26,12 @@ export function createFinance(db: Kysely<Database>) {
   const goals = createGoalsRepository(db);
   const rules = createRulesRepository(db);
   const imports = createImportService({ imports: createImportRepository(db), accounts, categories, rules, transactions });
-  const balances = createAccountsService(accounts);
+  const rates = createRatesRepository(db);
+  const balances = createAccountsService(accounts, rates);
   const schedules = createSchedulesRepository(db);
   const planning = createSchedulesService({ schedules, balances });
   const applyRules = createRulesApply({ rules, rows: createRuleApplyRepository(db) });
-  return { db, accounts, balances, categories, transactions, budgets, coach, goals, rules, applyRules, imports, schedules, planning };
+  return { db, rates, accounts, balances, categories, transactions, budgets, coach, goals, rules, applyRules, imports, schedules, planning };
 }
 
 export type Finance = ReturnType<typeof createFinance>;

@@ -9,6 +9,7 @@ import { parseAccountForm, typedAccountForm, type AccountErrors, type AccountTyp
 import { reconcileRoutes } from './reconcile.js';
 import type { Account } from './repository.js';
 import { ACCOUNT_TYPES, typeLabel } from './types.js';
+import { rateText } from '../rates/rates.js';
 
 /** Accounts per person (archived ones count): every finance page lists them. */
 export const MAX_ACCOUNTS = 100;
@@ -38,6 +39,14 @@ export function accountRoutes(deps: { member: RequestHandler[]; finance: Finance
       base: '/accounts',
       month: monthOf(m.today),
       netWorth: { assets: money(overview.netWorth.assets), liabilities: money(overview.netWorth.liabilities), net: money(overview.netWorth.net), negative: overview.netWorth.net < 0 },
+      inMain: overview.inMain && {
+        currency: overview.inMain.currency,
+        net: formatMoney(overview.inMain.worth.net, overview.inMain.currency),
+        assets: formatMoney(overview.inMain.worth.assets, overview.inMain.currency),
+        liabilities: formatMoney(overview.inMain.worth.liabilities, overview.inMain.currency),
+        converted: overview.inMain.converted.map((c) => ({ name: c.account.name, balance: formatMoney(c.balance, c.account.currency), inMain: formatMoney(c.inMain, overview.inMain!.currency), rate: rateText(c.rateE8) })),
+        missing: overview.inMain.missing.map((a) => ({ name: a.name, currency: a.currency })),
+      },
       groups: overview.groups.map((g) => ({
         label: g.label,
         side: g.side,

@@ -1,5 +1,7 @@
 import { currencyView, type CurrencyView } from '../coach/currency-view.js';
 import { balancesOf, byType, netWorthOf, netWorthSeries, type AccountBalance, type NetWorth, type NetWorthMonth } from './balances.js';
+import type { RatesRepository } from '../rates/repository.js';
+import { netWorthInMain, type ConvertedNetWorth } from '../rates/convert.js';
 import type { Account, AccountsRepository } from './repository.js';
 
 export interface AccountsOverview {
@@ -18,7 +20,7 @@ function seriesIn(view: CurrencyView, list: Account[], monthly: Parameters<typeo
 }
 
 /** Balances and net worth for the accounts page and the API. */
-export function createAccountsService(accounts: AccountsRepository) {
+export function createAccountsService(accounts: AccountsRepository, rates: RatesRepository) {
   async function listWithBalances(sub: string, today: string): Promise<{ list: Account[]; balances: AccountBalance[] }> {
     const [list, sums] = await Promise.all([accounts.list(sub, { includeArchived: true }), accounts.sums(sub, today)]);
     return { list, balances: balancesOf(list, sums, today) };
@@ -28,11 +30,14 @@ export function createAccountsService(accounts: AccountsRepository) {
     listWithBalances,
 
     /** What the accounts page shows: the overview and `months` of net-worth history, from one account list. */
-    async page(sub: string, m: { currency: string; today: string }, requestedCurrency: unknown, months: number): Promise<AccountsOverview & { history: NetWorthMonth[] }> {
+    async page(sub: string, m: { currency: string; today: string }, requestedCurrency: unknown, months: number): Promise<AccountsOverview & { history: NetWorthMonth[]; inMain: ConvertedNetWorth | null }> {
       const [{ list, balances }, monthly] = await Promise.all([listWithBalances(sub, m.today), accounts.monthlySums(sub, m.today)]);
       const view = currencyView(requestedCurrency, m.currency, list);
       const inView = balances.filter((b) => b.account.currency === view.currency);
-      return { view, balances, groups: byType(inView), netWorth: netWorthOf(inView), history: seriesIn(view, list, monthly, m.today, months) };
+      // With accounts in more than one currency: everything converted into the main one as well.
+      const several = new Set(list.map((a) => a.currency)).size > 1;
+      const inMain = several ? netWorthInMain(balances, m.currency, await rates.series(sub, m.currency), m.today) : null;
+      return { view, balances, groups: byType(inView), netWorth: netWorthOf(inView), history: seriesIn(view, list, monthly, m.today, months), inMain };
     },
 
     /** Net worth at the end of each of the last `months` months, in one currency (the others are left out). */

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { useMemberStack } from '../helpers/stack.js';
+
+/** The member (main currency USD) signed in once; the stack's clock says 2026-11-18. */
+const ctx = useMemberStack();
+const { post, get } = ctx;
+const SUB = 'auth0|demo-member';
+
+async function upload(csv: string) {
+  const form = new FormData();
+  form.append('_csrf', ctx.token);
+  form.append('file', new Blob([csv], { type: 'text/csv' }), 'rates.csv');
+  return ctx.browser.request(`${ctx.stack.baseUrl}/rates/import`, { method: 'POST', body: form });
+}
+
+describe('exchange rates', () => {
+  it('are entered and imported into the main currency, and the accounts page converts net worth with them, listing what has no rate', async () => {
+    await ctx.finance.accounts.create(SUB, { name: 'Pounds', currency: 'GBP', openingBalance: 10_000, openingDate: '2026-01-01' }, new Date());
+    await ctx.finance.accounts.create(SUB, { name: 'Yen', currency: 'JPY', openingBalance: 100_000, openingDate: '2026-01-01' }, new Date());
+    const before = await get('/accounts');
+    expect(before.body).toContain('Net worth of all accounts, in USD');
+    expect(before.body).toMatch(/Not in this total, as there is no rate for them yet: .*Pounds \(GBP\).*Yen \(JPY\)/);
+
+    const bad = await post('/rates', { date: '2026-11-31', currency: 'USD', rate: '1,27' });
+    expect(bad.status).toBe(400);
+    for (const msg of ['Enter a real date', 'USD is your main currency', 'is not a rate']) expect(bad.body).toContain(msg);
+    expect(await ctx.finance.rates.count(SUB)).toBe(0);
+
+    expect((await post('/rates', { date: '2026-11-01', currency: 'gbp', rate: '1.27' })).status).toBe(303);
+    // One bad line: nothing of the file is taken.
+    const refused = await upload('date,currency,rate\n2026-10-01,JPY,0.0067\n2026-10-02,JPY,zero\n');
+    expect(refused.status).toBe(400);
+    expect(refused.body).toContain('Line 3: &#34;zero&#34; is not a rate');
+    expect(await ctx.finance.rates.count(SUB)).toBe(1);
+    const imported = await upload('date,currency,rate\n2026-10-01,JPY,0.0067\n2026-12-01,JPY,0.0070\n');
+    expect(imported.headers.get('location')).toBe('/rates?imported=2');
+    const page = await get('/rates');
+    expect(page.body).toContain('1 JPY = 0.007 USD');
+
+    const after = await get('/accounts');
+    // £100.00 at 1.27 = $127.00; ¥100,000 at 0.0067 (the December rate is not in force yet) = $670.00.
+    expect(after.body).toContain('Pounds £100.00 = $127.00 (at 1.27)');
+    expect(after.body).toContain('Yen ¥100,000 = $670.00 (at 0.0067)');
+    expect(after.body).not.toContain('Not in this total');
+
+    expect((await post('/rates/delete', { currency: 'JPY', date: '2026-10-01' })).status).toBe(303);
+    expect((await post('/rates/delete', { currency: 'JPY', date: '2026-10-01' })).status).toBe(404);
+    expect(await ctx.finance.rates.count(SUB)).toBe(2);
+  });
+
+  it("cannot reach another user's rates", async () => {
+    await ctx.finance.rates.upsert('auth0|rates-other', 'USD', [{ currency: 'CHF', date: '2026-11-01', rateE8: 113_000_000 }]);
+    expect((await post('/rates/delete', { currency: 'CHF', date: '2026-11-01' })).status).toBe(404);
+    expect((await get('/rates')).body).not.toContain('CHF');
+    expect(await ctx.finance.rates.count('auth0|rates-other')).toBe(1);
+  });
+});
