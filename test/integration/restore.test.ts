@@ -70,6 +70,7 @@ describe('restore from a JSON export', () => {
     await finance.budgets.setMonth(SUB, '2026-11', 'USD', [{ categoryId: cat.get('Groceries')!, amount: 40_000 }]);
     await finance.rules.create(SUB, containsRule('store', cat.get('Groceries')!), new Date());
     await finance.rules.create(SUB, { field: 'memo', op: 'starts_with', matchText: 'clay', minAmount: 100, maxAmount: 9_000, accountId: checking, categoryId: hobby, renameTo: 'Pottery shop' }, new Date());
+    await finance.rates.upsert(SUB, 'USD', [{ currency: 'EUR', date: '2026-11-01', rateE8: 108_250_000 }]);
     await finance.schedules.create(SUB, { accountId: checking, description: 'To savings', amountMinor: -50_000, categoryId: null, transferAccountId: savings, frequency: 'months', every: 1, anchorDay: 31, nextDate: '2026-11-30' }, new Date());
     const before = await picture();
     const file = await exportJson();
@@ -94,6 +95,7 @@ describe('restore from a JSON export', () => {
     const accountsNow = await finance.accounts.list(SUB, { includeArchived: true });
     expect(rules[1]!.accountId).toBe(accountsNow.find((a) => a.name === 'Checking')!.id);
     expect((await finance.schedules.list(SUB)).map((x) => [x.description, x.anchorDay, x.nextDate, accountsNow.find((a) => a.id === x.transferAccountId)?.name])).toEqual([['To savings', 31, '2026-11-30', 'Savings']]);
+    expect(await finance.rates.series(SUB, 'USD')).toEqual(new Map([['EUR', [{ date: '2026-11-01', rateE8: 108_250_000 }]]]));
     // Exported again, the file says the same (apart from ids and times).
     const strip = (f: Record<string, unknown>) => JSON.stringify(f, (k, v) => (['id', 'accountId', 'categoryId', 'transferId', 'transferAccountId', 'exportedAt', 'createdAt'].includes(k) ? undefined : v));
     expect(strip(await exportJson())).toBe(strip(file));

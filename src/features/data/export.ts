@@ -103,6 +103,7 @@ export function everythingJson(data: Everything, user: { sub: string; email: str
       categoryId: r.category_id,
       renameTo: r.rename_to,
     })),
+    exchangeRates: data.rates.map((r) => ({ base: r.base, currency: r.currency, date: r.date, rateE8: Number(r.rate_e8) })),
     schedules: data.schedules.map((x) => ({
       id: x.id,
       accountId: x.account_id,

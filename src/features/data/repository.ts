@@ -11,7 +11,7 @@ export function createDataRepository(db: Kysely<Database>) {
   return {
     /** Everything the user owns, for export. */
     async everything(userSub: string) {
-      const [accounts, categories, transactions, splits, budgets, rules, goals, schedules] = await Promise.all([
+      const [accounts, categories, transactions, splits, budgets, rules, goals, schedules, rates] = await Promise.all([
         db.selectFrom('accounts').select(['id', 'name', 'currency', 'archived', 'created_at', 'type', 'opening_balance_minor', 'opening_date']).where('user_sub', '=', userSub).execute(),
         db.selectFrom('categories').select(['id', 'name', 'grp']).where('user_sub', '=', userSub).execute(),
         db
@@ -36,8 +36,9 @@ export function createDataRepository(db: Kysely<Database>) {
           .where('user_sub', '=', userSub)
           .orderBy('next_date')
           .execute(),
+        db.selectFrom('exchange_rates').select(['base', 'currency', 'date', 'rate_e8']).where('user_sub', '=', userSub).orderBy('base').orderBy('currency').orderBy('date').execute(),
       ]);
-      return { accounts, categories, transactions, splits, budgets, rules, goals, schedules };
+      return { accounts, categories, transactions, splits, budgets, rules, goals, schedules, rates };
     },
 
     /**
@@ -80,6 +81,7 @@ export function createDataRepository(db: Kysely<Database>) {
             )
             .execute();
         }
+        for (const c of chunks(plan.rates)) await trx.insertInto('exchange_rates').values(c.map((r) => ({ user_sub: userSub, base: r.base, currency: r.currency, date: r.date, rate_e8: r.rateE8 }))).execute();
         for (const c of chunks(plan.schedules)) {
           await trx
             .insertInto('schedules')

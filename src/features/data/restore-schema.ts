@@ -6,6 +6,7 @@ import { MAX_CATEGORIES } from '../categories/repository.js';
 import { MAX_GOALS } from '../goals/routes.js';
 import { MAX_RULES } from '../rules/repository.js';
 import { MAX_SCHEDULES } from '../schedules/repository.js';
+import { MAX_RATES } from '../rates/repository.js';
 import { DATE_RANGE_TEXT, isCalendarDate, isMonth } from '../money/dates.js';
 import { MAX_AMOUNT_MINOR } from '../money/money.js';
 import { parseCurrency } from '../profile/preferences.js';
@@ -73,6 +74,10 @@ export const exportSchema = z.object({
       }),
     )
     .max(MAX_RULES)
+    .default([]),
+  exchangeRates: z
+    .array(z.object({ base: currency, currency, date, rateE8: z.number().int().min(1).max(100_000_000_000_000) }))
+    .max(MAX_RATES)
     .default([]),
   schedules: z
     .array(

@@ -18,6 +18,7 @@ export interface RestorePlan {
   budgets: Array<{ month: string; currency: string; categoryId: string; amountMinor: number }>;
   rules: Array<RuleInput & { id: string; position: number }>;
   schedules: Array<ScheduleInput & { id: string }>;
+  rates: Array<{ base: string; currency: string; date: string; rateE8: number }>;
   goals: Array<{ id: string; name: string; targetMinor: number; savedMinor: number; targetDate: string; currency: string }>;
   counts: { accounts: number; categories: number; transactions: number };
 }
@@ -167,6 +168,14 @@ export async function planRestore(file: ExportFile, existing: Category[]): Promi
   }));
   const goals = file.goals.map((g) => ({ id: crypto.randomUUID(), name: g.name.trim().replace(/\s+/g, ' '), targetMinor: g.targetMinor, savedMinor: g.savedMinor, targetDate: g.targetDate, currency: g.currency }));
 
+  const seenRate = new Set<string>();
+  const rates = file.exchangeRates.filter((r, i) => {
+    const key = `${r.base}|${r.currency}|${r.date}`;
+    if (r.base === r.currency) problem(`exchangeRates[${i}]: a currency has no rate into itself.`);
+    else if (seenRate.has(key)) problem(`exchangeRates[${i}]: the same currency and date appears twice.`);
+    seenRate.add(key);
+    return true;
+  });
   if (problems.length) throw new RestoreError(problems);
-  return { categories: created, accounts, transactions, budgets, rules, schedules, goals, counts: { accounts: accounts.length, categories: created.length, transactions: transactions.length } };
+  return { categories: created, accounts, transactions, budgets, rules, schedules, rates, goals, counts: { accounts: accounts.length, categories: created.length, transactions: transactions.length } };
 }
