@@ -130,7 +130,7 @@ describe.runIf(RUN)('in a real browser', () => {
     await page.waitForURL(/\/transactions/);
     await page.getByLabel('Date').fill('2026-01-15');
     await page.getByLabel('Description').fill('Browser test bakery');
-    await page.getByLabel('Amount').fill('12.34');
+    await page.getByLabel('Amount', { exact: true }).fill('12.34');
     await page.getByRole('button', { name: 'Add transaction' }).click();
     await page.waitForURL(/month=2026-01/);
     await shot('transactions');
