@@ -6,6 +6,7 @@ import { transfersAndSplits } from './migration-012.js';
 import { schedules } from './migration-013.js';
 import { orderedRules } from './migration-014.js';
 import { exchangeRates } from './migration-015.js';
+import { dayTotals } from './migration-016.js';
 
 /**
  * Migrations live in code (not files found at run time), so the compiled app and the tests
@@ -212,6 +213,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-01-013-schedules': schedules,
   '2026-12-01-014-ordered-rules': orderedRules,
   '2026-12-02-015-exchange-rates': exchangeRates,
+  '2026-12-02-016-day-totals': dayTotals,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

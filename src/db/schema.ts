@@ -234,7 +234,20 @@ export interface ExchangeRatesTable {
   rate_e8: number;
 }
 
+/** As MonthTotalsTable, per day: what converting other currencies at each day's rate reads. */
+export interface DayTotalsTable {
+  user_sub: string;
+  date: string;
+  currency: string;
+  category_key: string;
+  total_minor: number;
+  count: number;
+  out_minor: number;
+  out_count: number;
+}
+
 export interface Database {
+  day_totals: DayTotalsTable;
   exchange_rates: ExchangeRatesTable;
   account_month_totals: AccountMonthTotalsTable;
   account_deletions: AccountDeletionsTable;

@@ -15,6 +15,7 @@ import { createRulesApply } from './rules/apply.js';
 import { createSchedulesRepository } from './schedules/repository.js';
 import { createSchedulesService } from './schedules/service.js';
 import { createTransactionsRepository } from './transactions/repository.js';
+import { createDayTotalsRepository } from './transactions/day-totals.js';
 
 /** The finance features' repositories and services, built once per app. */
 export function createFinance(db: Kysely<Database>) {
@@ -22,11 +23,11 @@ export function createFinance(db: Kysely<Database>) {
   const categories = createCategoriesRepository(db);
   const transactions = createTransactionsRepository(db);
   const budgets = createBudgetsRepository(db);
-  const coach = createCoachService({ transactions, budgets, categories });
+  const rates = createRatesRepository(db);
+  const coach = createCoachService({ transactions, budgets, categories, dayTotals: createDayTotalsRepository(db), rates });
   const goals = createGoalsRepository(db);
   const rules = createRulesRepository(db);
   const imports = createImportService({ imports: createImportRepository(db), accounts, categories, rules, transactions });
-  const rates = createRatesRepository(db);
   const balances = createAccountsService(accounts, rates);
   const schedules = createSchedulesRepository(db);
   const planning = createSchedulesService({ schedules, balances });

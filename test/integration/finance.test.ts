@@ -153,10 +153,10 @@ describe('GET /api/summary', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('application/json');
     const body = JSON.parse(res.body);
-    expect(Object.keys(body).sort()).toEqual(['categories', 'currency', 'expenses', 'income', 'leftOut', 'month', 'savingsRate', 'uncategorized']);
+    expect(Object.keys(body).sort()).toEqual(['categories', 'converted', 'currency', 'expenses', 'income', 'month', 'savingsRate', 'uncategorized']);
     expect(body.currency).toBe('USD');
-    // The demo's euro account is named, never added to the dollars.
-    expect(body.leftOut).toEqual([{ account: 'Euro account', currency: 'EUR' }]);
+    // The demo's euro amounts come in converted at each day's rate (the demo has a rate every month).
+    expect(body.converted).toEqual({ from: ['EUR'], unconverted: [] });
     expect(Number.isInteger(body.income) && Number.isInteger(body.expenses) && body.expenses >= 0).toBe(true);
     for (const c of body.categories) {
       expect(Object.keys(c).sort()).toEqual(['available', 'budget', 'carried', 'group', 'id', 'name', 'spent']);

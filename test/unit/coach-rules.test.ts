@@ -194,6 +194,44 @@ describe('several currencies', () => {
   });
 });
 
+describe('the main currency, converted', () => {
+  it('takes other currencies in at the rate of each day, lists what has no rate, and keeps every invariant and the rollover', async () => {
+    const { finance: f, cats, usd } = await setup();
+    const eur = await f.accounts.create(SUB, { name: 'Euro', currency: 'EUR' }, NOW);
+    const jpy = await f.accounts.create(SUB, { name: 'Yen', currency: 'JPY' }, NOW);
+    const [groceries, salary] = [cats.get('Groceries')!, cats.get('Salary')!];
+    await f.rates.upsert(SUB, 'USD', [
+      { currency: 'EUR', date: '2026-09-01', rateE8: 110_000_000 },
+      { currency: 'EUR', date: '2026-10-15', rateE8: 120_000_000 },
+    ]);
+    await f.budgets.setMonth(SUB, '2026-09', 'USD', [{ categoryId: groceries, amount: 50_000 }]);
+    await f.transactions.insertMany(SUB, [
+      { accountId: usd, date: '2026-10-01', description: 'Pay', amountMinor: 300_000, categoryId: salary },
+      { accountId: usd, date: '2026-10-02', description: 'Shop', amountMinor: -10_000, categoryId: groceries },
+      { accountId: eur, date: '2026-09-20', description: 'Marché', amountMinor: -10_000, categoryId: groceries }, // €100 at 1.10 = $110
+      { accountId: eur, date: '2026-10-14', description: 'Marché', amountMinor: -10_000, categoryId: groceries }, // at 1.10 (the day before the new rate)
+      { accountId: eur, date: '2026-10-15', description: 'Marché', amountMinor: -5_000, categoryId: groceries }, // €50 at 1.20 = $60
+      { accountId: eur, date: '2026-10-16', description: 'Refund', amountMinor: 2_000, categoryId: groceries }, // €20 at 1.20 = $24 back
+      { accountId: jpy, date: '2026-10-03', description: 'Ramen', amountMinor: -1_500, categoryId: groceries }, // no rate: listed
+    ], NOW);
+    const oct = await f.coach.monthSummary(SUB, '2026-10', '2026-11-18', 'USD', { main: 'USD' });
+    const g = oct.categories.find((c) => c.id === groceries)!;
+    expect(g.spent).toBe(10_000 + 11_000 + 6_000 - 2_400);
+    expect(oct.income).toBe(300_000);
+    expect(oct.conversion).toEqual({ from: ['EUR'], unconverted: [{ currency: 'JPY', out: 1_500, in: 0, days: 1 }], earlierDaysWithoutRate: 0 });
+    // September: budget 500.00, spent 110.00 converted -> 390.00 carried into October.
+    const sep = await f.coach.monthSummary(SUB, '2026-09', '2026-11-18', 'USD', { main: 'USD' });
+    expect(sep.categories.find((c) => c.id === groceries)!.available).toBe(39_000);
+    expect(g.carried).toBe(39_000);
+    expectInvariants(oct);
+    expectInvariants(sep);
+    // Per currency, nothing is converted: the euro view has only euros.
+    const eurView = await f.coach.monthSummary(SUB, '2026-10', '2026-11-18', 'EUR', { main: 'USD' });
+    expect(eurView.categories.find((c) => c.id === groceries)!.spent).toBe(10_000 + 5_000 - 2_000);
+    expect(eurView.conversion).toBeNull();
+  });
+});
+
 describe('bounded amounts', () => {
   it('refuses a write that would take the sum of all amounts past the limit, and writes none of it', async () => {
     const { finance: f, usd } = await setup();

@@ -50,6 +50,15 @@ async function categoryTotalsFromRows() {
   return r.rows.filter((x) => x.k !== 'transfer').map((x) => ({ month: x.month, categoryId: x.k || null, total: Number(x.total) }));
 }
 
+/** The per-day totals added up per month and category: they must say what the monthly ones say. */
+async function dayTotalsByMonth(k: Kysely<Database> = db) {
+  const r = await sql<{ month: string; currency: string; k: string; total: number; n: number }>`
+    SELECT substr(date, 1, 7) AS month, currency, category_key AS k, sum(total_minor) AS total, sum(count) AS n FROM day_totals WHERE user_sub = ${SUB} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`.execute(k);
+  const m = await sql<{ month: string; currency: string; k: string; total: number; n: number }>`
+    SELECT month, currency, category_key AS k, total_minor AS total, count AS n FROM month_totals WHERE user_sub = ${SUB} ORDER BY 1, 2, 3`.execute(k);
+  return { days: r.rows.map((x) => ({ ...x, total: Number(x.total), n: Number(x.n) })), months: m.rows.map((x) => ({ ...x, total: Number(x.total), n: Number(x.n) })) };
+}
+
 async function storedCategoryTotals() {
   const rows = await f.transactions.monthlyTotals(SUB, 'USD', null, '9999-12');
   return rows.map((r) => ({ month: r.month, categoryId: r.categoryId, total: r.total })).sort((a, b) => `${a.month}|${a.categoryId ?? ''}`.localeCompare(`${b.month}|${b.categoryId ?? ''}`));
@@ -151,6 +160,8 @@ describe('split transactions', () => {
     expect(s.expenses).toBe(9_000);
     expect(s.categories.find((c) => c.name === 'Groceries')!.available).toBe(4_000);
     expect(await storedCategoryTotals()).toEqual(sortTotals(await categoryTotalsFromRows()));
+    const { days, months } = await dayTotalsByMonth();
+    expect(days).toEqual(months);
     // The category filter finds a split transaction by any of its parts.
     expect((await f.transactions.list(SUB, { from: '2026-11-01', to: '2026-11-30', categoryId: cat('Shopping') })).map((t) => t.id)).toEqual([id]);
 
@@ -204,6 +215,29 @@ describe('the transaction form', () => {
     expect(fxOk.ok && fxOk.value.transfer).toEqual({ accountId: euro, amountMinor: 8_250 });
     const split = parseTransactionForm({ ...base(), kind: 'transfer', transferAccountId: savings, split0Amount: '45', split1Amount: '45' }, ctx);
     expect(!split.ok && split.errors.split).toBe('A transfer cannot be split; leave the parts empty.');
+  });
+});
+
+describe('migration 016', () => {
+  it('fills the per-day totals from the rows already there, split parts and transfers included', async () => {
+    const old = new Kysely<Database>({ dialect: new SqliteDialect({ database: new BetterSqlite3(':memory:') }) });
+    // Rows written through today's code, then the table dropped and its migration forgotten: as a database made before it.
+    await migrateToLatest(old);
+    const g = createFinance(old);
+    await g.categories.ensureSeeded(SUB, NOW);
+    const c = (await g.categories.list(SUB)).map((x) => x.id);
+    const a = await g.accounts.create(SUB, { name: 'A', currency: 'USD' }, NOW);
+    const b = await g.accounts.create(SUB, { name: 'B', currency: 'EUR' }, NOW);
+    await g.transactions.create(SUB, { accountId: a, date: '2026-10-01', description: 'x', amountMinor: -900, categoryId: null, splits: [{ categoryId: c[0]!, amountMinor: -400, memo: null }, { categoryId: c[1]!, amountMinor: -500, memo: null }] }, NOW);
+    await g.transactions.create(SUB, { accountId: a, date: '2026-10-02', description: 'y', amountMinor: -1_000, categoryId: null, transfer: { accountId: b, amountMinor: 900 } }, NOW);
+    await g.transactions.create(SUB, { accountId: b, date: '2026-11-02', description: 'z', amountMinor: 70, categoryId: c[2]! }, NOW);
+    await sql`DELETE FROM kysely_migration WHERE name = '2026-12-02-016-day-totals'`.execute(old);
+    await sql`DROP TABLE day_totals`.execute(old);
+    await migrateToLatest(old);
+    const { days, months } = await dayTotalsByMonth(old);
+    expect(days.length).toBeGreaterThan(0);
+    expect(days).toEqual(months);
+    await old.destroy();
   });
 });
 

@@ -102,7 +102,7 @@ export function apiRoutes(deps: { member: RequestHandler[]; finance: Finance }):
     const month = raw ?? monthOf(m.today);
     const view = currencyView(req.query.currency, m.currency, await deps.finance.accounts.list(m.sub, { includeArchived: true }));
     requireHeldCurrency(req.query.currency, view, m.currency);
-    const s = await deps.finance.coach.monthSummary(m.sub, month, m.today, view.currency);
+    const s = await deps.finance.coach.monthSummary(m.sub, month, m.today, view.currency, { main: m.currency });
     res.json({
       month,
       currency: view.currency,
@@ -119,7 +119,12 @@ export function apiRoutes(deps: { member: RequestHandler[]; finance: Finance }):
         available: c.available,
       })),
       uncategorized: { count: s.uncategorized.count, spent: s.uncategorized.spent },
-      ...(view.leftOut.length ? { leftOut: view.leftOut.map((a) => ({ account: a.name, currency: a.currency })) } : {}),
+      // The main currency takes the others in at each day's rate; what had no rate is listed, not counted.
+      ...(s.conversion
+        ? { converted: { from: s.conversion.from, unconverted: s.conversion.unconverted.map((u) => ({ currency: u.currency, out: u.out, in: u.in, days: u.days })) } }
+        : view.leftOut.length
+          ? { leftOut: view.leftOut.map((a) => ({ account: a.name, currency: a.currency })) }
+          : {}),
     });
   });
 

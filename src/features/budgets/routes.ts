@@ -3,6 +3,7 @@ import { HttpError } from '../../http/errors.js';
 import { currencyView } from '../coach/currency-view.js';
 import type { Finance } from '../finance.js';
 import { isMonth, monthOf } from '../money/dates.js';
+import { conversionNotice } from '../rates/convert-totals.js';
 import { formatMoney, minorToInput, parseAmount } from '../money/money.js';
 
 /**
@@ -26,7 +27,7 @@ export function budgetRoutes(deps: { member: RequestHandler[]; finance: Finance 
     const m = req.member!;
     const month = monthOfReq(req);
     const view = await viewOf(req);
-    const summary = await finance.coach.monthSummary(m.sub, month, m.today, view.currency);
+    const summary = await finance.coach.monthSummary(m.sub, month, m.today, view.currency, { main: m.currency });
     const rows = summary.categories
       .filter((c) => c.group !== 'income')
       .map((c) => ({
@@ -45,6 +46,7 @@ export function budgetRoutes(deps: { member: RequestHandler[]; finance: Finance 
       hasErrors: Object.keys(opts.errors ?? {}).length > 0 || opts.formError !== undefined,
       formError: opts.formError ?? null,
       money: (minor: number) => formatMoney(minor, view.currency),
+      conversion: conversionNotice(summary.conversion, formatMoney),
     });
   }
 

@@ -3,6 +3,9 @@ import type { BudgetsRepository } from '../budgets/repository.js';
 import type { CategoriesRepository } from '../categories/repository.js';
 import { addMonths, daysBetween, monthOf, monthRange } from '../money/dates.js';
 import type { MonthTotal, TransactionsRepository } from '../transactions/repository.js';
+import type { DayTotalsRepository } from '../transactions/day-totals.js';
+import type { RatesRepository } from '../rates/repository.js';
+import { withConverted, type Unconverted } from '../rates/convert-totals.js';
 import {
   budgetHealth,
   carriedInto,
@@ -66,6 +69,11 @@ export interface MonthSummary {
   totals: { budget: number; spent: number; leftPerDay: number | null; daysLeft: number | null };
   split: Split[];
   history: Array<{ month: string; income: number; expenses: number }>;
+  /**
+   * In the main currency: the other currencies whose amounts were converted in (at each day's
+   * rate), and those of this month with no rate yet (left out, listed). Null when nothing was converted.
+   */
+  conversion: { from: string[]; unconverted: Unconverted[]; earlierDaysWithoutRate: number } | null;
 }
 
 const SPENDING: ReadonlySet<CategoryGroup> = new Set(['need', 'want']);
@@ -100,21 +108,27 @@ function flows(totals: MonthTotal[], groupOf: (id: string) => CategoryGroup | un
   return { income: income + 0, expenses: expenses + 0 };
 }
 
-export function createCoachService(deps: { transactions: TransactionsRepository; budgets: BudgetsRepository; categories: CategoriesRepository }) {
+export function createCoachService(deps: { transactions: TransactionsRepository; budgets: BudgetsRepository; categories: CategoriesRepository; dayTotals: DayTotalsRepository; rates: RatesRepository }) {
   return {
     /**
      * Everything the dashboard, the budgets page and the summary API show for one month in one
      * currency, from the stored monthly totals and budgets of the whole history (rollover has no
      * look-back window). Work is linear in the number of stored month rows.
      */
-    async monthSummary(userSub: string, month: string, today: string, currency: string): Promise<MonthSummary> {
+    async monthSummary(userSub: string, month: string, today: string, currency: string, opts: { main?: string } = {}): Promise<MonthSummary> {
       const range = monthRange(month);
-      const [categories, totals, budgets, moved] = await Promise.all([
+      // The main currency's view takes the other currencies in, converted at each day's rate.
+      const converting = opts.main !== undefined && currency === opts.main;
+      const [categories, mainTotals, budgets, moved, days, series] = await Promise.all([
         deps.categories.list(userSub),
         deps.transactions.monthlyTotals(userSub, currency, null, month),
         deps.budgets.between(userSub, currency, null, month),
         deps.transactions.movedToSavings(userSub, currency, month, month),
+        converting ? deps.dayTotals.otherCurrencies(userSub, currency, month) : Promise.resolve([]),
+        converting ? deps.rates.series(userSub, currency) : Promise.resolve(new Map()),
       ]);
+      const merged = days.length ? withConverted(mainTotals, days, series, currency, month) : null;
+      const totals = merged?.totals ?? mainTotals;
       const groupById = new Map(categories.map((c) => [c.id, c.group]));
       // Per category, its months with a budget or spending: what rollover and the past months read.
       const entries = new Map<string, Map<string, MonthEntry>>();
@@ -203,6 +217,7 @@ export function createCoachService(deps: { transactions: TransactionsRepository;
         },
         split: fiftyThirtyTwenty(income, need, want, saved, uncategorized.spent),
         history,
+        conversion: merged && { from: merged.convertedFrom, unconverted: merged.unconverted, earlierDaysWithoutRate: merged.earlierDaysWithoutRate },
       };
     },
 

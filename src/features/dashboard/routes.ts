@@ -4,6 +4,7 @@ import { currencyView } from '../coach/currency-view.js';
 import { goalPacing } from '../coach/formulas.js';
 import type { Finance } from '../finance.js';
 import { addMonths, isMonth, monthLabel, monthOf, shortMonthName } from '../money/dates.js';
+import { conversionNotice } from '../rates/convert-totals.js';
 import { formatMoney } from '../money/money.js';
 import { insightsFor } from './insights.js';
 import { forecastView, upcomingView } from '../schedules/view.js';
@@ -25,7 +26,7 @@ export function dashboardRoutes(deps: { member: RequestHandler[]; finance: Finan
     const accounts = await finance.accounts.list(m.sub, { includeArchived: true });
     const view = currencyView(req.query.currency, m.currency, accounts);
     const [summary, repeated, goals, upcoming] = await Promise.all([
-      finance.coach.monthSummary(m.sub, month, m.today, view.currency),
+      finance.coach.monthSummary(m.sub, month, m.today, view.currency, { main: m.currency }),
       finance.transactions.repeatedCharges(m.sub, month, view.currency),
       finance.goals.list(m.sub),
       finance.planning.upcoming(m.sub, m.today, 14, 8),
@@ -64,6 +65,7 @@ export function dashboardRoutes(deps: { member: RequestHandler[]; finance: Finan
         ),
       },
       goals: goals.map((g) => ({ ...g, money: (minor: number) => formatMoney(minor, g.currency), pace: goalPacing(g, monthOf(m.today), savingByCurrency.get(g.currency) ?? 0) })),
+      conversion: conversionNotice(summary.conversion, formatMoney),
       upcoming: upcomingView(upcoming, accounts),
       forecastWarnings: forecastView(warnings),
       entered: typeof req.query.entered === 'string' ? req.query.entered.slice(0, 200) : null,

@@ -121,6 +121,13 @@ export async function seedDemoData(finance: Finance, userSub: string, clock: Clo
       Object.entries(MONTHLY_BUDGETS).flatMap(([name, amount]) => (cat(name) ? [{ categoryId: cat(name)!, amount }] : [])),
     );
   }
+  // A euro rate on the first of every month: the euro account's amounts are converted into dollars
+  // at the rate of their own day on the dashboard, and its balance in the net worth of all accounts.
+  await finance.rates.upsert(
+    userSub,
+    'USD',
+    Array.from({ length: months }, (_, i) => ({ currency: 'EUR', date: `${addMonths(currentMonth, -(months - 1) + i)}-01`, rateE8: 107_000_000 + ((i * 37) % 9) * 250_000 })),
+  );
   // Salary, rent and the savings transfer repeat: schedules from their next date after today.
   const nextOn = (day: number) => {
     const thisMonth = `${currentMonth}-${String(day).padStart(2, '0')}`;

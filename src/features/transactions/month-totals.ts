@@ -36,6 +36,7 @@ export async function refreshMonthTotals(trx: Kysely<Database>, userSub: string,
   for (const table of ['month_totals', 'month_repeats', 'account_month_totals'] as const) {
     await trx.deleteFrom(table).where('user_sub', '=', userSub).where('month', '>=', firstMonth).where('month', '<=', lastMonth).execute();
   }
+  await trx.deleteFrom('day_totals').where('user_sub', '=', userSub).where('date', '>=', monthRange(firstMonth).first).where('date', '<=', monthRange(lastMonth).last).execute();
   const inMonths = () =>
     trx
       .selectFrom('transactions as t')
@@ -71,6 +72,25 @@ export async function refreshMonthTotals(trx: Kysely<Database>, userSub: string,
           sql<number>`sum(CASE WHEN p.amount_minor < 0 THEN 1 ELSE 0 END)`.as('out_count'),
         ])
         .groupBy(['p.user_sub', PART_MONTH, 'p.currency', 'p.category_key']),
+    )
+    .execute();
+  await trx
+    .insertInto('day_totals')
+    .columns(['user_sub', 'date', 'currency', 'category_key', 'total_minor', 'count', 'out_minor', 'out_count'])
+    .expression(
+      trx
+        .selectFrom(parts.as('p'))
+        .select((eb) => [
+          'p.user_sub',
+          'p.date',
+          'p.currency',
+          'p.category_key',
+          eb.fn.sum<number>('p.amount_minor').as('total_minor'),
+          eb.fn.countAll<number>().as('count'),
+          sql<number>`sum(CASE WHEN p.amount_minor < 0 THEN p.amount_minor ELSE 0 END)`.as('out_minor'),
+          sql<number>`sum(CASE WHEN p.amount_minor < 0 THEN 1 ELSE 0 END)`.as('out_count'),
+        ])
+        .groupBy(['p.user_sub', 'p.date', 'p.currency', 'p.category_key']),
     )
     .execute();
   await trx
