@@ -25,10 +25,10 @@ beforeAll(async () => {
 });
 
 describe('one currency at a time', () => {
-  it('the dashboard shows the main currency only and names the accounts left out, with a link to the other', async () => {
+  it('the dashboard is in the main currency, lists the amounts it has no rate for instead of adding them, and links to the other', async () => {
     const dash = await browser.get(`${stack.baseUrl}/dashboard?month=2026-11`);
-    expect(dash.body).toContain('These figures are in USD only');
-    expect(dash.body).toContain('Euro card (EUR)');
+    expect(dash.body).toContain('These figures are in USD.');
+    expect(dash.body).toMatch(/Not in these figures, for want of a rate:<\/strong>\s*€50.00 out on 1 day\./);
     expect(dash.body).toContain('href="/dashboard?month=2026-11&amp;currency=EUR"');
     expect(dash.body).toContain('<span class="label">Spending</span><span class="value">$20.00</span>');
     const inEur = await browser.get(`${stack.baseUrl}/dashboard?month=2026-11&currency=EUR`);
@@ -36,9 +36,9 @@ describe('one currency at a time', () => {
     expect(inEur.body).toContain('Checking (USD)');
   });
 
-  it('/api/summary never adds currencies, says which one it covers and which accounts it leaves out', async () => {
+  it('/api/summary never adds an amount it has no rate for, says which currency it covers and lists what it left out', async () => {
     const body = JSON.parse((await browser.request(`${stack.baseUrl}/api/summary?month=2026-11`)).body);
-    expect(body).toMatchObject({ currency: 'USD', expenses: 2000, leftOut: [{ account: 'Euro card', currency: 'EUR' }] });
+    expect(body).toMatchObject({ currency: 'USD', expenses: 2000, converted: { from: [], unconverted: [{ currency: 'EUR', out: 5000, in: 0, days: 1 }] } });
     const eurBody = JSON.parse((await browser.request(`${stack.baseUrl}/api/summary?month=2026-11&currency=EUR`)).body);
     expect(eurBody).toMatchObject({ currency: 'EUR', expenses: 5000 });
     const bad = await browser.request(`${stack.baseUrl}/api/summary?month=2026-11&currency=JPY`);

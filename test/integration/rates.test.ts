@@ -48,10 +48,33 @@ describe('exchange rates', () => {
     expect(await ctx.finance.rates.count(SUB)).toBe(2);
   });
 
+  it('convert the summary into the main currency at each day’s rate, listing what has no rate instead of counting it', async () => {
+    const chf = await ctx.finance.accounts.create(SUB, { name: 'Francs', currency: 'CHF' }, new Date());
+    const groceries = (await ctx.finance.categories.list(SUB)).find((c) => c.name === 'Groceries')!.id;
+    type Summary = { expenses: number; converted?: { from: string[]; unconverted: Array<{ currency: string; out: number; in: number; days: number }> } };
+    const before = await ctx.api<Summary>('/api/summary?month=2026-11');
+    await ctx.finance.transactions.create(SUB, { accountId: chf, date: '2026-11-10', description: 'Migros', amountMinor: -5_000, categoryId: groceries }, new Date());
+    const unrated = await ctx.api<Summary>('/api/summary?month=2026-11');
+    expect(unrated.expenses).toBe(before.expenses);
+    expect(unrated.converted!.unconverted).toEqual([{ currency: 'CHF', out: 5_000, in: 0, days: 1 }]);
+    expect((await get('/dashboard?month=2026-11')).body).toContain('Not in these figures, for want of a rate:');
+
+    // A rate from before the day: CHF 50.00 at 1.13 = $56.50, in the dollar figures.
+    await post('/rates', { date: '2026-11-01', currency: 'CHF', rate: '1.13' });
+    const rated = await ctx.api<Summary>('/api/summary?month=2026-11');
+    expect(rated.expenses).toBe(before.expenses + 5_650);
+    expect(rated.converted!.from).toContain('CHF');
+    expect(rated.converted!.unconverted).toEqual([]);
+    expect((await get('/dashboard?month=2026-11')).body).toMatch(/with amounts in [A-Z, ]*CHF[A-Z, ]* converted at the rate in force on each day/);
+    // The francs alone, one click away: unconverted.
+    const francs = await ctx.api<Summary & { currency: string }>('/api/summary?month=2026-11&currency=CHF');
+    expect([francs.currency, francs.expenses, francs.converted]).toEqual(['CHF', 5_000, undefined]);
+  });
+
   it("cannot reach another user's rates", async () => {
-    await ctx.finance.rates.upsert('auth0|rates-other', 'USD', [{ currency: 'CHF', date: '2026-11-01', rateE8: 113_000_000 }]);
-    expect((await post('/rates/delete', { currency: 'CHF', date: '2026-11-01' })).status).toBe(404);
-    expect((await get('/rates')).body).not.toContain('CHF');
+    await ctx.finance.rates.upsert('auth0|rates-other', 'USD', [{ currency: 'SEK', date: '2026-11-01', rateE8: 113_000_000 }]);
+    expect((await post('/rates/delete', { currency: 'SEK', date: '2026-11-01' })).status).toBe(404);
+    expect((await get('/rates')).body).not.toContain('SEK');
     expect(await ctx.finance.rates.count('auth0|rates-other')).toBe(1);
   });
 });
