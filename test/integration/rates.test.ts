@@ -42,6 +42,13 @@ describe('exchange rates', () => {
     expect(after.body).toContain('Pounds £100.00 = $127.00 (at 1.27)');
     expect(after.body).toContain('Yen ¥100,000 = $670.00 (at 0.0067)');
     expect(after.body).not.toContain('Not in this total');
+    expect(after.body).toContain('each month converted at the rates in force on its last day');
+    // The API's history converts too: this month with every rate, September without the pound's.
+    const history = await ctx.api<{ converted?: boolean; months: Array<{ month: string; net: number; assets: number; liabilities: number; unconverted?: string[] }> }>('/api/networth?months=3');
+    expect(history.converted).toBe(true);
+    expect(history.months.at(-1)!.unconverted).toBeUndefined();
+    expect(history.months[0]!.unconverted?.length).toBe(2); // neither the pound nor the yen had a rate on Sep 30
+    for (const m of history.months) expect(m.net).toBe(m.assets - m.liabilities);
 
     expect((await post('/rates/delete', { currency: 'JPY', date: '2026-10-01' })).status).toBe(303);
     expect((await post('/rates/delete', { currency: 'JPY', date: '2026-10-01' })).status).toBe(404);

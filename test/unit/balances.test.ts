@@ -71,7 +71,7 @@ describe('account balances', () => {
     const series = netWorthSeries(accounts, monthly, '2026-11-18', 12);
     expect(series.map((s) => s.month)).toEqual(['2025-12', '2026-01', '2026-02', '2026-03', '2026-04', '2026-05', '2026-06', '2026-07', '2026-08', '2026-09', '2026-10', '2026-11']);
     expect(series.map((s) => s.net)).toEqual([1015, 1115, 1115, 1115, 1115, 1115, 865, 835, 835, 835, 835, 835]);
-    expect(series[6]).toEqual({ month: '2026-06', assets: 1065, liabilities: 200, net: 865 });
+    expect(series[6]).toEqual({ month: '2026-06', assets: 1065, liabilities: 200, net: 865, missing: [] });
     for (const s of series) expect(s.net).toBe(s.assets - s.liabilities);
 
     const sums = new Map([

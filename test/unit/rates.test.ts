@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AccountBalance } from '../../src/features/accounts/balances.js';
 import type { Account } from '../../src/features/accounts/repository.js';
+import { netWorthSeries } from '../../src/features/accounts/balances.js';
 import { netWorthInMain } from '../../src/features/rates/convert.js';
 import { parseRatesCsv } from '../../src/features/rates/input.js';
 import { convertMinor, parseRate, rateOn, rateText } from '../../src/features/rates/rates.js';
@@ -56,5 +57,24 @@ describe('net worth in the main currency', () => {
     expect(r.worth).toEqual({ assets: 100_000 + 55_000, liabilities: 11_000, net: 144_000 });
     expect(r.missing.map((a) => a.id)).toEqual(['gbp']); // its only rate starts after today
     expect(r.converted.map((c) => [c.account.id, c.inMain])).toEqual([['eur', 55_000], ['card', -11_000]]);
+  });
+});
+
+describe('net worth history in the main currency', () => {
+  it('converts each month at the rate in force on its last day, and names accounts with no rate that month', () => {
+    const a = (id: string, currency: string): Account => ({ id, name: id, currency, archived: false, type: 'checking', openingBalance: 0, openingDate: null, creditLimit: null });
+    const monthly = [
+      { accountId: 'usd', month: '2026-09', total: 100_000 },
+      { accountId: 'eur', month: '2026-09', total: 10_000 },
+      { accountId: 'eur', month: '2026-10', total: 10_000 },
+    ];
+    const series = new Map([['EUR', [{ date: '2026-10-31', rateE8: 110_000_000 }, { date: '2026-11-01', rateE8: 120_000_000 }]]]);
+    const months = netWorthSeries([a('usd', 'USD'), a('eur', 'EUR')], monthly, '2026-11-18', 3, { main: 'USD', series });
+    expect(months.map((m) => [m.month, m.net, m.missing])).toEqual([
+      ['2026-09', 100_000, ['eur']], // no rate yet on Sep 30: left out, named
+      ['2026-10', 100_000 + 22_000, []], // €200 at 1.10 (Oct 31)
+      ['2026-11', 100_000 + 24_000, []], // €200 at 1.20 (today)
+    ]);
+    for (const m of months) expect(m.net).toBe(m.assets - m.liabilities);
   });
 });

@@ -1,3 +1,4 @@
+import { convertMinor, rateOn, type RateSeries } from '../rates/rates.js';
 import { addMonths, monthOf, monthRange } from '../money/dates.js';
 import type { Account, AccountSums } from './repository.js';
 import { ACCOUNT_TYPES, sideOf, type Side } from './types.js';
@@ -54,13 +55,21 @@ export function byType(balances: AccountBalance[]): Array<{ type: string; label:
 
 export interface NetWorthMonth extends NetWorth {
   month: string;
+  /** Converting into the main currency: the accounts (ids) with a balance but no rate on the month's day, left out. */
+  missing: string[];
+}
+
+/** Converting balances into `main` with these rates (per currency, oldest first). */
+export interface Conversion {
+  main: string;
+  series: Map<string, RateSeries>;
 }
 
 /**
  * Net worth at the end of each of the `count` months up to today's (today's own month is
  * measured at today), from per-account monthly sums. One pass over the sums: linear in them.
  */
-export function netWorthSeries(accounts: Account[], monthly: Array<{ accountId: string; month: string; total: number }>, today: string, count: number): NetWorthMonth[] {
+export function netWorthSeries(accounts: Account[], monthly: Array<{ accountId: string; month: string; total: number }>, today: string, count: number, convert?: Conversion): NetWorthMonth[] {
   const current = monthOf(today);
   const months = Array.from({ length: count }, (_, i) => addMonths(current, i - count + 1));
   const first = months[0]!;
@@ -81,9 +90,19 @@ export function netWorthSeries(accounts: Account[], monthly: Array<{ accountId: 
   return months.map((month) => {
     for (const [id, total] of inMonth.get(month) ?? []) running.set(id, (running.get(id) ?? 0) + total);
     const day = month === current ? today : monthRange(month).last;
-    const worth = netWorthOf(
-      accounts.map((a) => ({ side: sideOf(a.type), balance: (running.get(a.id) ?? 0) + (opens(a, day) ? a.openingBalance : 0) })),
-    );
-    return { month, ...worth };
+    const parts: Array<Pick<AccountBalance, 'side' | 'balance'>> = [];
+    const missing: string[] = [];
+    for (const a of accounts) {
+      const balance = (running.get(a.id) ?? 0) + (opens(a, day) ? a.openingBalance : 0);
+      if (!convert || a.currency === convert.main) {
+        parts.push({ side: sideOf(a.type), balance });
+        continue;
+      }
+      // Another currency, at the rate in force on the month's day; without one it is left out and named.
+      const rate = rateOn(convert.series.get(a.currency), day);
+      if (rate !== undefined) parts.push({ side: sideOf(a.type), balance: convertMinor(balance, a.currency, convert.main, rate) });
+      else if (balance !== 0) missing.push(a.id);
+    }
+    return { month, ...netWorthOf(parts), missing };
   });
 }

@@ -56,6 +56,8 @@ export function accountRoutes(deps: { member: RequestHandler[]; finance: Finance
       others: overview.balances
         .filter((b) => b.account.currency !== currency)
         .map((b) => ({ ...b.account, typeLabel: typeLabel(b.account.type), balance: formatMoney(b.balance, b.account.currency), cleared: formatMoney(b.cleared, b.account.currency) })),
+      chartConverted: overview.inMain !== null && overview.view.currency === m.currency,
+      chartMissing: [...new Set(overview.history.flatMap((h) => h.missing))].map((id) => overview.balances.find((b) => b.account.id === id)?.account.name ?? '—'),
       chart: signedColumns(overview.history.map((h) => ({ label: shortMonthName(h.month), value: h.net, display: money(h.net) }))),
       historyRows: overview.history.map((h) => ({ month: monthLabel(h.month), assets: money(h.assets), liabilities: money(h.liabilities), net: money(h.net) })),
       types: ACCOUNT_TYPES,

@@ -55,8 +55,9 @@ export function apiRoutes(deps: { member: RequestHandler[]; finance: Finance }):
     requireHeldCurrency(req.query.currency, history.view, m.currency);
     res.json({
       currency: history.view.currency,
-      months: history.months.map((h) => ({ month: h.month, assets: h.assets, liabilities: h.liabilities, net: h.net })),
-      ...(history.view.leftOut.length ? { leftOut: history.view.leftOut.map((a) => ({ account: a.name, currency: a.currency })) } : {}),
+      months: history.months.map((h) => ({ month: h.month, assets: h.assets, liabilities: h.liabilities, net: h.net, ...(h.missing.length ? { unconverted: h.missing } : {}) })),
+      // In the main currency the other accounts are converted at each month's rate (`unconverted`: the ids with none that month).
+      ...(history.converting ? { converted: true } : history.view.leftOut.length ? { leftOut: history.view.leftOut.map((a) => ({ account: a.name, currency: a.currency })) } : {}),
     });
   });
 
