@@ -124,7 +124,7 @@ describe.runIf(RUN)('keyboard only', () => {
     await page.goto(`${stack.baseUrl}/transactions`);
     await tabTo(/^Date$/);
     await page.keyboard.type('02102026');
-    await tabTo(/Description/);
+    await tabTo(/^Payee$/);
     await page.keyboard.type('Keyboard only purchase');
     await tabTo(/^Amount$/);
     await page.keyboard.type('9.99');

@@ -129,7 +129,7 @@ describe.runIf(RUN)('in a real browser', () => {
     await signInWithPassword(MEMBER, '/transactions');
     await page.waitForURL(/\/transactions/);
     await page.getByLabel('Date').fill('2026-01-15');
-    await page.getByLabel('Description').fill('Browser test bakery');
+    await page.getByLabel('Payee').fill('Browser test bakery');
     await page.getByLabel('Amount', { exact: true }).fill('12.34');
     await page.getByRole('button', { name: 'Add transaction' }).click();
     await page.waitForURL(/month=2026-01/);
@@ -138,7 +138,7 @@ describe.runIf(RUN)('in a real browser', () => {
     expect(await row.getByText('-$12.34').count()).toBe(1);
 
     await row.getByRole('link', { name: /Edit/ }).click();
-    await page.getByLabel('Description').fill('Browser test bakery (edited)');
+    await page.getByLabel('Payee').fill('Browser test bakery (edited)');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.waitForURL(/month=2026-01/);
     const edited = page.getByRole('row', { name: /bakery \(edited\)/ });
@@ -229,7 +229,7 @@ describe.runIf(RUN)('in a real browser', () => {
     await signInWithPassword(MEMBER, '/transactions');
     await page.waitForURL(`${stack.baseUrl}/transactions`);
     const add = page.locator('form[action="/transactions"]');
-    await add.getByLabel('Description').fill('Move to savings');
+    await add.getByLabel('Payee').fill('Move to savings');
     await add.getByLabel('Transfer between my accounts').check();
     await add.getByLabel('Amount', { exact: true }).fill('125.00');
     await add.getByLabel('Account', { exact: true }).selectOption({ label: 'Everyday checking (USD)' });
@@ -240,7 +240,7 @@ describe.runIf(RUN)('in a real browser', () => {
 
     // The parts will not add up at first: a 400 page, asked for.
     expectedStatuses.push(400);
-    await add.getByLabel('Description').fill('Big shop');
+    await add.getByLabel('Payee').fill('Big shop');
     await add.getByLabel('Amount', { exact: true }).fill('90.00');
     await add.getByText('Split across categories').click();
     await add.getByLabel('Part 1 category').selectOption({ label: 'Groceries' });

@@ -143,7 +143,7 @@ describe('schedules in the ledger', () => {
     const bad = parseScheduleForm({ accountId: chk, date: '2027-02-30', description: '', amount: '-5', kind: 'transfer', transferAccountId: chk, frequency: 'fortnights', every: '0' }, ctx);
     expect(!bad.ok && bad.errors).toMatchObject({
       date: expect.stringContaining('Enter the next date'),
-      description: 'Enter a description of up to 200 characters.',
+      description: 'Enter the payee, up to 200 characters.',
       amount: expect.stringContaining('above zero'),
       transferAccountId: 'Choose an account other than the one the money leaves.',
       frequency: 'Choose how often: days, weeks, months, years.',

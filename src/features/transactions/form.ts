@@ -42,7 +42,7 @@ export function parseTransactionForm(
   const description = typed.description.trim().replace(/\s+/g, ' ');
   // eslint-disable-next-line no-control-regex
   if (!errors.description && (description === '' || description.length > 200 || /[\u0000-\u001f]/.test(typed.description))) {
-    errors.description = 'Enter a description of up to 200 characters.';
+    errors.description = 'Enter the payee, up to 200 characters.';
   }
   const memo = typed.memo.trim().replace(/\s+/g, ' ');
   // eslint-disable-next-line no-control-regex
