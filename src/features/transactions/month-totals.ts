@@ -4,6 +4,14 @@ import { HttpError } from '../../http/errors.js';
 import { MAX_VOLUME_MINOR, VOLUME_TEXT } from '../money/money.js';
 import { dateSpan, monthRange } from '../money/dates.js';
 
+/** The sums month_totals and day_totals keep of the parts (whole rows or split parts) they group. */
+const SUMS = [
+  sql<number>`sum(p.amount_minor)`.as('total_minor'),
+  sql<number>`count(*)`.as('count'),
+  sql<number>`sum(CASE WHEN p.amount_minor < 0 THEN p.amount_minor ELSE 0 END)`.as('out_minor'),
+  sql<number>`sum(CASE WHEN p.amount_minor < 0 THEN 1 ELSE 0 END)`.as('out_count'),
+];
+
 /** A transaction's month (YYYY-MM), as stored in month_totals and month_repeats. */
 const MONTH = sql<string>`substr(t.date, 1, 7)`;
 /** What makes two descriptions "the same" for repeated charges: computed by the database, in one place. */
@@ -61,16 +69,7 @@ export async function refreshMonthTotals(trx: Kysely<Database>, userSub: string,
     .expression(
       trx
         .selectFrom(parts.as('p'))
-        .select((eb) => [
-          'p.user_sub',
-          PART_MONTH.as('month'),
-          'p.currency',
-          'p.category_key',
-          eb.fn.sum<number>('p.amount_minor').as('total_minor'),
-          eb.fn.countAll<number>().as('count'),
-          sql<number>`sum(CASE WHEN p.amount_minor < 0 THEN p.amount_minor ELSE 0 END)`.as('out_minor'),
-          sql<number>`sum(CASE WHEN p.amount_minor < 0 THEN 1 ELSE 0 END)`.as('out_count'),
-        ])
+        .select(['p.user_sub', PART_MONTH.as('month'), 'p.currency', 'p.category_key', ...SUMS])
         .groupBy(['p.user_sub', PART_MONTH, 'p.currency', 'p.category_key']),
     )
     .execute();
@@ -80,16 +79,7 @@ export async function refreshMonthTotals(trx: Kysely<Database>, userSub: string,
     .expression(
       trx
         .selectFrom(parts.as('p'))
-        .select((eb) => [
-          'p.user_sub',
-          'p.date',
-          'p.currency',
-          'p.category_key',
-          eb.fn.sum<number>('p.amount_minor').as('total_minor'),
-          eb.fn.countAll<number>().as('count'),
-          sql<number>`sum(CASE WHEN p.amount_minor < 0 THEN p.amount_minor ELSE 0 END)`.as('out_minor'),
-          sql<number>`sum(CASE WHEN p.amount_minor < 0 THEN 1 ELSE 0 END)`.as('out_count'),
-        ])
+        .select(['p.user_sub', 'p.date', 'p.currency', 'p.category_key', ...SUMS])
         .groupBy(['p.user_sub', 'p.date', 'p.currency', 'p.category_key']),
     )
     .execute();
