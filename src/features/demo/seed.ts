@@ -67,6 +67,8 @@ export async function seedDemoData(finance: Finance, userSub: string, clock: Clo
     const cleared = date <= seenUpTo ? 'cleared' : 'uncleared';
     if (date > today) return;
     const row: TransactionInput = { accountId: checking, date, description, amountMinor, categoryId: category === null ? null : cat(category), cleared, ...more };
+    // The bank has seen both sides of an older transfer.
+    if (row.transfer) row.transfer = { ...row.transfer, cleared };
     if (row.accountId === card) onCard.set(month, (onCard.get(month) ?? 0) + amountMinor);
     rows.push(row);
   };
