@@ -62,7 +62,7 @@ describe('transfers through the transaction form', () => {
     expect(await ctx.finance.transactions.find(SUB, incoming.id)).toBeUndefined();
   });
 
-  it("refuses another user's transaction ids with 404 and changes nothing", async () => {
+  it("#50 refuses another user's transaction ids with 404 and changes nothing", async () => {
     const theirs = await ctx.finance.accounts.create(STRANGER, { name: 'Theirs', currency: 'USD' }, new Date());
     const theirSavings = await ctx.finance.accounts.create(STRANGER, { name: 'Their savings', currency: 'USD' }, new Date());
     const id = await ctx.finance.transactions.create(STRANGER, { accountId: theirs, date: '2026-11-02', description: 'Private', amountMinor: -1_000, categoryId: null, transfer: { accountId: theirSavings, amountMinor: 1_000 } }, new Date());

@@ -78,7 +78,7 @@ describe('exchange rates', () => {
     expect([francs.currency, francs.expenses, francs.converted]).toEqual(['CHF', 5_000, undefined]);
   });
 
-  it("cannot reach another user's rates", async () => {
+  it("#50 cannot reach another user's rates", async () => {
     await ctx.finance.rates.upsert('auth0|rates-other', 'USD', [{ currency: 'SEK', date: '2026-11-01', rateE8: 113_000_000 }]);
     expect((await post('/rates/delete', { currency: 'SEK', date: '2026-11-01' })).status).toBe(404);
     expect((await get('/rates')).body).not.toContain('SEK');

@@ -101,7 +101,7 @@ describe('restore from a JSON export', () => {
     expect(strip(await exportJson())).toBe(strip(file));
   });
 
-  it('checks the whole file first and writes nothing when any part is wrong, saying where', async () => {
+  it('#51 checks the whole file first and writes nothing when any part is wrong, saying where (and needs the CSRF token and a fresh MFA)', async () => {
     await deleteAll();
     const good = {
       accounts: [{ id: 'a', name: 'Main', currency: 'USD' }],

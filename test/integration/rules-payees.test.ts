@@ -60,7 +60,7 @@ describe('rules', () => {
     expect((await get('/rules/apply')).body).toContain('Your rules change nothing');
   });
 
-  it("answers 404 for another user's rule and changes nothing", async () => {
+  it("#50 answers 404 for another user's rule and changes nothing", async () => {
     const theirCategory = (await ctx.finance.categories.list(SUB))[0]!.id;
     const id = await ctx.finance.rules.create('auth0|someone', { field: 'payee', op: 'contains', matchText: 'theirs', minAmount: null, maxAmount: null, accountId: null, categoryId: theirCategory, renameTo: null }, new Date());
     expect((await get(`/rules/${id}/edit`)).status).toBe(404);

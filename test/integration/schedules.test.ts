@@ -55,7 +55,7 @@ describe('schedules', () => {
     expect((await ctx.finance.transactions.list(SUB, { from: '2026-11-01', to: '2026-11-30' })).filter((r) => r.accountId === checking)).toHaveLength(1);
   });
 
-  it("answers 404 for another user's schedule and changes nothing", async () => {
+  it("#50 answers 404 for another user's schedule and changes nothing", async () => {
     const theirs = await ctx.finance.accounts.create('auth0|stranger', { name: 'Theirs', currency: 'USD' }, new Date());
     const id = await ctx.finance.schedules.create('auth0|stranger', { accountId: theirs, description: 'Private', amountMinor: -100, categoryId: null, transferAccountId: null, frequency: 'weeks', every: 1, anchorDay: 1, nextDate: '2026-11-01' }, new Date());
     expect((await get(`/schedules/${id}/edit`)).status).toBe(404);
