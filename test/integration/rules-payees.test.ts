@@ -13,7 +13,7 @@ async function category(name: string) {
 const rowsOf = async (accountId: string) => (await ctx.finance.transactions.list(SUB, { from: '2026-01-01', to: '2026-12-31' })).filter((t) => t.accountId === accountId);
 
 describe('rules', () => {
-  it('match payee or memo with contains, is and starts with, amount ranges and one account, first match wins; apply previews before changing anything', async () => {
+  it('#51 match payee or memo with contains, is and starts with, amount ranges and one account, first match wins; apply previews before changing anything', async () => {
     const acct = await ctx.finance.accounts.create(SUB, { name: 'Rules acct', currency: 'USD' }, new Date());
     const [groceries, dining, shopping] = [await category('Groceries'), await category('Dining out'), await category('Shopping')];
     const tx = (description: string, amountMinor: number, memo: string | null = null) => ctx.finance.transactions.create(SUB, { accountId: acct, date: '2026-10-10', description, amountMinor, categoryId: null, memo }, new Date());
