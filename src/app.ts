@@ -1,11 +1,11 @@
-import express, { type ErrorRequestHandler, type Express } from 'express';
+import express, { type Express } from 'express';
 import eoc from 'express-openid-connect';
 import type { Kysely } from 'kysely';
 import { createAfterCallback, createLogoutTokenHandler } from './auth/after-callback.js';
 import { cacheIdTokenClaims } from './auth/claims-cache.js';
 import { loadCurrentUser } from './auth/current-user.js';
 import { createGuards } from './auth/guards.js';
-import { callbackRoutes } from './auth/callback.js';
+import { callbackErrors, callbackRoutes } from './auth/callback.js';
 import { createIdTokenVerifier } from './auth/id-token-verifier.js';
 import { cookieNames, oidcParams } from './auth/oidc.js';
 import { authRoutes } from './auth/routes.js';
@@ -18,7 +18,7 @@ import { createAccountManagement } from './features/account-management/setup.js'
 import { adminRoutes } from './features/admin/routes.js';
 import { createAdminService } from './features/admin/service.js';
 import { createAuditRepository } from './features/audit/repository.js';
-import { createAuditService, type AuditService } from './features/audit/service.js';
+import { createAuditService } from './features/audit/service.js';
 import { dashboardRoutes } from './features/dashboard/routes.js';
 import { accountRoutes } from './features/accounts/routes.js';
 import { apiRoutes } from './features/api/routes.js';
@@ -198,7 +198,7 @@ export function createApp(deps: AppDeps): App {
 
   // 5. The callback, which carries no CSRF token (state, nonce and PKCE protect it), then CSRF for everything else.
   app.use(callbackRoutes({ callbackUrl: config.callbackUrl, session, transactionCookie: names.transaction }));
-  app.use(auditCallbackErrors(audit));
+  app.use(callbackErrors(audit, config.socialConnections));
   // The import upload is multipart: parse it (signed in, size-capped) so the CSRF check can read its token.
   app.post('/import/preview', guards.requiresAuth, importUpload(IMPORT_MAX_BYTES));
   app.post('/data/restore', guards.requiresAuth, importUpload(RESTORE_MAX_BYTES));
@@ -255,18 +255,4 @@ export function createApp(deps: AppDeps): App {
       return { refusalSummaries, auditPruned, importsExpired, deletionsFinished };
     },
   });
-}
-
-/** Records failed callbacks: the provider's own error (login.failure) or a failed check (callback.error). */
-function auditCallbackErrors(audit: AuditService): ErrorRequestHandler {
-  return async (err, req, _res, next) => {
-    if (req.path === '/callback') {
-      const params = { ...(req.query as Record<string, unknown>), ...((req.body as Record<string, unknown> | undefined) ?? {}) };
-      const providerError = typeof params.error === 'string' ? params.error.slice(0, 64) : null;
-      await audit.record(req, providerError ? 'login.failure' : 'callback.error', {
-        detail: providerError ? { error: providerError } : { reason: String((err as Error)?.message ?? err).slice(0, 200) },
-      });
-    }
-    next(err);
-  };
 }

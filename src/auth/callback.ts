@@ -1,5 +1,9 @@
-import express, { type Router } from 'express';
+import express, { type ErrorRequestHandler, type Router } from 'express';
+import type { AuditService } from '../features/audit/service.js';
+import { HttpError } from '../http/errors.js';
 import type { SessionAccess } from '../sessions/access.js';
+import { connectionButtons } from './connections.js';
+import { DEFAULT_RETURN_TO } from './return-to.js';
 
 /**
  * GET/POST /callback. Mounted before the CSRF check (the provider's redirect carries no CSRF
@@ -23,4 +27,29 @@ export function callbackRoutes(deps: { callbackUrl: string; session: SessionAcce
   router.get('/callback', handler);
   router.post('/callback', handler);
   return router;
+}
+
+/**
+ * Failed callbacks: recorded (the provider's own error as login.failure, a failed check as
+ * callback.error), then explained. A sign-in the person cancelled at the provider answers with the
+ * sign-in page itself and "Sign-in was cancelled" (still a 4xx, with no redirect); another
+ * provider error gets a plain sentence and a way back to sign in.
+ */
+export function callbackErrors(audit: AuditService, socialConnections: string[]): ErrorRequestHandler {
+  const buttons = connectionButtons(socialConnections);
+  return async (err, req, _res, next) => {
+    if (req.path !== '/callback') return next(err);
+    const params = { ...(req.query as Record<string, unknown>), ...((req.body as Record<string, unknown> | undefined) ?? {}) };
+    const providerError = typeof params.error === 'string' ? params.error.slice(0, 64) : null;
+    await audit.record(req, providerError ? 'login.failure' : 'callback.error', {
+      detail: providerError ? { error: providerError } : { reason: String((err as Error)?.message ?? err).slice(0, 200) },
+    });
+    if (providerError === 'access_denied') {
+      return next(new HttpError(400, 'Sign-in was cancelled.').withView('pages/signin', 'Sign in', { buttons, returnTo: DEFAULT_RETURN_TO, notice: 'Sign-in was cancelled. Choose a way to sign in when you are ready.' }));
+    }
+    if (providerError) {
+      return next(new HttpError(400, 'The sign-in page could not finish signing you in. Nothing was changed; please try again.').withView('errors/error', 'Sign-in did not finish', { backTo: { href: '/signin', label: 'Back to sign in' } }));
+    }
+    next(err);
+  };
 }

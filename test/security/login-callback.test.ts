@@ -157,6 +157,15 @@ describe('login and callback (checklist 1-18, against a provider the tests contr
     expect(res.body).not.toContain('<script>alert(1)');
     expect(res.body).not.toMatch(INTERNALS);
     expect(res.headers.get('location')).toBeNull();
+    // A cancelled sign-in: the sign-in page itself, saying so, with every way in (no error page, no redirect).
+    expect(res.body).toContain('Sign-in was cancelled.');
+    expect(res.body).toContain('Continue with email');
+    // Another provider error: a plain sentence and the way back.
+    const other = await browser.request(`${app.baseUrl}/callback?error=server_error&error_description=${encodeURIComponent('<b>boom</b>')}&state=x`);
+    expect(other.status).toBe(400);
+    expect(other.body).toContain('The sign-in page could not finish signing you in. Nothing was changed; please try again.');
+    expect(other.body).toContain('href="/signin">Back to sign in</a>');
+    expect(other.body).not.toContain('<b>boom');
     const audit = app.database.sqlite.prepare("SELECT detail FROM audit_events WHERE type = 'login.failure'").all() as Array<{ detail: string }>;
     expect(audit.some((a) => JSON.parse(a.detail).error === 'access_denied')).toBe(true);
   });
