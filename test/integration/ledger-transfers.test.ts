@@ -167,6 +167,11 @@ describe('transfers in imports', () => {
     const other = await ctx.finance.accounts.create(STRANGER, { name: 'Not yours', currency: 'USD' }, new Date());
     const again = await upload(checking, ['Date,Payee,Category,Memo,Outflow,Inflow', '2026-10-09,Other move,,,5.00,'].join('\n'));
     const refused = await confirm(again, { transfer_0: other });
+    // A file naming more unknown transfer accounts than the form can ask about is refused whole.
+    const many = ['Date,Payee,Category,Memo,Outflow,Inflow', ...Array.from({ length: 21 }, (_, i) => `2026-10-${String(i + 1).padStart(2, '0')},Transfer : Nowhere ${i},,,1.00,`)].join('\n');
+    const tooMany = await upload(checking, many);
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body).toContain('The file has transfers to 21 accounts you do not have; at most 20 can be matched in one import.');
     expect(refused.status).toBe(400);
     expect(refused.body).toContain('choose one of your other active USD accounts for the transfer, or none');
     expect((await rowsIn(checking)).length).toBe(2);

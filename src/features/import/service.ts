@@ -23,6 +23,8 @@ import type { ImportRequest } from './options.js';
 export const PENDING_TTL_MS = 60 * 60 * 1000;
 /** Category names one file may bring that the person does not have yet (each is a field of the confirmation form). */
 const MAX_NEW_CATEGORIES = 50;
+/** "Transfer : <name>" names matching no account that one file may bring (each is a field of the confirmation form). */
+export const MAX_UNKNOWN_TRANSFERS = 20;
 export const PREVIEW_ROWS = 100;
 
 export interface Preview {
@@ -91,6 +93,9 @@ export function createImportService(deps: {
       const marked = markTransfers(named.rows, account, accounts);
       meta.transfers = marked.transfers;
       meta.unknownTransfers = marked.unknown;
+      if (marked.unknown.length > MAX_UNKNOWN_TRANSFERS) {
+        return refuse([{ line: 1, message: `The file has transfers to ${marked.unknown.length} accounts you do not have; at most ${MAX_UNKNOWN_TRANSFERS} can be matched in one import. Add those accounts first, or split the file.` }], 1);
+      }
       const id = await deps.imports.savePending(userSub, account.id, meta, named.rows, now);
       return { id, account, meta, errors: [], errorCount: 0, sample: named.rows.slice(0, PREVIEW_ROWS), categories, transferTargets: transferTargets(account, accounts) };
     },
