@@ -235,16 +235,7 @@ export interface ExchangeRatesTable {
 }
 
 /** As MonthTotalsTable, per day: what converting other currencies at each day's rate reads. */
-export interface DayTotalsTable {
-  user_sub: string;
-  date: string;
-  currency: string;
-  category_key: string;
-  total_minor: number;
-  count: number;
-  out_minor: number;
-  out_count: number;
-}
+export type DayTotalsTable = Omit<MonthTotalsTable, 'month'> & { date: string };
 
 export interface Database {
   day_totals: DayTotalsTable;

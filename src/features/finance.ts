@@ -32,7 +32,12 @@ export function createFinance(db: Kysely<Database>) {
   const schedules = createSchedulesRepository(db);
   const planning = createSchedulesService({ schedules, balances });
   const applyRules = createRulesApply({ rules, rows: createRuleApplyRepository(db) });
-  return { db, rates, accounts, balances, categories, transactions, budgets, coach, goals, rules, applyRules, imports, schedules, planning };
+  /** Every account (archived ones too) and category of one member: what the ledger's forms choose from and name rows by. */
+  const choices = async (sub: string) => {
+    const [accountList, categoryList] = await Promise.all([accounts.list(sub, { includeArchived: true }), categories.list(sub)]);
+    return { accounts: accountList, categories: categoryList };
+  };
+  return { db, choices, rates, accounts, balances, categories, transactions, budgets, coach, goals, rules, applyRules, imports, schedules, planning };
 }
 
 export type Finance = ReturnType<typeof createFinance>;

@@ -50,6 +50,8 @@ function toAccount(r: { id: string; name: string; currency: string; archived: nu
   };
 }
 
+/** Accounts per person (archived ones count): every finance page lists them. */
+export const MAX_ACCOUNTS = 100;
 
 /** SQL for accounts; every statement is scoped by the owner's sub. */
 export function createAccountsRepository(db: Kysely<Database>) {

@@ -7,12 +7,10 @@ import { formatMoney, minorToInput } from '../money/money.js';
 import { currencyOptionsHtml } from '../profile/preferences.js';
 import { parseAccountForm, typedAccountForm, type AccountErrors, type AccountTyped } from './form.js';
 import { reconcileRoutes } from './reconcile.js';
-import type { Account } from './repository.js';
+import { MAX_ACCOUNTS, type Account } from './repository.js';
 import { ACCOUNT_TYPES, typeLabel } from './types.js';
 import { rateText } from '../rates/rates.js';
 
-/** Accounts per person (archived ones count): every finance page lists them. */
-export const MAX_ACCOUNTS = 100;
 /** Months in the net-worth chart. */
 const CHART_MONTHS = 12;
 

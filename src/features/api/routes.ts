@@ -70,7 +70,7 @@ export function apiRoutes(deps: { member: RequestHandler[]; finance: Finance }):
     const m = req.member!;
     const q = parseTransactionQuery(req.query);
     if (!q.ok) throw new HttpError(400, q.error);
-    const [accounts, categories] = await Promise.all([deps.finance.accounts.list(m.sub, { includeArchived: true }), deps.finance.categories.list(m.sub)]);
+    const { accounts, categories } = await deps.finance.choices(m.sub);
     if (q.filter.accountId && !accounts.some((a) => a.id === q.filter.accountId)) throw new HttpError(400, 'account must be the id of one of your accounts.');
     if (q.filter.categoryId && !categories.some((c) => c.id === q.filter.categoryId)) throw new HttpError(400, 'category must be the id of one of your categories, or none.');
     const rows = await deps.finance.transactions.page(m.sub, q.filter, q.after, q.limit + 1);

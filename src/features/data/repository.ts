@@ -2,6 +2,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { HttpError } from '../../http/errors.js';
 import { insertTransactionRows } from '../transactions/repository.js';
+import { ruleValues } from '../rules/repository.js';
+import { scheduleValues } from '../schedules/repository.js';
 import type { RestorePlan } from './restore.js';
 
 /** Every finance table, children first, so deleting in this order never breaks a reference. */
@@ -61,47 +63,11 @@ export function createDataRepository(db: Kysely<Database>) {
         await insertTransactionRows(trx, userSub, plan.transactions, at);
         for (const c of chunks(plan.budgets)) await trx.insertInto('budgets').values(c.map((b) => ({ user_sub: userSub, month: b.month, currency: b.currency, category_id: b.categoryId, amount_minor: b.amountMinor }))).execute();
         for (const c of chunks(plan.rules)) {
-          await trx
-            .insertInto('rules')
-            .values(
-              c.map((r, i) => ({
-                id: r.id,
-                user_sub: userSub,
-                match_text: r.matchText,
-                category_id: r.categoryId,
-                created_at: at,
-                match_field: r.field,
-                match_op: r.op,
-                min_amount_minor: r.minAmount,
-                max_amount_minor: r.maxAmount,
-                account_id: r.accountId,
-                rename_to: r.renameTo,
-                position: r.position || i + 1,
-              })),
-            )
-            .execute();
+          await trx.insertInto('rules').values(c.map((r) => ({ id: r.id, user_sub: userSub, ...ruleValues(r), position: r.position, created_at: at }))).execute();
         }
         for (const c of chunks(plan.rates)) await trx.insertInto('exchange_rates').values(c.map((r) => ({ user_sub: userSub, base: r.base, currency: r.currency, date: r.date, rate_e8: r.rateE8 }))).execute();
         for (const c of chunks(plan.schedules)) {
-          await trx
-            .insertInto('schedules')
-            .values(
-              c.map((x) => ({
-                id: x.id,
-                user_sub: userSub,
-                account_id: x.accountId,
-                description: x.description,
-                amount_minor: x.amountMinor,
-                category_id: x.categoryId,
-                transfer_account_id: x.transferAccountId,
-                frequency: x.frequency,
-                every: x.every,
-                anchor_day: x.anchorDay,
-                next_date: x.nextDate,
-                created_at: at,
-              })),
-            )
-            .execute();
+          await trx.insertInto('schedules').values(c.map((x) => ({ id: x.id, user_sub: userSub, ...scheduleValues(x), created_at: at }))).execute();
         }
         for (const c of chunks(plan.goals)) {
           await trx

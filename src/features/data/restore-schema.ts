@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { parseName } from '../accounts/form.js';
 import { ACCOUNT_TYPES, type AccountType } from '../accounts/types.js';
-import { MAX_ACCOUNTS } from '../accounts/routes.js';
+import { MAX_ACCOUNTS } from '../accounts/repository.js';
 import { MAX_CATEGORIES } from '../categories/repository.js';
-import { MAX_GOALS } from '../goals/routes.js';
+import { MAX_GOALS } from '../goals/repository.js';
 import { MAX_RULES } from '../rules/repository.js';
 import { MAX_SCHEDULES } from '../schedules/repository.js';
 import { MAX_RATES } from '../rates/repository.js';

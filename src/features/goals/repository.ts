@@ -31,3 +31,6 @@ export function createGoalsRepository(db: Kysely<Database>) {
 }
 
 export type GoalsRepository = ReturnType<typeof createGoalsRepository>;
+
+/** Goals per person: each is paced on the dashboard on every view. */
+export const MAX_GOALS = 100;

@@ -3,9 +3,8 @@ import { goalPacing } from '../coach/formulas.js';
 import type { Finance } from '../finance.js';
 import { addMonths, DATE_RANGE_TEXT, isCalendarDate, monthOf } from '../money/dates.js';
 import { formatMoney, parseAmount } from '../money/money.js';
+import { MAX_GOALS } from './repository.js';
 
-/** Goals per person: each is paced on the dashboard on every view. */
-export const MAX_GOALS = 100;
 
 /** /goals: savings goals with their pacing; a goal is on track when recent saving covers the monthly amount needed. */
 export function goalRoutes(deps: { member: RequestHandler[]; finance: Finance }): Router {

@@ -27,7 +27,8 @@ function toRule(r: { id: string; match_text: string; category_id: string; match_
   };
 }
 
-const values = (r: RuleInput) => ({
+/** A rule's columns as stored (the restore writes them through this too). */
+export const ruleValues = (r: RuleInput) => ({
   match_text: r.matchText,
   category_id: r.categoryId,
   match_field: r.field,
@@ -57,13 +58,13 @@ export function createRulesRepository(db: Kysely<Database>) {
       await db.transaction().execute(async (trx) => {
         const n = await trx.selectFrom('rules').select([sql<number>`count(*)`.as('n'), sql<number | null>`max(position)`.as('last')]).where('user_sub', '=', userSub).executeTakeFirstOrThrow();
         if (Number(n.n) >= MAX_RULES) throw new HttpError(400, `You have ${MAX_RULES} rules, the most there can be.`);
-        await trx.insertInto('rules').values({ id, user_sub: userSub, ...values(r), position: Number(n.last ?? 0) + 1, created_at: now.toISOString() }).execute();
+        await trx.insertInto('rules').values({ id, user_sub: userSub, ...ruleValues(r), position: Number(n.last ?? 0) + 1, created_at: now.toISOString() }).execute();
       });
       return id;
     },
 
     async update(userSub: string, id: string, r: RuleInput): Promise<boolean> {
-      const res = await db.updateTable('rules').set(values(r)).where('user_sub', '=', userSub).where('id', '=', id).executeTakeFirst();
+      const res = await db.updateTable('rules').set(ruleValues(r)).where('user_sub', '=', userSub).where('id', '=', id).executeTakeFirst();
       return Number(res.numUpdatedRows) === 1;
     },
 

@@ -17,7 +17,7 @@ export function ruleRoutes(deps: { member: RequestHandler[]; finance: Finance; a
 
   async function context(req: Request) {
     const sub = req.member!.sub;
-    const [accounts, categories] = await Promise.all([finance.accounts.list(sub, { includeArchived: true }), finance.categories.list(sub)]);
+    const { accounts, categories } = await finance.choices(sub);
     return { sub, accounts, categories, mainCurrency: req.member!.currency };
   }
 

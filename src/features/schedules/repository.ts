@@ -43,7 +43,8 @@ function toSchedule(r: { id: string; account_id: string; description: string; am
   };
 }
 
-const values = (s: ScheduleInput) => ({
+/** A schedule's columns as stored (the restore writes them through this too). */
+export const scheduleValues = (s: ScheduleInput) => ({
   account_id: s.accountId,
   description: s.description,
   amount_minor: s.amountMinor,
@@ -84,13 +85,13 @@ export function createSchedulesRepository(db: Kysely<Database>) {
       await db.transaction().execute(async (trx) => {
         const n = await trx.selectFrom('schedules').select((eb) => eb.fn.countAll<number>().as('n')).where('user_sub', '=', userSub).executeTakeFirstOrThrow();
         if (Number(n.n) >= MAX_SCHEDULES) throw new HttpError(400, `You have ${MAX_SCHEDULES} schedules, the most there can be. Delete one you no longer need first.`);
-        await trx.insertInto('schedules').values({ id, user_sub: userSub, ...values(s), created_at: now.toISOString() }).execute();
+        await trx.insertInto('schedules').values({ id, user_sub: userSub, ...scheduleValues(s), created_at: now.toISOString() }).execute();
       });
       return id;
     },
 
     async update(userSub: string, id: string, s: ScheduleInput): Promise<boolean> {
-      const r = await db.updateTable('schedules').set(values(s)).where('user_sub', '=', userSub).where('id', '=', id).executeTakeFirst();
+      const r = await db.updateTable('schedules').set(scheduleValues(s)).where('user_sub', '=', userSub).where('id', '=', id).executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
     },
 

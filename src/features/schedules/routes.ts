@@ -19,7 +19,7 @@ export function scheduleRoutes(deps: { member: RequestHandler[]; finance: Financ
 
   async function context(req: Request) {
     const sub = req.member!.sub;
-    const [accounts, categories] = await Promise.all([finance.accounts.list(sub, { includeArchived: true }), finance.categories.list(sub)]);
+    const { accounts, categories } = await finance.choices(sub);
     const active = accounts.filter((a) => !a.archived);
     return { sub, accounts, active, categories };
   }

@@ -22,7 +22,7 @@ export function transactionRoutes(deps: { member: RequestHandler[]; finance: Fin
 
   async function context(req: Request) {
     const sub = req.member!.sub;
-    const [accounts, categories] = await Promise.all([finance.accounts.list(sub, { includeArchived: true }), finance.categories.list(sub)]);
+    const { accounts, categories } = await finance.choices(sub);
     return { sub, accounts, categories };
   }
 
