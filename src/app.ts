@@ -31,6 +31,7 @@ import { goalRoutes } from './features/goals/routes.js';
 import { importRoutes } from './features/import/routes.js';
 import { importUpload } from './features/import/upload.js';
 import { homeRoutes } from './features/home/routes.js';
+import { bulkRoutes } from './features/transactions/bulk-routes.js';
 import { transactionRoutes } from './features/transactions/routes.js';
 import { scheduleRoutes } from './features/schedules/routes.js';
 import { ruleRoutes } from './features/rules/routes.js';
@@ -45,6 +46,7 @@ import { verifyEmailRoutes } from './features/verify-email/routes.js';
 import { errorHandler, notFoundHandler } from './http/error-handlers.js';
 import { ServiceUnavailableError } from './http/errors.js';
 import { healthRoutes } from './http/health.js';
+import { flashMessages } from './http/flash.js';
 import { loadMember } from './http/load-member.js';
 import { requestLogging } from './http/request-logging.js';
 import type { ManagementApi } from './identity/management-api.js';
@@ -156,6 +158,7 @@ export function createApp(deps: AppDeps): App {
     res.locals.user = null;
     res.locals.csrfToken = null;
     res.locals.currentPath = req.path;
+    res.locals.flash = null;
     next();
   });
 
@@ -206,6 +209,7 @@ export function createApp(deps: AppDeps): App {
   app.use(rejectCrossSite(config.baseUrl, audit));
   app.use(csrf.protect);
   app.use(csrf.exposeToken);
+  app.use(flashMessages(session));
 
   // 6. Features.
   app.use('/', homeRoutes());
@@ -221,14 +225,14 @@ export function createApp(deps: AppDeps): App {
   );
   app.use('/verify-email', verifyEmailRoutes());
   app.use('/dashboard', dashboardRoutes({ member, finance }));
-  app.use('/transactions', transactionRoutes({ member, finance }));
+  app.use('/transactions', bulkRoutes({ member, finance, bulk: finance.bulk }), transactionRoutes({ member, finance }));
   app.use('/accounts', accountRoutes({ member, finance }));
   app.use('/schedules', scheduleRoutes({ member, finance, schedules: finance.planning }));
   app.use('/rules', ruleRoutes({ member, finance, apply: finance.applyRules }));
   app.use('/payees', payeeRoutes({ member, payees: createPayeesRepository(deps.db) }));
   app.use('/rates', rateRoutes({ member, rates: finance.rates }));
   app.use('/budgets', budgetRoutes({ member, finance }));
-  app.use('/import', importRoutes({ member, finance, imports: finance.imports, audit }));
+  app.use('/import', importRoutes({ member, finance, imports: finance.imports, batches: finance.importBatches, audit }));
   app.use('/data', dataRoutes({ member, guards, data: createDataRepository(deps.db), categories: finance.categories, audit }));
   app.use('/categories', categoryRoutes({ member, finance }));
   app.use('/goals', goalRoutes({ member, finance }));

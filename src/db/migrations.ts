@@ -7,6 +7,7 @@ import { schedules } from './migration-013.js';
 import { orderedRules } from './migration-014.js';
 import { exchangeRates } from './migration-015.js';
 import { dayTotals } from './migration-016.js';
+import { everydayWork } from './migration-017.js';
 
 /**
  * Migrations live in code (not files found at run time), so the compiled app and the tests
@@ -214,6 +215,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-01-014-ordered-rules': orderedRules,
   '2026-12-02-015-exchange-rates': exchangeRates,
   '2026-12-02-016-day-totals': dayTotals,
+  '2026-12-02-017-everyday-work': everydayWork,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -84,6 +84,8 @@ export interface CategoriesTable {
   name: string;
   grp: CategoryGroup;
   created_at: string;
+  /** 1: kept for its history, left out of the pickers. */
+  hidden: Generated<number>;
 }
 
 export interface TransactionsTable {
@@ -106,6 +108,8 @@ export interface TransactionsTable {
   transfer_id: string | null;
   /** 1 when the amount is split across categories (the parts are in transaction_splits; category_id is then null). */
   split: Generated<number>;
+  /** The import that wrote this row (import_batches); null for rows added by hand. */
+  import_batch_id: string | null;
 }
 
 /** One part of a split transaction: its category and amount (signed like the transaction's); the parts add up to it. */
@@ -156,6 +160,26 @@ export interface GoalsTable {
   saved_minor: number;
   target_date: string;
   currency: string;
+  created_at: string;
+}
+
+/** A confirmed import: undone by deleting the rows that carry its id. */
+export interface ImportBatchesTable {
+  id: string;
+  user_sub: string;
+  account_id: string;
+  file_name: string;
+  row_count: number;
+  created_at: string;
+}
+
+/** Money put towards one goal on a date (positive; a withdrawal is negative). */
+export interface GoalContributionsTable {
+  id: string;
+  user_sub: string;
+  goal_id: string;
+  date: string;
+  amount_minor: number;
   created_at: string;
 }
 
@@ -256,5 +280,7 @@ export interface Database {
   budgets: BudgetsTable;
   rules: RulesTable;
   goals: GoalsTable;
+  goal_contributions: GoalContributionsTable;
+  import_batches: ImportBatchesTable;
   schedules: SchedulesTable;
 }

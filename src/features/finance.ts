@@ -6,6 +6,7 @@ import { createBudgetsRepository } from './budgets/repository.js';
 import { createCategoriesRepository } from './categories/repository.js';
 import { createCoachService } from './coach/service.js';
 import { createGoalsRepository } from './goals/repository.js';
+import { createImportBatchesRepository } from './import/batches.js';
 import { createImportRepository } from './import/repository.js';
 import { createImportService } from './import/service.js';
 import { createRulesRepository } from './rules/repository.js';
@@ -14,6 +15,7 @@ import { createRuleApplyRepository } from './rules/apply-repository.js';
 import { createRulesApply } from './rules/apply.js';
 import { createSchedulesRepository } from './schedules/repository.js';
 import { createSchedulesService } from './schedules/service.js';
+import { createBulkRepository } from './transactions/bulk-repository.js';
 import { createTransactionsRepository } from './transactions/repository.js';
 import { createDayTotalsRepository } from './transactions/day-totals.js';
 
@@ -37,7 +39,9 @@ export function createFinance(db: Kysely<Database>) {
     const [accountList, categoryList] = await Promise.all([accounts.list(sub, { includeArchived: true }), categories.list(sub)]);
     return { accounts: accountList, categories: categoryList };
   };
-  return { db, choices, rates, accounts, balances, categories, transactions, budgets, coach, goals, rules, applyRules, imports, schedules, planning };
+  const importBatches = createImportBatchesRepository(db);
+  const bulk = createBulkRepository(db);
+  return { db, choices, rates, importBatches, bulk, accounts, balances, categories, transactions, budgets, coach, goals, rules, applyRules, imports, schedules, planning };
 }
 
 export type Finance = ReturnType<typeof createFinance>;

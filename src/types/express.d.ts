@@ -8,6 +8,8 @@ declare global {
       user?: CurrentUser | null;
       /** Set by loadMember on finance pages: the member's stored defaults and the clock's today. */
       member?: Member;
+      /** Set by flashMessages: a short message for the next page this session shows. */
+      flash: (text: string, kind?: 'ok' | 'error') => void;
     }
   }
 }
@@ -18,6 +20,8 @@ export interface AppSessionData {
   csrfToken?: string;
   /** Set at login: a step-up was asked for and the provider came back without MFA. */
   mfaStepUpFailed?: boolean;
+  /** A message waiting for the next page (http/flash.ts). */
+  flash?: { kind: 'ok' | 'error'; text: string };
 
   /** Shown in the user's session list; `handle` tells this session apart from the others. */
   meta?: { ip?: string; userAgent?: string; startedAt?: string; handle?: string };

@@ -130,7 +130,8 @@ describe('transfers in imports', () => {
     expect(preview.body).toContain('Transfer : Old Brokerage');
     const done = await confirm(preview);
     expect(done.status).toBe(303);
-    expect(done.headers.get('location')).toContain('transfers=2&matched=1');
+    expect(done.headers.get('location')).toBe('/import');
+    expect((await get('/import')).body).toContain('2 transfers, 1 of them matched to a row already in the other account');
 
     const inChecking = await rowsIn(checking);
     expect(inChecking.find((r) => r.amount === -20_000)!.transfer).toEqual({ account: savings });
@@ -159,7 +160,7 @@ describe('transfers in imports', () => {
     const file = ['Date,Payee,Category,Memo,Outflow,Inflow', '2026-10-03,Move money,,,75.00,', '2026-10-04,Transfer : Piggy,,,10.00,'].join('\n');
     const preview = await upload(checking, file);
     const done = await confirm(preview, { transfer_0: savings, transferName_0: savings });
-    expect(done.headers.get('location')).toContain('transfers=2&matched=0');
+    expect((await get('/import')).body).toContain('2 transfers, 0 of them matched');
     const rows = await rowsIn(checking);
     expect(rows.map((r) => r.transfer)).toEqual([{ account: savings }, { account: savings }]);
 

@@ -20,6 +20,7 @@ export type AuditType =
   | 'csrf.failure'
   | 'rate.limited'
   | 'import.confirmed'
+  | 'import.undone'
   | 'data.exported'
   | 'data.restored'
   | 'data.deleted'

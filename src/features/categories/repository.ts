@@ -6,6 +6,8 @@ export interface Category {
   id: string;
   name: string;
   group: CategoryGroup;
+  /** Kept for its history, left out of the pickers. */
+  hidden: boolean;
 }
 
 /** Per person: enough for any household, small enough that every per-row check against them stays cheap. */
@@ -31,8 +33,8 @@ export const DEFAULT_CATEGORIES: Array<[string, CategoryGroup]> = [
 export function createCategoriesRepository(db: Kysely<Database>) {
   return {
     async list(userSub: string): Promise<Category[]> {
-      const rows = await db.selectFrom('categories').select(['id', 'name', 'grp']).where('user_sub', '=', userSub).orderBy('grp').orderBy('name').execute();
-      return rows.map((r) => ({ id: r.id, name: r.name, group: r.grp }));
+      const rows = await db.selectFrom('categories').select(['id', 'name', 'grp', 'hidden']).where('user_sub', '=', userSub).orderBy('grp').orderBy('name').execute();
+      return rows.map((r) => ({ id: r.id, name: r.name, group: r.grp, hidden: r.hidden === 1 }));
     },
 
     /** Seeds the default categories once; a no-op when the user has any. */

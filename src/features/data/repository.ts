@@ -7,7 +7,7 @@ import { scheduleValues } from '../schedules/repository.js';
 import type { RestorePlan } from './restore.js';
 
 /** Every finance table, children first, so deleting in this order never breaks a reference. */
-export const USER_TABLES = ['pending_import_chunks', 'pending_imports', 'month_totals', 'day_totals', 'month_repeats', 'account_month_totals', 'transaction_splits', 'transactions', 'budgets', 'rules', 'goals', 'schedules', 'exchange_rates', 'categories', 'reconciliations', 'accounts'] as const;
+export const USER_TABLES = ['pending_import_chunks', 'pending_imports', 'month_totals', 'day_totals', 'month_repeats', 'account_month_totals', 'transaction_splits', 'transactions', 'import_batches', 'budgets', 'rules', 'goal_contributions', 'goals', 'schedules', 'exchange_rates', 'categories', 'reconciliations', 'accounts'] as const;
 
 export function createDataRepository(db: Kysely<Database>) {
   return {

@@ -131,21 +131,27 @@ export function createImportRepository(db: Kysely<Database>) {
      * Creates the new categories, writes every row and removes the pending import, in one
      * transaction: all or nothing.
      */
-    async commit(userSub: string, pending: PendingImport, rows: TransactionInput[], newCategories: Array<{ id: string; name: string; group: CategoryGroup }>, now: Date): Promise<number> {
+    async commit(userSub: string, pending: PendingImport, rows: TransactionInput[], newCategories: Array<{ id: string; name: string; group: CategoryGroup }>, now: Date): Promise<string> {
+      const batchId = crypto.randomUUID();
       await db.transaction().execute(async (trx) => {
+        // The import's record, so it can be listed and undone; every row it writes names it.
+        await trx
+          .insertInto('import_batches')
+          .values({ id: batchId, user_sub: userSub, account_id: pending.accountId, file_name: pending.meta.fileName.slice(0, 200), row_count: rows.length, created_at: now.toISOString() })
+          .execute();
         if (newCategories.length) {
           await trx
             .insertInto('categories')
             .values(newCategories.map((c) => ({ id: c.id, user_sub: userSub, name: c.name, grp: c.group, created_at: now.toISOString() })))
             .execute();
         }
-        await insertTransactionRows(trx, userSub, rows, now.toISOString());
+        await insertTransactionRows(trx, userSub, rows.map((r) => ({ ...r, importBatchId: batchId })), now.toISOString());
         const removed = await trx.deleteFrom('pending_imports').where('user_sub', '=', userSub).where('id', '=', pending.id).executeTakeFirst();
         // Confirmed twice at once: the second finds nothing to remove and rolls back its inserts.
         if (Number(removed.numDeletedRows) !== 1) throw new Error('pending import already used');
         await trx.deleteFrom('pending_import_chunks').where('user_sub', '=', userSub).where('import_id', '=', pending.id).execute();
       });
-      return rows.length;
+      return batchId;
     },
 
     /** Deletes every pending import made before `before` (they have expired), with their rows. */

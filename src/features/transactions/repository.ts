@@ -81,7 +81,11 @@ export interface PageFilter {
   /** null: uncategorised only. */
   categoryId?: string | null;
   search?: string;
+  cleared?: ClearedState;
 }
+
+/** The list's orders; each ends on the id, so pages never overlap or skip a row. */
+export type ListOrder = { sort: 'date' | 'amount' | 'payee'; dir: 'asc' | 'desc' };
 
 /** Case-insensitive substring match on description or memo, LIKE's wildcards in the text escaped (same SQL on SQLite and PostgreSQL). */
 function searchCondition(search: string) {
@@ -92,6 +96,18 @@ function searchCondition(search: string) {
 /** The transaction is in the category, or one of its split parts is. */
 function categoryCondition(userSub: string, categoryId: string) {
   return sql<boolean>`(t.category_id = ${categoryId} or (t.split = 1 and exists (select 1 from transaction_splits s where s.transaction_id = t.id and s.user_sub = ${userSub} and s.category_id = ${categoryId})))`;
+}
+
+/** A filter's conditions on `transactions as t` (the caller has scoped it by owner). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any select over 'transactions as t'
+export function filtered<Q extends { where: (...args: any[]) => Q }>(q: Q, userSub: string, f: PageFilter): Q {
+  let out = q.where('t.date', '>=', f.from).where('t.date', '<=', f.to);
+  if (f.accountId) out = out.where('t.account_id', '=', f.accountId);
+  if (f.categoryId === null) out = out.where('t.category_id', 'is', null).where('t.split', '=', 0).where('t.transfer_id', 'is', null);
+  else if (f.categoryId) out = out.where(categoryCondition(userSub, f.categoryId));
+  if (f.cleared) out = out.where('t.cleared', '=', f.cleared);
+  if (f.search) out = out.where(searchCondition(f.search));
+  return out;
 }
 
 /** SQL for transactions; every statement is scoped by the owner's sub. */
@@ -132,11 +148,9 @@ export function createTransactionsRepository(db: Kysely<Database>) {
 
   return {
     async list(userSub: string, f: ListFilter): Promise<Transaction[]> {
-      let q = withPeer().where('t.user_sub', '=', userSub).where('t.date', '>=', f.from).where('t.date', '<=', f.to);
-      if (f.search) q = q.where(searchCondition(f.search));
-      if (f.categoryId === null) q = q.where('t.category_id', 'is', null);
-      else if (f.categoryId) q = q.where(categoryCondition(userSub, f.categoryId));
-      const rows = await q.orderBy('t.date', 'desc').orderBy('t.created_at', 'desc').limit(f.limit ?? 5000).execute();
+      const q = withPeer().where('t.user_sub', '=', userSub).where('t.date', '>=', f.from).where('t.date', '<=', f.to);
+      const withCategory = f.categoryId === null ? q.where('t.category_id', 'is', null) : f.categoryId ? q.where(categoryCondition(userSub, f.categoryId)) : q;
+      const rows = await (f.search ? withCategory.where(searchCondition(f.search)) : withCategory).orderBy('t.date', 'desc').orderBy('t.created_at', 'desc').limit(f.limit ?? 5000).execute();
       return complete(userSub, rows);
     },
 
@@ -145,14 +159,33 @@ export function createTransactionsRepository(db: Kysely<Database>) {
      * stable order (ids are unique), so a cursor never skips or repeats a row between pages.
      */
     async page(userSub: string, f: PageFilter, after: { date: string; id: string } | null, limit: number): Promise<Array<Transaction & { currency: string }>> {
-      let q = withPeer().innerJoin('accounts as a', 'a.id', 't.account_id').select('a.currency').where('t.user_sub', '=', userSub).where('t.date', '>=', f.from).where('t.date', '<=', f.to);
-      if (f.accountId) q = q.where('t.account_id', '=', f.accountId);
-      if (f.categoryId === null) q = q.where('t.category_id', 'is', null);
-      else if (f.categoryId) q = q.where(categoryCondition(userSub, f.categoryId));
-      if (f.search) q = q.where(searchCondition(f.search));
+      let q = filtered(withPeer().innerJoin('accounts as a', 'a.id', 't.account_id').select('a.currency').where('t.user_sub', '=', userSub), userSub, f);
       if (after) q = q.where((eb) => eb.or([eb('t.date', '<', after.date), eb.and([eb('t.date', '=', after.date), eb('t.id', '<', after.id)])]));
       const rows = await q.orderBy('t.date', 'desc').orderBy('t.id', 'desc').limit(limit).execute();
       return (await complete(userSub, rows)).map((t, i) => ({ ...t, currency: rows[i]!.currency }));
+    },
+
+    /** One page of the list in the chosen order: rows offset..offset+limit. */
+    async search(userSub: string, f: PageFilter, order: ListOrder, offset: number, limit: number): Promise<Transaction[]> {
+      let q = filtered(withPeer().where('t.user_sub', '=', userSub), userSub, f);
+      if (order.sort === 'amount') q = q.orderBy('t.amount_minor', order.dir);
+      else if (order.sort === 'payee') q = q.orderBy(sql`lower(t.description)`, order.dir);
+      q = q.orderBy('t.date', order.sort === 'date' ? order.dir : 'desc').orderBy('t.id', order.sort === 'date' ? order.dir : 'desc');
+      return complete(userSub, await q.limit(limit).offset(offset).execute());
+    },
+
+    /** How many rows the filter matches. */
+    async count(userSub: string, f: PageFilter): Promise<number> {
+      const r = await filtered(db.selectFrom('transactions as t').where('t.user_sub', '=', userSub), userSub, f)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
+
+    /** The account of the transaction written last: the add form's default. */
+    async lastUsedAccountId(userSub: string): Promise<string | undefined> {
+      const r = await db.selectFrom('transactions').select('account_id').where('user_sub', '=', userSub).orderBy('created_at', 'desc').limit(1).executeTakeFirst();
+      return r?.account_id;
     },
 
     async find(userSub: string, id: string): Promise<Transaction | undefined> {

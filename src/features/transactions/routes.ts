@@ -2,7 +2,9 @@ import express, { type Request, type RequestHandler, type Response, type Router 
 import { HttpError, NotFoundError } from '../../http/errors.js';
 import { defaultAccountId } from '../accounts/types.js';
 import type { Finance } from '../finance.js';
-import { isMonth, monthOf, monthRange } from '../money/dates.js';
+import { monthOf } from '../money/dates.js';
+import { monthChoices, parseListQuery } from './list-query.js';
+import { listPage } from './list-view.js';
 import { minorToInput } from '../money/money.js';
 import { clearedAfterEdit, confirmationNeeded, openedSide, peerClearedAfterEdit } from './edits.js';
 import { asSeenFrom, blankTransactionForm, formOfTransaction, parseTransactionForm, typedTransactionForm, type TransactionErrors, type TransactionTyped } from './form.js';
@@ -28,30 +30,24 @@ export function transactionRoutes(deps: { member: RequestHandler[]; finance: Fin
 
   async function renderList(req: Request, res: Response, status: number, form?: { errors: TransactionErrors; typed: TransactionTyped }) {
     const ctx = await context(req);
-    const month = typeof req.query.month === 'string' && isMonth(req.query.month) ? req.query.month : monthOf(req.member!.today);
-    const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 100) : '';
-    const category = typeof req.query.category === 'string' ? req.query.category : '';
-    const range = monthRange(month);
+    const m = req.member!;
+    const query = parseListQuery(req.query as Record<string, unknown>, m.today);
     // After a manual re-categorisation, offer a rule for descriptions like this one.
     const offered = typeof req.query.offerRule === 'string' ? await finance.transactions.find(ctx.sub, req.query.offerRule) : undefined;
-    const list = await finance.transactions.list(ctx.sub, {
-      from: range.first,
-      to: range.last,
-      search: q || undefined,
-      categoryId: category === 'none' ? null : category || undefined,
-    });
+    const [list, lastAccount] = await Promise.all([listPage(finance, m, query, ctx), finance.transactions.lastUsedAccountId(ctx.sub)]);
+    const active = ctx.accounts.filter((a) => !a.archived);
     res.status(status).render('layout', {
       page: 'transactions/index',
       title: 'Transactions',
-      month,
-      q,
-      category,
-      rows: list.map((t) => transactionView(t, ctx)),
+      list,
+      problems: query.problems,
+      monthChoices: monthChoices(m.today, query.month),
       ruleOffer: offered?.categoryId ? { description: offered.description, categoryId: offered.categoryId, category: ctx.categories.find((c) => c.id === offered.categoryId)?.name } : null,
-      accounts: ctx.accounts.filter((a) => !a.archived),
+      accounts: active,
+      allAccounts: ctx.accounts,
       categories: ctx.categories,
       errors: form?.errors ?? {},
-      typed: form?.typed ?? blankTransactionForm(defaultAccountId(ctx.accounts, req.member!.currency), req.member!.today),
+      typed: form?.typed ?? blankTransactionForm(active.some((a) => a.id === lastAccount) ? lastAccount! : defaultAccountId(ctx.accounts, m.currency), m.today),
       splitRows: MAX_SPLITS,
     });
   }
@@ -63,6 +59,7 @@ export function transactionRoutes(deps: { member: RequestHandler[]; finance: Fin
     const parsed = parseTransactionForm(req.body, ctx);
     if (!parsed.ok) return renderList(req, res, 400, parsed);
     await finance.transactions.create(ctx.sub, parsed.value, req.member!.now);
+    req.flash(`Added ${parsed.value.description} on ${parsed.value.date}.`);
     res.redirect(303, `/transactions?month=${monthOf(parsed.value.date)}`);
   });
 
@@ -85,6 +82,7 @@ export function transactionRoutes(deps: { member: RequestHandler[]; finance: Fin
       reconciled: t.cleared === 'reconciled' || t.transfer?.cleared === 'reconciled',
       isTransfer: t.transfer !== null,
       confirmNeeded,
+      returnTo: returnToOf(res.req, t),
     });
   }
 
@@ -107,23 +105,26 @@ export function transactionRoutes(deps: { member: RequestHandler[]; finance: Fin
     const transfer = value.transfer ? { ...value.transfer, cleared: peerClearedAfterEdit(t, value) } : null;
     await finance.transactions.update(ctx.sub, t.id, { ...value, transfer, cleared: clearedAfterEdit(t, value) }, req.member!.now);
     const recategorised = value.categoryId !== null && value.categoryId !== t.categoryId;
-    res.redirect(303, `/transactions?month=${monthOf(value.date)}${recategorised ? `&offerRule=${t.id}` : ''}`);
+    req.flash(`Saved ${value.description} on ${value.date}.`);
+    const back = backTo((req.body as Record<string, unknown>).returnTo, `/transactions?month=${monthOf(value.date)}`);
+    res.redirect(303, recategorised ? `${back}${back.includes('?') ? '&' : '?'}offerRule=${t.id}` : back);
   });
 
   router.get('/:id/delete', async (req, res) => {
     const t = await owned(req);
     const ctx = await context(req);
-    res.render('layout', { page: 'transactions/delete', title: 'Delete transaction', row: transactionView(t, ctx), confirmNeeded: false });
+    res.render('layout', { page: 'transactions/delete', title: 'Delete transaction', row: transactionView(t, ctx), confirmNeeded: false, returnTo: returnToOf(req, t) });
   });
 
   router.post('/:id/delete', async (req, res) => {
     const t = await owned(req);
     if (confirmationNeeded(t) && !confirmsReconciled(req)) {
       const ctx = await context(req);
-      return res.status(409).render('layout', { page: 'transactions/delete', title: 'Delete transaction', row: transactionView(t, ctx), confirmNeeded: true });
+      return res.status(409).render('layout', { page: 'transactions/delete', title: 'Delete transaction', row: transactionView(t, ctx), confirmNeeded: true, returnTo: returnToOf(req, t) });
     }
     await finance.transactions.remove(req.member!.sub, t.id);
-    res.redirect(303, `/transactions?month=${monthOf(t.date)}`);
+    req.flash(`Deleted ${t.description} on ${t.date}${t.transfer ? ' (both sides of the transfer)' : ''}.`);
+    res.redirect(303, backTo((req.body as Record<string, unknown>).returnTo, `/transactions?month=${monthOf(t.date)}`));
   });
 
   // Cleared or not, from the list or the reconcile page; a reconciled one changes only through its edit page.
@@ -133,6 +134,7 @@ export function transactionRoutes(deps: { member: RequestHandler[]; finance: Fin
     if (body.cleared !== 'cleared' && body.cleared !== 'uncleared') throw new HttpError(400, 'Choose cleared or uncleared.');
     if (t.cleared === 'reconciled') throw new HttpError(409, 'This transaction is reconciled with a statement. Open it with Edit to change it.');
     await finance.transactions.setCleared(req.member!.sub, t.id, body.cleared);
+    req.flash(`${t.description} on ${t.date} is ${body.cleared === 'cleared' ? 'cleared' : 'not cleared'} now.`);
     res.redirect(303, backTo(body.returnTo, `/transactions?month=${monthOf(t.date)}`));
   });
 
@@ -143,6 +145,12 @@ export function transactionRoutes(deps: { member: RequestHandler[]; finance: Fin
 const confirmsReconciled = (req: Request) => (req.body as Record<string, unknown> | undefined)?.confirmReconciled === 'yes';
 
 /** Back to the page the button was on: only this app's transaction and account pages. */
-function backTo(raw: unknown, fallback: string): string {
-  return typeof raw === 'string' && /^\/(transactions|accounts\/[0-9a-f-]{36}\/reconcile)(\?[\w=&%.+-]*)?$/.test(raw) ? raw : fallback;
+export function backTo(raw: unknown, fallback: string): string {
+  return typeof raw === 'string' && raw.length <= 500 && /^\/(transactions|accounts\/[0-9a-f-]{36}\/reconcile)(\?[\w=&%.+-]*)?$/.test(raw) ? raw : fallback;
+}
+
+/** The list page an edit or delete page was opened from (its `back` link or the form's returnTo), else the row's month. */
+function returnToOf(req: Request, t: Transaction): string {
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  return backTo(body.returnTo ?? req.query.back, `/transactions?month=${monthOf(t.date)}`);
 }

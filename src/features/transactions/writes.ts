@@ -36,6 +36,8 @@ export interface TransactionInput {
   linkTo?: string | null;
   /** Two or more parts adding up to amountMinor: the transaction is split across their categories. */
   splits?: SplitPart[] | null;
+  /** The import that writes this row (the other side of its transfer too): undoing it removes them. */
+  importBatchId?: string | null;
 }
 
 /** Rows per insert statement: 12 parameters each stays far below SQLite's and PostgreSQL's limits. */
@@ -82,6 +84,7 @@ function rowValues(userSub: string, t: TransactionInput, id: string, transferId:
     cleared: t.cleared ?? 'uncleared',
     transfer_id: transferId,
     split: split ? 1 : 0,
+    import_batch_id: t.importBatchId ?? null,
   };
 }
 
@@ -91,7 +94,7 @@ function splitValues(userSub: string, transactionId: string, parts: SplitPart[])
 
 /** The row of another account that is the other side of `t`, as it is inserted. */
 function peerInput(t: TransactionInput, side: TransferSide): TransactionInput {
-  return { accountId: side.accountId, date: t.date, description: t.description, memo: t.memo ?? null, amountMinor: side.amountMinor, categoryId: null, cleared: side.cleared ?? 'uncleared' };
+  return { accountId: side.accountId, date: t.date, description: t.description, memo: t.memo ?? null, amountMinor: side.amountMinor, categoryId: null, cleared: side.cleared ?? 'uncleared', importBatchId: t.importBatchId ?? null };
 }
 
 /**
@@ -161,7 +164,7 @@ export async function updateTransactionRow(trx: Kysely<Database>, userSub: strin
     transferId = timeOrderedId();
     await insertChunked(trx, 'transactions', [rowValues(userSub, peerInput(t, t.transfer), transferId, id, createdAt)]);
   }
-  const { id: _id, user_sub: _sub, created_at: _created, imported_id: _imported, cleared, ...changes } = rowValues(userSub, t, id, transferId, '');
+  const { id: _id, user_sub: _sub, created_at: _created, imported_id: _imported, import_batch_id: _batch, cleared, ...changes } = rowValues(userSub, t, id, transferId, '');
   await trx
     .updateTable('transactions')
     .set({ ...changes, ...(t.cleared ? { cleared } : {}) })
@@ -174,19 +177,43 @@ export async function updateTransactionRow(trx: Kysely<Database>, userSub: strin
   return true;
 }
 
+/** Ids per bound-parameter list: far below SQLite's and PostgreSQL's limits. */
+const ID_CHUNK = 500;
+
+/** Runs `each` over `ids` a bounded chunk at a time. */
+export async function inChunks<T>(ids: readonly string[], each: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < ids.length; i += ID_CHUNK) out.push(...(await each(ids.slice(i, i + ID_CHUNK))));
+  return out;
+}
+
+/**
+ * Deletes transactions (their parts with them) and, for transfers, the other account's rows,
+ * then brings the totals of every month they were in up to date: one statement per chunk of ids,
+ * so deleting 50,000 rows is as direct as deleting one. Returns how many of `ids` were found.
+ */
+export async function removeTransactionRows(trx: Kysely<Database>, userSub: string, ids: readonly string[]): Promise<number> {
+  const found = await inChunks(ids, (chunk) =>
+    trx
+      .selectFrom('transactions as t')
+      .leftJoin('transactions as p', (j) => j.onRef('p.id', '=', 't.transfer_id').on('p.user_sub', '=', userSub))
+      .select(['t.id', 't.date', 'p.id as peer_id', 'p.date as peer_date'])
+      .where('t.user_sub', '=', userSub)
+      .where('t.id', 'in', chunk)
+      .execute(),
+  );
+  if (found.length === 0) return 0;
+  const all = [...new Set(found.flatMap((r) => (r.peer_id ? [r.id, r.peer_id] : [r.id])))];
+  await inChunks(all, async (chunk) => {
+    await trx.deleteFrom('transaction_splits').where('user_sub', '=', userSub).where('transaction_id', 'in', chunk).execute();
+    await trx.deleteFrom('transactions').where('user_sub', '=', userSub).where('id', 'in', chunk).execute();
+    return [];
+  });
+  await refreshMonthTotals(trx, userSub, ...monthSpan(found.flatMap((r) => (r.peer_date ? [r.date, r.peer_date] : [r.date])))!);
+  return found.length;
+}
+
 /** Deletes one transaction (its parts with it) and, for a transfer, the other account's row. */
 export async function removeTransactionRow(trx: Kysely<Database>, userSub: string, id: string): Promise<boolean> {
-  const rows = await trx
-    .selectFrom('transactions as t')
-    .leftJoin('transactions as p', (j) => j.onRef('p.id', '=', 't.transfer_id').on('p.user_sub', '=', userSub))
-    .select(['t.date', 'p.id as peer_id', 'p.date as peer_date'])
-    .where('t.user_sub', '=', userSub)
-    .where('t.id', '=', id)
-    .executeTakeFirst();
-  if (!rows) return false;
-  const ids = rows.peer_id ? [id, rows.peer_id] : [id];
-  await trx.deleteFrom('transaction_splits').where('user_sub', '=', userSub).where('transaction_id', 'in', ids).execute();
-  await trx.deleteFrom('transactions').where('user_sub', '=', userSub).where('id', 'in', ids).execute();
-  await refreshMonthTotals(trx, userSub, ...monthSpan(rows.peer_date ? [rows.date, rows.peer_date] : [rows.date])!);
-  return true;
+  return (await removeTransactionRows(trx, userSub, [id])) === 1;
 }
