@@ -1,3 +1,4 @@
+import { monthLabel } from '../../src/features/money/dates.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createDataRepository } from '../../src/features/data/repository.js';
 import { seedDemoData } from '../../src/features/demo/seed.js';
@@ -59,6 +60,6 @@ describe.each(DAYS)('on %s', (today) => {
   it('offers today as the date of a new transaction and this month in the list', async () => {
     const page = await member.get(`${stack.baseUrl}/transactions`);
     expect(page.body).toContain(`value="${today}"`);
-    expect(page.body).toContain(`in ${today.slice(0, 7)}</h2>`);
+    expect(page.body).toContain(`in ${monthLabel(today.slice(0, 7))}</h2>`);
   });
 });

@@ -1,3 +1,4 @@
+import { everydayWork } from '../../src/db/migration-017.js';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, sql, SqliteDialect } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -231,7 +232,9 @@ describe('migration 016', () => {
     await g.transactions.create(SUB, { accountId: a, date: '2026-10-01', description: 'x', amountMinor: -900, categoryId: null, splits: [{ categoryId: c[0]!, amountMinor: -400, memo: null }, { categoryId: c[1]!, amountMinor: -500, memo: null }] }, NOW);
     await g.transactions.create(SUB, { accountId: a, date: '2026-10-02', description: 'y', amountMinor: -1_000, categoryId: null, transfer: { accountId: b, amountMinor: 900 } }, NOW);
     await g.transactions.create(SUB, { accountId: b, date: '2026-11-02', description: 'z', amountMinor: 70, categoryId: c[2]! }, NOW);
-    await sql`DELETE FROM kysely_migration WHERE name = '2026-12-02-016-day-totals'`.execute(old);
+    // The migrations after it are taken back first, as on a database that never had them.
+    await everydayWork.down!(old);
+    await sql`DELETE FROM kysely_migration WHERE name >= '2026-12-02-016'`.execute(old);
     await sql`DROP TABLE day_totals`.execute(old);
     await migrateToLatest(old);
     const { days, months } = await dayTotalsByMonth(old);

@@ -7,6 +7,7 @@ import { formatMoney, minorToInput } from '../money/money.js';
 import { currencyOptionsHtml } from '../profile/preferences.js';
 import { parseAccountForm, typedAccountForm, type AccountErrors, type AccountTyped } from './form.js';
 import { reconcileRoutes } from './reconcile.js';
+import type { AccountRemoval } from './removal.js';
 import { MAX_ACCOUNTS, type Account } from './repository.js';
 import { ACCOUNT_TYPES, typeLabel } from './types.js';
 import { rateText } from '../rates/rates.js';
@@ -18,7 +19,7 @@ const CHART_MONTHS = 12;
  * /accounts: balances by type and net worth (with a 12-month chart), add and edit accounts
  * (type, currency, opening balance and date, archive), and reconcile (reconcile.ts).
  */
-export function accountRoutes(deps: { member: RequestHandler[]; finance: Finance }): Router {
+export function accountRoutes(deps: { member: RequestHandler[]; finance: Finance; removal: AccountRemoval }): Router {
   const { finance } = deps;
   const router = express.Router();
   router.use(...deps.member);
@@ -75,7 +76,9 @@ export function accountRoutes(deps: { member: RequestHandler[]; finance: Finance
     }
     const parsed = parseAccountForm(req.body, { mainCurrency: m.currency });
     if (!parsed.ok) return render(req, res, 400, parsed);
+    if (await nameTaken(m.sub, parsed.value.name)) return render(req, res, 400, { errors: { name: 'You already have an account with that name.' }, typed: typedAccountForm(req.body) });
     await finance.accounts.create(m.sub, parsed.value, m.now);
+    req.flash(`Added the account ${parsed.value.name}.`);
     res.redirect(303, '/accounts');
   });
 
@@ -100,9 +103,37 @@ export function accountRoutes(deps: { member: RequestHandler[]; finance: Finance
     const account = await owned(req);
     const parsed = parseAccountForm(req.body, { mainCurrency: req.member!.currency, fixedCurrency: account.currency });
     if (!parsed.ok) return renderEdit(res, 400, account, parsed);
+    if (await nameTaken(req.member!.sub, parsed.value.name, account.id)) return renderEdit(res, 400, account, { errors: { name: 'You already have an account with that name.' }, typed: typedAccountForm(req.body) });
     const archived = (req.body as Record<string, unknown>).archived === 'on';
     const { name, type, openingBalance, openingDate, creditLimit } = parsed.value;
     await finance.accounts.update(req.member!.sub, account.id, { name, archived, type, openingBalance, openingDate, creditLimit });
+    req.flash(`Saved ${name}${archived && !account.archived ? '; it is hidden from the pickers now' : ''}.`);
+    res.redirect(303, '/accounts');
+  });
+
+  /** Names are told apart ignoring case and spacing, like category names. */
+  async function nameTaken(sub: string, name: string, except?: string): Promise<boolean> {
+    const key = name.toLowerCase();
+    return (await finance.accounts.list(sub, { includeArchived: true })).some((a) => a.id !== except && a.name.trim().replace(/\s+/g, ' ').toLowerCase() === key);
+  }
+
+  async function renderDelete(req: Request, res: Response, status: number, account: Account, error: string | null) {
+    const [count, all] = await Promise.all([deps.removal.transactionCount(req.member!.sub, account.id), finance.accounts.list(req.member!.sub, { includeArchived: true })]);
+    const targets = all.filter((a) => a.id !== account.id && a.currency === account.currency);
+    res.status(status).render('layout', { page: 'accounts/delete', title: `Delete ${account.name}`, account, count, targets, error, opening: formatMoney(account.openingBalance, account.currency) });
+  }
+
+  router.get('/:id/delete', async (req, res) => renderDelete(req, res, 200, await owned(req), null));
+
+  // Deleting asks where the account's transactions go: another account in its currency, or away with it.
+  router.post('/:id/delete', async (req, res) => {
+    const account = await owned(req);
+    const into = (req.body as Record<string, unknown>).into;
+    const targets = (await finance.accounts.list(req.member!.sub, { includeArchived: true })).filter((a) => a.id !== account.id && a.currency === account.currency);
+    const target = targets.find((a) => a.id === into);
+    if (into !== 'delete' && !target) return renderDelete(req, res, 400, account, 'Choose where its transactions go.');
+    const n = await deps.removal.remove(req.member!.sub, account.id, target ? { moveTo: target.id } : { deleteTransactions: true });
+    req.flash(`Deleted the account ${account.name}; ${target ? `its ${n} transaction${n === 1 ? ' is' : 's are'} in ${target.name} now` : `${n} transaction${n === 1 ? '' : 's'} deleted with it`}.`);
     res.redirect(303, '/accounts');
   });
 

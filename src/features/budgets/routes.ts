@@ -2,7 +2,7 @@ import express, { type Request, type RequestHandler, type Response, type Router 
 import { HttpError } from '../../http/errors.js';
 import { currencyView } from '../coach/currency-view.js';
 import type { Finance } from '../finance.js';
-import { isMonth, monthOf } from '../money/dates.js';
+import { addMonths, isMonth, monthLabel, monthOf } from '../money/dates.js';
 import { conversionNotice } from '../rates/convert-totals.js';
 import { formatMoney, minorToInput, parseAmount } from '../money/money.js';
 
@@ -23,26 +23,43 @@ export function budgetRoutes(deps: { member: RequestHandler[]; finance: Finance 
   };
   const viewOf = async (req: Request) => currencyView(field(req, 'currency'), req.member!.currency, await finance.accounts.list(req.member!.sub, { includeArchived: true }));
 
-  async function render(req: Request, res: Response, status: number, opts: { suggest?: boolean; typed?: Record<string, string>; errors?: Record<string, string>; formError?: string } = {}) {
+  type Fill = 'suggested' | 'copied';
+  async function render(req: Request, res: Response, status: number, opts: { fill?: Fill; typed?: Record<string, string>; errors?: Record<string, string>; formError?: string } = {}) {
     const m = req.member!;
     const month = monthOfReq(req);
     const view = await viewOf(req);
-    const summary = await finance.coach.monthSummary(m.sub, month, m.today, view.currency, { main: m.currency });
+    const [summary, categories, lastMonth] = await Promise.all([
+      finance.coach.monthSummary(m.sub, month, m.today, view.currency, { main: m.currency }),
+      finance.categories.list(m.sub),
+      opts.fill === 'copied' ? finance.budgets.between(m.sub, view.currency, addMonths(month, -1), addMonths(month, -1)) : Promise.resolve([]),
+    ]);
+    const hidden = new Set(categories.filter((c) => c.hidden).map((c) => c.id));
+    const copied = new Map(lastMonth.map((b) => [b.categoryId, b.amount]));
+    const filled = (c: (typeof summary.categories)[number]): string => {
+      if (opts.fill === 'suggested') return c.suggested !== null ? minorToInput(c.suggested, view.currency) : '';
+      if (opts.fill === 'copied') return copied.has(c.id) ? minorToInput(copied.get(c.id)!, view.currency) : '';
+      return c.budget ? minorToInput(c.budget, view.currency) : '';
+    };
     const rows = summary.categories
-      .filter((c) => c.group !== 'income')
-      .map((c) => ({
-        ...c,
-        input: opts.typed?.[c.id] ?? (opts.suggest && c.suggested !== null ? minorToInput(c.suggested, view.currency) : c.budget ? minorToInput(c.budget, view.currency) : ''),
-        error: opts.errors?.[c.id] ?? null,
-      }));
+      // A hidden category stays while it has figures this month, so the totals still add up.
+      .filter((c) => c.group !== 'income' && (!hidden.has(c.id) || c.budget !== 0 || c.spent !== 0 || c.carried !== 0))
+      .map((c) => ({ ...c, input: opts.typed?.[c.id] ?? filled(c), error: opts.errors?.[c.id] ?? null }));
+    const totals = budgetTotals(rows);
+    const href = (mo: string) => `/budgets?${new URLSearchParams({ month: mo, ...(view.currency !== m.currency ? { currency: view.currency } : {}) })}`;
     res.status(status).render('layout', {
       page: 'budgets/index',
       title: 'Budgets',
       month,
+      monthName: monthLabel(month),
+      prev: { href: href(addMonths(month, -1)), label: monthLabel(addMonths(month, -1)) },
+      next: { href: href(addMonths(month, 1)), label: monthLabel(addMonths(month, 1)) },
+      totals,
+      income: summary.income,
+      toAssign: summary.income - totals.budget,
+      fill: opts.fill ?? null,
       view,
       rows,
       uncategorized: summary.uncategorized,
-      suggested: opts.suggest === true,
       hasErrors: Object.keys(opts.errors ?? {}).length > 0 || opts.formError !== undefined,
       formError: opts.formError ?? null,
       money: (minor: number) => formatMoney(minor, view.currency),
@@ -51,7 +68,8 @@ export function budgetRoutes(deps: { member: RequestHandler[]; finance: Finance 
   }
 
   router.get('/', (req, res) => render(req, res, 200));
-  router.post('/suggest', (req, res) => render(req, res, 200, { suggest: true }));
+  router.post('/suggest', (req, res) => render(req, res, 200, { fill: 'suggested' }));
+  router.post('/copy', (req, res) => render(req, res, 200, { fill: 'copied' }));
 
   router.post('/', async (req, res) => {
     const m = req.member!;
@@ -87,8 +105,21 @@ export function budgetRoutes(deps: { member: RequestHandler[]; finance: Finance 
       if (err instanceof HttpError && err.status === 400) return render(req, res, 400, { typed, formError: err.publicMessage });
       throw err;
     }
-    res.redirect(303, `/dashboard?${new URLSearchParams({ month, ...(currency !== m.currency ? { currency } : {}) })}`);
+    req.flash(`Saved the budgets for ${monthLabel(month)}.`);
+    res.redirect(303, `/budgets?${new URLSearchParams({ month, ...(currency !== m.currency ? { currency } : {}) })}`);
   });
 
   return router;
+}
+
+/** The budget table's totals row: each column the sum of the rows above it (available only over budgeted rows, as they show it). */
+export function budgetTotals(rows: ReadonlyArray<{ budget: number; carried: number; spent: number; available: number; budgeted: boolean }>) {
+  const t = { budget: 0, carried: 0, spent: 0, available: 0 };
+  for (const r of rows) {
+    t.budget += r.budget;
+    t.carried += r.carried;
+    t.spent += r.spent;
+    if (r.budgeted) t.available += r.available;
+  }
+  return t;
 }

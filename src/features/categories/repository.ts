@@ -53,6 +53,11 @@ export function createCategoriesRepository(db: Kysely<Database>) {
       return Number(r.numUpdatedRows) === 1;
     },
 
+    async setHidden(userSub: string, id: string, hidden: boolean): Promise<boolean> {
+      const r = await db.updateTable('categories').set({ hidden: hidden ? 1 : 0 }).where('user_sub', '=', userSub).where('id', '=', id).executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+
     async create(userSub: string, name: string, group: CategoryGroup, now: Date): Promise<string> {
       const id = crypto.randomUUID();
       await db.insertInto('categories').values({ id, user_sub: userSub, name, grp: group, created_at: now.toISOString() }).execute();

@@ -133,6 +133,32 @@ export function goalPacing(
   return { remaining, monthsLeft, monthlyNeeded, status: recentMonthlySaving >= monthlyNeeded ? 'on-track' : 'at-risk' };
 }
 
+export type GoalPace = ReturnType<typeof goalPacing> & { allocated: number };
+
+/**
+ * Paces several goals without counting the same saving twice: each currency's recent monthly
+ * saving is shared out over its goals, the earliest target date first, each taking at most what
+ * it needs a month; a goal is on track when its share covers its need. The shares of one
+ * currency never add up to more than its saving. Returns the goals in the order given.
+ */
+export function paceGoals<G extends { target: number; saved: number; targetDate: string; currency: string }>(
+  goals: readonly G[],
+  currentMonth: string,
+  recentBy: ReadonlyMap<string, number>,
+): Array<G & { pace: GoalPace }> {
+  const left = new Map([...recentBy].map(([c, v]) => [c, Math.max(0, v)]));
+  const paced = new Map<G, GoalPace>();
+  const byDate = [...goals].sort((a, b) => (a.targetDate < b.targetDate ? -1 : a.targetDate > b.targetDate ? 1 : 0));
+  for (const g of byDate) {
+    const base = goalPacing(g, currentMonth, 0);
+    const share = base.status === 'reached' ? 0 : Math.min(left.get(g.currency) ?? 0, base.monthlyNeeded);
+    left.set(g.currency, (left.get(g.currency) ?? 0) - share);
+    const status = base.status === 'at-risk' && share >= base.monthlyNeeded ? 'on-track' : base.status;
+    paced.set(g, { ...base, status, allocated: share });
+  }
+  return goals.map((g) => ({ ...g, pace: paced.get(g)! }));
+}
+
 /** The most possible duplicates the dashboard lists; the rest are counted. */
 export const MAX_LISTED_DUPLICATES = 10;
 

@@ -1,7 +1,7 @@
 import express, { type RequestHandler, type Router } from 'express';
 import { horizontalBars, pairedColumns } from '../coach/charts.js';
 import { currencyView } from '../coach/currency-view.js';
-import { goalPacing } from '../coach/formulas.js';
+import { paceGoals } from '../coach/formulas.js';
 import type { Finance } from '../finance.js';
 import { addMonths, isMonth, monthLabel, monthOf, shortMonthName } from '../money/dates.js';
 import { conversionNotice } from '../rates/convert-totals.js';
@@ -64,7 +64,7 @@ export function dashboardRoutes(deps: { member: RequestHandler[]; finance: Finan
           ]),
         ),
       },
-      goals: goals.map((g) => ({ ...g, money: (minor: number) => formatMoney(minor, g.currency), pace: goalPacing(g, monthOf(m.today), savingByCurrency.get(g.currency) ?? 0) })),
+      goals: paceGoals(goals, monthOf(m.today), savingByCurrency).map((g) => ({ ...g, money: (minor: number) => formatMoney(minor, g.currency) })),
       conversion: conversionNotice(summary.conversion, formatMoney),
       upcoming: upcomingView(upcoming, accounts),
       forecastWarnings: forecastView(warnings),

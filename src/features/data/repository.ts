@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { HttpError } from '../../http/errors.js';
 import { insertTransactionRows } from '../transactions/repository.js';
@@ -31,7 +31,13 @@ export function createDataRepository(db: Kysely<Database>) {
           .where('user_sub', '=', userSub)
           .orderBy('position')
           .execute(),
-        db.selectFrom('goals').select(['id', 'name', 'target_minor', 'saved_minor', 'target_date', 'currency']).where('user_sub', '=', userSub).execute(),
+        // Saved as one figure: what was saved at the start plus every contribution since.
+        db
+          .selectFrom('goals as g')
+          .select(['g.id', 'g.name', 'g.target_minor', 'g.target_date', 'g.currency'])
+          .select(sql<number>`g.saved_minor + coalesce((select sum(c.amount_minor) from goal_contributions c where c.goal_id = g.id and c.user_sub = g.user_sub), 0)`.as('saved_minor'))
+          .where('g.user_sub', '=', userSub)
+          .execute(),
         db
           .selectFrom('schedules')
           .select(['id', 'account_id', 'description', 'amount_minor', 'category_id', 'transfer_account_id', 'frequency', 'every', 'anchor_day', 'next_date'])

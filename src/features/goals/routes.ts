@@ -1,18 +1,25 @@
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
-import { goalPacing } from '../coach/formulas.js';
+import { HttpError, NotFoundError } from '../../http/errors.js';
+import { paceGoals } from '../coach/formulas.js';
 import type { Finance } from '../finance.js';
-import { addMonths, DATE_RANGE_TEXT, isCalendarDate, monthOf } from '../money/dates.js';
-import { formatMoney, parseAmount } from '../money/money.js';
-import { MAX_GOALS } from './repository.js';
+import { addMonths, monthLabel, monthOf } from '../money/dates.js';
+import { formatMoney } from '../money/money.js';
+import { goalTyped, parseContribution, parseGoalForm, type GoalErrors, type GoalTyped } from './form.js';
+import { MAX_CONTRIBUTIONS, MAX_GOALS, type Goal } from './repository.js';
 
+const BLANK: GoalTyped = { name: '', target: '', saved: '', targetDate: '' };
 
-/** /goals: savings goals with their pacing; a goal is on track when recent saving covers the monthly amount needed. */
+/**
+ * /goals: savings goals with their pacing. Recent saving is shared out over the goals (earliest
+ * date first), so no saving counts for two goals. A goal can be edited, deleted, and given
+ * contributions (money put towards it), which add to what it has saved.
+ */
 export function goalRoutes(deps: { member: RequestHandler[]; finance: Finance }): Router {
   const { finance } = deps;
   const router = express.Router();
   router.use(...deps.member);
 
-  async function render(req: Request, res: Response, status: number, form: { errors: Record<string, string>; typed: Record<string, string> } = { errors: {}, typed: {} }) {
+  async function render(req: Request, res: Response, status: number, form: { errors: GoalErrors; typed: GoalTyped } = { errors: {}, typed: BLANK }, contributionError?: { id: string; text: string }) {
     const { sub, currency } = req.member!;
     const month = monthOf(req.member!.today);
     const goals = await finance.goals.list(sub);
@@ -21,37 +28,77 @@ export function goalRoutes(deps: { member: RequestHandler[]; finance: Finance })
     res.status(status).render('layout', {
       page: 'goals/index',
       title: 'Goals',
-      from: addMonths(month, -3),
-      to: addMonths(month, -1),
+      from: monthLabel(addMonths(month, -3)),
+      to: monthLabel(addMonths(month, -1)),
       recent: recentBy.get(currency) ?? 0,
-      goals: goals.map((g) => ({ ...g, money: (m: number) => formatMoney(m, g.currency), pace: goalPacing(g, month, recentBy.get(g.currency) ?? 0) })),
+      goals: paceGoals(goals, month, recentBy).map((g) => ({ ...g, money: (m: number) => formatMoney(m, g.currency) })),
       money: (m: number) => formatMoney(m, currency),
+      contributionError: contributionError ?? null,
+      today: req.member!.today,
       ...form,
     });
+  }
+
+  async function owned(req: Request): Promise<Goal> {
+    const g = await finance.goals.find(req.member!.sub, String(req.params.id));
+    if (!g) throw new NotFoundError('There is no such goal.');
+    return g;
+  }
+
+  async function renderEdit(req: Request, res: Response, status: number, g: Goal, form: { errors: GoalErrors; typed: GoalTyped }) {
+    const history = await finance.goals.contributions(req.member!.sub, g.id);
+    res.status(status).render('layout', { page: 'goals/edit', title: `Edit ${g.name}`, goal: g, history, money: (m: number) => formatMoney(m, g.currency), ...form });
   }
 
   router.get('/', (req, res) => render(req, res, 200));
 
   router.post('/', async (req, res) => {
     const { sub, currency } = req.member!;
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const typed = Object.fromEntries(['name', 'target', 'saved', 'targetDate'].map((k) => [k, typeof body[k] === 'string' ? (body[k] as string) : '']));
-    const errors: Record<string, string> = {};
-    const name = typed.name!.trim();
-    if (name === '' || name.length > 80) errors.name = 'Enter a name of up to 80 characters.';
-    else if ((await finance.goals.list(sub)).length >= MAX_GOALS) errors.name = `You have ${MAX_GOALS} goals, the most there can be.`;
-    const target = parseAmount(typed.target!, currency);
-    if (!target.ok) errors.target = target.error;
-    else if (target.minor <= 0) errors.target = 'The target must be above zero.';
-    const saved = typed.saved!.trim() === '' ? ({ ok: true, minor: 0 } as const) : parseAmount(typed.saved!, currency);
-    if (!saved.ok) errors.saved = saved.error;
-    else if (saved.minor < 0) errors.saved = 'Saved so far cannot be negative.';
-    if (!isCalendarDate(typed.targetDate!)) errors.targetDate = `Enter a real date as YYYY-MM-DD, ${DATE_RANGE_TEXT}.`;
-    else if (typed.targetDate! <= req.member!.today) errors.targetDate = 'Choose a date in the future.';
-    if (Object.keys(errors).length > 0 || !target.ok || !saved.ok) return render(req, res, 400, { errors, typed });
-    await finance.goals.create(sub, { name, target: target.minor, saved: saved.minor, targetDate: typed.targetDate!, currency }, req.member!.now);
+    const parsed = parseGoalForm(req.body, currency, req.member!.today);
+    if (!parsed.ok) return render(req, res, 400, parsed);
+    if ((await finance.goals.list(sub)).length >= MAX_GOALS) return render(req, res, 400, { typed: goalFormTyped(req), errors: { name: `You have ${MAX_GOALS} goals, the most there can be.` } });
+    await finance.goals.create(sub, { ...parsed.value, currency }, req.member!.now);
+    req.flash(`Added the goal ${parsed.value.name}.`);
+    res.redirect(303, '/goals');
+  });
+
+  router.get('/:id/edit', async (req, res) => {
+    const g = await owned(req);
+    await renderEdit(req, res, 200, g, { errors: {}, typed: goalTyped(g) });
+  });
+
+  router.post('/:id', async (req, res) => {
+    const g = await owned(req);
+    const parsed = parseGoalForm(req.body, g.currency, req.member!.today);
+    if (!parsed.ok) return renderEdit(req, res, 400, g, parsed);
+    await finance.goals.update(req.member!.sub, g.id, parsed.value);
+    req.flash(`Saved the goal ${parsed.value.name}.`);
+    res.redirect(303, '/goals');
+  });
+
+  router.post('/:id/delete', async (req, res) => {
+    const g = await owned(req);
+    if ((req.body as Record<string, unknown>).confirm !== 'yes') throw new HttpError(400, 'Tick the box to confirm deleting the goal.');
+    await finance.goals.remove(req.member!.sub, g.id);
+    req.flash(`Deleted the goal ${g.name}. Your transactions are unchanged.`);
+    res.redirect(303, '/goals');
+  });
+
+  router.post('/:id/contributions', async (req, res) => {
+    const g = await owned(req);
+    const parsed = parseContribution(req.body, g.currency, req.member!.today);
+    if (!parsed.ok) return render(req, res, 400, undefined, { id: g.id, text: parsed.error });
+    if ((await finance.goals.contributionCount(req.member!.sub, g.id)) >= MAX_CONTRIBUTIONS) return render(req, res, 400, undefined, { id: g.id, text: `This goal has ${MAX_CONTRIBUTIONS} contributions, the most there can be.` });
+    if (g.saved + parsed.value.amount < 0) return render(req, res, 400, undefined, { id: g.id, text: `That takes out more than the ${formatMoney(g.saved, g.currency)} saved.` });
+    await finance.goals.contribute(req.member!.sub, g.id, parsed.value, req.member!.now);
+    req.flash(`${parsed.value.amount > 0 ? 'Added' : 'Took out'} ${formatMoney(Math.abs(parsed.value.amount), g.currency)} ${parsed.value.amount > 0 ? 'to' : 'from'} ${g.name}.`);
     res.redirect(303, '/goals');
   });
 
   return router;
 }
+
+const goalFormTyped = (req: Request): GoalTyped => {
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  return Object.fromEntries(Object.keys(BLANK).map((k) => [k, typeof body[k] === 'string' ? body[k] : ''])) as GoalTyped;
+};
