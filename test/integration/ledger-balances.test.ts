@@ -87,7 +87,8 @@ describe('reconcile', () => {
     expect(matching.body).toContain('matches the statement');
 
     const done = await post(`/accounts/${acct.id}/reconcile`, { date: '2026-10-31', balance: '135.00' });
-    expect(done.headers.get('location')).toBe('/accounts?reconciled=2');
+    expect(done.headers.get('location')).toBe('/accounts');
+    expect((await get('/accounts')).body).toMatch(/Reconciled [^:]+: 2 transactions marked as matching the statement./);
     expect((await ctx.finance.transactions.find(SUB, a))!.cleared).toBe('reconciled');
     expect((await ctx.finance.transactions.find(SUB, b))!.cleared).toBe('reconciled');
     expect((await ctx.finance.transactions.find(SUB, later))!.cleared).toBe('cleared');

@@ -33,7 +33,8 @@ describe('exchange rates', () => {
     expect(refused.body).toContain('Line 3: &#34;zero&#34; is not a rate');
     expect(await ctx.finance.rates.count(SUB)).toBe(1);
     const imported = await upload('date,currency,rate\n2026-10-01,JPY,0.0067\n2026-12-01,JPY,0.0070\n');
-    expect(imported.headers.get('location')).toBe('/rates?imported=2');
+    expect(imported.headers.get('location')).toBe('/rates');
+    expect((await get('/rates')).body).toContain('2 rates saved.');
     const page = await get('/rates');
     expect(page.body).toContain('1 JPY = 0.007 USD');
 

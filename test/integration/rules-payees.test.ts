@@ -48,7 +48,8 @@ describe('rules', () => {
 
     const again = /name="fingerprint" value="([^"]+)"/.exec((await get('/rules/apply')).body)![1]!;
     const done = await post('/rules/apply', { fingerprint: again });
-    expect(done.headers.get('location')).toBe('/rules?applied=4');
+    expect(done.headers.get('location')).toBe('/rules');
+    expect((await get('/rules')).body).toContain('Rules applied: 4 transactions changed.');
     const byAmount = new Map((await rowsOf(acct)).map((t) => [t.amountMinor, t]));
     expect(byAmount.get(-2_000)).toMatchObject({ description: 'FreshMart', categoryId: groceries });
     expect(byAmount.get(-20_000)).toMatchObject({ description: 'SQ *FRESHMART 0412', categoryId: dining });
@@ -82,7 +83,7 @@ describe('payees', () => {
     expect(list.body).not.toContain('Corner shop');
 
     const merged = await post('/payees/rename', { from: ['AMZN Mktp US', 'Amazon.com', 'AMAZON MARKETPLACE'], to: '  Amazon  ' });
-    expect(merged.headers.get('location')).toBe('/payees?renamed=3');
+    expect((await get(merged.headers.get('location')!)).body).toContain('3 transactions now carry the name Amazon.');
     expect((await rowsOf(acct)).map((t) => t.description).sort()).toEqual(['Amazon', 'Amazon', 'Amazon', 'Corner shop']);
     expect((await ctx.finance.transactions.list('auth0|payee-other', { from: '2026-01-01', to: '2026-12-31' }))[0]!.description).toBe('Amazon.com');
     expect((await post('/payees/rename', { from: 'Corner shop', to: '' })).status).toBe(400);

@@ -39,7 +39,8 @@ describe('schedules', () => {
 
     const entered = await post(`/schedules/${rent.id}/enter`, { returnTo: 'dashboard' });
     expect(entered.status).toBe(303);
-    expect(entered.headers.get('location')).toMatch(/^\/dashboard\?entered=/);
+    expect(entered.headers.get('location')).toBe('/dashboard');
+    expect((await get('/dashboard')).body).toContain('Entered Rent on 2026-11-15.');
     const rows = await ctx.finance.transactions.list(SUB, { from: '2026-11-01', to: '2026-11-30' });
     expect(rows.filter((r) => r.accountId === checking).map((r) => [r.date, r.amountMinor])).toEqual([['2026-11-15', -80_000]]);
     expect((await scheduleNamed('Rent'))!.nextDate).toBe('2026-12-15');

@@ -1,4 +1,5 @@
 import express, { type Request, type Response, type Router } from 'express';
+import { plural } from '../../lib/text.js';
 import type { Finance } from '../finance.js';
 import { isCalendarDate } from '../money/dates.js';
 import { formatMoney, parseAmount } from '../money/money.js';
@@ -85,7 +86,8 @@ export function reconcileRoutes(deps: { finance: Finance; owned: (req: Request) 
       return render(req, res, account, body, 409, 'The cleared balance does not match the statement yet. Mark the missing transactions cleared, or check the statement balance.');
     }
     const marked = await finance.accounts.reconcile(m.sub, account.id, statement, m.now);
-    res.redirect(303, `/accounts?reconciled=${marked}`);
+    req.flash(`Reconciled ${account.name}: ${plural(marked, 'transaction')} marked as matching the statement.`);
+    res.redirect(303, '/accounts');
   });
 
   return router;

@@ -63,7 +63,6 @@ export function accountRoutes(deps: { member: RequestHandler[]; finance: Finance
       currencyOptions: currencyOptionsHtml(form.typed.currency || m.currency),
       errors: form.errors,
       typed: form.typed,
-      reconciled: typeof req.query.reconciled === 'string' && /^\d{1,6}$/.test(req.query.reconciled) ? Number(req.query.reconciled) : null,
     });
   }
 

@@ -68,7 +68,6 @@ export function dashboardRoutes(deps: { member: RequestHandler[]; finance: Finan
       conversion: conversionNotice(summary.conversion, formatMoney),
       upcoming: upcomingView(upcoming, accounts),
       forecastWarnings: forecastView(warnings),
-      entered: typeof req.query.entered === 'string' ? req.query.entered.slice(0, 200) : null,
       historyRows: summary.history.map((h) => ({ label: monthLabel(h.month), income: money(h.income), expenses: money(h.expenses) })),
     });
   });

@@ -1,4 +1,5 @@
 import express, { type RequestHandler, type Router } from 'express';
+import { plural } from '../../lib/text.js';
 import type { Guards } from '../../auth/guards.js';
 import { HttpError } from '../../http/errors.js';
 import type { AuditService } from '../audit/service.js';
@@ -18,11 +19,10 @@ export function dataRoutes(deps: { member: RequestHandler[]; guards: Guards; dat
   router.use(...deps.member, deps.guards.requiresMfa());
 
   const render = (res: express.Response, status: number, over: Record<string, unknown> = {}) =>
-    res.status(status).render('layout', { page: 'data/index', title: 'Your data', deleted: false, restored: null, error: null, restoreProblems: [], ...over });
+    res.status(status).render('layout', { page: 'data/index', title: 'Your data', error: null, restoreProblems: [], ...over });
 
   router.get('/', (req, res) => {
-    const n = (k: string) => Number(req.query[k]) || 0;
-    render(res, 200, { deleted: req.query.deleted === '1', restored: req.query.restored === '1' ? { accounts: n('accounts'), transactions: n('transactions'), categories: n('categories') } : null });
+    render(res, 200);
   });
 
   // A JSON export read back into an empty ledger: checked whole first, then written all at once.
@@ -34,7 +34,8 @@ export function dataRoutes(deps: { member: RequestHandler[]; guards: Guards; dat
       const plan = await planRestore(await readExport(decoded.text), await deps.categories.list(req.member!.sub));
       await deps.data.restore(req.member!.sub, plan, req.member!.now);
       await deps.audit.record(req, 'data.restored', { detail: plan.counts });
-      res.redirect(303, `/data?restored=1&accounts=${plan.counts.accounts}&transactions=${plan.counts.transactions}&categories=${plan.counts.categories}`);
+      req.flash(`Restored ${plural(plan.counts.accounts, 'account')} and ${plural(plan.counts.transactions, 'transaction')}${plan.counts.categories ? `; ${plural(plan.counts.categories, 'new category', 'new categories')}` : ''}.`);
+      res.redirect(303, '/data');
     } catch (err) {
       if (err instanceof RestoreError) return render(res, 400, { restoreProblems: err.problems });
       if (err instanceof HttpError && err.status === 409) return render(res, 409, { restoreProblems: [err.message] });
@@ -67,7 +68,8 @@ export function dataRoutes(deps: { member: RequestHandler[]; guards: Guards; dat
     }
     const rows = await deps.data.deleteEverything(req.member!.sub);
     await deps.audit.record(req, 'data.deleted', { detail: { rows } });
-    res.redirect(303, '/data?deleted=1');
+    req.flash('All your finance data has been deleted.');
+    res.redirect(303, '/data');
   });
 
   return router;

@@ -1,4 +1,5 @@
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
+import { plural } from '../../lib/text.js';
 import type { PayeesRepository } from './repository.js';
 
 /** Payees shown at once; a search finds the others. */
@@ -25,7 +26,7 @@ export function payeeRoutes(deps: { member: RequestHandler[]; payees: PayeesRepo
   async function render(req: Request, res: Response, status: number, error: string | null = null) {
     const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 100) : '';
     const payees = await deps.payees.list(req.member!.sub, q, SHOWN);
-    res.status(status).render('layout', { page: 'payees/index', title: 'Payees', q, payees, shown: SHOWN, error, done: typeof req.query.renamed === 'string' ? Number(req.query.renamed) || 0 : null });
+    res.status(status).render('layout', { page: 'payees/index', title: 'Payees', q, payees, shown: SHOWN, error });
   }
 
   router.get('/', (req, res) => render(req, res, 200));
@@ -41,7 +42,8 @@ export function payeeRoutes(deps: { member: RequestHandler[]; payees: PayeesRepo
     if (from.length > MAX_MERGE) return render(req, res, 400, `Merge at most ${MAX_MERGE} payees at once.`);
     if (to === null) return render(req, res, 400, 'Enter the new payee name: 1 to 200 characters, on one line.');
     const changed = await deps.payees.rename(req.member!.sub, from as string[], to);
-    res.redirect(303, `/payees?renamed=${changed}`);
+    req.flash(`${plural(changed, 'transaction')} now carry the name ${to}.`);
+    res.redirect(303, '/payees');
   });
 
   return router;

@@ -1,4 +1,5 @@
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
+import { plural } from '../../lib/text.js';
 import { HttpError, NotFoundError } from '../../http/errors.js';
 import { readFormFields } from '../../http/form-fields.js';
 import { decodeUpload } from '../import/decode.js';
@@ -32,7 +33,6 @@ export function rateRoutes(deps: { member: RequestHandler[]; rates: RatesReposit
       errors: {},
       typed: { date: m.today, currency: '', rate: '' },
       importErrors: [],
-      imported: typeof req.query.imported === 'string' ? Number(req.query.imported) || 0 : null,
       ...over,
     });
   }
@@ -49,7 +49,8 @@ export function rateRoutes(deps: { member: RequestHandler[]; rates: RatesReposit
     if (!parsed.ok || Object.keys(sentTwice).length) return render(req, res, 400, { errors: { ...(parsed.ok ? {} : parsed.errors), ...sentTwice }, typed });
     await roomFor(req.member!.sub, 1);
     await deps.rates.upsert(req.member!.sub, req.member!.currency, [parsed.row]);
-    res.redirect(303, '/rates?imported=1');
+    req.flash(`Saved the rate for ${parsed.row.currency} on ${parsed.row.date}.`);
+    res.redirect(303, '/rates');
   });
 
   router.post('/import', async (req, res) => {
@@ -61,12 +62,14 @@ export function rateRoutes(deps: { member: RequestHandler[]; rates: RatesReposit
     if (parsed.rows.length === 0) return render(req, res, 400, { importErrors: ['The file has no rates.'] });
     await roomFor(req.member!.sub, parsed.rows.length);
     await deps.rates.upsert(req.member!.sub, req.member!.currency, parsed.rows);
-    res.redirect(303, `/rates?imported=${parsed.rows.length}`);
+    req.flash(`${plural(parsed.rows.length, 'rate')} saved.`);
+    res.redirect(303, '/rates');
   });
 
   router.post('/delete', async (req, res) => {
     const { typed } = readFormFields(req.body, FIELDS);
     if (!(await deps.rates.remove(req.member!.sub, req.member!.currency, typed.currency, typed.date))) throw new NotFoundError('There is no such rate.');
+    req.flash(`Deleted the rate for ${typed.currency} on ${typed.date}.`);
     res.redirect(303, '/rates');
   });
 

@@ -1,4 +1,5 @@
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
+import { plural } from '../../lib/text.js';
 import { HttpError, NotFoundError } from '../../http/errors.js';
 import type { Finance } from '../finance.js';
 import { formatMoney } from '../money/money.js';
@@ -43,7 +44,6 @@ export function ruleRoutes(deps: { member: RequestHandler[]; finance: Finance; a
       ...options(ctx),
       errors: form?.errors ?? {},
       typed: form?.typed ?? blankRuleForm(),
-      applied: typeof req.query.applied === 'string' ? Number(req.query.applied) || 0 : null,
     });
   }
   const options = (ctx: Awaited<ReturnType<typeof context>>) => ({ accounts: ctx.accounts.filter((a) => !a.archived), categories: ctx.categories, fields: RULE_FIELDS, ops: RULE_OPS });
@@ -55,6 +55,7 @@ export function ruleRoutes(deps: { member: RequestHandler[]; finance: Finance; a
     const parsed = parseRuleForm(req.body, ctx);
     if (!parsed.ok) return renderList(req, res, 400, parsed);
     await finance.rules.create(ctx.sub, parsed.value, req.member!.now);
+    req.flash('Added the rule. It applies to imports from now on; apply it to existing transactions below.');
     res.redirect(303, '/rules');
   });
 
@@ -83,7 +84,8 @@ export function ruleRoutes(deps: { member: RequestHandler[]; finance: Finance; a
     if (typeof fingerprint !== 'string' || fingerprint.length > 100) throw new HttpError(400, 'Open the preview first: rules are applied only after you have seen what they change.');
     const applied = await deps.apply.apply(req.member!.sub, fingerprint);
     if (applied === null) throw new HttpError(409, 'Your rules or transactions changed since the preview, so nothing was applied. Open the preview again to see the changes as they are now.');
-    res.redirect(303, `/rules?applied=${applied}`);
+    req.flash(`Rules applied: ${plural(applied, 'transaction')} changed.`);
+    res.redirect(303, '/rules');
   });
 
   async function owned(req: Request): Promise<Rule> {
@@ -104,12 +106,14 @@ export function ruleRoutes(deps: { member: RequestHandler[]; finance: Finance; a
     const parsed = parseRuleForm(req.body, ctx);
     if (!parsed.ok) return res.status(400).render('layout', { page: 'rules/edit', title: 'Edit rule', id: r.id, ...options(ctx), ...parsed });
     await finance.rules.update(ctx.sub, r.id, parsed.value);
+    req.flash('Saved the rule.');
     res.redirect(303, '/rules');
   });
 
   router.post('/:id/delete', async (req, res) => {
     const r = await owned(req);
     await finance.rules.remove(req.member!.sub, r.id);
+    req.flash('Deleted the rule; transactions it changed stay as they are.');
     res.redirect(303, '/rules');
   });
 
@@ -118,6 +122,7 @@ export function ruleRoutes(deps: { member: RequestHandler[]; finance: Finance; a
     const direction = (req.body as Record<string, unknown> | undefined)?.direction;
     if (direction !== 'up' && direction !== 'down') throw new HttpError(400, 'Choose up or down.');
     await finance.rules.move(req.member!.sub, r.id, direction);
+    req.flash(`Moved the rule ${direction}.`);
     res.redirect(303, '/rules');
   });
 

@@ -50,7 +50,6 @@ export function scheduleRoutes(deps: { member: RequestHandler[]; finance: Financ
       frequencies: FREQUENCIES,
       errors: form?.errors ?? {},
       typed: form?.typed ?? blankScheduleForm(defaultAccountId(ctx.accounts, req.member!.currency), today),
-      entered: typeof req.query.entered === 'string' ? req.query.entered.slice(0, 200) : null,
     });
   }
 
@@ -61,6 +60,7 @@ export function scheduleRoutes(deps: { member: RequestHandler[]; finance: Financ
     const parsed = parseScheduleForm(req.body, ctx);
     if (!parsed.ok) return renderList(req, res, 400, parsed);
     await finance.schedules.create(ctx.sub, parsed.value, req.member!.now);
+    req.flash(`Added the schedule ${parsed.value.description}, next on ${parsed.value.nextDate}.`);
     res.redirect(303, '/schedules');
   });
 
@@ -92,12 +92,14 @@ export function scheduleRoutes(deps: { member: RequestHandler[]; finance: Financ
     const parsed = parseScheduleForm(req.body, ctx);
     if (!parsed.ok) return renderEdit(res, 400, s, ctx, parsed);
     await finance.schedules.update(ctx.sub, s.id, keepAnchor(s, parsed.value));
+    req.flash(`Saved the schedule ${parsed.value.description}.`);
     res.redirect(303, '/schedules');
   });
 
   router.post('/:id/delete', async (req, res) => {
     const s = await schedules.owned(req.member!.sub, String(req.params.id));
     await finance.schedules.remove(req.member!.sub, s.id);
+    req.flash(`Deleted the schedule ${s.description}; the transactions entered from it stay.`);
     res.redirect(303, '/schedules');
   });
 
@@ -106,7 +108,8 @@ export function scheduleRoutes(deps: { member: RequestHandler[]; finance: Financ
     const m = req.member!;
     const s = await schedules.enterDue(m.sub, String(req.params.id), m.today, m.now);
     const back = (req.body as Record<string, unknown> | undefined)?.returnTo === 'dashboard' ? '/dashboard' : '/schedules';
-    res.redirect(303, `${back}?${new URLSearchParams({ entered: `${s.description} on ${s.nextDate}` })}`);
+    req.flash(`Entered ${s.description} on ${s.nextDate}.`);
+    res.redirect(303, back);
   });
 
   return router;
