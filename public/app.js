@@ -34,3 +34,15 @@
     });
   }
 })();
+// The bulk form shows the category or account picker only for the change that needs it.
+(function () {
+  'use strict';
+  var action = document.getElementById('bulk-action');
+  if (!action) return;
+  var targets = document.querySelectorAll('.bulk-target');
+  function sync() {
+    targets.forEach(function (t) { t.hidden = t.getAttribute('data-for') !== action.value; });
+  }
+  action.addEventListener('change', sync);
+  sync();
+})();

@@ -32,6 +32,7 @@ import { dataRoutes } from './features/data/routes.js';
 import { goalRoutes } from './features/goals/routes.js';
 import { importRoutes } from './features/import/routes.js';
 import { importUpload } from './features/import/upload.js';
+import { helpRoutes } from './features/help/routes.js';
 import { homeRoutes } from './features/home/routes.js';
 import { bulkRoutes } from './features/transactions/bulk-routes.js';
 import { transactionRoutes } from './features/transactions/routes.js';
@@ -215,6 +216,7 @@ export function createApp(deps: AppDeps): App {
 
   // 6. Features.
   app.use('/', homeRoutes());
+  app.use('/help', helpRoutes());
   app.use(
     '/',
     authRoutes({

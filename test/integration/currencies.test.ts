@@ -71,6 +71,6 @@ describe('one currency at a time', () => {
     expect((await finance.accounts.list(MEMBER.sub, { includeArchived: true })).find((a) => a.name === 'Yen wallet')!.currency).toBe('JPY');
     const bad = await postForm('/accounts', { _csrf: token, name: 'Nope', currency: 'XXQ' });
     expect(bad.status).toBe(400);
-    expect(bad.body).toContain('Choose a currency from the list (a three-letter ISO 4217 code such as USD or EUR).');
+    expect(bad.body).toContain('Choose a currency from the list: type its code (such as EUR) or its name (such as Euro).');
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { connectionButtons, connectionOfSub } from '../../src/auth/connections.js';
 import { passwordProblems } from '../../src/dev-idp/password-policy.js';
 import { describeDevice } from '../../src/features/profile/devices.js';
-import { currencyOptionsHtml, parsePreferences } from '../../src/features/profile/preferences.js';
+import { CURRENCY_CHOICES, parsePreferences } from '../../src/features/profile/preferences.js';
 
 describe('password policy of the development provider', () => {
   it.each([
@@ -27,7 +27,7 @@ describe('preferences', () => {
     const r = parsePreferences({ displayName: 'a\u0000b', currency: 'DOLLARS' });
     expect(r).toEqual({
       ok: false,
-      errors: { displayName: expect.stringContaining('control characters'), currency: expect.stringContaining('ISO 4217') },
+      errors: { displayName: expect.stringContaining('control characters'), currency: expect.stringContaining('type its code') },
       typed: { displayName: 'a\u0000b', currency: 'DOLLARS' },
     });
   });
@@ -39,19 +39,13 @@ describe('preferences', () => {
   });
 });
 
-describe('currency options', () => {
-  it('mark exactly the chosen currency as selected', () => {
-    const html = currencyOptionsHtml('EUR');
-    expect(html.match(/ selected/g)).toHaveLength(1);
-    expect(html).toContain('<option value="EUR" selected>EUR</option>');
-    expect(html).toContain('<option value="USD">USD</option>');
-  });
-
-  it('keep an unknown typed value as the first, selected option, escaped', () => {
-    const html = currencyOptionsHtml('"><script>');
-    expect(html.startsWith('<option value="&#34;&#62;&#60;script&#62;" selected>&#34;&#62;&#60;script&#62;</option>')).toBe(true);
-    expect(html).not.toContain('<script>');
-    expect(html.match(/ selected/g)).toHaveLength(1);
+describe('currency picker', () => {
+  it('names every currency ("EUR — Euro") and reads a code, a picked line or a name', () => {
+    expect(CURRENCY_CHOICES.find((c) => c.code === 'EUR')?.label).toBe('EUR — Euro');
+    expect(CURRENCY_CHOICES.find((c) => c.code === 'JPY')?.label).toBe('JPY — Japanese Yen');
+    for (const typed of ['EUR', 'eur', 'EUR — Euro', 'euro', ' Euro ']) expect(parsePreferences({ currency: typed })).toEqual({ ok: true, value: { displayName: null, currency: 'EUR' } });
+    expect(parsePreferences({ currency: 'Euros' })).toMatchObject({ ok: false, errors: { currency: expect.stringContaining('type its code') } });
+    expect(parsePreferences({ currency: 'XYZ' })).toMatchObject({ ok: false });
   });
 });
 

@@ -12,26 +12,20 @@ export function currencyCodes(): string[] {
   return [...CURRENCIES];
 }
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const names = new Intl.DisplayNames('en', { type: 'currency' });
 
-/** The currency list as <option> elements, built once: it is the same long list on every render. */
-const OPTIONS = currencyCodes().map((c) => `<option value="${escapeHtml(c)}">${escapeHtml(c)}</option>`);
-const ALL_OPTIONS = OPTIONS.join('');
-
-/** The <option> elements of the currency select with `selected` marked; an unknown value is kept as the first option. */
-export function currencyOptionsHtml(selected: string): string {
-  const value = escapeHtml(selected);
-  const marker = `<option value="${value}">`;
-  if (!CURRENCIES.has(selected)) return `<option value="${value}" selected>${value}</option>${ALL_OPTIONS}`;
-  return ALL_OPTIONS.replace(marker, `<option value="${value}" selected>`);
-}
+/** Every currency as the picker lists it: "EUR — Euro", in code order; built once. */
+export const CURRENCY_CHOICES: ReadonlyArray<{ code: string; label: string }> = currencyCodes().map((code) => ({ code, label: `${code} — ${names.of(code) ?? code}` }));
+const BY_NAME = new Map(CURRENCY_CHOICES.map((c) => [(names.of(c.code) ?? c.code).toLowerCase(), c.code]));
 
 /** One ISO 4217 code from a form field (the profile's main currency, a new account's currency). */
 export function parseCurrency(raw: unknown): { ok: true; currency: string } | { ok: false; error: string } {
   if (Array.isArray(raw)) return { ok: false, error: 'Choose one currency.' };
   if (typeof raw !== 'string' || raw.trim() === '') return { ok: false, error: 'Choose a currency.' };
-  const currency = raw.trim().toUpperCase();
-  if (!CURRENCIES.has(currency)) return { ok: false, error: 'Choose a currency from the list (a three-letter ISO 4217 code such as USD or EUR).' };
+  // A code ("eur"), a picked line ("EUR — Euro") or a name ("euro") all name the currency.
+  const text = raw.trim();
+  const currency = /^[a-z]{3}(\s|$)/i.test(text) ? text.slice(0, 3).toUpperCase() : (BY_NAME.get(text.toLowerCase()) ?? text.toUpperCase());
+  if (!CURRENCIES.has(currency)) return { ok: false, error: 'Choose a currency from the list: type its code (such as EUR) or its name (such as Euro).' };
   return { ok: true, currency };
 }
 

@@ -5,7 +5,7 @@ import { mfaStatus } from '../../auth/mfa.js';
 import type { SessionAccess } from '../../sessions/access.js';
 import type { AccountService } from '../account-management/service.js';
 import type { AuditService } from '../audit/service.js';
-import { currencyOptionsHtml, parsePreferences, type PreferenceErrors } from './preferences.js';
+import { CURRENCY_CHOICES, parsePreferences, type PreferenceErrors } from './preferences.js';
 import type { ProfileService } from './service.js';
 
 interface Deps {
@@ -59,7 +59,8 @@ export function profileRoutes(deps: Deps): Router {
         currency: form?.typed.currency ?? record?.currency ?? 'USD',
       },
       errors: form?.errors ?? {},
-      currencyOptions: currencyOptionsHtml(form?.typed.currency ?? record?.currency ?? 'USD'),
+      currencyValue: form?.typed.currency ?? record?.currency ?? 'USD',
+      currencies: CURRENCY_CHOICES,
       sessions,
       notice: noticeOf(req.query),
     });

@@ -1,0 +1,14 @@
+import { chromium } from 'playwright-core';
+const base = 'http://localhost:3100';
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+const page = await (await browser.newContext({ viewport: { width: 375, height: 800 } })).newPage();
+await page.goto(`${base}/login`);
+await page.fill('input[type="email"], input[name="login"]', 'member@example.com');
+await page.fill('input[type="password"]', 'Member-demo-2026');
+await page.locator('button[type="submit"]').first().click();
+await page.waitForURL(/3100/);
+await page.goto(`${base}${process.argv[2]}`);
+const el = page.locator(process.argv[3]).first();
+await el.scrollIntoViewIfNeeded();
+await page.screenshot({ path: `/tmp/el.png` });
+await browser.close();
