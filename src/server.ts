@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     throw err;
   }
 
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, config.logFormat);
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
   process.on('uncaughtException', (err) => {
     // State may be corrupt after an uncaught exception: log it and exit for a clean restart.
@@ -43,6 +43,7 @@ async function main(): Promise<void> {
   const paths = appPaths();
   const database = openSqlite(config.databaseFile);
   await migrateToLatest(database.db);
+  if (process.argv.includes('--demo-reset')) return resetDemo(config, database);
   const sessionStore = new SqliteSessionStore(database.sqlite, { defaultTtlMs: config.sessionIdleMinutes * 60_000 });
 
   let idp: DevIdp | undefined;
@@ -77,7 +78,6 @@ async function main(): Promise<void> {
     const { seedDemoData } = await import('./features/demo/seed.js');
     const { DEMO_MEMBER_SUB } = await import('./dev-idp/accounts.js');
     await seedDemoData(createFinance(database.db), DEMO_MEMBER_SUB, systemClock);
-    printDevBanner(idp);
   } else {
     issuerBaseUrl = config.idp.issuerBaseUrl;
   }
@@ -88,6 +88,8 @@ async function main(): Promise<void> {
   server.requestTimeout = 30_000;
   await new Promise<void>((resolve) => server.listen(config.port, config.listenHost, resolve));
   logger.info({ baseUrl: config.baseUrl, issuer: issuerBaseUrl, host: config.listenHost ?? 'every interface' }, 'Personal Finance Coach is listening');
+  // Last, where a newcomer sees them: the demo accounts, then the address to open.
+  if (idp) printDevBanner(idp);
   process.stdout.write(`\nPersonal Finance Coach: ${config.baseUrl}\n\n`);
 
   // Expired sessions are already refused on read; this keeps the table small. The app's own
@@ -116,6 +118,22 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+/** `npm run demo:reset`: the demo member's finance data back to the seeded year, then exit. */
+async function resetDemo(config: { idp: { kind: string } }, database: ReturnType<typeof openSqlite>): Promise<void> {
+  if (config.idp.kind !== 'embedded') {
+    process.stderr.write('demo:reset works only with the embedded development provider (no AUTH0_DOMAIN set): the demo member exists only there.\n');
+    process.exit(1);
+  }
+  const { createFinance } = await import('./features/finance.js');
+  const { createDataRepository } = await import('./features/data/repository.js');
+  const { seedDemoData } = await import('./features/demo/seed.js');
+  const { DEMO_MEMBER_SUB } = await import('./dev-idp/accounts.js');
+  const removed = await createDataRepository(database.db).deleteEverything(DEMO_MEMBER_SUB);
+  await seedDemoData(createFinance(database.db), DEMO_MEMBER_SUB, systemClock);
+  await database.close();
+  process.stdout.write(`The demo member's data is back to its first day (${removed} rows replaced). Sign in as member@example.com to see it.\n`);
 }
 
 function printDevBanner(idp: DevIdp): void {

@@ -37,6 +37,8 @@ export interface Config {
   dataDir: string;
   trustProxy: false | number | string[];
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** One readable line per request (the default in development) or JSON lines (everywhere else). */
+  logFormat: 'json' | 'pretty';
   sessionIdleMinutes: number;
   sessionAbsoluteHours: number;
   /** `sensitive`: MFA for the admin area and sensitive actions; `always`: every sign-in asks for MFA. */
@@ -121,6 +123,7 @@ const envSchema = z.object({
   DATABASE_URL: optionalString,
   TRUST_PROXY: optionalString,
   LOG_LEVEL: optionalString,
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   SESSION_IDLE_MINUTES: intInRange('SESSION_IDLE_MINUTES', 1, 24 * 60, 30),
   SESSION_ABSOLUTE_HOURS: intInRange('SESSION_ABSOLUTE_HOURS', 1, 30 * 24, 12),
   MFA_MODE: optionalString.transform((v, ctx): 'sensitive' | 'always' => {
@@ -225,6 +228,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     dataDir,
     trustProxy,
     logLevel,
+    logFormat: e.LOG_FORMAT ?? (nodeEnv === 'development' ? 'pretty' : 'json'),
     sessionIdleMinutes: idle,
     sessionAbsoluteHours: absolute,
     mfaMode: e.MFA_MODE ?? 'sensitive',

@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
 import type { Config } from '../config/config.js';
 
 export type { Logger };
@@ -7,7 +8,7 @@ export type { Logger };
  * Structured JSON logs in UTC. Anything that could carry a credential is redacted by path,
  * so a careless `log.info({ req })` cannot leak a cookie or a token.
  */
-export function createLogger(level: Config['logLevel'], destination?: pino.DestinationStream): Logger {
+export function createLogger(level: Config['logLevel'], destination?: pino.DestinationStream, format: Config['logFormat'] = 'json'): Logger {
   return pino(
     {
       level,
@@ -31,6 +32,37 @@ export function createLogger(level: Config['logLevel'], destination?: pino.Desti
     // Standard output, written asynchronously: lines logged while a write is in flight go out
     // together in the next one instead of one blocking system call each. pino flushes what is
     // left when the process exits, a crash included.
-    destination ?? pino.destination({ dest: 1, sync: false }),
+    destination ?? (format === 'pretty' ? readableLines() : pino.destination({ dest: 1, sync: false })),
   );
+}
+
+interface LogLine {
+  msg?: string;
+  req?: { method?: string; path?: string };
+  res?: { statusCode?: number };
+  responseTime?: number;
+}
+
+/**
+ * Development's console: one readable line per entry ("12:04:31 INFO GET /dashboard 200 14 ms"),
+ * other fields after it on the same line. pino-pretty runs in this process, so a line is
+ * written before the next one starts; production keeps JSON lines for the log collector.
+ */
+export function readableLines(destination?: NodeJS.WritableStream): pino.DestinationStream {
+  return pretty({
+    ...(destination ? { destination } : {}),
+    colorize: destination === undefined && process.stdout.isTTY === true,
+    singleLine: true,
+    // Errors inline too: one entry, one line (their stacks are in the JSON logs of production).
+    errorLikeObjectKeys: [],
+    translateTime: 'SYS:HH:MM:ss',
+    ignore: 'pid,hostname,service,reqId,req,res,responseTime',
+    messageFormat: (log: LogLine, messageKey: string) => {
+      const text = String((log as Record<string, unknown>)[messageKey] ?? '');
+      if (!log.req?.method) return text;
+      const request = `${log.req.method} ${log.req.path ?? ''} ${log.res?.statusCode ?? ''} ${log.responseTime ?? '?'} ms`;
+      return text === 'request completed' ? request : `${request} (${text})`;
+    },
+    sync: true,
+  });
 }

@@ -99,6 +99,12 @@ describe('sign-up at the provider', () => {
     expect(weak.status).toBe(400);
     expect(weak.body).toContain('uses 2 of the 4 kinds of characters');
     expect(weak.body).toContain('value="noor@example.com"');
+    // A common password that meets the character rule is refused too, as Auth0's dictionary does.
+    const common = await browser.post(action, { name: 'Noor New', email: 'noor@example.com', password: 'P@ssw0rd2026' });
+    expect(common.status).toBe(400);
+    expect(common.body).toContain('is too common');
+    // And the sign-up page leads back to signing in.
+    expect(signup.body).toMatch(/Already have an account\? <a href="\/interaction\/[^"]+">Sign in<\/a>/);
 
     const taken = await browser.post(action, { name: 'Alex Again', email: MEMBER.email, password: 'Strong-pass-1' });
     expect(taken.body).toContain('already exists');

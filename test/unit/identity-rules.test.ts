@@ -6,11 +6,19 @@ import { CURRENCY_CHOICES, parsePreferences } from '../../src/features/profile/p
 
 describe('password policy of the development provider', () => {
   it.each([
-    ['Abcdefg1', []],
-    ['abcdefg1!', []],
-    ['ABCDEFG1!', []],
-    ['abcdefgh', ['uses 1 of the 4 kinds of characters; at least 3 are needed']],
-    ['password1', ['uses 2 of the 4 kinds of characters; at least 3 are needed']],
+    ['Kettlerain1', []],
+    ['kettle-rain7', []],
+    ['KETTLE-RAIN7', []],
+    ['Member-demo-2026', []],
+    ['kettlerai', ['uses 1 of the 4 kinds of characters; at least 3 are needed']],
+    ['password1', ['uses 2 of the 4 kinds of characters; at least 3 are needed', 'is too common: it is among the first ones an attacker tries']],
+    // Common passwords that pass the character rule, as Auth0's dictionary refuses them.
+    ['Password1!', ['is too common: it is among the first ones an attacker tries']],
+    ['P@ssw0rd', ['is too common: it is among the first ones an attacker tries']],
+    ['Summer2024!', ['is too common: it is among the first ones an attacker tries']],
+    ['Qwerty123!', ['is too common: it is among the first ones an attacker tries']],
+    ['Abcdefg1', ['is too common: it is among the first ones an attacker tries']],
+    ['Welcome!!1', ['is too common: it is among the first ones an attacker tries']],
     ['Ab1!', ['is shorter than 8 characters']],
   ])('%s -> %j', (pw, expected) => {
     expect(passwordProblems(pw)).toEqual(expected);
