@@ -53,10 +53,20 @@ describe.runIf(RUN)('accessibility (axe-core): no serious or critical violation'
     await page.goto(`${stack.baseUrl}/login`);
     await check('provider login');
     await signIn(page, MEMBER);
-    for (const path of ['/dashboard', '/transactions', '/import', '/budgets', '/goals', '/categories', '/accounts', '/schedules', '/schedules/forecast', '/schedules/suggestions', '/rules', '/rules/apply', '/payees', '/data', '/profile', '/no-such-page']) {
+    for (const path of ['/dashboard', '/transactions', '/transactions?month=all', '/import', '/budgets', '/goals', '/categories', '/accounts', '/schedules', '/schedules/forecast', '/schedules/suggestions', '/rules', '/rules/apply', '/payees', '/rates', '/data', '/profile', '/help', '/no-such-page']) {
       await page.goto(`${stack.baseUrl}${path}`);
       await check(path);
     }
+    // The pages behind a link: a goal's edit page, deleting a category or an account, a bulk change's confirmation.
+    for (const [path, link] of [['/goals', 'td[data-label="Goal"] a'], ['/categories', '.category-list a'], ['/accounts', 'a[href$="/edit"]']] as const) {
+      await page.goto(`${stack.baseUrl}${path}`);
+      await page.locator(link).first().click();
+      await check(`${path} (linked page)`);
+    }
+    await page.goto(`${stack.baseUrl}/transactions`);
+    await page.locator('input[name="ids"]').first().check();
+    await page.getByRole('button', { name: 'Review change' }).click();
+    await check('bulk change confirmation');
     await context.close();
 
     const admin = await browser.newContext({ colorScheme: scheme });
@@ -92,7 +102,7 @@ describe.runIf(RUN)('small screens', () => {
 });
 
 describe.runIf(RUN)('keyboard only', () => {
-  it('signs in and adds a transaction with the keyboard alone', async () => {
+  it('signs in and adds a transaction with the keyboard alone (n jumps to the add form)', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`${stack.baseUrl}/`);
@@ -122,7 +132,9 @@ describe.runIf(RUN)('keyboard only', () => {
     await page.waitForURL(/\/dashboard/);
 
     await page.goto(`${stack.baseUrl}/transactions`);
-    await tabTo(/^Date$/);
+    // The "n" shortcut puts the cursor in the add form's first field, the date.
+    await page.keyboard.press('n');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('date');
     await page.keyboard.type('02102026');
     await tabTo(/^Payee$/);
     await page.keyboard.type('Keyboard only purchase');

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { generate } from 'otplib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BROWSER_TESTS, CHROMIUM, expectVisible, useBrowserStack } from '../helpers/chromium.js';
+import { BROWSER_TESTS, CHROMIUM, expectVisible, useBrowserStack, watchedPage } from '../helpers/chromium.js';
 import { ADMIN, DEMO_ADMIN_TOTP_SECRET, MEMBER } from '../helpers/flows.js';
 import type { Stack } from '../helpers/stack.js';
 
@@ -23,7 +23,7 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let problems: string[];
-/** Statuses a test asks for on purpose (a 403 page); Chrome logs those responses as console errors. */
+/** Statuses a test asks for on purpose (a 403 page): pushed onto the watched page's own list. */
 let expectedStatuses: number[];
 
 beforeAll(() => {
@@ -32,15 +32,8 @@ beforeAll(() => {
 });
 
 async function newPage() {
-  problems = [];
-  expectedStatuses = [];
-  context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
-  page = await context.newPage();
-  page.on('console', (m) => {
-    const expected = expectedStatuses.some((s) => m.text().includes(`status of ${s}`));
-    if ((m.type() === 'error' && !expected) || /Content.Security.Policy/i.test(m.text())) problems.push(`${m.type()}: ${m.text()} (${page.url()})`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  const w = await watchedPage(browser);
+  ({ context, page, problems, expectedStatuses } = w);
   return page;
 }
 afterEach(async () => {

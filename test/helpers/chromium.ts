@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { chromium, type Browser, type Locator } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { seedDemoData } from '../../src/features/demo/seed.js';
 import { createFinance } from '../../src/features/finance.js';
@@ -45,4 +45,25 @@ export function useBrowserStack(): { stack: Stack; browser: Browser } {
 export async function expectVisible(locator: Locator): Promise<void> {
   await locator.first().waitFor({ state: 'visible', timeout: 5000 });
   expect(await locator.first().isVisible()).toBe(true);
+}
+
+/** A page that records console errors and CSP violations (except responses the test asks for on purpose). */
+export interface WatchedPage {
+  context: BrowserContext;
+  page: Page;
+  problems: string[];
+  /** Statuses a test asks for on purpose (a 400 page); Chrome logs those responses as console errors. */
+  expectedStatuses: number[];
+}
+
+export async function watchedPage(browser: Browser, viewport = { width: 1100, height: 800 }): Promise<WatchedPage> {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const w: WatchedPage = { context, page, problems: [], expectedStatuses: [] };
+  page.on('console', (m) => {
+    const expected = w.expectedStatuses.some((s) => m.text().includes(`status of ${s}`));
+    if ((m.type() === 'error' && !expected) || /Content.Security.Policy/i.test(m.text())) w.problems.push(`${m.type()}: ${m.text()} (${page.url()})`);
+  });
+  page.on('pageerror', (e) => w.problems.push(`page error: ${e.message}`));
+  return w;
 }

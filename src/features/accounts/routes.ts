@@ -1,6 +1,6 @@
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import { NotFoundError } from '../../http/errors.js';
-import { signedColumns } from '../coach/charts.js';
+import { atBothWidths, signedColumns } from '../coach/charts.js';
 import type { Finance } from '../finance.js';
 import { monthLabel, monthOf, shortMonthName } from '../money/dates.js';
 import { formatMoney, minorToInput } from '../money/money.js';
@@ -57,7 +57,7 @@ export function accountRoutes(deps: { member: RequestHandler[]; finance: Finance
         .map((b) => ({ ...b.account, typeLabel: typeLabel(b.account.type), balance: formatMoney(b.balance, b.account.currency), cleared: formatMoney(b.cleared, b.account.currency) })),
       chartConverted: overview.inMain !== null && overview.view.currency === m.currency,
       chartMissing: [...new Set(overview.history.flatMap((h) => h.missing))].map((id) => overview.balances.find((b) => b.account.id === id)?.account.name ?? '—'),
-      chart: signedColumns(overview.history.map((h) => ({ label: shortMonthName(h.month), value: h.net, display: money(h.net) }))),
+      chart: atBothWidths((width) => signedColumns(overview.history.map((h) => ({ label: shortMonthName(h.month), value: h.net, display: money(h.net) })), width)),
       historyRows: overview.history.map((h) => ({ month: monthLabel(h.month), assets: money(h.assets), liabilities: money(h.liabilities), net: money(h.net) })),
       types: ACCOUNT_TYPES,
       currencyValue: form.typed.currency || m.currency,

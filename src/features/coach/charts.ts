@@ -21,11 +21,21 @@ export interface BarChart {
   labels: Array<{ text: string; x: number; y: number; anchor: 'start' | 'middle' | 'end' }>;
 }
 
-/** Horizontal bars, one per item, longest first (spending by category, budget vs actual). */
-export function horizontalBars(items: Array<{ label: string; value: number; display: string; kind?: string }>, width = 640): BarChart {
-  const rowHeight = 28;
-  const labelWidth = 170;
-  const valueWidth = 110;
+/** Widths the charts are drawn at: the wide one for screens, the narrow one for phones (its text stays at 12 px there). */
+export const CHART_WIDTH = 640;
+export const NARROW_CHART_WIDTH = 330;
+
+/**
+ * Horizontal bars, one per item, longest first (spending by category, budget vs actual). Wide:
+ * the label left of each bar; narrow (under 480 units): the label above its bar, so long names
+ * keep their room on a phone.
+ */
+export function horizontalBars(items: Array<{ label: string; value: number; display: string; kind?: string }>, width = CHART_WIDTH): BarChart {
+  const stacked = width < 480;
+  const rowHeight = stacked ? 42 : 28;
+  const labelWidth = stacked ? 0 : 170;
+  const valueWidth = stacked ? 90 : 110;
+  const barTop = stacked ? 20 : 6;
   const max = Math.max(1, ...items.map((i) => i.value));
   const plot = width - labelWidth - valueWidth;
   const bars = items.map((item, i) => ({
@@ -33,20 +43,20 @@ export function horizontalBars(items: Array<{ label: string; value: number; disp
     value: item.value,
     display: item.display,
     x: labelWidth,
-    y: i * rowHeight + 6,
+    y: i * rowHeight + barTop,
     width: Math.max(item.value > 0 ? 2 : 0, Math.round((item.value / max) * plot)),
-    height: rowHeight - 12,
+    height: stacked ? 14 : rowHeight - 12,
     kind: item.kind ?? 'spend',
   }));
   const labels = bars.flatMap((b) => [
-    { text: b.label, x: labelWidth - 8, y: b.y + b.height - 3, anchor: 'end' as const },
+    stacked ? { text: b.label, x: 0, y: b.y - 5, anchor: 'start' as const } : { text: b.label, x: labelWidth - 8, y: b.y + b.height - 3, anchor: 'end' as const },
     { text: b.display, x: labelWidth + b.width + 6, y: b.y + b.height - 3, anchor: 'start' as const },
   ]);
   return { width, height: Math.max(rowHeight, items.length * rowHeight), bars, labels };
 }
 
 /** Paired vertical bars per month (income vs expenses for the last 12 months). */
-export function pairedColumns(months: Array<{ label: string; a: number; b: number }>, width = 640, height = 220): BarChart {
+export function pairedColumns(months: Array<{ label: string; a: number; b: number }>, width = CHART_WIDTH, height = 220): BarChart {
   const bottom = height - 24;
   const max = Math.max(1, ...months.flatMap((m) => [m.a, m.b]));
   const slot = width / Math.max(1, months.length);
@@ -64,7 +74,7 @@ export function pairedColumns(months: Array<{ label: string; a: number; b: numbe
 }
 
 /** One column per month around a zero line, up for positive values and down for negative ones (net worth). */
-export function signedColumns(months: Array<{ label: string; value: number; display: string }>, width = 640, height = 220): BarChart & { zeroY: number } {
+export function signedColumns(months: Array<{ label: string; value: number; display: string }>, width = CHART_WIDTH, height = 220): BarChart & { zeroY: number } {
   const top = 10;
   const bottom = height - 24;
   const max = Math.max(0, ...months.map((m) => m.value));
@@ -89,4 +99,9 @@ export function signedColumns(months: Array<{ label: string; value: number; disp
   });
   const labels = months.map((m, i) => ({ text: m.label, x: Math.round(i * slot + slot / 2), y: height - 6, anchor: 'middle' as const }));
   return { width, height, bars, labels, zeroY };
+}
+
+/** A chart drawn at both widths: the page shows the wide one on a screen and the narrow one on a phone. */
+export function atBothWidths<T>(draw: (width: number) => T): { wide: T; narrow: T } {
+  return { wide: draw(CHART_WIDTH), narrow: draw(NARROW_CHART_WIDTH) };
 }

@@ -1,5 +1,5 @@
 import express, { type RequestHandler, type Router } from 'express';
-import { horizontalBars, pairedColumns } from '../coach/charts.js';
+import { atBothWidths, horizontalBars, pairedColumns } from '../coach/charts.js';
 import { currencyView } from '../coach/currency-view.js';
 import { paceGoals } from '../coach/formulas.js';
 import type { Finance } from '../finance.js';
@@ -55,14 +55,15 @@ export function dashboardRoutes(deps: { member: RequestHandler[]; finance: Finan
       budgeted,
       insights: insightsFor(summary, finance.coach.possibleDuplicates(repeated), money),
       charts: {
-        byCategory: horizontalBars(bars),
-        history: pairedColumns(summary.history.map((h) => ({ label: shortMonthName(h.month), a: h.income, b: h.expenses }))),
-        budgetVsActual: horizontalBars(
+        byCategory: atBothWidths((width) => horizontalBars(bars, width)),
+        history: atBothWidths((width) => pairedColumns(summary.history.map((h) => ({ label: shortMonthName(h.month), a: h.income, b: h.expenses })), width)),
+        budgetVsActual: atBothWidths((width) => horizontalBars(
           budgeted.flatMap((c) => [
             { label: `${c.name} budget`, value: Math.max(0, c.budget + c.carried), display: money(c.budget + c.carried), kind: 'budget' },
             { label: `${c.name} spent`, value: c.spent, display: money(c.spent), kind: c.level === 'over' ? 'over' : 'spend' },
           ]),
-        ),
+          width,
+        )),
       },
       goals: paceGoals(goals, monthOf(m.today), savingByCurrency).map((g) => ({ ...g, money: (minor: number) => formatMoney(minor, g.currency) })),
       conversion: conversionNotice(summary.conversion, formatMoney),
