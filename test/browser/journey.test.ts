@@ -99,7 +99,9 @@ describe.runIf(RUN)('in a real browser', () => {
     await newPage();
     await signInWithPassword(ADMIN);
     await page.waitForURL(`${stack.baseUrl}/dashboard`);
-    await page.getByRole('link', { name: 'Admin' }).click();
+    // Admin sits under "More" in the navigation.
+    await page.locator('.nav-more summary').click();
+    await page.locator('.nav-more').getByRole('link', { name: 'Admin' }).click();
     await shot('provider-mfa');
     await enterTotp();
     await page.waitForURL(`${stack.baseUrl}/admin`);
@@ -121,7 +123,7 @@ describe.runIf(RUN)('in a real browser', () => {
     await newPage();
     await signInWithPassword(MEMBER, '/transactions');
     await page.waitForURL(/\/transactions/);
-    await page.getByLabel('Date').fill('2026-01-15');
+    await page.getByLabel('Date', { exact: true }).fill('2026-01-15');
     await page.getByLabel('Payee').fill('Browser test bakery');
     await page.getByLabel('Amount', { exact: true }).fill('12.34');
     await page.getByRole('button', { name: 'Add transaction' }).click();
@@ -139,7 +141,8 @@ describe.runIf(RUN)('in a real browser', () => {
     await shot('transaction-delete');
     await page.getByRole('button', { name: 'Delete transaction' }).click();
     await page.waitForURL(/month=2026-01/);
-    expect(await page.getByText('Browser test bakery').count()).toBe(0);
+    expect(await page.getByRole('row', { name: /Browser test bakery/ }).count()).toBe(0);
+    await expectVisible(page.getByRole('status').getByText('Deleted Browser test bakery (edited) on 2026-01-15.'));
   });
 
   it('imports a CSV through the preview', async () => {
@@ -221,7 +224,7 @@ describe.runIf(RUN)('in a real browser', () => {
     await newPage();
     await signInWithPassword(MEMBER, '/transactions');
     await page.waitForURL(`${stack.baseUrl}/transactions`);
-    const add = page.locator('form[action="/transactions"]');
+    const add = page.locator('#add-transaction');
     await add.getByLabel('Payee').fill('Move to savings');
     await add.getByLabel('Transfer between my accounts').check();
     await add.getByLabel('Amount', { exact: true }).fill('125.00');
@@ -242,8 +245,8 @@ describe.runIf(RUN)('in a real browser', () => {
     await add.getByLabel('Part 2 amount').fill('20.00');
     await add.getByRole('button', { name: 'Add transaction' }).click();
     await expectVisible(page.getByText('The parts add up to $80.00, not $90.00: $10.00 is not in any part.'));
-    await page.locator('form[action="/transactions"]').getByLabel('Part 2 amount').fill('30.00');
-    await page.locator('form[action="/transactions"]').getByRole('button', { name: 'Add transaction' }).click();
+    await page.locator('#add-transaction').getByLabel('Part 2 amount').fill('30.00');
+    await page.locator('#add-transaction').getByRole('button', { name: 'Add transaction' }).click();
     await expectVisible(page.getByRole('cell', { name: /Split \(2\)/ }).first());
     await shot('transfer-and-split');
 
@@ -256,6 +259,6 @@ describe.runIf(RUN)('in a real browser', () => {
     await form.getByRole('button', { name: 'Add schedule' }).click();
     await page.goto(`${stack.baseUrl}/dashboard`);
     await page.getByRole('button', { name: new RegExp(`Enter Window cleaner for ${todayOf(stack.clock)}`) }).click();
-    await expectVisible(page.getByText(`Entered: Window cleaner on ${todayOf(stack.clock)}.`));
+    await expectVisible(page.getByRole('status').getByText(`Entered Window cleaner on ${todayOf(stack.clock)}.`));
   });
 });

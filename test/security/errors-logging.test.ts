@@ -126,7 +126,7 @@ describe('#45 failures are noticed and reported', () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pfc-crash-'));
     const ports = await Promise.all([freePort(), freePort()]);
     const child = spawn(process.execPath, ['--import', 'tsx', '--import', `./test/fixtures/${fixture}`, 'src/server.ts'], {
-      env: { PATH: process.env.PATH ?? '', PORT: String(ports[0]), DEV_IDP_PORT: String(ports[1]), DATA_DIR: dataDir, LOG_LEVEL: 'info' },
+      env: { PATH: process.env.PATH ?? '', PORT: String(ports[0]), DEV_IDP_PORT: String(ports[1]), DATA_DIR: dataDir, LOG_LEVEL: 'info', LOG_FORMAT: 'json' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
