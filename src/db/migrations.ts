@@ -8,6 +8,7 @@ import { orderedRules } from './migration-014.js';
 import { exchangeRates } from './migration-015.js';
 import { dayTotals } from './migration-016.js';
 import { everydayWork } from './migration-017.js';
+import { numberStyle } from './migration-018.js';
 
 /**
  * Migrations live in code (not files found at run time), so the compiled app and the tests
@@ -216,6 +217,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-02-015-exchange-rates': exchangeRates,
   '2026-12-02-016-day-totals': dayTotals,
   '2026-12-02-017-everyday-work': everydayWork,
+  '2026-12-02-018-number-style': numberStyle,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -15,6 +15,8 @@ export interface UsersTable {
   last_mfa_at: string | null;
   display_name: string | null;
   currency: Generated<string>;
+  /** 'dot' (1,234.56) or 'comma' (1.234,56): how amounts are typed and shown in the forms. */
+  number_style: Generated<string>;
 }
 
 export interface AuditEventsTable {

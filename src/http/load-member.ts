@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import { todayOf, type Clock } from '../clock/clock.js';
 import type { CategoriesRepository } from '../features/categories/repository.js';
+import type { DecimalStyle } from '../features/money/money.js';
 import type { UsersService } from '../features/users/service.js';
 
 /** The signed-in member and their defaults, loaded once per request for every finance page. */
@@ -9,6 +10,8 @@ export interface Member {
   /** Main currency: the default for new accounts and the one the figures are shown in. */
   currency: string;
   displayName: string | null;
+  /** How the member types amounts: 1,234.56 ('dot') or 1.234,56 ('comma'). */
+  numberStyle: DecimalStyle;
   /** When this request happens, by the app's clock. */
   now: Date;
   /** Today's date (YYYY-MM-DD) by the app's clock. */
@@ -25,7 +28,7 @@ export function loadMember(deps: { users: UsersService; categories: CategoriesRe
     const sub = req.user!.sub;
     const now = deps.clock.now();
     const [record] = await Promise.all([deps.users.find(sub), deps.categories.ensureSeeded(sub, now)]);
-    const member: Member = { sub, currency: record?.currency ?? 'USD', displayName: record?.displayName ?? null, now, today: todayOf(deps.clock) };
+    const member: Member = { sub, currency: record?.currency ?? 'USD', displayName: record?.displayName ?? null, numberStyle: record?.numberStyle ?? 'dot', now, today: todayOf(deps.clock) };
     req.member = member;
     res.locals.member = member;
     next();

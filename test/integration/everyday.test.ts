@@ -139,3 +139,23 @@ describe('changing many transactions at once', () => {
     expect((await ctx.finance.transactions.find(SUB, own))?.accountId).toBe(mine);
   });
 });
+
+describe('the number style', () => {
+  it('reads and fills amounts the way the profile says, and says where to change it', async () => {
+    const acct = await ctx.finance.accounts.create(SUB, { name: 'Comma style', currency: 'EUR' }, new Date());
+    expect((await post('/profile/preferences', { displayName: '', currency: 'USD', numberStyle: 'comma' })).status).toBe(303);
+    const added = await post('/transactions', { date: '2026-11-03', description: 'Bäckerei', kind: 'out', accountId: acct, amount: '1.234,56', categoryId: '' });
+    expect(added.status).toBe(303);
+    const row = (await ctx.finance.transactions.list(SUB, { from: '2026-11-03', to: '2026-11-03' })).find((t) => t.accountId === acct)!;
+    expect(row.amountMinor).toBe(-123_456);
+    expect((await get(`/transactions/${row.id}/edit`)).body).toContain('name="amount" inputmode="decimal" required value="1234,56" placeholder="1.234,56"');
+    const wrong = await post('/transactions', { date: '2026-11-03', description: 'Dot style', kind: 'out', accountId: acct, amount: '12.50', categoryId: '' });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body).toContain('is not an amount written like 1.234,56 (to write 1,234.56, choose it under &#34;Amounts look like&#34; in your profile).');
+    expect((await get('/budgets')).body).toMatch(/name="amount_[^"]+" inputmode="decimal" value="(\d+,\d\d)?"/);
+    // Back to the usual style: the same amount reads as dots again.
+    expect((await post('/profile/preferences', { displayName: '', currency: 'USD', numberStyle: 'dot' })).status).toBe(303);
+    expect((await get(`/transactions/${row.id}/edit`)).body).toContain('value="1234.56"');
+    expect((await post('/profile/preferences', { displayName: '', currency: 'USD', numberStyle: 'semicolon' })).status).toBe(400);
+  });
+});

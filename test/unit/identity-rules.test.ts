@@ -27,8 +27,8 @@ describe('password policy of the development provider', () => {
 
 describe('preferences', () => {
   it('trims and collapses the display name, upper-cases the currency, and treats empty as no display name', () => {
-    expect(parsePreferences({ displayName: '  Ana   Lu ', currency: 'jpy' })).toEqual({ ok: true, value: { displayName: 'Ana Lu', currency: 'JPY' } });
-    expect(parsePreferences({ displayName: '   ', currency: 'USD' })).toEqual({ ok: true, value: { displayName: null, currency: 'USD' } });
+    expect(parsePreferences({ displayName: '  Ana   Lu ', currency: 'jpy' })).toEqual({ ok: true, value: { displayName: 'Ana Lu', currency: 'JPY', numberStyle: 'dot' } });
+    expect(parsePreferences({ displayName: '   ', currency: 'USD' })).toEqual({ ok: true, value: { displayName: null, currency: 'USD', numberStyle: 'dot' } });
   });
 
   it('names each bad field and returns what was typed', () => {
@@ -43,7 +43,7 @@ describe('preferences', () => {
   it('refuses a missing currency and repeated fields, and ignores unknown fields', () => {
     expect(parsePreferences({ displayName: 'A' })).toMatchObject({ ok: false, errors: { currency: 'Choose a currency.' } });
     expect(parsePreferences({ displayName: ['A', 'B'], currency: 'USD' })).toMatchObject({ ok: false, errors: { displayName: 'Send the display name once.' } });
-    expect(parsePreferences({ currency: 'USD', isAdmin: 'true', userId: 'x' })).toEqual({ ok: true, value: { displayName: null, currency: 'USD' } });
+    expect(parsePreferences({ currency: 'USD', isAdmin: 'true', userId: 'x' })).toEqual({ ok: true, value: { displayName: null, currency: 'USD', numberStyle: 'dot' } });
   });
 });
 
@@ -51,7 +51,7 @@ describe('currency picker', () => {
   it('names every currency ("EUR — Euro") and reads a code, a picked line or a name', () => {
     expect(CURRENCY_CHOICES.find((c) => c.code === 'EUR')?.label).toBe('EUR — Euro');
     expect(CURRENCY_CHOICES.find((c) => c.code === 'JPY')?.label).toBe('JPY — Japanese Yen');
-    for (const typed of ['EUR', 'eur', 'EUR — Euro', 'euro', ' Euro ']) expect(parsePreferences({ currency: typed })).toEqual({ ok: true, value: { displayName: null, currency: 'EUR' } });
+    for (const typed of ['EUR', 'eur', 'EUR — Euro', 'euro', ' Euro ']) expect(parsePreferences({ currency: typed })).toEqual({ ok: true, value: { displayName: null, currency: 'EUR', numberStyle: 'dot' } });
     expect(parsePreferences({ currency: 'Euros' })).toMatchObject({ ok: false, errors: { currency: expect.stringContaining('type its code') } });
     expect(parsePreferences({ currency: 'XYZ' })).toMatchObject({ ok: false });
   });

@@ -108,3 +108,22 @@ describe('calendar dates', () => {
     expect(daysBetween('2026-11-01', '2026-11-08')).toBe(7);
   });
 });
+
+describe('the number style in messages and inputs', () => {
+  it('says where the other style is chosen, matching the form the amount came from', () => {
+    const at = (setting: 'import' | 'profile' | 'none') => {
+      const r = parseAmount('1.234,56', 'USD', 'dot', setting);
+      return r.ok ? '' : r.error;
+    };
+    expect(at('import')).toBe('"1.234,56" is not an amount written like 1,234.56 (to write 1.234,56, choose it under "Numbers look like").');
+    expect(at('profile')).toContain('choose it under "Amounts look like" in your profile');
+    expect(at('none')).toBe('"1.234,56" is not an amount written like 1,234.56.');
+  });
+
+  it('fills inputs in either style, and reads back what it wrote', () => {
+    expect(minorToInput(-123_456, 'EUR', 'comma')).toBe('-1234,56');
+    expect(minorToInput(123_456, 'EUR')).toBe('1234.56');
+    expect(minorToInput(500, 'JPY', 'comma')).toBe('500');
+    for (const style of ['dot', 'comma'] as const) for (const minor of [0, 1, 99, 100, 123_456, 999_999_999_999]) expect(parseAmount(minorToInput(minor, 'EUR', style), 'EUR', style)).toEqual({ ok: true, minor });
+  });
+});

@@ -1,6 +1,6 @@
 import { readFormFields } from '../../http/form-fields.js';
 import { DATE_RANGE_TEXT, isCalendarDate } from '../money/dates.js';
-import { parseAmount } from '../money/money.js';
+import { parseAmount, type DecimalStyle } from '../money/money.js';
 import { parseCurrency } from '../profile/preferences.js';
 import { isAccountType, type AccountType } from './types.js';
 
@@ -30,7 +30,7 @@ export function typedAccountForm(body: unknown): AccountTyped {
  */
 export function parseAccountForm(
   body: unknown,
-  ctx: { mainCurrency: string; fixedCurrency?: string },
+  ctx: { mainCurrency: string; fixedCurrency?: string; style?: DecimalStyle },
 ): { ok: true; value: { name: string; currency: string; type: AccountType; openingBalance: number; openingDate: string | null; creditLimit: number | null } } | { ok: false; errors: AccountErrors; typed: AccountTyped } {
   const { form, typed, errors } = readFormFields(body, FIELDS);
   const name = parseName(form.name);
@@ -48,7 +48,7 @@ export function parseAccountForm(
 
   let openingBalance = 0;
   if (!errors.openingBalance && typed.openingBalance.trim() !== '') {
-    const parsed = parseAmount(typed.openingBalance, currency);
+    const parsed = parseAmount(typed.openingBalance, currency, ctx.style);
     if (parsed.ok) openingBalance = parsed.minor;
     else errors.openingBalance = parsed.error;
   }
@@ -58,7 +58,7 @@ export function parseAccountForm(
   // A limit only means something on a credit card; on other types the field is ignored.
   let creditLimit: number | null = null;
   if (!errors.creditLimit && type === 'credit_card' && typed.creditLimit.trim() !== '') {
-    const parsed = parseAmount(typed.creditLimit, currency);
+    const parsed = parseAmount(typed.creditLimit, currency, ctx.style);
     if (!parsed.ok) errors.creditLimit = parsed.error;
     else if (parsed.minor <= 0) errors.creditLimit = 'Enter the limit above zero, without a sign, or leave it empty.';
     else creditLimit = parsed.minor;

@@ -2,7 +2,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import { plural } from '../../lib/text.js';
 import type { Finance } from '../finance.js';
 import { isCalendarDate } from '../money/dates.js';
-import { formatMoney, parseAmount } from '../money/money.js';
+import { formatMoney, parseAmount, type DecimalStyle } from '../money/money.js';
 import { balancesOf } from './balances.js';
 import type { Account } from './repository.js';
 
@@ -15,12 +15,12 @@ interface Statement {
 }
 
 /** The statement from the form or query; errors per field, what was typed kept. */
-function parseStatement(src: Record<string, unknown>, account: Account, today: string) {
+function parseStatement(src: Record<string, unknown>, account: Account, today: string, style: DecimalStyle) {
   const typed = { date: typeof src.date === 'string' ? src.date.trim() : '', balance: typeof src.balance === 'string' ? src.balance : '' };
   const errors: Partial<Record<'date' | 'balance', string>> = {};
   if (!isCalendarDate(typed.date)) errors.date = 'Enter the statement date as YYYY-MM-DD.';
   else if (typed.date > today) errors.date = 'The statement date cannot be after today.';
-  const amount = parseAmount(typed.balance, account.currency);
+  const amount = parseAmount(typed.balance, account.currency, style);
   if (!amount.ok) errors.balance = amount.error;
   const statement: Statement | null = Object.keys(errors).length === 0 && amount.ok ? { date: typed.date, balance: amount.minor } : null;
   return { typed, errors, statement };
@@ -45,7 +45,7 @@ export function reconcileRoutes(deps: { finance: Finance; owned: (req: Request) 
     const m = req.member!;
     const money = (v: number) => formatMoney(v, account.currency);
     const asked = src.date !== undefined || src.balance !== undefined;
-    const { typed, errors, statement } = asked ? parseStatement(src, account, m.today) : { typed: { date: m.today, balance: '' }, errors: {}, statement: null };
+    const { typed, errors, statement } = asked ? parseStatement(src, account, m.today, m.numberStyle) : { typed: { date: m.today, balance: '' }, errors: {}, statement: null };
     let result = null;
     if (statement) {
       const cleared = await clearedOn(m.sub, account, statement.date);
@@ -79,7 +79,7 @@ export function reconcileRoutes(deps: { finance: Finance; owned: (req: Request) 
     const account = await deps.owned(req);
     const m = req.member!;
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const { statement } = parseStatement(body, account, m.today);
+    const { statement } = parseStatement(body, account, m.today, m.numberStyle);
     if (!statement) return render(req, res, account, body, 400);
     // The difference is computed again here: the page it came from may be out of date.
     if ((await clearedOn(m.sub, account, statement.date)) !== statement.balance) {

@@ -74,7 +74,7 @@ export function accountRoutes(deps: { member: RequestHandler[]; finance: Finance
     if ((await finance.accounts.list(m.sub, { includeArchived: true })).length >= MAX_ACCOUNTS) {
       return render(req, res, 400, { errors: { name: `You have ${MAX_ACCOUNTS} accounts, the most there can be. Archived ones count too.` }, typed: typedAccountForm(req.body) });
     }
-    const parsed = parseAccountForm(req.body, { mainCurrency: m.currency });
+    const parsed = parseAccountForm(req.body, { mainCurrency: m.currency, style: m.numberStyle });
     if (!parsed.ok) return render(req, res, 400, parsed);
     if (await nameTaken(m.sub, parsed.value.name)) return render(req, res, 400, { errors: { name: 'You already have an account with that name.' }, typed: typedAccountForm(req.body) });
     await finance.accounts.create(m.sub, parsed.value, m.now);
@@ -95,13 +95,13 @@ export function accountRoutes(deps: { member: RequestHandler[]; finance: Finance
     const a = await owned(req);
     renderEdit(res, 200, a, {
       errors: {},
-      typed: { name: a.name, currency: a.currency, type: a.type, openingBalance: a.openingBalance === 0 ? '' : minorToInput(a.openingBalance, a.currency), openingDate: a.openingDate ?? '', creditLimit: a.creditLimit === null ? '' : minorToInput(a.creditLimit, a.currency) },
+      typed: { name: a.name, currency: a.currency, type: a.type, openingBalance: a.openingBalance === 0 ? '' : minorToInput(a.openingBalance, a.currency, req.member!.numberStyle), openingDate: a.openingDate ?? '', creditLimit: a.creditLimit === null ? '' : minorToInput(a.creditLimit, a.currency, req.member!.numberStyle) },
     });
   });
 
   router.post('/:id', async (req, res) => {
     const account = await owned(req);
-    const parsed = parseAccountForm(req.body, { mainCurrency: req.member!.currency, fixedCurrency: account.currency });
+    const parsed = parseAccountForm(req.body, { mainCurrency: req.member!.currency, fixedCurrency: account.currency, style: req.member!.numberStyle });
     if (!parsed.ok) return renderEdit(res, 400, account, parsed);
     if (await nameTaken(req.member!.sub, parsed.value.name, account.id)) return renderEdit(res, 400, account, { errors: { name: 'You already have an account with that name.' }, typed: typedAccountForm(req.body) });
     const archived = (req.body as Record<string, unknown>).archived === 'on';

@@ -36,9 +36,10 @@ export function budgetRoutes(deps: { member: RequestHandler[]; finance: Finance 
     const hidden = new Set(categories.filter((c) => c.hidden).map((c) => c.id));
     const copied = new Map(lastMonth.map((b) => [b.categoryId, b.amount]));
     const filled = (c: (typeof summary.categories)[number]): string => {
-      if (opts.fill === 'suggested') return c.suggested !== null ? minorToInput(c.suggested, view.currency) : '';
-      if (opts.fill === 'copied') return copied.has(c.id) ? minorToInput(copied.get(c.id)!, view.currency) : '';
-      return c.budget ? minorToInput(c.budget, view.currency) : '';
+      const input = (minor: number) => minorToInput(minor, view.currency, m.numberStyle);
+      if (opts.fill === 'suggested') return c.suggested !== null ? input(c.suggested) : '';
+      if (opts.fill === 'copied') return copied.has(c.id) ? input(copied.get(c.id)!) : '';
+      return c.budget ? input(c.budget) : '';
     };
     const rows = summary.categories
       // A hidden category stays while it has figures this month, so the totals still add up.
@@ -92,7 +93,7 @@ export function budgetRoutes(deps: { member: RequestHandler[]; finance: Finance 
         amounts.push({ categoryId: c.id, amount: 0 });
         continue;
       }
-      const parsed = parseAmount(raw, currency);
+      const parsed = parseAmount(raw, currency, m.numberStyle);
       if (!parsed.ok) errors[c.id] = parsed.error;
       else if (parsed.minor < 0) errors[c.id] = 'A budget cannot be negative.';
       else amounts.push({ categoryId: c.id, amount: parsed.minor });

@@ -54,7 +54,7 @@ export function goalRoutes(deps: { member: RequestHandler[]; finance: Finance })
 
   router.post('/', async (req, res) => {
     const { sub, currency } = req.member!;
-    const parsed = parseGoalForm(req.body, currency, req.member!.today);
+    const parsed = parseGoalForm(req.body, currency, req.member!.today, req.member!.numberStyle);
     if (!parsed.ok) return render(req, res, 400, parsed);
     if ((await finance.goals.list(sub)).length >= MAX_GOALS) return render(req, res, 400, { typed: goalFormTyped(req), errors: { name: `You have ${MAX_GOALS} goals, the most there can be.` } });
     await finance.goals.create(sub, { ...parsed.value, currency }, req.member!.now);
@@ -64,12 +64,12 @@ export function goalRoutes(deps: { member: RequestHandler[]; finance: Finance })
 
   router.get('/:id/edit', async (req, res) => {
     const g = await owned(req);
-    await renderEdit(req, res, 200, g, { errors: {}, typed: goalTyped(g) });
+    await renderEdit(req, res, 200, g, { errors: {}, typed: goalTyped(g, req.member!.numberStyle) });
   });
 
   router.post('/:id', async (req, res) => {
     const g = await owned(req);
-    const parsed = parseGoalForm(req.body, g.currency, req.member!.today);
+    const parsed = parseGoalForm(req.body, g.currency, req.member!.today, req.member!.numberStyle);
     if (!parsed.ok) return renderEdit(req, res, 400, g, parsed);
     await finance.goals.update(req.member!.sub, g.id, parsed.value);
     req.flash(`Saved the goal ${parsed.value.name}.`);
@@ -86,7 +86,7 @@ export function goalRoutes(deps: { member: RequestHandler[]; finance: Finance })
 
   router.post('/:id/contributions', async (req, res) => {
     const g = await owned(req);
-    const parsed = parseContribution(req.body, g.currency, req.member!.today);
+    const parsed = parseContribution(req.body, g.currency, req.member!.today, req.member!.numberStyle);
     if (!parsed.ok) return render(req, res, 400, undefined, { id: g.id, text: parsed.error });
     if ((await finance.goals.contributionCount(req.member!.sub, g.id)) >= MAX_CONTRIBUTIONS) return render(req, res, 400, undefined, { id: g.id, text: `This goal has ${MAX_CONTRIBUTIONS} contributions, the most there can be.` });
     if (g.saved + parsed.value.amount < 0) return render(req, res, 400, undefined, { id: g.id, text: `That takes out more than the ${formatMoney(g.saved, g.currency)} saved.` });

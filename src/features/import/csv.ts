@@ -164,7 +164,7 @@ function rowProblem(o: CsvOptions, cell: (c: string) => string): string | undefi
 
 function amountOf(o: CsvOptions, cell: (c: string) => string): number | string {
   const read = (raw: string, label: string) => {
-    const p = parseAmount(raw, o.currency, o.decimal);
+    const p = parseAmount(raw, o.currency, o.decimal, 'import');
     return p.ok ? p.minor : `${label}: ${p.error.replace(raw.trim(), echo(raw.trim()))}`;
   };
   if (o.shape === 'signed' || o.shape === 'app') return read(cell('amount'), 'Amount');

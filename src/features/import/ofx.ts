@@ -26,7 +26,7 @@ export async function parseOfx(text: string, currency: string): Promise<ParseOut
     const fitid = field('FITID');
     const posted = field('DTPOSTED');
     const date = /^\d{8}/.test(posted) ? `${posted.slice(0, 4)}-${posted.slice(4, 6)}-${posted.slice(6, 8)}` : '';
-    const amount = parseAmount(field('TRNAMT'), currency, 'dot');
+    const amount = parseAmount(field('TRNAMT'), currency, 'dot', 'none');
     if (!fitid) errors.add(n, `Transaction ${n} has no FITID.`);
     else if (!isCalendarDate(date)) errors.add(n, `Transaction ${n} has no valid DTPOSTED ("${echo(posted)}"; dates ${DATE_RANGE_TEXT}).`);
     else if (!amount.ok) errors.add(n, `Transaction ${n}: ${echo(amount.error)}`);

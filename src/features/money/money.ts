@@ -41,7 +41,13 @@ export function minorDigits(currency: string): number {
  * for negatives, spaces or apostrophes as group separators, and a leading or trailing currency
  * code or symbol.
  */
-export function parseAmount(input: string, currency: string, style: DecimalStyle = 'dot'): ParseResult {
+/**
+ * Where the other style is chosen, for the error message: the import form's "Numbers look like"
+ * or the profile's "Amounts look like".
+ */
+export type StyleSetting = 'import' | 'profile' | 'none';
+
+export function parseAmount(input: string, currency: string, style: DecimalStyle = 'dot', setting: StyleSetting = 'profile'): ParseResult {
   let s = input.trim();
   if (s === '') return { ok: false, error: 'Enter an amount.' };
   let negative = false;
@@ -64,7 +70,10 @@ export function parseAmount(input: string, currency: string, style: DecimalStyle
   const m = pattern.exec(s);
   if (!m) {
     const other = style === 'dot' ? '1.234,56' : '1,234.56';
-    return { ok: false, error: `"${input.trim()}" is not an amount in the ${style === 'dot' ? '1,234.56' : '1.234,56'} style (for ${other}, change the decimal style).` };
+    const written = `"${input.trim()}" is not an amount written like ${style === 'dot' ? '1,234.56' : '1.234,56'}`;
+    if (setting === 'none') return { ok: false, error: `${written}.` };
+    const where = setting === 'import' ? 'choose it under "Numbers look like"' : 'choose it under "Amounts look like" in your profile';
+    return { ok: false, error: `${written} (to write ${other}, ${where}).` };
   }
   const whole = m[1]!.replace(new RegExp(groupClass, 'g'), '');
   const fraction = m[2] ?? '';
@@ -92,9 +101,9 @@ export function formatMoney(minor: number, currency: string): string {
 }
 
 /** The plain number for an input field: "1234.56", "-12", "0.5" → "0.50". */
-export function minorToInput(minor: number, currency: string): string {
+export function minorToInput(minor: number, currency: string, style: DecimalStyle = 'dot'): string {
   const d = minorDigits(currency);
   const sign = minor < 0 ? '-' : '';
   const abs = Math.abs(minor).toString().padStart(d + 1, '0');
-  return d === 0 ? `${sign}${abs}` : `${sign}${abs.slice(0, -d)}.${abs.slice(-d)}`;
+  return d === 0 ? `${sign}${abs}` : `${sign}${abs.slice(0, -d)}${style === 'comma' ? ',' : '.'}${abs.slice(-d)}`;
 }

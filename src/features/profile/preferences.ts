@@ -1,7 +1,11 @@
+import type { DecimalStyle } from '../money/money.js';
+
 /** Preferences a user can edit, validated field by field so each problem can be shown next to its field. */
 export interface Preferences {
   displayName: string | null;
   currency: string;
+  /** How amounts are typed and shown in forms: 1,234.56 or 1.234,56. */
+  numberStyle: DecimalStyle;
 }
 
 export type PreferenceErrors = Partial<Record<keyof Preferences, string>>;
@@ -54,6 +58,12 @@ export function parsePreferences(body: unknown): { ok: true; value: Preferences 
   const currency = parsedCurrency.ok ? parsedCurrency.currency : '';
   if (!parsedCurrency.ok) errors.currency = parsedCurrency.error;
 
+  // A form without the field (an older page) keeps the usual style.
+  const rawStyle = form.numberStyle ?? 'dot';
+  if (typeof form.numberStyle === 'string') typed.numberStyle = form.numberStyle;
+  if (rawStyle !== 'dot' && rawStyle !== 'comma') errors.numberStyle = 'Choose 1,234.56 or 1.234,56.';
+  const numberStyle: DecimalStyle = rawStyle === 'comma' ? 'comma' : 'dot';
+
   if (Object.keys(errors).length > 0) return { ok: false, errors, typed };
-  return { ok: true, value: { displayName, currency } };
+  return { ok: true, value: { displayName, currency, numberStyle } };
 }

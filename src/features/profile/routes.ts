@@ -57,6 +57,7 @@ export function profileRoutes(deps: Deps): Router {
       prefs: {
         displayName: form?.typed.displayName ?? record?.displayName ?? '',
         currency: form?.typed.currency ?? record?.currency ?? 'USD',
+        numberStyle: form?.typed.numberStyle ?? record?.numberStyle ?? 'dot',
       },
       errors: form?.errors ?? {},
       currencyValue: form?.typed.currency ?? record?.currency ?? 'USD',

@@ -1,7 +1,7 @@
 import { readFormFields } from '../../http/form-fields.js';
 import type { Account } from '../accounts/repository.js';
 import type { Category } from '../categories/repository.js';
-import { minorToInput, parseAmount } from '../money/money.js';
+import { minorToInput, parseAmount, type DecimalStyle } from '../money/money.js';
 import { RULE_FIELDS, RULE_OPS, type Rule } from './matching.js';
 import type { RuleInput } from './repository.js';
 
@@ -12,9 +12,9 @@ export type RuleTyped = Record<Field, string>;
 
 export const blankRuleForm = (): RuleTyped => ({ ...readFormFields({}, FIELDS).typed, field: 'payee', op: 'contains' });
 
-export function formOfRule(r: Rule, accounts: Account[], mainCurrency: string): RuleTyped {
+export function formOfRule(r: Rule, accounts: Account[], mainCurrency: string, style: DecimalStyle = 'dot'): RuleTyped {
   const currency = accounts.find((a) => a.id === r.accountId)?.currency ?? mainCurrency;
-  const amount = (v: number | null) => (v === null ? '' : minorToInput(v, currency));
+  const amount = (v: number | null) => (v === null ? '' : minorToInput(v, currency, style));
   return { field: r.field, op: r.op, matchText: r.matchText, minAmount: amount(r.minAmount), maxAmount: amount(r.maxAmount), accountId: r.accountId ?? '', categoryId: r.categoryId, renameTo: r.renameTo ?? '' };
 }
 
@@ -23,7 +23,7 @@ export function formOfRule(r: Rule, accounts: Account[], mainCurrency: string): 
  * optionally amounts within a range (by size, in the account's currency or the main one) and one
  * account; the category to set and, optionally, the payee's new name.
  */
-export function parseRuleForm(body: unknown, ctx: { accounts: Account[]; categories: Category[]; mainCurrency: string }): { ok: true; value: RuleInput } | { ok: false; errors: RuleErrors; typed: RuleTyped } {
+export function parseRuleForm(body: unknown, ctx: { accounts: Account[]; categories: Category[]; mainCurrency: string; style?: DecimalStyle }): { ok: true; value: RuleInput } | { ok: false; errors: RuleErrors; typed: RuleTyped } {
   const { typed, errors } = readFormFields(body, FIELDS);
   const field = RULE_FIELDS.find((f) => f.id === typed.field)?.id;
   if (!errors.field && !field) errors.field = 'Choose payee or memo.';
@@ -37,7 +37,7 @@ export function parseRuleForm(body: unknown, ctx: { accounts: Account[]; categor
   const currency = account?.currency ?? ctx.mainCurrency;
   const amount = (name: 'minAmount' | 'maxAmount'): number | null => {
     if (errors[name] || typed[name].trim() === '') return null;
-    const parsed = parseAmount(typed[name], currency);
+    const parsed = parseAmount(typed[name], currency, ctx.style ?? 'dot');
     if (!parsed.ok) errors[name] = parsed.error;
     else if (parsed.minor < 0) errors[name] = 'Enter the amount’s size, without a sign: the rule matches money out and in.';
     else return parsed.minor;

@@ -19,7 +19,7 @@ export function ruleRoutes(deps: { member: RequestHandler[]; finance: Finance; a
   async function context(req: Request) {
     const sub = req.member!.sub;
     const { accounts, categories } = await finance.choices(sub);
-    return { sub, accounts, categories, mainCurrency: req.member!.currency };
+    return { sub, accounts, categories, mainCurrency: req.member!.currency, style: req.member!.numberStyle };
   }
 
   function describe(r: Rule, ctx: Awaited<ReturnType<typeof context>>) {
@@ -97,7 +97,7 @@ export function ruleRoutes(deps: { member: RequestHandler[]; finance: Finance; a
   router.get('/:id/edit', async (req, res) => {
     const r = await owned(req);
     const ctx = await context(req);
-    res.render('layout', { page: 'rules/edit', title: 'Edit rule', id: r.id, ...options(ctx), errors: {}, typed: formOfRule(r, ctx.accounts, ctx.mainCurrency) });
+    res.render('layout', { page: 'rules/edit', title: 'Edit rule', id: r.id, ...options(ctx), errors: {}, typed: formOfRule(r, ctx.accounts, ctx.mainCurrency, ctx.style) });
   });
 
   router.post('/:id', async (req, res) => {

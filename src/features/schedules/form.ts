@@ -1,7 +1,7 @@
 import { readFormFields } from '../../http/form-fields.js';
 import type { Account } from '../accounts/repository.js';
 import type { Category } from '../categories/repository.js';
-import { minorToInput } from '../money/money.js';
+import { minorToInput, type DecimalStyle } from '../money/money.js';
 import { parseTransactionForm } from '../transactions/form.js';
 import { FREQUENCIES, isFrequency, MAX_EVERY } from './recurrence.js';
 import type { Schedule, ScheduleInput } from './repository.js';
@@ -16,13 +16,13 @@ export function blankScheduleForm(accountId: string, today: string): ScheduleTyp
 }
 
 /** A schedule (or a suggestion) as the form shows it. */
-export function formOfSchedule(s: ScheduleInput, accounts: Account[]): ScheduleTyped {
+export function formOfSchedule(s: ScheduleInput, accounts: Account[], style: DecimalStyle = 'dot'): ScheduleTyped {
   const currency = accounts.find((a) => a.id === s.accountId)?.currency ?? 'USD';
   return {
     accountId: s.accountId,
     date: s.nextDate,
     description: s.description,
-    amount: minorToInput(Math.abs(s.amountMinor), currency),
+    amount: minorToInput(Math.abs(s.amountMinor), currency, style),
     kind: s.transferAccountId ? 'transfer' : s.amountMinor < 0 ? 'out' : 'in',
     categoryId: s.categoryId ?? '',
     transferAccountId: s.transferAccountId ?? '',
@@ -35,7 +35,7 @@ export function formOfSchedule(s: ScheduleInput, accounts: Account[]): ScheduleT
  * The schedule form: the account, payee, amount, category and transfer follow the transaction
  * form's rules (one set of rules for both); then how often, and the next date.
  */
-export function parseScheduleForm(body: unknown, ctx: { accounts: Account[]; categories: Category[] }): { ok: true; value: ScheduleInput } | { ok: false; errors: ScheduleErrors; typed: ScheduleTyped } {
+export function parseScheduleForm(body: unknown, ctx: { accounts: Account[]; categories: Category[]; style?: DecimalStyle }): { ok: true; value: ScheduleInput } | { ok: false; errors: ScheduleErrors; typed: ScheduleTyped } {
   const { typed, errors } = readFormFields(body, FIELDS);
   const tx = parseTransactionForm({ ...typed, memo: '' }, ctx);
   const all: ScheduleErrors = { ...errors, ...(tx.ok ? {} : pick(tx.errors)) };

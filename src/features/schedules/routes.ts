@@ -21,7 +21,7 @@ export function scheduleRoutes(deps: { member: RequestHandler[]; finance: Financ
     const sub = req.member!.sub;
     const { accounts, categories } = await finance.choices(sub);
     const active = accounts.filter((a) => !a.archived);
-    return { sub, accounts, active, categories };
+    return { sub, accounts, active, categories, style: req.member!.numberStyle };
   }
 
   function describe(s: Schedule, ctx: Awaited<ReturnType<typeof context>>) {
@@ -68,7 +68,7 @@ export function scheduleRoutes(deps: { member: RequestHandler[]; finance: Financ
   router.get('/suggestions', async (req, res) => {
     const ctx = await context(req);
     const suggestions = await schedules.suggestions(ctx.sub, req.member!.today);
-    res.render('layout', { page: 'schedules/suggestions', title: 'Suggested schedules', suggestions: suggestions.map((s) => ({ ...describe({ ...s, id: '' }, ctx), form: formOfSchedule(s, ctx.accounts) })) });
+    res.render('layout', { page: 'schedules/suggestions', title: 'Suggested schedules', suggestions: suggestions.map((s) => ({ ...describe({ ...s, id: '' }, ctx), form: formOfSchedule(s, ctx.accounts, req.member!.numberStyle) })) });
   });
 
   router.get('/forecast', async (req, res) => {
@@ -83,7 +83,7 @@ export function scheduleRoutes(deps: { member: RequestHandler[]; finance: Financ
   router.get('/:id/edit', async (req, res) => {
     const s = await schedules.owned(req.member!.sub, String(req.params.id));
     const ctx = await context(req);
-    await renderEdit(res, 200, s, ctx, { errors: {}, typed: formOfSchedule(s, ctx.accounts) });
+    await renderEdit(res, 200, s, ctx, { errors: {}, typed: formOfSchedule(s, ctx.accounts, req.member!.numberStyle) });
   });
 
   router.post('/:id', async (req, res) => {

@@ -2,7 +2,7 @@ import { readFormFields } from '../../http/form-fields.js';
 import type { Account } from '../accounts/repository.js';
 import type { Category } from '../categories/repository.js';
 import { DATE_RANGE_TEXT, isCalendarDate } from '../money/dates.js';
-import { formatMoney, parseAmount } from '../money/money.js';
+import { formatMoney, parseAmount, type DecimalStyle } from '../money/money.js';
 import type { Transaction, TransactionInput } from './repository.js';
 import { MAX_SPLITS, SPLIT_FIELDS, splitRowsOf } from './splits.js';
 
@@ -32,7 +32,7 @@ export function blankTransactionForm(accountId: string, today: string): Transact
  */
 export function parseTransactionForm(
   body: unknown,
-  ctx: { accounts: Account[]; categories: Category[] },
+  ctx: { accounts: Account[]; categories: Category[]; style?: DecimalStyle },
 ): { ok: true; value: TransactionInput } | { ok: false; errors: TransactionErrors; typed: TransactionTyped } {
   const { typed, errors } = readFormFields(body, FIELDS);
 
@@ -50,7 +50,8 @@ export function parseTransactionForm(
   const kind = typed.kind;
   if (!errors.kind && kind !== 'out' && kind !== 'in' && kind !== 'transfer') errors.kind = 'Choose money out, money in or a transfer.';
   const currency = account?.currency ?? 'USD';
-  const amountMinor = positiveAmount(typed.amount, currency, 'amount', errors);
+  const style = ctx.style ?? 'dot';
+  const amountMinor = positiveAmount(typed.amount, currency, 'amount', errors, style);
   const categoryId = typed.categoryId === '' ? null : typed.categoryId;
   if (!errors.categoryId && categoryId !== null && !ctx.categories.some((c) => c.id === categoryId)) errors.categoryId = 'Choose one of your categories.';
 
@@ -61,13 +62,13 @@ export function parseTransactionForm(
     else if (!errors.transferAccountId && to && to.id === account?.id) errors.transferAccountId = 'Choose an account other than the one the money leaves.';
     if (to && account && to.id !== account.id) {
       // The same money on both sides; another currency needs the amount that arrived.
-      const received = to.currency === currency ? amountMinor : typed.toAmount.trim() === '' ? 0 : positiveAmount(typed.toAmount, to.currency, 'toAmount', errors);
+      const received = to.currency === currency ? amountMinor : typed.toAmount.trim() === '' ? 0 : positiveAmount(typed.toAmount, to.currency, 'toAmount', errors, style);
       if (to.currency !== currency && typed.toAmount.trim() === '' && !errors.toAmount) errors.toAmount = `${to.name} is in ${to.currency}: enter the amount that arrived there.`;
       transfer = { accountId: to.id, amountMinor: received };
     }
   }
 
-  const parts = splitRowsOf(typed, ctx.categories, currency, errors);
+  const parts = splitRowsOf(typed, ctx.categories, currency, errors, style);
   if (parts.length > 0 && kind === 'transfer' && !errors.split) errors.split = 'A transfer cannot be split; leave the parts empty.';
   if (parts.length === 1 && !errors.split) errors.split = 'A split needs at least two parts; for one category, choose it above.';
   if (parts.length > 1 && !errors.split && !errors.amount && Object.keys(errors).every((k) => !k.startsWith('split'))) {
@@ -98,9 +99,9 @@ export function parseTransactionForm(
 }
 
 /** An amount above zero in the currency, or an error on the field (and 0). */
-export function positiveAmount(raw: string, currency: string, field: Field, errors: TransactionErrors): number {
+export function positiveAmount(raw: string, currency: string, field: Field, errors: TransactionErrors, style: DecimalStyle = 'dot'): number {
   if (errors[field]) return 0;
-  const parsed = parseAmount(raw, currency);
+  const parsed = parseAmount(raw, currency, style);
   if (!parsed.ok) errors[field] = parsed.error;
   else if (parsed.minor <= 0) errors[field] = 'Enter an amount above zero, without a sign; choose money out or in above.';
   else return parsed.minor;

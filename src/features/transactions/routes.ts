@@ -25,7 +25,7 @@ export function transactionRoutes(deps: { member: RequestHandler[]; finance: Fin
   async function context(req: Request) {
     const sub = req.member!.sub;
     const { accounts, categories } = await finance.choices(sub);
-    return { sub, accounts, categories };
+    return { sub, accounts, categories, style: req.member!.numberStyle };
   }
 
   async function renderList(req: Request, res: Response, status: number, form?: { errors: TransactionErrors; typed: TransactionTyped }) {
@@ -89,7 +89,7 @@ export function transactionRoutes(deps: { member: RequestHandler[]; finance: Fin
   router.get('/:id/edit', async (req, res) => {
     const t = await owned(req);
     const ctx = await context(req);
-    renderEdit(res, 200, t, ctx, { errors: {}, typed: formOfTransaction(t, ctx.accounts, minorToInput) }, false);
+    renderEdit(res, 200, t, ctx, { errors: {}, typed: formOfTransaction(t, ctx.accounts, (minor, currency) => minorToInput(minor, currency, ctx.style)) }, false);
   });
 
   router.post('/:id', async (req, res) => {

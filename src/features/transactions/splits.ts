@@ -1,5 +1,5 @@
 import type { Category } from '../categories/repository.js';
-import { parseAmount } from '../money/money.js';
+import { parseAmount, type DecimalStyle } from '../money/money.js';
 import type { SplitPart } from './writes.js';
 
 /** Parts one transaction may be split into (each is a pair of form fields). */
@@ -13,7 +13,7 @@ export const SPLIT_FIELDS: readonly SplitField[] = Array.from({ length: MAX_SPLI
  * direction comes from the transaction). A row with an amount is a part; its category may be left
  * empty (uncategorized). Problems go to that row's fields.
  */
-export function splitRowsOf(typed: Record<string, string>, categories: Category[], currency: string, errors: Partial<Record<string, string>>): SplitPart[] {
+export function splitRowsOf(typed: Record<string, string>, categories: Category[], currency: string, errors: Partial<Record<string, string>>, style: DecimalStyle = 'dot'): SplitPart[] {
   const parts: SplitPart[] = [];
   for (let i = 0; i < MAX_SPLITS; i++) {
     const amountField = `split${i}Amount`;
@@ -25,7 +25,7 @@ export function splitRowsOf(typed: Record<string, string>, categories: Category[
       continue;
     }
     if (categoryId !== '' && !categories.some((c) => c.id === categoryId)) errors[categoryField] = 'Choose one of your categories.';
-    const parsed = parseAmount(raw, currency);
+    const parsed = parseAmount(raw, currency, style);
     if (!parsed.ok) errors[amountField] = parsed.error;
     else if (parsed.minor <= 0) errors[amountField] = 'Enter an amount above zero, without a sign.';
     else parts.push({ categoryId: categoryId === '' ? null : categoryId, amountMinor: parsed.minor, memo: null });

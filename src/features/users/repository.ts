@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, UsersTable } from '../../db/schema.js';
+import type { DecimalStyle } from '../money/money.js';
 
 export interface UserRecord {
   sub: string;
@@ -13,6 +14,7 @@ export interface UserRecord {
   lastMfaAt: string | null;
   displayName: string | null;
   currency: string;
+  numberStyle: DecimalStyle;
 }
 
 export type UserLogin = Pick<UserRecord, 'sub' | 'email' | 'name' | 'picture' | 'emailVerified' | 'roles'>;
@@ -30,6 +32,7 @@ function toRecord(r: Selectable<UsersTable>): UserRecord {
     lastMfaAt: r.last_mfa_at,
     displayName: r.display_name,
     currency: r.currency,
+    numberStyle: r.number_style === 'comma' ? 'comma' : 'dot',
   };
 }
 
@@ -69,10 +72,10 @@ export function createUsersRepository(db: Kysely<Database>) {
       await db.updateTable('users').set({ email, email_verified: 0 }).where('sub', '=', sub).execute();
     },
 
-    async updatePreferences(sub: string, prefs: { displayName: string | null; currency: string }): Promise<boolean> {
+    async updatePreferences(sub: string, prefs: { displayName: string | null; currency: string; numberStyle: DecimalStyle }): Promise<boolean> {
       const r = await db
         .updateTable('users')
-        .set({ display_name: prefs.displayName, currency: prefs.currency })
+        .set({ display_name: prefs.displayName, currency: prefs.currency, number_style: prefs.numberStyle })
         .where('sub', '=', sub)
         .executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;

@@ -21,7 +21,7 @@ export function createUsersService(repo: UsersRepository, now: () => Date = () =
     find: (sub: string) => repo.findBySub(sub),
     list: (limit: number) => repo.list(limit),
     setUnverifiedEmail: (sub: string, email: string) => repo.setUnverifiedEmail(sub, email),
-    savePreferences: (sub: string, prefs: { displayName: string | null; currency: string }) => repo.updatePreferences(sub, prefs),
+    savePreferences: (sub: string, prefs: Parameters<UsersRepository['updatePreferences']>[1]) => repo.updatePreferences(sub, prefs),
   };
 }
 
