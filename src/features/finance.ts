@@ -1,9 +1,11 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { createAccountsRepository } from './accounts/repository.js';
+import { createAccountRemoval } from './accounts/removal.js';
 import { createAccountsService } from './accounts/service.js';
 import { createBudgetsRepository } from './budgets/repository.js';
 import { createCategoriesRepository } from './categories/repository.js';
+import { createCategoryRemoval } from './categories/removal.js';
 import { createCoachService } from './coach/service.js';
 import { createGoalsRepository } from './goals/repository.js';
 import { createImportBatchesRepository } from './import/batches.js';
@@ -41,7 +43,9 @@ export function createFinance(db: Kysely<Database>) {
   };
   const importBatches = createImportBatchesRepository(db);
   const bulk = createBulkRepository(db);
-  return { db, choices, rates, importBatches, bulk, accounts, balances, categories, transactions, budgets, coach, goals, rules, applyRules, imports, schedules, planning };
+  const accountRemoval = createAccountRemoval(db);
+  const categoryRemoval = createCategoryRemoval(db);
+  return { db, choices, rates, importBatches, bulk, accountRemoval, categoryRemoval, accounts, balances, categories, transactions, budgets, coach, goals, rules, applyRules, imports, schedules, planning };
 }
 
 export type Finance = ReturnType<typeof createFinance>;
