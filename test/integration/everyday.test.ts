@@ -109,6 +109,18 @@ describe('changing many transactions at once', () => {
     expect((await post(`/import/batches/${batch.id}/undo`, {})).status).toBe(404);
   });
 
+  it('refuses to undo an import one of whose rows was reconciled since, and changes nothing', async () => {
+    const acct = await ctx.finance.accounts.create(SUB, { name: 'Undo guard', currency: 'USD' }, new Date());
+    await upload(acct, 'Date,Description,Amount\n2026-09-01,Rent,-900.00\n2026-09-02,Gas,-40.00\n', 'guarded.csv');
+    const [first] = await rowsOf(acct);
+    await ctx.finance.transactions.setCleared(SUB, first!.id, 'reconciled');
+    const batch = (await ctx.finance.importBatches.list(SUB)).find((b) => b.fileName === 'guarded.csv')!;
+    expect((await post(`/import/batches/${batch.id}/undo`, {})).status).toBe(303);
+    expect((await get('/import')).body).toMatch(/role="alert">The import of guarded.csv was not undone: 1 of its transactions is reconciled/);
+    expect(await rowsOf(acct)).toHaveLength(2);
+    expect((await ctx.finance.importBatches.find(SUB, batch.id))?.remaining).toBe(2);
+  });
+
   it('leaves reconciled rows and transfers out of changes they cannot take, and says how many', async () => {
     const a = await ctx.finance.accounts.create(SUB, { name: 'Mixed A', currency: 'USD' }, new Date());
     const b = await ctx.finance.accounts.create(SUB, { name: 'Mixed B', currency: 'USD' }, new Date());

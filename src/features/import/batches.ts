@@ -14,6 +14,13 @@ export interface ImportBatch {
   remaining: number;
 }
 
+/** An import some of whose rows were reconciled with a statement since: undoing it would break that statement. */
+export class ReconciledRowsError extends Error {
+  constructor(readonly count: number) {
+    super('import has reconciled rows');
+  }
+}
+
 /** Imports listed on the import page: the newest ones (older ones stay undoable by id). */
 export const LISTED_IMPORTS = 50;
 
@@ -50,6 +57,9 @@ export function createImportBatchesRepository(db: Kysely<Database>) {
       return db.transaction().execute(async (trx) => {
         const batch = await trx.deleteFrom('import_batches').where('user_sub', '=', userSub).where('id', '=', id).returning('id').executeTakeFirst();
         if (!batch) return undefined;
+        const reconciled = await trx.selectFrom('transactions').select((e) => e.fn.countAll<number>().as('n')).where('user_sub', '=', userSub).where('import_batch_id', '=', id).where('cleared', '=', 'reconciled').executeTakeFirstOrThrow();
+        // Thrown inside the transaction: the batch's record comes back with the rollback.
+        if (Number(reconciled.n) > 0) throw new ReconciledRowsError(Number(reconciled.n));
         const rows = await trx.selectFrom('transactions').select(['id', 'date']).where('user_sub', '=', userSub).where('import_batch_id', '=', id).execute();
         const ids = rows.map((r) => r.id);
         // Rows from before the import that it linked as a transfer's other side: unlinked, kept.

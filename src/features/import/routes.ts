@@ -4,7 +4,7 @@ import type { Finance } from '../finance.js';
 import { NotFoundError } from '../../http/errors.js';
 import { plural } from '../../lib/text.js';
 import { formatMoney } from '../money/money.js';
-import type { ImportBatchesRepository } from './batches.js';
+import { ReconciledRowsError, type ImportBatchesRepository } from './batches.js';
 import { parseCategoryChoices, parseImportOptions } from './options.js';
 import { ChoicesError, type ImportService, type Preview } from './service.js';
 import { parseTransferChoices } from './transfers.js';
@@ -54,7 +54,14 @@ export function importRoutes(deps: { member: RequestHandler[]; finance: Finance;
     const m = req.member!;
     const batch = await deps.batches.find(m.sub, String(req.params.id));
     if (!batch) throw new NotFoundError('There is no such import.');
-    const removed = (await deps.batches.undo(m.sub, batch.id)) ?? 0;
+    let removed: number;
+    try {
+      removed = (await deps.batches.undo(m.sub, batch.id)) ?? 0;
+    } catch (err) {
+      if (!(err instanceof ReconciledRowsError)) throw err;
+      req.flash(`The import of ${batch.fileName} was not undone: ${plural(err.count, 'of its transactions is', 'of its transactions are')} reconciled with a statement. Delete those from the transactions list if you mean to.`, 'error');
+      return res.redirect(303, '/import');
+    }
     await deps.audit.record(req, 'import.undone', { detail: { rows: removed } });
     req.flash(`Removed the import of ${batch.fileName}: ${plural(removed, 'transaction')} deleted.`);
     res.redirect(303, '/import');
