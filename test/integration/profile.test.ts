@@ -48,7 +48,7 @@ describe('/profile', () => {
       userId: 'auth0|demo-admin',
       isAdmin: 'true',
     });
-    expect(saved.url).toBe(`${stack.baseUrl}/profile?saved=1`);
+    expect(saved.url).toBe(`${stack.baseUrl}/profile`);
     expect(saved.body).toContain('Your preferences are saved.');
     const row = stack.database.sqlite.prepare('SELECT display_name, currency FROM users WHERE sub = ?').get(MEMBER.sub);
     expect(row).toEqual({ display_name: 'Alex M.', currency: 'EUR' });

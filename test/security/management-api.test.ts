@@ -110,7 +110,8 @@ describe('account pages act on the signed-in user only', () => {
     await signUp(browser, stack, attacker);
     const page = await openWithStepUp(browser, stack, '/account/mfa', attacker);
     const own = await browser.post(`${stack.baseUrl}/account/mfa/remove`, { _csrf: csrfTokenOf(page), sub: victimSub, user_id: victimSub });
-    expect(own.url).toBe(`${stack.baseUrl}/profile?mfa=removed`);
+    expect(own.url).toBe(`${stack.baseUrl}/profile`);
+    expect(own.body).toContain('Your authenticator is removed.');
     const token = await managementToken(stack, stack.config.management!);
     const victimAtIdp = (await (await api(`/users/${encodeURIComponent(victimSub)}`, bearer(token))).json()) as Record<string, unknown>;
     expect(victimAtIdp.multifactor).toEqual(['guardian']);

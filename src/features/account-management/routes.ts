@@ -1,3 +1,4 @@
+import { PROFILE_NOTICES } from '../profile/routes.js';
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { Guards } from '../../auth/guards.js';
 import { IdentityApiError } from '../../identity/idp-http.js';
@@ -48,7 +49,8 @@ export function accountManagementRoutes(deps: Deps): Router {
   router.post('/password', deps.passwordResetLimit, async (req, res) => {
     await deps.account.requestPasswordReset(req.user!);
     await deps.audit.record(req, 'password.reset_requested');
-    res.redirect(303, '/profile?reset=sent');
+    req.flash(PROFILE_NOTICES.resetSent);
+    res.redirect(303, '/profile');
   });
 
   const emailPage = async (req: Request, res: Response, status: number, locals: { value: string; error: string | null }) => {
@@ -66,7 +68,8 @@ export function accountManagementRoutes(deps: Deps): Router {
     if (!changed.ok) return emailPage(req, res, changed.refusal.status, { value: parsed.email, error: changed.refusal.publicMessage });
     const told = changed.value.oldAddressTold;
     await deps.audit.record(req, 'email.changed', { detail: { oldAddressTold: told } });
-    res.redirect(303, told ? '/profile?email=changed' : '/profile?email=changed-untold');
+    req.flash(told ? PROFILE_NOTICES.emailChanged : PROFILE_NOTICES.emailChangedUntold);
+    res.redirect(303, '/profile');
   });
 
   const mfaPage = async (req: Request, res: Response, status: number, error: string | null) => {
@@ -81,7 +84,8 @@ export function accountManagementRoutes(deps: Deps): Router {
     const removed = await refusable(() => deps.account.removeAuthenticator(req.user!.sub));
     if (!removed.ok) return mfaPage(req, res, removed.refusal.status, removed.refusal.publicMessage);
     await deps.audit.record(req, 'mfa.removed', { targetSub: req.user!.sub });
-    res.redirect(303, '/profile?mfa=removed');
+    req.flash(PROFILE_NOTICES.mfaRemoved);
+    res.redirect(303, '/profile');
   });
 
   const deletePage = async (req: Request, res: Response, status: number, error: string | null) => {

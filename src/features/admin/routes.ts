@@ -1,3 +1,4 @@
+import { plural } from '../../lib/text.js';
 import express, { type Router } from 'express';
 import type { Guards } from '../../auth/guards.js';
 import type { AuditService } from '../audit/service.js';
@@ -20,15 +21,11 @@ export function adminRoutes(deps: { guards: Guards; admin: AdminService; audit: 
     const [users, page] = await Promise.all([deps.admin.usersOverview(), deps.audit.page(EVENTS_PER_PAGE + 1, before)]);
     const events = page.slice(0, EVENTS_PER_PAGE);
     const last = events.at(-1);
-    const ended = typeof req.query.ended === 'string' && /^\d{1,4}$/.test(req.query.ended) ? Number(req.query.ended) : null;
-    const mfaRemoved = req.query.mfaRemoved === '1';
     res.render('layout', {
       page: 'pages/admin',
       title: 'Admin',
       users,
       events,
-      ended,
-      mfaRemoved,
       managementUnavailable: deps.admin.managementUnavailable(),
       paged: before !== undefined,
       olderHref: page.length > EVENTS_PER_PAGE && last ? `/admin?${new URLSearchParams({ before: `${last.at}_${last.id}` })}#events-title` : null,
@@ -39,7 +36,8 @@ export function adminRoutes(deps: { guards: Guards; admin: AdminService; audit: 
     const sub = (req.body as Record<string, unknown> | undefined)?.sub;
     const ended = await deps.admin.endSessionsOf(typeof sub === 'string' ? sub : '');
     await deps.audit.record(req, 'admin.end_sessions', { targetSub: typeof sub === 'string' ? sub : null, detail: { sessionsEnded: ended } });
-    res.redirect(303, `/admin?ended=${ended}`);
+    req.flash(`Ended ${plural(ended, 'session')}. That user's next request is signed out.`);
+    res.redirect(303, '/admin');
   });
 
   router.post('/users/remove-mfa', async (req, res) => {
@@ -47,7 +45,8 @@ export function adminRoutes(deps: { guards: Guards; admin: AdminService; audit: 
     const sub = typeof raw === 'string' ? raw : '';
     await deps.admin.removeAuthenticatorOf(sub);
     await deps.audit.record(req, 'admin.mfa_removed', { targetSub: sub });
-    res.redirect(303, '/admin?mfaRemoved=1');
+    req.flash("The user's authenticator is removed. Their next multi-factor step asks them to set up a new one.");
+    res.redirect(303, '/admin');
   });
 
   return router;

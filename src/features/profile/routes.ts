@@ -16,19 +16,15 @@ interface Deps {
   session: SessionAccess;
 }
 
-const NOTICES: Array<[string, string, string]> = [
-  ['saved', '1', 'Your preferences are saved.'],
-  ['ended', '1', 'Your other sessions are signed out.'],
-  ['reset', 'sent', 'We asked the sign-in service to email you a link for choosing a new password. It is valid for a limited time and works once.'],
-  ['email', 'changed', 'Your email address is changed. We sent a link to the new address: follow it before you next sign in. Your old address was told about the change.'],
-  ['email', 'changed-untold', 'Your email address is changed. We sent a link to the new address: follow it before you next sign in. We could not email your old address about it.'],
-  ['mfa', 'removed', 'Your authenticator is removed. The next time a page asks for multi-factor authentication, you will set up a new one.'],
-];
-
-/** The one-line confirmation a redirect back to /profile asks for (?saved=1, ?reset=sent, ...). */
-function noticeOf(query: Request['query']): string | null {
-  return NOTICES.find(([key, value]) => query[key] === value)?.[2] ?? null;
-}
+/** What the profile's changes say on the next page (flash messages). */
+export const PROFILE_NOTICES = {
+  saved: 'Your preferences are saved.',
+  ended: 'Your other sessions are signed out.',
+  resetSent: 'We asked the sign-in service to email you a link for choosing a new password. It is valid for a limited time and works once.',
+  emailChanged: 'Your email address is changed. We sent a link to the new address: follow it before you next sign in. Your old address was told about the change.',
+  emailChangedUntold: 'Your email address is changed. We sent a link to the new address: follow it before you next sign in. We could not email your old address about it.',
+  mfaRemoved: 'Your authenticator is removed. The next time a page asks for multi-factor authentication, you will set up a new one.',
+} as const;
 
 /** /profile: who you are to the app, your preferences, and your active sessions. */
 export function profileRoutes(deps: Deps): Router {
@@ -63,7 +59,6 @@ export function profileRoutes(deps: Deps): Router {
       currencyValue: form?.typed.currency ?? record?.currency ?? 'USD',
       currencies: CURRENCY_CHOICES,
       sessions,
-      notice: noticeOf(req.query),
     });
   }
 
@@ -73,13 +68,15 @@ export function profileRoutes(deps: Deps): Router {
     const parsed = parsePreferences(req.body);
     if (!parsed.ok) return render(req, res, 400, { errors: parsed.errors, typed: parsed.typed });
     await deps.profile.savePreferences(req.user!.sub, parsed.value);
-    res.redirect(303, '/profile?saved=1');
+    req.flash(PROFILE_NOTICES.saved);
+    res.redirect(303, '/profile');
   });
 
   router.post('/sessions/end-others', async (req, res) => {
     const ended = await deps.profile.endOtherSessions(req.user!.sub, deps.session(req)?.meta?.handle);
     await deps.audit.record(req, 'sessions.end_others', { detail: { sessionsEnded: ended } });
-    res.redirect(303, '/profile?ended=1');
+    req.flash(PROFILE_NOTICES.ended);
+    res.redirect(303, '/profile');
   });
 
   return router;
