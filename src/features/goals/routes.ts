@@ -4,7 +4,8 @@ import { paceGoals } from '../coach/formulas.js';
 import type { Finance } from '../finance.js';
 import { addMonths, monthLabel, monthOf } from '../money/dates.js';
 import { formatMoney } from '../money/money.js';
-import { goalTyped, parseContribution, parseGoalForm, type GoalErrors, type GoalTyped } from './form.js';
+import { readFormFields } from '../../http/form-fields.js';
+import { GOAL_FIELDS, goalTyped, parseContribution, parseGoalForm, type GoalErrors, type GoalTyped } from './form.js';
 import { MAX_CONTRIBUTIONS, MAX_GOALS, type Goal } from './repository.js';
 
 const BLANK: GoalTyped = { name: '', target: '', saved: '', targetDate: '' };
@@ -56,7 +57,7 @@ export function goalRoutes(deps: { member: RequestHandler[]; finance: Finance })
     const { sub, currency } = req.member!;
     const parsed = parseGoalForm(req.body, currency, req.member!.today, req.member!.numberStyle);
     if (!parsed.ok) return render(req, res, 400, parsed);
-    if ((await finance.goals.list(sub)).length >= MAX_GOALS) return render(req, res, 400, { typed: goalFormTyped(req), errors: { name: `You have ${MAX_GOALS} goals, the most there can be.` } });
+    if ((await finance.goals.list(sub)).length >= MAX_GOALS) return render(req, res, 400, { typed: readFormFields(req.body, GOAL_FIELDS).typed, errors: { name: `You have ${MAX_GOALS} goals, the most there can be.` } });
     await finance.goals.create(sub, { ...parsed.value, currency }, req.member!.now);
     req.flash(`Added the goal ${parsed.value.name}.`);
     res.redirect(303, '/goals');
@@ -97,8 +98,3 @@ export function goalRoutes(deps: { member: RequestHandler[]; finance: Finance })
 
   return router;
 }
-
-const goalFormTyped = (req: Request): GoalTyped => {
-  const body = (req.body ?? {}) as Record<string, unknown>;
-  return Object.fromEntries(Object.keys(BLANK).map((k) => [k, typeof body[k] === 'string' ? body[k] : ''])) as GoalTyped;
-};

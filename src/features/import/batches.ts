@@ -26,25 +26,23 @@ export const LISTED_IMPORTS = 50;
 
 /** SQL for the record of confirmed imports, and for undoing one. */
 export function createImportBatchesRepository(db: Kysely<Database>) {
+  /** The member's imports, each with how many of its rows are still there. */
+  const batches = (userSub: string) =>
+    db
+      .selectFrom('import_batches as b')
+      .select(['b.id', 'b.account_id', 'b.file_name', 'b.row_count', 'b.created_at'])
+      .select((eb) => eb.selectFrom('transactions as t').whereRef('t.import_batch_id', '=', 'b.id').where('t.user_sub', '=', userSub).select((e) => e.fn.countAll<number>().as('n')).as('remaining'))
+      .where('b.user_sub', '=', userSub);
+  type Row = Awaited<ReturnType<ReturnType<typeof batches>['execute']>>[number];
+  const toBatch = (r: Row): ImportBatch => ({ id: r.id, accountId: r.account_id, fileName: r.file_name, rowCount: Number(r.row_count), createdAt: r.created_at, remaining: Number(r.remaining ?? 0) });
   return {
     async list(userSub: string): Promise<ImportBatch[]> {
-      const rows = await db
-        .selectFrom('import_batches as b')
-        .select(['b.id', 'b.account_id', 'b.file_name', 'b.row_count', 'b.created_at'])
-        .select((eb) => eb.selectFrom('transactions as t').whereRef('t.import_batch_id', '=', 'b.id').where('t.user_sub', '=', userSub).select((e) => e.fn.countAll<number>().as('n')).as('remaining'))
-        .where('b.user_sub', '=', userSub)
-        .orderBy('b.created_at', 'desc')
-        .orderBy('b.id', 'desc')
-        .limit(LISTED_IMPORTS)
-        .execute();
-      return rows.map((r) => ({ id: r.id, accountId: r.account_id, fileName: r.file_name, rowCount: Number(r.row_count), createdAt: r.created_at, remaining: Number(r.remaining ?? 0) }));
+      return (await batches(userSub).orderBy('b.created_at', 'desc').orderBy('b.id', 'desc').limit(LISTED_IMPORTS).execute()).map(toBatch);
     },
 
     async find(userSub: string, id: string): Promise<ImportBatch | undefined> {
-      const r = await db.selectFrom('import_batches').select(['id', 'account_id', 'file_name', 'row_count', 'created_at']).where('user_sub', '=', userSub).where('id', '=', id).executeTakeFirst();
-      if (!r) return undefined;
-      const n = await db.selectFrom('transactions').select((e) => e.fn.countAll<number>().as('n')).where('user_sub', '=', userSub).where('import_batch_id', '=', id).executeTakeFirstOrThrow();
-      return { id: r.id, accountId: r.account_id, fileName: r.file_name, rowCount: Number(r.row_count), createdAt: r.created_at, remaining: Number(n.n) };
+      const r = await batches(userSub).where('b.id', '=', id).executeTakeFirst();
+      return r && toBatch(r);
     },
 
     /**
