@@ -79,7 +79,9 @@ describe('changing many transactions at once', () => {
     expect(ask.body).toContain('Put 60 transactions in Groceries?');
     expect((await rowsOf(acct)).filter((r) => r.categoryId === groceries.id)).toHaveLength(0);
     // A stale count (rows changed since the question) asks again instead of changing a different number.
-    expect((await post('/transactions/bulk', { ...filter, confirm: '59' })).status).toBe(409);
+    const stale = await post('/transactions/bulk', { ...filter, confirm: '59' });
+    expect(stale.status).toBe(409);
+    expect(stale.body).toContain('The transactions changed since you asked, so nothing was changed.');
     const yes = await post('/transactions/bulk', { ...filter, confirm: '60' });
     expect(yes.status).toBe(303);
     expect(yes.headers.get('location')).toBe(filter.returnTo);
