@@ -9,15 +9,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
-import type { Database } from '../src/db/schema.js';
+import { openSqlite } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrations.js';
 import { createFinance } from '../src/features/finance.js';
 import { systemClock, todayOf } from '../src/clock/clock.js';
 import { addMonths, monthOf } from '../src/features/money/dates.js';
 import type { TransactionInput } from '../src/features/transactions/repository.js';
-import { SqliteSessionStore } from '../src/sessions/sqlite-store.js';
 import { TestBrowser } from '../test/helpers/browser.js';
 import { ADMIN, MEMBER } from '../test/helpers/flows.js';
 import { freePort } from '../test/helpers/ports.js';
@@ -96,21 +93,24 @@ async function servingRss(dataDir: string): Promise<number> {
 async function sessionMemory(): Promise<[number, number]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pfc-bench-sessions-'));
   try {
-    const sqlite = new BetterSqlite3(path.join(dir, 'app.sqlite'));
-    sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma('busy_timeout = 5000');
-    const store = new SqliteSessionStore(sqlite, { defaultTtlMs: 3600_000 });
-    const put = (n: number, from: number) =>
-      sqlite.transaction(() => {
-        for (let i = from; i < from + n; i++) {
-          store.set(`bench-${i}-${crypto.randomBytes(8).toString('hex')}`, { cookie: { expires: Date.now() + 3600_000 }, data: { userSub: `bench|${i % 1000}`, id_token: 'x'.repeat(900) } } as never);
-        }
-      })();
-    put(100, 0);
+    const database = openSqlite(path.join(dir, 'app.sqlite'));
+    await migrateToLatest(database.db);
+    const put = async (db: typeof database.db, n: number, from: number) => {
+      for (let start = from; start < from + n; start += 1000) {
+        const rows = Array.from({ length: Math.min(1000, from + n - start) }, (_, k) => {
+          const i = start + k;
+          const session = { cookie: { expires: Date.now() + 3600_000 }, data: { userSub: `bench|${i % 1000}`, id_token: 'x'.repeat(900) } };
+          return { id: `bench-${i}-${crypto.randomBytes(8).toString('hex')}`, user_sub: session.data.userSub, oidc_sid: null, meta: null, data: JSON.stringify(session), created_at: Date.now(), updated_at: Date.now(), expires_at: session.cookie.expires };
+        });
+        await db.insertInto('sessions').values(rows).execute();
+      }
+    };
+    await put(database.db, 100, 0);
+    await database.close();
     const few = await servingRss(dir);
-    put(99_900, 100);
-    sqlite.pragma('wal_checkpoint(TRUNCATE)');
-    sqlite.close();
+    const again = openSqlite(path.join(dir, 'app.sqlite'));
+    await put(again.db, 99_900, 100);
+    await again.close();
     return [few, await servingRss(dir)];
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -155,10 +155,8 @@ async function signIn(base: string, user: { email: string; password: string } | 
 async function main() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pfc-bench-'));
   // Give the demo member a heavy year (50,000 transactions) before the app starts.
-  const sqlite = new BetterSqlite3(path.join(dataDir, 'app.sqlite'));
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const database = openSqlite(path.join(dataDir, 'app.sqlite'));
+  const db = database.db;
   await migrateToLatest(db);
   const finance = createFinance(db);
   await finance.categories.ensureSeeded(HEAVY_SUB, new Date());

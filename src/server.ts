@@ -9,14 +9,14 @@ import { createApp } from './app.js';
 import { systemClock } from './clock/clock.js';
 import { ConfigError, loadConfig } from './config/config.js';
 import { resolveSecrets } from './config/dev-secrets.js';
-import { openSqlite } from './db/database.js';
+import { openDatabase, type DatabaseHandle } from './db/database.js';
 import { migrateToLatest } from './db/migrations.js';
 import type { DevIdp } from './dev-idp/index.js';
 import { MANAGEMENT_SCOPES } from './identity/management-api.js';
 import type { Mailer } from './mail/mailer.js';
 import { createLogger } from './logging/logger.js';
 import { appPaths } from './paths.js';
-import { SqliteSessionStore } from './sessions/sqlite-store.js';
+import { DatabaseSessionStore } from './sessions/database-store.js';
 
 async function main(): Promise<void> {
   // A .env file fills in what the real environment leaves unset; the real environment wins.
@@ -41,10 +41,10 @@ async function main(): Promise<void> {
   });
 
   const paths = appPaths();
-  const database = openSqlite(config.databaseFile);
+  const database = openDatabase(config.database);
   await migrateToLatest(database.db);
   if (process.argv.includes('--demo-reset')) return resetDemo(config, database);
-  const sessionStore = new SqliteSessionStore(database.sqlite, { defaultTtlMs: config.sessionIdleMinutes * 60_000 });
+  const sessionStore = new DatabaseSessionStore(database.db, { defaultTtlMs: config.sessionIdleMinutes * 60_000 });
 
   let idp: DevIdp | undefined;
   let mailer: Mailer | null = null;
@@ -121,7 +121,7 @@ async function main(): Promise<void> {
 }
 
 /** `npm run demo:reset`: the demo member's finance data back to the seeded year, then exit. */
-async function resetDemo(config: { idp: { kind: string } }, database: ReturnType<typeof openSqlite>): Promise<void> {
+async function resetDemo(config: { idp: { kind: string } }, database: DatabaseHandle): Promise<void> {
   if (config.idp.kind !== 'embedded') {
     process.stderr.write('demo:reset works only with the embedded development provider (no AUTH0_DOMAIN set): the demo member exists only there.\n');
     process.exit(1);

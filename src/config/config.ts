@@ -4,7 +4,9 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import type { DatabaseTarget } from '../db/database.js';
 import { isLoopbackHost } from './hosts.js';
+import { parseDatabaseUrl, parseRedisUrl, parseWorkers } from './scale.js';
 
 export type NodeEnv = 'development' | 'production' | 'test';
 
@@ -33,8 +35,13 @@ export interface Config {
   audience: string | undefined;
   rolesClaim: string;
   socialConnections: string[];
-  databaseFile: string;
+  /** SQLite (the default, a file in dataDir) or PostgreSQL (DATABASE_URL=postgres://…). */
+  database: DatabaseTarget;
   dataDir: string;
+  /** Sessions and rate-limit counters in Redis when set; in the database otherwise. */
+  redisUrl: string | undefined;
+  /** How many processes serve requests (node:cluster when more than one). */
+  workers: number;
   trustProxy: false | number | string[];
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** One readable line per request (the default in development) or JSON lines (everywhere else). */
@@ -121,6 +128,9 @@ const envSchema = z.object({
   APP_SECRET_KEY: optionalString,
   DATA_DIR: optionalString,
   DATABASE_URL: optionalString,
+  DATABASE_POOL_MAX: intInRange('DATABASE_POOL_MAX', 1, 200, 10),
+  REDIS_URL: optionalString,
+  WORKERS: optionalString,
   TRUST_PROXY: optionalString,
   LOG_LEVEL: optionalString,
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
@@ -196,7 +206,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 
   const socialConnections = parseConnections(e.AUTH0_SOCIAL_CONNECTIONS ?? DEFAULT_SOCIAL, problems);
   const dataDir = path.resolve(e.DATA_DIR ?? './data');
-  const databaseFile = parseDatabaseUrl(e.DATABASE_URL, dataDir, problems);
+  const database = parseDatabaseUrl(e.DATABASE_URL, e.DATABASE_POOL_MAX ?? 10, dataDir, problems);
+  const redisUrl = parseRedisUrl(e.REDIS_URL, problems);
+  const workers = parseWorkers(e.WORKERS, problems);
   const trustProxy = parseTrustProxy(e.TRUST_PROXY, problems);
   const logLevel = parseLogLevel(e.LOG_LEVEL, nodeEnv, problems);
 
@@ -206,7 +218,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     problems.push('SESSION_IDLE_MINUTES must not be longer than SESSION_ABSOLUTE_HOURS');
   }
 
-  if (problems.length > 0 || !baseUrl || !idp || databaseFile === undefined || trustProxy === undefined || !logLevel) {
+  if (problems.length > 0 || !baseUrl || !idp || database === undefined || trustProxy === undefined || !logLevel) {
     throw new ConfigError(problems.length > 0 ? problems : ['configuration could not be read']);
   }
 
@@ -224,8 +236,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     audience: e.AUTH0_AUDIENCE,
     rolesClaim,
     socialConnections,
-    databaseFile,
+    database,
     dataDir,
+    redisUrl,
+    workers,
     trustProxy,
     logLevel,
     logFormat: e.LOG_FORMAT ?? (nodeEnv === 'development' ? 'pretty' : 'json'),
@@ -343,19 +357,6 @@ function parseConnections(raw: string, problems: string[]): string[] {
     return [];
   }
   return [...new Set(names)];
-}
-
-function parseDatabaseUrl(raw: string | undefined, dataDir: string, problems: string[]): string | undefined {
-  if (raw === undefined) return path.join(dataDir, 'app.sqlite');
-  if (raw === ':memory:' || raw === 'sqlite::memory:') return ':memory:';
-  const m = /^(?:sqlite|file):(?:\/\/)?(.+)$/.exec(raw);
-  if (m?.[1]) return path.resolve(m[1]);
-  if (/^postgres(ql)?:/.test(raw)) {
-    problems.push('DATABASE_URL: PostgreSQL is not wired up yet; use sqlite:./data/app.sqlite');
-    return undefined;
-  }
-  problems.push('DATABASE_URL must look like sqlite:./data/app.sqlite');
-  return undefined;
 }
 
 function parseTrustProxy(raw: string | undefined, problems: string[]): Config['trustProxy'] | undefined {

@@ -1,21 +1,30 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import Cursor from 'pg-cursor';
 import type { Database } from './schema.js';
+import { foldCaseLikePostgres, ImmediateSqliteDialect } from './sqlite-dialect.js';
 import { withStatementCache } from './statement-cache.js';
+
+/** Where the data lives: the embedded SQLite file (the default) or a PostgreSQL server. */
+export type DatabaseTarget = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; poolMax: number };
 
 export interface DatabaseHandle {
   db: Kysely<Database>;
-  /** The raw SQLite connection, for the SQLite session store only. */
-  sqlite: BetterSqlite3.Database;
+  engine: DatabaseTarget['kind'];
   close(): Promise<void>;
 }
 
 /**
- * Opens the embedded SQLite database. Features only ever see the Kysely instance,
- * so moving to PostgreSQL means adding a dialect here, not touching the features.
+ * Opens the database. Features only ever see the Kysely instance; what differs between the
+ * engines is here, in `engine.ts` (locks, snapshots) and in the SQLite dialect.
  */
+export function openDatabase(target: DatabaseTarget): DatabaseHandle {
+  return target.kind === 'sqlite' ? openSqlite(target.file) : openPostgres(target.url, target.poolMax);
+}
+
 export function openSqlite(file: string): DatabaseHandle {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new BetterSqlite3(file);
@@ -23,12 +32,31 @@ export function openSqlite(file: string): DatabaseHandle {
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
+  // Another process holding the write lock (WORKERS > 1) is waited for, up to 5 s.
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  return {
-    db,
-    sqlite,
-    // Kysely's destroy closes the underlying connection too.
-    close: () => db.destroy(),
-  };
+  foldCaseLikePostgres(sqlite);
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
+  // Kysely's destroy closes the underlying connection too.
+  return { db, engine: 'sqlite', close: () => db.destroy() };
+}
+
+/** int8 (count, bigint columns) and numeric (sum of bigint) arrive as strings; amounts are safe integers. */
+function safeNumber(text: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n)) throw new RangeError(`a number from PostgreSQL is outside the safe integer range: ${text}`);
+  return n;
+}
+
+const INT8 = 20;
+const NUMERIC = 1700;
+
+function typeParser(oid: number, format?: 'text' | 'binary') {
+  if (oid === INT8 || oid === NUMERIC) return safeNumber;
+  return pg.types.getTypeParser(oid, format);
+}
+
+export function openPostgres(url: string, poolMax: number): DatabaseHandle {
+  const pool = new pg.Pool({ connectionString: url, max: poolMax, types: { getTypeParser: typeParser } as pg.CustomTypesConfig });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) });
+  return { db, engine: 'postgres', close: () => db.destroy() };
 }

@@ -9,6 +9,7 @@ import { exchangeRates } from './migration-015.js';
 import { dayTotals } from './migration-016.js';
 import { everydayWork } from './migration-017.js';
 import { numberStyle } from './migration-018.js';
+import { sessionTable } from './migration-019.js';
 
 /**
  * Migrations live in code (not files found at run time), so the compiled app and the tests
@@ -218,6 +219,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-02-016-day-totals': dayTotals,
   '2026-12-02-017-everyday-work': everydayWork,
   '2026-12-02-018-number-style': numberStyle,
+  '2026-12-02-019-sessions': sessionTable,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

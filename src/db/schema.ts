@@ -263,7 +263,23 @@ export interface ExchangeRatesTable {
 /** As MonthTotalsTable, per day: what converting other currencies at each day's rate reads. */
 export type DayTotalsTable = Omit<MonthTotalsTable, 'month'> & { date: string };
 
+/** Server-side sessions (express-session's Store), with the per-user index columns beside the data. */
+export interface SessionsTable {
+  id: string;
+  user_sub: string | null;
+  /** The identity provider's session id (`sid` claim), for back-channel logout. */
+  oidc_sid: string | null;
+  /** The whole express-session object, JSON. */
+  data: string;
+  /** The app's small per-session details (IP, browser), JSON; null before they were kept apart. */
+  meta: string | null;
+  created_at: number;
+  updated_at: number;
+  expires_at: number;
+}
+
 export interface Database {
+  sessions: SessionsTable;
   day_totals: DayTotalsTable;
   exchange_rates: ExchangeRatesTable;
   account_month_totals: AccountMonthTotalsTable;

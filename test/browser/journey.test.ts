@@ -1,3 +1,4 @@
+import { one } from '../helpers/sql.js';
 import { todayOf } from '../../src/clock/clock.js';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -197,7 +198,7 @@ describe.runIf(RUN)('in a real browser', () => {
     await shot('account-deleted');
     await page.goto(`${stack.baseUrl}/dashboard`);
     await page.waitForURL(/\/interaction\//);
-    expect(stack.database.sqlite.prepare("SELECT count(*) AS n FROM users WHERE email = 'jo.leaving@example.com'").get()).toEqual({ n: 0 });
+    expect((await one(stack.database, "SELECT count(*) AS n FROM users WHERE email = 'jo.leaving@example.com'"))).toEqual({ n: 0 });
   });
 
   it('reconciles an account against a statement from the accounts page', async () => {

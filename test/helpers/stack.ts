@@ -14,12 +14,12 @@ import { csrfTokenOf, signIn } from './flows.js';
 import { runningClock } from '../../src/clock/clock.js';
 import { loadConfig, type ResolvedConfig } from '../../src/config/config.js';
 import { resolveSecrets } from '../../src/config/dev-secrets.js';
-import { openSqlite, type DatabaseHandle } from '../../src/db/database.js';
-import { migrateToLatest } from '../../src/db/migrations.js';
+import type { DatabaseHandle } from '../../src/db/database.js';
+import { openTestDatabase, type TestDatabase } from './engines.js';
 import { startDevIdp, type DevIdp } from '../../src/dev-idp/index.js';
 import { createLogger, type Logger } from '../../src/logging/logger.js';
 import { appPaths } from '../../src/paths.js';
-import { SqliteSessionStore } from '../../src/sessions/sqlite-store.js';
+import { DatabaseSessionStore } from '../../src/sessions/database-store.js';
 import type { UserSessionStore } from '../../src/sessions/types.js';
 
 /**
@@ -38,14 +38,14 @@ export interface Stack {
   idp: DevIdp;
   config: ResolvedConfig;
   database: DatabaseHandle;
-  sessions: SqliteSessionStore;
+  sessions: DatabaseSessionStore;
   close(): Promise<void>;
 }
 
 export interface StackOptions {
   env?: Record<string, string>;
   /** Wraps the real store, e.g. to inject failures. */
-  wrapStore?: (store: SqliteSessionStore) => UserSessionStore;
+  wrapStore?: (store: DatabaseSessionStore) => UserSessionStore;
   sessionReadTimeoutMs?: number;
   /** Run the provider as one that ignores acr_values (never does MFA). */
   ignoreAcrValues?: boolean;
@@ -66,7 +66,7 @@ export interface AppStack {
   clock: TestClock;
   config: ResolvedConfig;
   database: DatabaseHandle;
-  sessions: SqliteSessionStore;
+  sessions: DatabaseSessionStore;
   dataDir: string;
   close(): Promise<void>;
 }
@@ -103,9 +103,9 @@ async function mountApp(
   identity: Pick<AppDeps, 'mailer' | 'managementApi'> = {},
 ) {
   const clock = options.clock ?? runningClock(TEST_NOW);
-  const database = openSqlite(path.join(dataDir, 'app.sqlite'));
-  await migrateToLatest(database.db);
-  const sessions = new SqliteSessionStore(database.sqlite, { defaultTtlMs: 60_000 });
+  const testDatabase = await openTestDatabase(dataDir);
+  const database = testDatabase.handle;
+  const sessions = new DatabaseSessionStore(database.db, { defaultTtlMs: 60_000 });
   const app = createApp({
     config,
     issuerBaseUrl,
@@ -119,13 +119,13 @@ async function mountApp(
     ...(options.sessionReadTimeoutMs ? { sessionReadTimeoutMs: options.sessionReadTimeoutMs } : {}),
   });
   server.on('request', app);
-  return { database, sessions, clock, app };
+  return { testDatabase, database, sessions, clock, app };
 }
 
-async function closeAll(server: http.Server, database: DatabaseHandle, dataDir: string) {
+async function closeAll(server: http.Server, database: TestDatabase, dataDir: string) {
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  await database.close();
+  await database.drop();
   fs.rmSync(dataDir, { recursive: true, force: true });
 }
 
@@ -139,8 +139,8 @@ export async function startAppAgainst(issuerBaseUrl: string, client: { clientId:
     AUTH0_CLIENT_SECRET: client.clientSecret,
     ...options.env,
   });
-  const { database, sessions, clock } = await mountApp(server, config, issuerBaseUrl, dataDir, options);
-  return { baseUrl: `http://localhost:${port}`, clock, config, database, sessions, dataDir, close: () => closeAll(server, database, dataDir) };
+  const { testDatabase, database, sessions, clock } = await mountApp(server, config, issuerBaseUrl, dataDir, options);
+  return { baseUrl: `http://localhost:${port}`, clock, config, database, sessions, dataDir, close: () => closeAll(server, testDatabase, dataDir) };
 }
 
 /**
@@ -172,7 +172,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...(options.idpNow ? { now: options.idpNow } : {}),
   });
   const mailer: Mailer = { send: (m) => idp.deliverMail(m) };
-  const { database, sessions, clock, app } = await mountApp(server, config, idp.issuer, dataDir, options, {
+  const { testDatabase, database, sessions, clock, app } = await mountApp(server, config, idp.issuer, dataDir, options, {
     mailer,
     ...(options.managementApi ? { managementApi: options.managementApi(idp.issuer, config) } : {}),
   });
@@ -187,7 +187,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     sessions,
     close: async () => {
       await idp.close();
-      await closeAll(server, database, dataDir);
+      await closeAll(server, testDatabase, dataDir);
     },
   };
 }

@@ -1,3 +1,4 @@
+import { all, one } from '../helpers/sql.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USER_TABLES } from '../../src/features/data/repository.js';
 import { createFinance } from '../../src/features/finance.js';
@@ -16,9 +17,9 @@ afterAll(async () => {
   await stack?.close();
 });
 
-const subOf = (email: string) => (stack.database.sqlite.prepare('SELECT sub FROM users WHERE email = ?').get(email) as { sub: string } | undefined)?.sub;
-const auditTypes = (sub: string) =>
-  (stack.database.sqlite.prepare('SELECT type FROM audit_events WHERE actor_sub = ? OR target_sub = ? ORDER BY at').all(sub, sub) as Array<{ type: string }>).map((r) => r.type);
+const subOf = async (email: string) => ((await one(stack.database, 'SELECT sub FROM users WHERE email = ?', email)) as { sub: string } | undefined)?.sub;
+const auditTypes = async (sub: string) =>
+  ((await all(stack.database, 'SELECT type FROM audit_events WHERE actor_sub = ? OR target_sub = ? ORDER BY at', sub, sub)) as Array<{ type: string }>).map((r) => r.type);
 
 describe('change password', () => {
   it('emails a reset link once per 5 minutes; the link sets a policy-checked password once, and the new password signs in', async () => {
@@ -36,7 +37,7 @@ describe('change password', () => {
     expect(again.status).toBe(429);
     expect(again.body).toContain('less than 5 minutes ago');
     expect((await outboxText(stack)).match(/Reset the password of pat\.reset@example\.com/g)).toHaveLength(1);
-    expect(auditTypes(subOf(person.email)!)).toContain('password.reset_requested');
+    expect((await auditTypes((await subOf(person.email))!))).toContain('password.reset_requested');
 
     const link = await outboxLink(stack, /Reset the password of pat\.reset@example\.com/);
     const form = await browser.get(link);
@@ -98,11 +99,11 @@ describe('change email', () => {
     const browser = new TestBrowser();
     await signUp(browser, stack, person);
     await verifyEmail(browser, stack, person.email);
-    const sub = subOf(person.email)!;
+    const sub = (await subOf(person.email))!;
 
     const withoutMfa = await browser.post(`${stack.baseUrl}/account/email`, { _csrf: csrfTokenOf(await browser.get(`${stack.baseUrl}/profile`)), email: 'x@example.com' });
     expect(withoutMfa.status).toBe(403); // no MFA in this sign-in: a POST cannot start the step-up
-    expect(stack.database.sqlite.prepare('SELECT email FROM users WHERE sub = ?').get(sub)).toEqual({ email: person.email });
+    expect((await one(stack.database, 'SELECT email FROM users WHERE sub = ?', sub))).toEqual({ email: person.email });
 
     const form = await openWithStepUp(browser, stack, '/account/email', person);
     expect(form.body).toContain('eve.old@example.com');
@@ -123,9 +124,9 @@ describe('change email', () => {
     expect(outbox).toMatch(/Your email address was changed<\/strong> to eve\.old@example\.com/);
     expect(outbox).toContain('changed to e***@example.com');
     expect((await idpUser(stack, sub)).body).toMatchObject({ email: 'eve.new@example.com', email_verified: false });
-    expect(stack.database.sqlite.prepare('SELECT email, email_verified FROM users WHERE sub = ?').get(sub)).toEqual({ email: 'eve.new@example.com', email_verified: 0 });
-    expect(auditTypes(sub)).toContain('email.changed');
-    const detail = stack.database.sqlite.prepare("SELECT detail FROM audit_events WHERE type = 'email.changed' AND actor_sub = ?").get(sub) as { detail: string };
+    expect((await one(stack.database, 'SELECT email, email_verified FROM users WHERE sub = ?', sub))).toEqual({ email: 'eve.new@example.com', email_verified: 0 });
+    expect((await auditTypes(sub))).toContain('email.changed');
+    const detail = (await one(stack.database, "SELECT detail FROM audit_events WHERE type = 'email.changed' AND actor_sub = ?", sub)) as { detail: string };
     expect(detail.detail).not.toContain('@');
 
     // The next sign-in, with the new address, meets the verification gate until the link is followed.
@@ -154,8 +155,8 @@ describe('multi-factor authentication', () => {
     expect(removed.body).toContain('Your authenticator is removed.');
     expect(removed.body).toContain('Your authenticator is removed');
     expect(removed.body).toContain('not set up');
-    const sub = subOf(person.email)!;
-    expect(auditTypes(sub)).toContain('mfa.removed');
+    const sub = (await subOf(person.email))!;
+    expect((await auditTypes(sub))).toContain('mfa.removed');
 
     // A new sign-in's MFA step asks to set up an authenticator again, with a new key.
     person.totpSecret = undefined;
@@ -170,7 +171,7 @@ describe('multi-factor authentication', () => {
     const user = new TestBrowser();
     await signUp(user, stack, person);
     await openWithStepUp(user, stack, '/account/mfa', person);
-    const sub = subOf(person.email)!;
+    const sub = (await subOf(person.email))!;
     expect((await idpUser(stack, sub)).body.multifactor).toEqual(['guardian']);
 
     const member = new TestBrowser();
@@ -187,7 +188,7 @@ describe('multi-factor authentication', () => {
     expect(done.body).toContain('authenticator is removed. Their next multi-factor step asks them to set up a new one.');
     expect(done.body).toContain('authenticator is removed');
     expect((await idpUser(stack, sub)).body.multifactor).toBeUndefined();
-    const row = stack.database.sqlite.prepare("SELECT actor_sub FROM audit_events WHERE type = 'admin.mfa_removed' AND target_sub = ?").get(sub) as { actor_sub: string };
+    const row = (await one(stack.database, "SELECT actor_sub FROM audit_events WHERE type = 'admin.mfa_removed' AND target_sub = ?", sub)) as { actor_sub: string };
     expect(row.actor_sub).toBe(ADMIN.sub);
 
     const unknown = await admin.post(`${stack.baseUrl}/admin/users/remove-mfa`, { _csrf: csrfTokenOf(adminPage), sub: 'auth0|nobody' });
@@ -201,13 +202,13 @@ describe('delete my account', () => {
     const browser = new TestBrowser();
     await signUp(browser, stack, person);
     await verifyEmail(browser, stack, person.email);
-    const sub = subOf(person.email)!;
+    const sub = (await subOf(person.email))!;
     const other = new TestBrowser();
     await signInAs(other, stack, person, '/profile');
     const finance = createFinance(stack.database.db);
     const accountId = await finance.accounts.create(sub, { name: 'Everyday', currency: 'USD' }, new Date());
     await finance.transactions.create(sub, { accountId, date: '2026-11-03', description: 'Groceries', amountMinor: -4200, categoryId: null }, new Date());
-    expect(stack.database.sqlite.prepare('SELECT count(*) AS n FROM sessions WHERE user_sub = ?').get(sub)).toEqual({ n: 2 });
+    expect((await one(stack.database, 'SELECT count(*) AS n FROM sessions WHERE user_sub = ?', sub))).toEqual({ n: 2 });
 
     const page = await openWithStepUp(browser, stack, '/account/delete', person);
     expect(page.body).toContain('Type DELETE to confirm');
@@ -224,12 +225,12 @@ describe('delete my account', () => {
 
     expect((await idpUser(stack, sub)).status).toBe(404);
     for (const table of USER_TABLES) {
-      expect(stack.database.sqlite.prepare(`SELECT count(*) AS n FROM ${table} WHERE user_sub = ?`).get(sub), table).toEqual({ n: 0 });
+      expect((await one(stack.database, `SELECT count(*) AS n FROM ${table} WHERE user_sub = ?`, sub)), table).toEqual({ n: 0 });
     }
-    expect(stack.database.sqlite.prepare('SELECT count(*) AS n FROM users WHERE sub = ?').get(sub)).toEqual({ n: 0 });
-    expect(stack.database.sqlite.prepare('SELECT count(*) AS n FROM sessions WHERE user_sub = ?').get(sub)).toEqual({ n: 0 });
-    expect(stack.database.sqlite.prepare('SELECT count(*) AS n FROM account_deletions').get()).toEqual({ n: 0 });
-    const audit = stack.database.sqlite.prepare("SELECT detail FROM audit_events WHERE type = 'account.deleted' AND actor_sub = ?").get(sub) as { detail: string };
+    expect((await one(stack.database, 'SELECT count(*) AS n FROM users WHERE sub = ?', sub))).toEqual({ n: 0 });
+    expect((await one(stack.database, 'SELECT count(*) AS n FROM sessions WHERE user_sub = ?', sub))).toEqual({ n: 0 });
+    expect((await one(stack.database, 'SELECT count(*) AS n FROM account_deletions'))).toEqual({ n: 0 });
+    const audit = (await one(stack.database, "SELECT detail FROM audit_events WHERE type = 'account.deleted' AND actor_sub = ?", sub)) as { detail: string };
     expect(audit.detail).not.toContain('@');
     expect(audit.detail).not.toContain('Dee');
 
@@ -242,9 +243,9 @@ describe('delete my account', () => {
     expect((await signInAs(new TestBrowser(), stack, person)).status).toBe(401);
     const again = new TestBrowser();
     await signUp(again, stack, person);
-    const newSub = subOf(person.email)!;
+    const newSub = (await subOf(person.email))!;
     expect(newSub).not.toBe(sub);
-    expect(stack.database.sqlite.prepare('SELECT count(*) AS n FROM transactions WHERE user_sub = ?').get(newSub)).toEqual({ n: 0 });
+    expect((await one(stack.database, 'SELECT count(*) AS n FROM transactions WHERE user_sub = ?', newSub))).toEqual({ n: 0 });
   });
 });
 
@@ -272,7 +273,7 @@ describe('without a Management API application', () => {
     const refused = await browser.post(`${bare.baseUrl}/account/delete`, { _csrf: csrfTokenOf(page), confirm: 'DELETE' });
     expect(refused.status).toBe(503);
     expect(refused.body).toContain('Nothing was deleted');
-    expect(bare.database.sqlite.prepare('SELECT count(*) AS n FROM users WHERE sub = ?').get(MEMBER.sub)).toEqual({ n: 1 });
-    expect(bare.database.sqlite.prepare('SELECT count(*) AS n FROM account_deletions').get()).toEqual({ n: 0 });
+    expect((await one(bare.database, 'SELECT count(*) AS n FROM users WHERE sub = ?', MEMBER.sub))).toEqual({ n: 1 });
+    expect((await one(bare.database, 'SELECT count(*) AS n FROM account_deletions'))).toEqual({ n: 0 });
   });
 });

@@ -1,3 +1,4 @@
+import { one } from '../helpers/sql.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csvCell } from '../../src/features/data/export.js';
 import { createFinance, type Finance } from '../../src/features/finance.js';
@@ -18,7 +19,7 @@ afterAll(async () => {
   await stack?.close();
 });
 
-const audits = (type: string) => (stack.database.sqlite.prepare('SELECT COUNT(*) AS n FROM audit_events WHERE type = ?').get(type) as { n: number }).n;
+const audits = async (type: string) => ((await one(stack.database, 'SELECT COUNT(*) AS n FROM audit_events WHERE type = ?', type)) as { n: number }).n;
 
 describe('export and delete all my data', () => {
   it('need a fresh MFA: the page starts a step-up, and a POST without it is refused', async () => {
@@ -49,7 +50,7 @@ describe('export and delete all my data', () => {
     expect(body.transactions).toEqual([expect.objectContaining({ date: '2026-11-02', amountMinor: -1250, cleared: 'uncleared' })]);
     expect(body.accounts).toEqual([expect.objectContaining({ type: 'checking', openingBalanceMinor: 0, openingDate: null })]);
     expect(body.categories.length).toBeGreaterThan(5);
-    expect(audits('data.exported')).toBe(2);
+    expect((await audits('data.exported'))).toBe(2);
 
     const refused = await browser.post(`${stack.baseUrl}/data/delete`, { _csrf: token, confirm: 'delete' });
     expect(refused.status).toBe(400);
@@ -59,7 +60,7 @@ describe('export and delete all my data', () => {
     expect(done.body).toContain('All your finance data has been deleted.');
     expect((await finance.transactions.list(ADMIN.sub, { from: '2000-01-01', to: '2999-01-01' })).length).toBe(0);
     expect(await finance.accounts.list(ADMIN.sub, { includeArchived: true })).toEqual([]);
-    expect(audits('data.deleted')).toBe(1);
+    expect((await audits('data.deleted'))).toBe(1);
   });
 
   it("leaves other users' data alone", async () => {

@@ -1,3 +1,4 @@
+import { all, one } from '../helpers/sql.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -43,7 +44,7 @@ describe('embedded identity provider', () => {
 
   it('puts the roles claim and email_verified in the ID token (the admin arrives with the admin role)', async () => {
     await signIn(new TestBrowser(), stack, ADMIN);
-    const row = stack.database.sqlite.prepare('SELECT roles, email_verified FROM users WHERE sub = ?').get(ADMIN.sub);
+    const row = (await one(stack.database, 'SELECT roles, email_verified FROM users WHERE sub = ?', ADMIN.sub));
     expect(row).toEqual({ roles: '["admin"]', email_verified: 1 });
   });
 
@@ -58,7 +59,7 @@ describe('embedded identity provider', () => {
     const landed = await browser.post(new URL(formAction(continuePage.body, /connection\/github$/), stack.idp.issuer).href, {});
     expect(landed.url).toBe(`${stack.baseUrl}/dashboard`);
     expect(landed.body).toContain('Hello, Kai Octo');
-    const subs = stack.database.sqlite.prepare("SELECT sub FROM users WHERE sub LIKE 'github|%'").all();
+    const subs = (await all(stack.database, "SELECT sub FROM users WHERE sub LIKE 'github|%'"));
     expect(subs).toHaveLength(1);
   });
 

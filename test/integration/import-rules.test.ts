@@ -1,3 +1,4 @@
+import { one } from '../helpers/sql.js';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDataRepository } from '../../src/features/data/repository.js';
 import { transactionsCsv } from '../../src/features/data/export.js';
@@ -20,8 +21,8 @@ beforeEach(async () => {
   accountId = await finance.accounts.create(MEMBER.sub, { name: 'Checking', currency: 'USD' }, stack.clock.now());
 });
 
-const all = () => finance.transactions.list(MEMBER.sub, { from: '1900-01-01', to: '2199-12-31', limit: 1_000_000 });
-const pendingCount = () => (stack.database.sqlite.prepare('SELECT COUNT(*) AS n FROM pending_imports').get() as { n: number }).n;
+const allRows = () => finance.transactions.list(MEMBER.sub, { from: '1900-01-01', to: '2199-12-31', limit: 1_000_000 });
+const pendingCount = async () => ((await one(stack.database, 'SELECT COUNT(*) AS n FROM pending_imports')) as { n: number }).n;
 
 async function preview(file: string | Uint8Array<ArrayBuffer>, options: Record<string, string> = {}): Promise<Page> {
   const form = new FormData();
@@ -61,14 +62,14 @@ describe("YNAB's Category and Memo columns", () => {
     const missing = await confirm(page, { category_0: 'create:want' });
     expect(missing.status).toBe(400);
     expect(missing.body).toContain('Choose what to do with the category &#34;Lessons&#34;.');
-    expect(await all()).toEqual([]);
+    expect(await allRows()).toEqual([]);
 
     const shopping = (await finance.categories.list(MEMBER.sub)).find((c) => c.name === 'Shopping')!;
     const done = await confirm(page, { category_0: 'create:want', category_1: `map:${shopping.id}` });
     expect(done.status).toBe(200);
     expect(done.body).toContain('Imported 5 transactions; 1 new category created.');
     const categories = new Map((await finance.categories.list(MEMBER.sub)).map((c) => [c.id, c]));
-    const rows = await all();
+    const rows = await allRows();
     const byPayee = new Map(rows.map((r) => [r.description, r]));
     expect(categories.get(byPayee.get('FreshMart')!.categoryId!)!.name).toBe('Groceries');
     expect(categories.get(byPayee.get('Acme')!.categoryId!)!.name).toBe('Salary');
@@ -111,7 +112,7 @@ describe("this app's own CSV", () => {
     const done = await confirm(page, { category_0: 'create:want' });
     expect(done.status).toBe(200);
     expect([await summary('2026-09'), await summary('2026-10')]).toEqual(before);
-    const restored = new Map((await all()).map((r) => [r.date, r]));
+    const restored = new Map((await allRows()).map((r) => [r.date, r]));
     expect(restored.get('2026-09-02')).toMatchObject({ description: '=Rent, September', memo: 'flat 4', amountMinor: -165000 });
     expect(restored.get('2026-10-05')).toMatchObject({ description: '-refund-', amountMinor: 2000 });
   });
@@ -120,7 +121,7 @@ describe("this app's own CSV", () => {
     const page = await preview('date,account,description,amount,currency,category,group,memo\n2026-10-01,A,Café,-3.20,EUR,,,\n', { format: 'app' });
     expect(page.status).toBe(400);
     expect(page.body).toContain('Line 2: This row is in EUR, but the account is in USD.');
-    expect(pendingCount()).toBe(0);
+    expect((await pendingCount())).toBe(0);
   });
 });
 
@@ -162,7 +163,7 @@ describe('bounded previews', () => {
     expect(page.body).toContain(`&#34;${'x'.repeat(200)}…&#34;`);
     expect(page.body).not.toContain('x'.repeat(201));
     expect(page.body).not.toContain('/confirm');
-    expect(pendingCount()).toBe(0);
+    expect((await pendingCount())).toBe(0);
   });
 
   it('refuses dates outside 1900-01-01..2199-12-31 in files and forms', async () => {
@@ -172,7 +173,7 @@ describe('bounded previews', () => {
     const form = await browser.post(`${stack.baseUrl}/transactions`, { _csrf: token, accountId, date: '9999-12-31', description: 'x', memo: '', kind: 'out', amount: '1', categoryId: '' });
     expect(form.status).toBe(400);
     expect(form.body).toContain('between 1900-01-01 and 2199-12-31');
-    expect(await all()).toEqual([]);
+    expect(await allRows()).toEqual([]);
   });
 
   it('answers a too-large amount or total with a 400 naming the line, never a 500, and writes nothing', async () => {
@@ -184,8 +185,8 @@ describe('bounded previews', () => {
     const total = await preview(many.join('\n'));
     expect(total.status).toBe(400);
     expect(total.body).toContain('Line 1002: This amount takes the sum of all your amounts');
-    expect(pendingCount()).toBe(0);
-    expect(await all()).toEqual([]);
+    expect((await pendingCount())).toBe(0);
+    expect(await allRows()).toEqual([]);
   });
 
   it('matches 8,000 rows of one amount on one date against 8,000 such rows, one to one', async () => {
@@ -221,15 +222,15 @@ describe('bounded previews', () => {
 describe('pending imports', () => {
   it('expire after an hour and are deleted', async () => {
     const page = await preview('Date,Description,Amount\n2026-10-01,Tea,-3.00\n');
-    expect(pendingCount()).toBe(1);
+    expect((await pendingCount())).toBe(1);
     stack.clock.set(new Date(stack.clock.now().getTime() + 61 * 60_000));
     const late = await confirm(page);
     expect(late.status).toBe(404);
     expect(late.body).toContain('no longer waiting');
     expect(await finance.imports.deleteExpired(stack.clock.now())).toBe(1);
-    expect(pendingCount()).toBe(0);
-    expect((stack.database.sqlite.prepare('SELECT COUNT(*) AS n FROM pending_import_chunks').get() as { n: number }).n).toBe(0);
-    expect(await all()).toEqual([]);
+    expect((await pendingCount())).toBe(0);
+    expect(((await one(stack.database, 'SELECT COUNT(*) AS n FROM pending_import_chunks')) as { n: number }).n).toBe(0);
+    expect(await allRows()).toEqual([]);
   });
 
   it('are refused on confirmation when the account was archived in the meantime', async () => {
@@ -238,7 +239,7 @@ describe('pending imports', () => {
     const res = await confirm(page);
     expect(res.status).toBe(400);
     expect(res.body).toContain('archived or no longer exists; nothing was imported');
-    expect(await all()).toEqual([]);
-    expect(pendingCount()).toBe(0);
+    expect(await allRows()).toEqual([]);
+    expect((await pendingCount())).toBe(0);
   });
 });

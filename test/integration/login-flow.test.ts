@@ -1,3 +1,4 @@
+import { all, one } from '../helpers/sql.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser } from '../helpers/browser.js';
 import { csrfTokenOf, MEMBER, openLoginPage, signIn, submitCredentials } from '../helpers/flows.js';
@@ -11,8 +12,8 @@ afterAll(async () => {
   await stack?.close();
 });
 
-function sessionRows(): Array<{ id: string; user_sub: string | null }> {
-  return stack.database.sqlite.prepare('SELECT id, user_sub FROM sessions').all() as Array<{ id: string; user_sub: string | null }>;
+async function sessionRows(): Promise<Array<{ id: string; user_sub: string | null }>> {
+  return (await all(stack.database, 'SELECT id, user_sub FROM sessions')) as Array<{ id: string; user_sub: string | null }>;
 }
 
 describe('sign-in through the embedded identity provider (authorization code flow)', () => {
@@ -44,14 +45,14 @@ describe('sign-in through the embedded identity provider (authorization code flo
     expect(cookie!.length).toBeLessThan(200);
     expect(cookie).not.toContain('eyJ'); // no JWT, no encoded JSON
     const [id] = decodeURIComponent(cookie!).split('.');
-    const row = sessionRows().find((r) => r.id === id);
+    const row = (await sessionRows()).find((r) => r.id === id);
     expect(row?.user_sub).toBe(MEMBER.sub);
   });
 
   it('records the user keyed on the provider sub with email, name, verification and roles', async () => {
     const browser = new TestBrowser();
     await signIn(browser, stack);
-    const user = stack.database.sqlite.prepare('SELECT * FROM users WHERE sub = ?').get(MEMBER.sub) as Record<string, unknown>;
+    const user = (await one(stack.database, 'SELECT * FROM users WHERE sub = ?', MEMBER.sub)) as Record<string, unknown>;
     expect(user).toMatchObject({ sub: MEMBER.sub, email: MEMBER.email, name: MEMBER.name, email_verified: 1, roles: '[]' });
     expect(typeof user.first_seen_at).toBe('string');
     expect(typeof user.last_login_at).toBe('string');
@@ -65,14 +66,14 @@ describe('sign-in through the embedded identity provider (authorization code flo
 
   it('shows the provider error on a wrong password and creates no app session', async () => {
     const browser = new TestBrowser();
-    const before = sessionRows().length;
+    const before = (await sessionRows()).length;
     const loginPage = await openLoginPage(browser, stack);
     const result = await submitCredentials(browser, stack, loginPage, MEMBER.email, 'not-the-password');
     expect(result.status).toBe(401);
     expect(result.url.startsWith(stack.idp.issuer)).toBe(true);
     expect(result.body).toContain('Wrong email or password.');
     expect(await browser.cookieValue(stack.baseUrl, 'pfc_session')).toBeUndefined();
-    expect(sessionRows().length).toBe(before);
+    expect((await sessionRows()).length).toBe(before);
     const dashboard = await browser.request(`${stack.baseUrl}/dashboard`);
     expect(dashboard.status).toBe(302);
   });
@@ -84,7 +85,7 @@ describe('sign-out', () => {
     const dashboard = await signIn(browser, stack);
     const oldCookie = await browser.cookieValue(stack.baseUrl, 'pfc_session');
     const [id] = decodeURIComponent(oldCookie!).split('.');
-    expect(sessionRows().some((r) => r.id === id)).toBe(true);
+    expect((await sessionRows()).some((r) => r.id === id)).toBe(true);
 
     const logout = await browser.request(`${stack.baseUrl}/logout`, {
       method: 'POST',
@@ -95,7 +96,7 @@ describe('sign-out', () => {
     const location = new URL(logout.headers.get('location')!);
     expect(`${location.origin}${location.pathname}`).toBe(`${stack.idp.issuer}/v2/logout`);
     expect(location.searchParams.get('post_logout_redirect_uri')).toBe(`${stack.baseUrl}/`);
-    expect(sessionRows().some((r) => r.id === id)).toBe(false);
+    expect((await sessionRows()).some((r) => r.id === id)).toBe(false);
 
     // Replaying the old cookie: anonymous.
     const replay = await fetch(`${stack.baseUrl}/dashboard`, {

@@ -1,3 +1,4 @@
+import { all, one, run } from '../helpers/sql.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser } from '../helpers/browser.js';
 import { csrfTokenOf, MEMBER, signIn } from '../helpers/flows.js';
@@ -50,17 +51,17 @@ describe('/profile', () => {
     });
     expect(saved.url).toBe(`${stack.baseUrl}/profile`);
     expect(saved.body).toContain('Your preferences are saved.');
-    const row = stack.database.sqlite.prepare('SELECT display_name, currency FROM users WHERE sub = ?').get(MEMBER.sub);
+    const row = (await one(stack.database, 'SELECT display_name, currency FROM users WHERE sub = ?', MEMBER.sub));
     expect(row).toEqual({ display_name: 'Alex M.', currency: 'EUR' });
     // userId and isAdmin in the form were ignored: only the signed-in user's row changed.
-    expect(stack.database.sqlite.prepare('SELECT sub FROM users WHERE display_name IS NOT NULL').all()).toEqual([{ sub: MEMBER.sub }]);
+    expect((await all(stack.database, 'SELECT sub FROM users WHERE display_name IS NOT NULL'))).toEqual([{ sub: MEMBER.sub }]);
     expect((await browser.get(`${stack.baseUrl}/dashboard`)).body).toContain('Hello, Alex M.');
   });
 
   it('refuses bad preferences with a 400 that names each field and keeps what was typed, changing nothing', async () => {
     const browser = new TestBrowser();
     await signIn(browser, stack);
-    const before = stack.database.sqlite.prepare('SELECT display_name, currency FROM users WHERE sub = ?').get(MEMBER.sub);
+    const before = (await one(stack.database, 'SELECT display_name, currency FROM users WHERE sub = ?', MEMBER.sub));
     const page = await browser.get(`${stack.baseUrl}/profile`);
     const res = await browser.post(`${stack.baseUrl}/profile/preferences`, { _csrf: csrfTokenOf(page), displayName: 'x'.repeat(61), currency: 'XYZ' });
     expect(res.status).toBe(400);
@@ -68,7 +69,7 @@ describe('/profile', () => {
     expect(res.body).toContain('Choose a currency from the list');
     expect(res.body).toContain(`value="${'x'.repeat(61)}"`);
     expect(res.body).toMatch(/name="currency" list="currency-list" value="XYZ"[^>]*aria-invalid="true"/);
-    expect(stack.database.sqlite.prepare('SELECT display_name, currency FROM users WHERE sub = ?').get(MEMBER.sub)).toEqual(before);
+    expect((await one(stack.database, 'SELECT display_name, currency FROM users WHERE sub = ?', MEMBER.sub))).toEqual(before);
   });
 
   it('refuses a field sent twice', async () => {
@@ -82,7 +83,7 @@ describe('/profile', () => {
   });
 
   it('lists active sessions by device and signs out the other ones', async () => {
-    stack.database.sqlite.prepare('DELETE FROM sessions WHERE user_sub = ?').run(MEMBER.sub);
+    await run(stack.database, 'DELETE FROM sessions WHERE user_sub = ?', MEMBER.sub);
     const laptop = new DeviceBrowser(FIREFOX);
     const phone = new DeviceBrowser(IPHONE);
     await signIn(laptop, stack);

@@ -1,3 +1,4 @@
+import { all, one, run } from '../helpers/sql.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser } from '../helpers/browser.js';
 import { ADMIN, csrfTokenOf, DEMO_ADMIN_TOTP_SECRET, MEMBER, signIn, submitTotp } from '../helpers/flows.js';
@@ -11,8 +12,8 @@ afterAll(async () => {
   await stack?.close();
 });
 
-const auditTypes = (sub: string) =>
-  (stack.database.sqlite.prepare('SELECT type FROM audit_events WHERE actor_sub = ? ORDER BY at').all(sub) as Array<{ type: string }>).map((r) => r.type);
+const auditTypes = async (sub: string) =>
+  ((await all(stack.database, 'SELECT type FROM audit_events WHERE actor_sub = ? ORDER BY at', sub)) as Array<{ type: string }>).map((r) => r.type);
 
 let adminBrowser: TestBrowser | undefined;
 
@@ -33,8 +34,8 @@ async function adminWithMfa(): Promise<TestBrowser> {
 
 describe('/admin security events', () => {
   it('page through every event, newest first, fifty at a time', async () => {
-    const insert = stack.database.sqlite.prepare("INSERT INTO audit_events (id, at, type, actor_sub, target_sub, ip, request_id, detail) VALUES (?, ?, 'backchannel.logout', NULL, ?, NULL, NULL, '{}')");
-    for (let i = 0; i < 120; i++) insert.run(`00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, `2020-01-01T00:00:${String(i % 60).padStart(2, '0')}.000Z`, `auth0|paged-${i}`);
+    const insert = "INSERT INTO audit_events (id, at, type, actor_sub, target_sub, ip, request_id, detail) VALUES (?, ?, 'backchannel.logout', NULL, ?, NULL, NULL, '{}')";
+    for (let i = 0; i < 120; i++) await run(stack.database, insert, `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, `2020-01-01T00:00:${String(i % 60).padStart(2, '0')}.000Z`, `auth0|paged-${i}`);
     const browser = await adminWithMfa();
     const seen = new Set<string>();
     let page = await browser.get(`${stack.baseUrl}/admin`);
@@ -52,8 +53,8 @@ describe('/admin security events', () => {
 describe('housekeeping', () => {
   it('deletes audit events past the retention period and expired import previews, and writes the counts of refused requests', async () => {
     const before = stack.clock.now();
-    stack.database.sqlite.prepare("INSERT INTO audit_events (id, at, type, detail) VALUES ('old-event', '2000-01-01T00:00:00.000Z', 'logout', '{}')").run();
-    stack.database.sqlite.prepare("INSERT INTO pending_imports (id, user_sub, account_id, payload, created_at) VALUES ('old-import', 'auth0|x', 'a', '{}', '2000-01-01T00:00:00.000Z')").run();
+    await run(stack.database, "INSERT INTO audit_events (id, at, type, detail) VALUES ('old-event', '2000-01-01T00:00:00.000Z', 'logout', '{}')");
+    await run(stack.database, "INSERT INTO pending_imports (id, user_sub, account_id, payload, created_at) VALUES ('old-import', 'auth0|x', 'a', '{}', '2000-01-01T00:00:00.000Z')");
     for (let i = 0; i < 3; i++) await fetch(`${stack.baseUrl}/profile/preferences`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'currency=USD' });
     stack.clock.set(new Date(before.getTime() + 61_000));
     const done = await stack.app.maintenance();
@@ -61,8 +62,8 @@ describe('housekeeping', () => {
     expect(done.importsExpired).toBe(1);
     expect(done.auditPruned).toBeGreaterThanOrEqual(1);
     expect(done.refusalSummaries).toBeGreaterThanOrEqual(1);
-    expect(stack.database.sqlite.prepare("SELECT COUNT(*) AS n FROM audit_events WHERE id = 'old-event' OR at < '2026-01-01'").get()).toEqual({ n: 0 });
-    const repeated = stack.database.sqlite.prepare("SELECT detail FROM audit_events WHERE type = 'csrf.failure' AND detail LIKE '%repeated%'").all() as Array<{ detail: string }>;
+    expect((await one(stack.database, "SELECT COUNT(*) AS n FROM audit_events WHERE id = 'old-event' OR at < '2026-01-01'"))).toEqual({ n: 0 });
+    const repeated = (await all(stack.database, "SELECT detail FROM audit_events WHERE type = 'csrf.failure' AND detail LIKE '%repeated%'")) as Array<{ detail: string }>;
     expect(repeated.map((r) => JSON.parse(r.detail).repeated)).toContain(2);
   });
 });
@@ -75,7 +76,7 @@ describe('/admin', () => {
     expect(res.status).toBe(403);
     expect(res.body).toContain('Access denied');
     expect(res.body).not.toContain('Recent security events');
-    expect(auditTypes(MEMBER.sub)).toContain('access.denied');
+    expect((await auditTypes(MEMBER.sub))).toContain('access.denied');
   });
 
   it('#35 sends an anonymous browser to login and answers an anonymous API client 401', async () => {
@@ -118,9 +119,9 @@ describe('/admin', () => {
     expect(page.body).toContain('Users');
     expect(page.body).toContain('Recent security events');
     expect(page.body).toContain(MEMBER.email);
-    const row = stack.database.sqlite.prepare('SELECT last_mfa_at FROM users WHERE sub = ?').get(ADMIN.sub) as { last_mfa_at: string | null };
+    const row = (await one(stack.database, 'SELECT last_mfa_at FROM users WHERE sub = ?', ADMIN.sub)) as { last_mfa_at: string | null };
     expect(row.last_mfa_at).not.toBeNull();
-    const types = auditTypes(ADMIN.sub);
+    const types = (await auditTypes(ADMIN.sub));
     expect(types).toContain('mfa.step_up');
     expect(types.filter((t) => t === 'login.success').length).toBeGreaterThanOrEqual(2);
   });
@@ -138,7 +139,7 @@ describe('/admin', () => {
 
     const after = await member.request(`${stack.baseUrl}/dashboard`, { headers: { accept: 'application/json' } });
     expect(after.status).toBe(401);
-    const audit = stack.database.sqlite.prepare("SELECT actor_sub, target_sub FROM audit_events WHERE type = 'admin.end_sessions'").all();
+    const audit = (await all(stack.database, "SELECT actor_sub, target_sub FROM audit_events WHERE type = 'admin.end_sessions'"));
     expect(audit).toContainEqual({ actor_sub: ADMIN.sub, target_sub: MEMBER.sub });
   });
 

@@ -1,3 +1,4 @@
+import { one } from '../helpers/sql.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser } from '../helpers/browser.js';
 import { csrfTokenOf, MEMBER, signIn } from '../helpers/flows.js';
@@ -22,7 +23,7 @@ async function post(browser: TestBrowser, path: string, form: Record<string, str
     headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
   });
 }
-const displayName = () => (stack.database.sqlite.prepare('SELECT display_name FROM users WHERE sub = ?').get(MEMBER.sub) as { display_name: string | null } | undefined)?.display_name;
+const displayName = async () => ((await one(stack.database, 'SELECT display_name FROM users WHERE sub = ?', MEMBER.sub)) as { display_name: string | null } | undefined)?.display_name;
 
 describe('#35 every route: anonymous HTML -> login, anonymous JSON -> 401', () => {
   it.each(PROTECTED_PAGES)('GET %s', async (path) => {
@@ -52,8 +53,8 @@ describe('#37 records and fields', () => {
     expect(res.status).toBe(400);
     const ok = await post(browser, '/profile/preferences', { _csrf: csrfTokenOf(page), displayName: 'Mine', currency: 'USD', userId: 'auth0|demo-admin', sub: 'auth0|demo-admin', isAdmin: 'true' });
     expect(ok.status).toBe(303);
-    expect(displayName()).toBe('Mine');
-    expect(stack.database.sqlite.prepare("SELECT COUNT(*) AS n FROM users WHERE display_name = 'Mine'").get()).toEqual({ n: 1 });
+    expect((await displayName())).toBe('Mine');
+    expect((await one(stack.database, "SELECT COUNT(*) AS n FROM users WHERE display_name = 'Mine'"))).toEqual({ n: 1 });
   });
 });
 
@@ -63,11 +64,11 @@ describe('#38 synchronizer CSRF tokens', () => {
     const myPage = await signIn(mine, stack);
     const other = new TestBrowser();
     const otherPage = await signIn(other, stack);
-    const before = displayName();
+    const before = (await displayName());
 
     expect((await post(mine, '/profile/preferences', { displayName: 'NoToken', currency: 'USD' })).status).toBe(403);
     expect((await post(mine, '/profile/preferences', { _csrf: csrfTokenOf(otherPage), displayName: 'Stolen', currency: 'USD' })).status).toBe(403);
-    expect(displayName()).toBe(before);
+    expect((await displayName())).toBe(before);
 
     const oldToken = csrfTokenOf(myPage);
     // Sign in again in the same browser (check again forces a new login): the session and its token are new.
@@ -78,7 +79,7 @@ describe('#38 synchronizer CSRF tokens', () => {
     const fresh = await mine.get(`${stack.baseUrl}/profile`);
     expect(csrfTokenOf(fresh)).not.toBe(oldToken);
     expect((await post(mine, '/profile/preferences', { _csrf: csrfTokenOf(fresh), displayName: 'Valid', currency: 'USD' })).status).toBe(303);
-    expect(displayName()).toBe('Valid');
+    expect((await displayName())).toBe('Valid');
   });
 
   it('never puts the token in a URL', async () => {
@@ -99,10 +100,10 @@ describe('#39 Fetch Metadata and Origin', () => {
   ])('refuses an unsafe request with %j even with a valid token', async (headers) => {
     const browser = new TestBrowser();
     const page = await signIn(browser, stack);
-    const before = displayName();
+    const before = (await displayName());
     const res = await post(browser, '/profile/preferences', { _csrf: csrfTokenOf(page), displayName: 'CrossSite', currency: 'USD' }, headers as Record<string, string>);
     expect(res.status).toBe(403);
-    expect(displayName()).toBe(before);
+    expect((await displayName())).toBe(before);
   });
 
   it('accepts same-origin requests that say so', async () => {
@@ -117,12 +118,12 @@ describe('#40 no state change through GET, HEAD or a method override', () => {
   it.each(PROTECTED_POSTS.filter((p) => p !== '/logout'))('GET and HEAD %s change nothing (404, or 403 inside /admin)', async (path) => {
     const browser = new TestBrowser();
     await signIn(browser, stack);
-    const before = displayName();
+    const before = (await displayName());
     const sessions = await stack.sessions.listForUser(MEMBER.sub);
     const expected = path.startsWith('/admin') ? 403 : 404;
     expect((await browser.request(`${stack.baseUrl}${path}?displayName=ViaGet&currency=EUR&sub=${encodeURIComponent(MEMBER.sub)}`)).status).toBe(expected);
     expect((await browser.request(`${stack.baseUrl}${path}`, { method: 'HEAD' })).status).toBe(expected);
-    expect(displayName()).toBe(before);
+    expect((await displayName())).toBe(before);
     expect((await stack.sessions.listForUser(MEMBER.sub)).length).toBe(sessions.length);
   });
 

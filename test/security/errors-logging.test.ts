@@ -1,3 +1,4 @@
+import { run } from '../helpers/sql.js';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -23,7 +24,7 @@ describe('#43 errors never show internals, even with NODE_ENV unset', () => {
     expect(stack.config.nodeEnv).toBe('development');
     const browser = new TestBrowser();
     await signIn(browser, stack);
-    stack.database.sqlite.exec('ALTER TABLE users RENAME TO users_gone');
+    await run(stack.database, 'ALTER TABLE users RENAME TO users_gone');
     try {
       const res = await browser.request(`${stack.baseUrl}/dashboard`);
       expect(res.status).toBe(500);
@@ -33,7 +34,7 @@ describe('#43 errors never show internals, even with NODE_ENV unset', () => {
       expect(api.status).toBe(500);
       expect(api.body).not.toMatch(INTERNALS);
     } finally {
-      stack.database.sqlite.exec('ALTER TABLE users_gone RENAME TO users');
+      await run(stack.database, 'ALTER TABLE users_gone RENAME TO users');
     }
   });
 

@@ -1,3 +1,4 @@
+import { all, run } from '../helpers/sql.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser } from '../helpers/browser.js';
 import { signIn } from '../helpers/flows.js';
@@ -53,7 +54,7 @@ describe('#41 security headers on every kind of response', () => {
     try {
       const browser = new TestBrowser();
       await signIn(browser, broken);
-      broken.database.sqlite.exec('DROP TABLE users');
+      await run(broken.database, 'DROP TABLE users');
       const res = await browser.request(`${broken.baseUrl}/dashboard`);
       expect(res.status).toBe(500);
       expectHardened(res.headers, broken.idp.issuer);
@@ -116,11 +117,11 @@ describe('#42 rate limits', () => {
     }
     // Refusals of an anonymous client are not one audit row each: the first in the window is
     // written, the rest counted and written as one row once the window is over.
-    const rows = () => limited.database.sqlite.prepare("SELECT detail FROM audit_events WHERE type = 'rate.limited' ORDER BY at").all() as Array<{ detail: string }>;
-    expect(rows()).toHaveLength(1);
+    const rows = async () => (await all(limited.database, "SELECT detail FROM audit_events WHERE type = 'rate.limited' ORDER BY at")) as Array<{ detail: string }>;
+    expect((await rows())).toHaveLength(1);
     limited.clock.set(new Date(limited.clock.now().getTime() + 61_000));
     expect((await fetch(`${limited.baseUrl}/login`, { redirect: 'manual' })).status).toBe(429);
-    const after = rows().map((r) => JSON.parse(r.detail) as Record<string, unknown>);
+    const after = (await rows()).map((r) => JSON.parse(r.detail) as Record<string, unknown>);
     expect(after).toHaveLength(3);
     expect(after.filter((d) => d.repeated === 3)).toHaveLength(1);
   });

@@ -1,3 +1,4 @@
+import { one } from '../helpers/sql.js';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { TestBrowser, type Page } from '../helpers/browser.js';
 import { startHostileIdp, type HostileIdp } from '../helpers/hostile-idp.js';
@@ -8,7 +9,7 @@ export const CLIENT = { clientId: 'security-test-client', clientSecret: 'securit
 /** Output that would tell an attacker about the implementation. */
 export const INTERNALS = /\bat [\w.<>]+ \(|node_modules|\/src\/|\/work\/|Error:|TypeError|express@|v\d+\.\d+\.\d+|openid-client|jose|ERR_/;
 
-export const sessionCount = (app: AppStack) => (app.database.sqlite.prepare('SELECT COUNT(*) AS n FROM sessions').get() as { n: number }).n;
+export const sessionCount = async (app: AppStack) => ((await one(app.database, 'SELECT COUNT(*) AS n FROM sessions')) as { n: number }).n;
 
 /** Runs a whole login against the hostile provider; returns the final page and the browser. */
 export async function loginThroughHostile(app: AppStack, idp: HostileIdp): Promise<{ page: Page; browser: TestBrowser }> {
@@ -19,13 +20,13 @@ export async function loginThroughHostile(app: AppStack, idp: HostileIdp): Promi
 
 /** A login that must fail: generic 4xx, no session cookie, no session row. */
 export async function expectRejectedLogin(app: AppStack, idp: HostileIdp) {
-  const before = sessionCount(app);
+  const before = (await sessionCount(app));
   const { page, browser } = await loginThroughHostile(app, idp);
   expect(page.status).toBeGreaterThanOrEqual(400);
   expect(page.status).toBeLessThan(500);
   expect(page.body).not.toMatch(INTERNALS);
   expect(await browser.cookieValue(app.baseUrl, 'pfc_session')).toBeUndefined();
-  expect(sessionCount(app)).toBe(before);
+  expect((await sessionCount(app))).toBe(before);
   return page;
 }
 

@@ -1,3 +1,4 @@
+import { all, one, refuseUserDelete, run } from '../helpers/sql.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock/clock.js';
 import { createFinance } from '../../src/features/finance.js';
@@ -33,14 +34,14 @@ afterAll(async () => {
   await stack?.close();
 });
 
-const count = (sql: string, ...args: unknown[]) => (stack.database.sqlite.prepare(sql).get(...args) as { n: number }).n;
+const count = async (sql: string, ...args: unknown[]) => ((await one(stack.database, sql, ...args)) as { n: number }).n;
 
 async function personWithData(name: string, email: string): Promise<{ person: TestPerson; browser: TestBrowser; sub: string }> {
   const person: TestPerson = { name, email, password: 'Fault-pass-2026' };
   const browser = new TestBrowser();
   await signUp(browser, stack, person);
   await verifyEmail(browser, stack, email);
-  const sub = (stack.database.sqlite.prepare('SELECT sub FROM users WHERE email = ?').get(email) as { sub: string }).sub;
+  const sub = ((await one(stack.database, 'SELECT sub FROM users WHERE email = ?', email)) as { sub: string }).sub;
   const finance = createFinance(stack.database.db);
   const accountId = await finance.accounts.create(sub, { name: 'Everyday', currency: 'USD' }, new Date());
   await finance.transactions.create(sub, { accountId, date: '2026-11-03', description: 'Rent', amountMinor: -90000, categoryId: null }, new Date());
@@ -67,11 +68,11 @@ describe('when the Management API hangs or fails', () => {
     proxy.mode = 'pass';
 
     expect((await idpUser(stack, sub)).status).toBe(200);
-    expect(count('SELECT count(*) AS n FROM transactions WHERE user_sub = ?', sub)).toBe(1);
-    expect(count('SELECT count(*) AS n FROM users WHERE sub = ?', sub)).toBe(1);
-    expect(count('SELECT count(*) AS n FROM account_deletions')).toBe(0);
+    expect((await count('SELECT count(*) AS n FROM transactions WHERE user_sub = ?', sub))).toBe(1);
+    expect((await count('SELECT count(*) AS n FROM users WHERE sub = ?', sub))).toBe(1);
+    expect((await count('SELECT count(*) AS n FROM account_deletions'))).toBe(0);
     expect((await browser.get(`${stack.baseUrl}/profile`)).status).toBe(200);
-    const failures = stack.database.sqlite.prepare("SELECT detail FROM audit_events WHERE type = 'account.delete_failed' AND actor_sub = ?").all(sub) as Array<{ detail: string }>;
+    const failures = (await all(stack.database, "SELECT detail FROM audit_events WHERE type = 'account.delete_failed' AND actor_sub = ?", sub)) as Array<{ detail: string }>;
     expect(failures.map((f) => JSON.parse(f.detail).failure)).toEqual(['timeout', 'provider_error']);
   });
 
@@ -84,7 +85,7 @@ describe('when the Management API hangs or fails', () => {
     expect(failed.status).toBe(502);
     expect(failed.body).toContain('Nothing was changed');
     expect(failed.body).toContain('value="ella.new@example.com"');
-    expect(stack.database.sqlite.prepare('SELECT email, email_verified FROM users WHERE sub = ?').get(sub)).toEqual({ email: 'ella.fail@example.com', email_verified: 1 });
+    expect((await one(stack.database, 'SELECT email, email_verified FROM users WHERE sub = ?', sub))).toEqual({ email: 'ella.fail@example.com', email_verified: 1 });
     expect((await idpUser(stack, sub)).body).toMatchObject({ email: 'ella.fail@example.com', email_verified: true });
   });
 
@@ -101,35 +102,35 @@ describe('when the Management API hangs or fails', () => {
     const { person, browser, sub } = await personWithData('Half Way', 'half.way@example.com');
     const page = await openWithStepUp(browser, stack, '/account/delete', person);
     // A real database refusal (a trigger), not a stand-in: the local transaction fails and rolls back.
-    stack.database.sqlite.exec(`CREATE TRIGGER refuse_user_delete BEFORE DELETE ON users WHEN old.sub = '${sub}' BEGIN SELECT RAISE(ABORT, 'disk trouble'); END`);
+    const refusal = await refuseUserDelete(stack.database, sub);
     const answer = await browser.post(`${stack.baseUrl}/account/delete`, { _csrf: csrfTokenOf(page), confirm: 'DELETE' });
     expect(answer.status).toBe(200);
     expect(answer.body).toContain('finishes automatically');
     expect((await idpUser(stack, sub)).status).toBe(404);
-    expect(count('SELECT count(*) AS n FROM sessions WHERE user_sub = ?', sub)).toBe(0);
+    expect((await count('SELECT count(*) AS n FROM sessions WHERE user_sub = ?', sub))).toBe(0);
     // All or nothing: the rows are all still there, with the marker that makes housekeeping retry.
-    expect(count('SELECT count(*) AS n FROM transactions WHERE user_sub = ?', sub)).toBe(1);
-    expect(stack.database.sqlite.prepare('SELECT attempts, idp_deleted_at IS NOT NULL AS done FROM account_deletions WHERE user_sub = ?').get(sub)).toEqual({ attempts: 3, done: 1 });
+    expect((await count('SELECT count(*) AS n FROM transactions WHERE user_sub = ?', sub))).toBe(1);
+    expect((await one(stack.database, 'SELECT attempts, CASE WHEN idp_deleted_at IS NOT NULL THEN 1 ELSE 0 END AS done FROM account_deletions WHERE user_sub = ?', sub))).toEqual({ attempts: 3, done: 1 });
 
     expect((await stack.app.maintenance()).deletionsFinished).toBe(0);
-    stack.database.sqlite.exec('DROP TRIGGER refuse_user_delete');
+    await refusal.undo();
     expect((await stack.app.maintenance()).deletionsFinished).toBe(1);
-    expect(count('SELECT count(*) AS n FROM transactions WHERE user_sub = ?', sub)).toBe(0);
-    expect(count('SELECT count(*) AS n FROM accounts WHERE user_sub = ?', sub)).toBe(0);
-    expect(count('SELECT count(*) AS n FROM users WHERE sub = ?', sub)).toBe(0);
-    expect(count('SELECT count(*) AS n FROM account_deletions')).toBe(0);
+    expect((await count('SELECT count(*) AS n FROM transactions WHERE user_sub = ?', sub))).toBe(0);
+    expect((await count('SELECT count(*) AS n FROM accounts WHERE user_sub = ?', sub))).toBe(0);
+    expect((await count('SELECT count(*) AS n FROM users WHERE sub = ?', sub))).toBe(0);
+    expect((await count('SELECT count(*) AS n FROM account_deletions'))).toBe(0);
   });
 
   it('#49 lets a social identity that comes back with the same sub in only after the old data is gone', async () => {
     const browser = new TestBrowser();
     const start = await browser.get(`${stack.baseUrl}/login/google-oauth2?returnTo=%2Fprofile`);
     await browser.post(new URL(formAction(start.body, /connection\/google-oauth2$/), stack.idp.issuer).href, {});
-    const sub = (stack.database.sqlite.prepare("SELECT sub FROM users WHERE sub LIKE 'google-oauth2|%'").get() as { sub: string }).sub;
+    const sub = ((await one(stack.database, "SELECT sub FROM users WHERE sub LIKE 'google-oauth2|%'")) as { sub: string }).sub;
     const finance = createFinance(stack.database.db);
     await finance.accounts.create(sub, { name: 'Old savings', currency: 'EUR' }, new Date());
     const person: TestPerson = { name: 'Sam Rivera', email: '', password: '' };
     const page = await openWithStepUp(browser, stack, '/account/delete', person);
-    stack.database.sqlite.exec(`CREATE TRIGGER refuse_user_delete BEFORE DELETE ON users WHEN old.sub = '${sub}' BEGIN SELECT RAISE(ABORT, 'disk trouble'); END`);
+    const refusal = await refuseUserDelete(stack.database, sub);
     expect((await browser.post(`${stack.baseUrl}/account/delete`, { _csrf: csrfTokenOf(page), confirm: 'DELETE' })).body).toContain('finishes automatically');
 
     const signInAgain = async () => {
@@ -140,15 +141,15 @@ describe('when the Management API hangs or fails', () => {
     const refused = await signInAgain();
     expect(refused.status).toBe(503);
     expect(refused.body).toContain('earlier deletion of this account is still being finished');
-    expect(count('SELECT count(*) AS n FROM accounts WHERE user_sub = ?', sub)).toBe(1);
+    expect((await count('SELECT count(*) AS n FROM accounts WHERE user_sub = ?', sub))).toBe(1);
 
-    stack.database.sqlite.exec('DROP TRIGGER refuse_user_delete');
+    await refusal.undo();
     const fresh = await signInAgain();
     expect(fresh.url).toBe(`${stack.baseUrl}/accounts`);
     expect(fresh.body).not.toContain('Old savings');
-    expect(count('SELECT count(*) AS n FROM accounts WHERE user_sub = ?', sub)).toBe(0);
-    expect(count('SELECT count(*) AS n FROM users WHERE sub = ?', sub)).toBe(1);
-    expect(count('SELECT count(*) AS n FROM account_deletions')).toBe(0);
+    expect((await count('SELECT count(*) AS n FROM accounts WHERE user_sub = ?', sub))).toBe(0);
+    expect((await count('SELECT count(*) AS n FROM users WHERE sub = ?', sub))).toBe(1);
+    expect((await count('SELECT count(*) AS n FROM account_deletions'))).toBe(0);
   });
 
   it('#49 asks for one token and reuses it, and never writes a token to the log', async () => {

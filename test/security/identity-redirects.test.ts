@@ -1,3 +1,4 @@
+import { all } from '../helpers/sql.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TestBrowser } from '../helpers/browser.js';
 import { ADMIN, csrfTokenOf, DEMO_ADMIN_TOTP_SECRET, signIn, submitTotp } from '../helpers/flows.js';
@@ -62,9 +63,9 @@ describe('#22 identities are keyed on sub', () => {
     idp.state.sub = 'auth0|222';
     const second = await new TestBrowser().get(`${app.baseUrl}/login`);
     expect(second.url).toBe(`${app.baseUrl}/dashboard`);
-    const rows = app.database.sqlite.prepare("SELECT sub FROM users WHERE email = 'same@example.com' ORDER BY sub").all();
+    const rows = (await all(app.database, "SELECT sub FROM users WHERE email = 'same@example.com' ORDER BY sub"));
     expect(rows).toEqual([{ sub: 'auth0|222' }, { sub: 'google-oauth2|111' }]);
-    const sessions = app.database.sqlite.prepare('SELECT DISTINCT user_sub FROM sessions').all();
+    const sessions = (await all(app.database, 'SELECT DISTINCT user_sub FROM sessions'));
     expect(sessions).toHaveLength(2);
   });
 });

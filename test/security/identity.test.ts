@@ -1,3 +1,4 @@
+import { all, one } from '../helpers/sql.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formAction, TestBrowser } from '../helpers/browser.js';
 import { csrfTokenOf, MEMBER, openLoginPage, signIn, UNVERIFIED } from '../helpers/flows.js';
@@ -11,7 +12,7 @@ afterAll(async () => {
   await stack?.close();
 });
 
-const sessionRows = () => (stack.database.sqlite.prepare('SELECT COUNT(*) AS n FROM sessions WHERE user_sub = ?').get(MEMBER.sub) as { n: number }).n;
+const sessionRows = async () => ((await one(stack.database, 'SELECT COUNT(*) AS n FROM sessions WHERE user_sub = ?', MEMBER.sub)) as { n: number }).n;
 
 describe('social login routes', () => {
   it('#21 starts login with the connection parameter for an allow-listed connection, and nothing else from the query', async () => {
@@ -52,7 +53,7 @@ describe('social login routes', () => {
     expect(page.body).toContain('Continue as Sam Rivera');
     const landed = await browser.post(new URL(formAction(page.body, /connection\/google-oauth2$/), stack.idp.issuer).href, {});
     expect(landed.url).toBe(`${stack.baseUrl}/dashboard`);
-    const row = stack.database.sqlite.prepare("SELECT sub FROM users WHERE sub LIKE 'google-oauth2|%'").get() as { sub: string };
+    const row = (await one(stack.database, "SELECT sub FROM users WHERE sub LIKE 'google-oauth2|%'")) as { sub: string };
     expect(row.sub).toMatch(/^google-oauth2\|\d+$/);
   });
 });
@@ -120,8 +121,8 @@ describe('back-channel logout', () => {
   it('ends the app session when the user signs out at the provider', async () => {
     const browser = new TestBrowser();
     await signIn(browser, stack);
-    expect(sessionRows()).toBeGreaterThan(0);
-    const rowsBefore = sessionRows();
+    expect((await sessionRows())).toBeGreaterThan(0);
+    const rowsBefore = (await sessionRows());
 
     // Signing out at the provider directly (as from another app): the provider notifies this app.
     const logoutPage = await browser.get(`${stack.idp.issuer}/v2/logout`);
@@ -130,10 +131,10 @@ describe('back-channel logout', () => {
     const done = await browser.post(new URL(action, stack.idp.issuer).href, { xsrf, logout: 'yes' });
     expect(done.body).toContain('Signed out');
 
-    expect(sessionRows()).toBe(rowsBefore - 1);
+    expect((await sessionRows())).toBe(rowsBefore - 1);
     const after = await browser.request(`${stack.baseUrl}/dashboard`, { headers: { accept: 'application/json' } });
     expect(after.status).toBe(401);
-    const audit = stack.database.sqlite.prepare("SELECT target_sub FROM audit_events WHERE type = 'backchannel.logout'").all();
+    const audit = (await all(stack.database, "SELECT target_sub FROM audit_events WHERE type = 'backchannel.logout'"));
     expect(audit).toContainEqual({ target_sub: MEMBER.sub });
   });
 

@@ -1,3 +1,4 @@
+import { all, one } from '../helpers/sql.js';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser } from '../helpers/browser.js';
 import { startHostileIdp, type HostileIdp, type TokenMode } from '../helpers/hostile-idp.js';
@@ -68,10 +69,10 @@ describe('login and callback (checklist 1-18, against a provider the tests contr
     const stolen = new URL(victim.callbackUrl);
     const mine = new URL(attacker.callbackUrl);
     mine.searchParams.set('code', stolen.searchParams.get('code')!);
-    const before = sessionCount(app);
+    const before = (await sessionCount(app));
     const res = await attacker.browser.request(mine.href);
     expect(res.status).toBe(400);
-    expect(sessionCount(app)).toBe(before);
+    expect((await sessionCount(app))).toBe(before);
     expect(await attacker.browser.cookieValue(app.baseUrl, 'pfc_session')).toBeUndefined();
   });
 
@@ -80,12 +81,12 @@ describe('login and callback (checklist 1-18, against a provider the tests contr
     const txn = (await browser.jar.getCookieString(app.baseUrl)).split('; ').find((c) => c.startsWith('pfc_auth='))!;
     const first = await browser.request(callbackUrl);
     expect(first.status).toBe(302);
-    const after = sessionCount(app);
+    const after = (await sessionCount(app));
     const replay = await fetch(callbackUrl, { headers: { cookie: txn, accept: 'text/html' }, redirect: 'manual' });
     expect(replay.status).toBe(400);
     expect(await replay.text()).not.toMatch(INTERNALS);
     expect(replay.headers.getSetCookie().some((c) => c.startsWith('pfc_session='))).toBe(false);
-    expect(sessionCount(app)).toBe(after);
+    expect((await sessionCount(app))).toBe(after);
   });
 
   const rejected: Array<[string, TokenMode]> = [
@@ -110,7 +111,7 @@ describe('login and callback (checklist 1-18, against a provider the tests contr
     expect(page.body).toContain('Bad request');
     if (mode === 'bad-signature' || mode === 'unknown-kid') {
       // The library alone would accept these: it is the app's own JWKS check that refuses them.
-      const last = app.database.sqlite.prepare("SELECT detail FROM audit_events WHERE type = 'callback.error' ORDER BY at DESC LIMIT 1").get() as { detail: string };
+      const last = (await one(app.database, "SELECT detail FROM audit_events WHERE type = 'callback.error' ORDER BY at DESC LIMIT 1")) as { detail: string };
       expect(JSON.parse(last.detail).reason).toContain('could not be verified');
     }
   });
@@ -166,7 +167,7 @@ describe('login and callback (checklist 1-18, against a provider the tests contr
     expect(other.body).toContain('The sign-in page could not finish signing you in. Nothing was changed; please try again.');
     expect(other.body).toContain('href="/signin">Back to sign in</a>');
     expect(other.body).not.toContain('<b>boom');
-    const audit = app.database.sqlite.prepare("SELECT detail FROM audit_events WHERE type = 'login.failure'").all() as Array<{ detail: string }>;
+    const audit = (await all(app.database, "SELECT detail FROM audit_events WHERE type = 'login.failure'")) as Array<{ detail: string }>;
     expect(audit.some((a) => JSON.parse(a.detail).error === 'access_denied')).toBe(true);
   });
 
@@ -175,7 +176,7 @@ describe('login and callback (checklist 1-18, against a provider the tests contr
     await browser.request(`${app.baseUrl}/login`); // some attempts carry a real transaction cookie
     const cookie = await browser.jar.getCookieString(app.baseUrl);
     const pieces = ['code', 'state', 'error', 'id_token', 'iss', 'session_state', '\u0000', 'é', '\ud83d\ude00', '%00', '%ZZ', '..', 'a'.repeat(5000), '[]', '{"a":1}', ' ', '=', '&', ';'];
-    const before = sessionCount(app);
+    const before = (await sessionCount(app));
     let seed = 42;
     const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % pieces.length;
     for (let i = 0; i < 300; i++) {
@@ -191,7 +192,7 @@ describe('login and callback (checklist 1-18, against a provider the tests contr
       expect(res.headers.getSetCookie().some((c) => c.startsWith('pfc_session=') && !c.startsWith('pfc_session=;'))).toBe(false);
       await res.arrayBuffer();
     }
-    expect(sessionCount(app)).toBe(before);
+    expect((await sessionCount(app))).toBe(before);
     expect((await fetch(`${app.baseUrl}/healthz`)).status).toBe(200);
   }, 60_000);
 

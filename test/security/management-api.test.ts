@@ -1,3 +1,4 @@
+import { one } from '../helpers/sql.js';
 import crypto from 'node:crypto';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -103,7 +104,7 @@ describe('account pages act on the signed-in user only', () => {
     const victimBrowser = new TestBrowser();
     await signUp(victimBrowser, stack, victim);
     await openWithStepUp(victimBrowser, stack, '/account/mfa', victim);
-    const victimSub = (stack.database.sqlite.prepare('SELECT sub FROM users WHERE email = ?').get(victim.email) as { sub: string }).sub;
+    const victimSub = ((await one(stack.database, 'SELECT sub FROM users WHERE email = ?', victim.email)) as { sub: string }).sub;
 
     const attacker: TestPerson = { name: 'At Tacker', email: 'at.tacker@example.com', password: 'Attacker-pass-2026' };
     const browser = new TestBrowser();

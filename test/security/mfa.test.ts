@@ -1,3 +1,4 @@
+import { all } from '../helpers/sql.js';
 import { generate } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formAction, TestBrowser } from '../helpers/browser.js';
@@ -37,7 +38,7 @@ describe('with a provider that ignores acr_values', () => {
     const retried = await browser.post(`${stack.baseUrl}/login/step-up`, { _csrf: csrfTokenOf(again), returnTo: '/admin' });
     expect(retried.status).toBe(403);
     expect(retried.url).toBe(`${stack.baseUrl}/admin`);
-    const types = (stack.database.sqlite.prepare('SELECT type FROM audit_events WHERE actor_sub = ?').all(ADMIN.sub) as Array<{ type: string }>).map((r) => r.type);
+    const types = ((await all(stack.database, 'SELECT type FROM audit_events WHERE actor_sub = ?', ADMIN.sub)) as Array<{ type: string }>).map((r) => r.type);
     expect(types).toContain('mfa.step_up_failed');
   });
 });

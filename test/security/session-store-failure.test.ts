@@ -1,3 +1,4 @@
+import { one } from '../helpers/sql.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser } from '../helpers/browser.js';
 import { FlakyStore } from '../helpers/flaky-store.js';
@@ -16,7 +17,7 @@ afterAll(async () => {
   await stack?.close();
 });
 
-const rowCount = () => (stack.database.sqlite.prepare('SELECT COUNT(*) AS n FROM sessions').get() as { n: number }).n;
+const rowCount = async () => ((await one(stack.database, 'SELECT COUNT(*) AS n FROM sessions')) as { n: number }).n;
 
 describe('#33 when the session store fails', () => {
   it.each(['throw', 'hang'] as const)(
@@ -24,7 +25,7 @@ describe('#33 when the session store fails', () => {
     async (mode) => {
       const browser = new TestBrowser();
       await signIn(browser, stack);
-      const rowsBefore = rowCount();
+      const rowsBefore = (await rowCount());
 
       flaky.mode = mode;
       const page = await browser.request(`${stack.baseUrl}/dashboard`);
@@ -36,7 +37,7 @@ describe('#33 when the session store fails', () => {
       expect(page.body).not.toContain('Alex Morgan');
       // Not a silent logout: the cookie is not cleared and the row is still there.
       expect(page.headers.getSetCookie().some((c) => c.startsWith('pfc_session='))).toBe(false);
-      expect(rowCount()).toBe(rowsBefore);
+      expect((await rowCount())).toBe(rowsBefore);
 
       const after = await browser.request(`${stack.baseUrl}/dashboard`);
       expect(after.status).toBe(200);
@@ -48,7 +49,7 @@ describe('#33 when the session store fails', () => {
     const browser = new TestBrowser();
     await signIn(browser, stack);
     const profile = await browser.request(`${stack.baseUrl}/profile`);
-    const before = stack.database.sqlite.prepare('SELECT display_name, currency FROM users WHERE sub = ?').get('auth0|demo-member');
+    const before = (await one(stack.database, 'SELECT display_name, currency FROM users WHERE sub = ?', 'auth0|demo-member'));
     flaky.writes = 'throw';
     const res = await browser.request(`${stack.baseUrl}/profile/preferences`, {
       method: 'POST',
@@ -58,7 +59,7 @@ describe('#33 when the session store fails', () => {
     flaky.writes = 'ok';
     expect(res.status).toBe(503);
     expect(res.body).not.toMatch(/SQLITE|at .*\(/);
-    expect(stack.database.sqlite.prepare('SELECT display_name, currency FROM users WHERE sub = ?').get('auth0|demo-member')).toEqual(before);
+    expect((await one(stack.database, 'SELECT display_name, currency FROM users WHERE sub = ?', 'auth0|demo-member'))).toEqual(before);
   });
 
   it('answers 503 as JSON to an API client', async () => {

@@ -1,3 +1,4 @@
+import { one } from '../helpers/sql.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TestBrowser } from '../helpers/browser.js';
 import { ADMIN, csrfTokenOf, DEMO_ADMIN_TOTP_SECRET, MEMBER, signIn, submitTotp } from '../helpers/flows.js';
@@ -18,7 +19,7 @@ afterEach(() => {
 
 const cookieOf = (b: TestBrowser) => b.cookieValue(stack.baseUrl, 'pfc_session');
 const idOf = (cookie: string) => decodeURIComponent(cookie).split('.')[0]!;
-const rowExists = (id: string) => stack.database.sqlite.prepare('SELECT 1 FROM sessions WHERE id = ?').get(id) !== undefined;
+const rowExists = async (id: string) => (await one(stack.database, 'SELECT 1 FROM sessions WHERE id = ?', id)) !== undefined;
 async function asJson(cookie: string, path = '/dashboard') {
   return fetch(`${stack.baseUrl}${path}`, { headers: { cookie: `pfc_session=${cookie}`, accept: 'application/json' }, redirect: 'manual' });
 }
@@ -30,8 +31,8 @@ describe('#25 the session cookie', () => {
     const cookie = decodeURIComponent((await cookieOf(browser))!);
     expect(cookie).toMatch(/^[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}$/);
     const id = idOf(cookie);
-    expect(rowExists(id)).toBe(true);
-    expect(stack.database.sqlite.prepare('SELECT 1 FROM sessions WHERE id = ? OR data LIKE ?').get(cookie, `%${cookie.split('.')[1]}%`)).toBeUndefined();
+    expect((await rowExists(id))).toBe(true);
+    expect((await one(stack.database, 'SELECT 1 FROM sessions WHERE id = ? OR data LIKE ?', cookie, `%${cookie.split('.')[1]}%`))).toBeUndefined();
     // The bare id from the table, as a cookie, is not a session.
     expect((await asJson(id)).status).toBe(401);
     expect((await asJson(cookie)).status).toBe(200);
@@ -91,7 +92,7 @@ describe('sessions (checklist 26-32, 34)', () => {
     expect(admin.status).toBe(200);
     const after = (await cookieOf(browser))!;
     expect(idOf(after)).not.toBe(idOf(before));
-    expect(rowExists(idOf(before))).toBe(false);
+    expect((await rowExists(idOf(before)))).toBe(false);
     expect((await asJson(before)).status).toBe(401);
     expect((await asJson(after)).status).toBe(200);
   });
@@ -108,7 +109,7 @@ describe('sessions (checklist 26-32, 34)', () => {
     expect((await asJson(cookie)).status).toBe(200); // still alive, ~2x idle after sign-in
     vi.setSystemTime(Date.now() + idle + 1000);
     expect((await asJson(cookie)).status).toBe(401);
-    expect(rowExists(idOf(cookie))).toBe(false);
+    expect((await rowExists(idOf(cookie)))).toBe(false);
   });
 
   it('#29 activity kept up past the absolute lifetime does not keep the session alive', async () => {
@@ -142,7 +143,7 @@ describe('sessions (checklist 26-32, 34)', () => {
     expect(res.headers.get('location')).toMatch(new RegExp(`^${stack.idp.issuer}/v2/logout\\?`));
     expect(res.headers.get('clear-site-data')).toBe('"cache", "storage"');
     expect(res.headers.getSetCookie().some((c) => /^pfc_session=;/.test(c) && /Expires=Thu, 01 Jan 1970/.test(c))).toBe(true);
-    expect(rowExists(idOf(cookie))).toBe(false);
+    expect((await rowExists(idOf(cookie)))).toBe(false);
     expect((await asJson(cookie)).status).toBe(401);
   });
 

@@ -27,7 +27,9 @@ describe('loadConfig', () => {
     expect(c.socialConnections).toEqual(['google-oauth2', 'github']);
     expect(c.sessionIdleMinutes).toBe(30);
     expect(c.sessionAbsoluteHours).toBe(12);
-    expect(c.databaseFile).toBe(path.resolve('data/app.sqlite'));
+    expect(c.database).toEqual({ kind: 'sqlite', file: path.resolve('data/app.sqlite') });
+    expect(c.redisUrl).toBeUndefined();
+    expect(c.workers).toBe(1);
     expect(c.trustProxy).toBe(false);
     expect(c.secureCookies).toBe(false);
     expect(c.appSecret).toBeUndefined();
@@ -173,11 +175,20 @@ describe('loadConfig', () => {
     expect([c.sessionIdleMinutes, c.sessionAbsoluteHours]).toEqual([15, 8]);
   });
 
-  it('reads DATABASE_URL as a SQLite file and says PostgreSQL is not wired up yet', () => {
-    expect(loadConfig({ DATABASE_URL: 'sqlite:./tmp/x.sqlite' }).databaseFile).toBe(path.resolve('tmp/x.sqlite'));
-    expect(loadConfig({ DATABASE_URL: ':memory:' }).databaseFile).toBe(':memory:');
-    expect(problems({ DATABASE_URL: 'postgres://u:p@db/coach' })).toEqual([expect.stringContaining('PostgreSQL is not wired up yet')]);
+  it('reads DATABASE_URL as a SQLite file or a PostgreSQL server, and refuses anything else', () => {
+    expect(loadConfig({ DATABASE_URL: 'sqlite:./tmp/x.sqlite' }).database).toEqual({ kind: 'sqlite', file: path.resolve('tmp/x.sqlite') });
+    expect(loadConfig({ DATABASE_URL: ':memory:' }).database).toEqual({ kind: 'sqlite', file: ':memory:' });
+    expect(loadConfig({ DATABASE_URL: 'postgres://u:p@db/coach' }).database).toEqual({ kind: 'postgres', url: 'postgres://u:p@db/coach', poolMax: 10 });
+    expect(loadConfig({ DATABASE_URL: 'postgresql://u@db:5433/coach', DATABASE_POOL_MAX: '20' }).database).toEqual({ kind: 'postgres', url: 'postgresql://u@db:5433/coach', poolMax: 20 });
+    expect(problems({ DATABASE_URL: 'postgres://u:p@db' })).toEqual([expect.stringContaining('DATABASE_URL must name the database')]);
     expect(problems({ DATABASE_URL: 'mysql://db' })).toEqual([expect.stringContaining('DATABASE_URL must look like')]);
+  });
+
+  it('reads REDIS_URL and WORKERS, listing every bad value at once', () => {
+    const c = loadConfig({ REDIS_URL: 'redis://cache:6379', WORKERS: '4' });
+    expect([c.redisUrl, c.workers]).toEqual(['redis://cache:6379', 4]);
+    expect(loadConfig({ WORKERS: 'auto' }).workers).toBeGreaterThanOrEqual(1);
+    expect(problems({ REDIS_URL: 'http://cache', WORKERS: '0' })).toEqual([expect.stringContaining('REDIS_URL must start with redis://'), expect.stringContaining('WORKERS must be auto or a whole number')]);
   });
 
   it('refuses TRUST_PROXY=true, which would let clients choose their IP', () => {

@@ -1,9 +1,13 @@
 import { promisify } from 'node:util';
-import BetterSqlite3 from 'better-sqlite3';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { SessionData } from 'express-session';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GuardedSessionStore } from '../../src/sessions/guarded-store.js';
-import { SqliteSessionStore } from '../../src/sessions/sqlite-store.js';
+import { DatabaseSessionStore } from '../../src/sessions/database-store.js';
+import { openTestDatabase, TEST_ENGINE, type TestDatabase } from '../helpers/engines.js';
+import { one } from '../helpers/sql.js';
 import type { UserSessionStore } from '../../src/sessions/types.js';
 
 const MINUTE = 60_000;
@@ -25,15 +29,32 @@ function api(store: UserSessionStore) {
   };
 }
 
-describe('SqliteSessionStore', () => {
-  let now: number;
-  let store: SqliteSessionStore;
-  let sqlite: BetterSqlite3.Database;
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pfc-store-'));
+const opened: TestDatabase[] = [];
+afterAll(async () => {
+  await Promise.all(opened.map((d) => d.drop()));
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
 
-  beforeEach(() => {
+/** A session store over a fresh database of the suite's engine. */
+async function freshStore(options: { defaultTtlMs: number; now?: () => number }) {
+  const database = await openTestDatabase(fs.mkdtempSync(path.join(dataDir, 'db-')));
+  opened.push(database);
+  return { store: new DatabaseSessionStore(database.handle.db, options), database };
+}
+
+describe(`DatabaseSessionStore (${TEST_ENGINE})`, () => {
+  let now: number;
+  let store: DatabaseSessionStore;
+  let database: TestDatabase;
+
+  beforeEach(async () => {
     now = Date.UTC(2026, 10, 29, 12);
-    sqlite = new BetterSqlite3(':memory:');
-    store = new SqliteSessionStore(sqlite, { defaultTtlMs: 30 * MINUTE, now: () => now });
+    ({ store, database } = await freshStore({ defaultTtlMs: 30 * MINUTE, now: () => now }));
+  });
+  afterEach(async () => {
+    await database.drop();
+    opened.splice(opened.indexOf(database), 1);
   });
 
   it('returns what was set, unchanged', async () => {
@@ -50,7 +71,7 @@ describe('SqliteSessionStore', () => {
     await api(store).set('sid-1', eocSession('auth0|a', now + MINUTE));
     now += MINUTE + 1;
     expect(await api(store).get('sid-1')).toBeNull();
-    expect(sqlite.prepare('SELECT COUNT(*) AS n FROM sessions').get()).toEqual({ n: 0 });
+    expect(await one(database.handle, 'SELECT COUNT(*) AS n FROM sessions')).toEqual({ n: 0 });
   });
 
   it('overwrites on set and extends the expiry (rolling sessions)', async () => {
@@ -96,8 +117,8 @@ describe('SqliteSessionStore', () => {
 });
 
 describe('GuardedSessionStore', () => {
-  function failing(kind: 'throw' | 'hang'): UserSessionStore {
-    const inner = new SqliteSessionStore(new BetterSqlite3(':memory:'), { defaultTtlMs: MINUTE });
+  async function failing(kind: 'throw' | 'hang'): Promise<UserSessionStore> {
+    const { store: inner } = await freshStore({ defaultTtlMs: MINUTE });
     inner.get = (_sid, cb) => {
       if (kind === 'throw') cb(new Error('disk I/O error'));
     };
@@ -105,19 +126,19 @@ describe('GuardedSessionStore', () => {
   }
 
   it('passes reads and writes through when the store is healthy', async () => {
-    const inner = new SqliteSessionStore(new BetterSqlite3(':memory:'), { defaultTtlMs: MINUTE });
+    const { store: inner } = await freshStore({ defaultTtlMs: MINUTE });
     const guarded = new GuardedSessionStore(inner, 100);
     await api(guarded).set('s', eocSession('auth0|a', Date.now() + MINUTE));
     expect(await api(guarded).get('s')).not.toBeNull();
   });
 
   it('reports a read error to the caller', async () => {
-    const guarded = new GuardedSessionStore(failing('throw'), 100);
+    const guarded = new GuardedSessionStore(await failing('throw'), 100);
     await expect(api(guarded).get('s')).rejects.toThrow('disk I/O error');
   });
 
   it('turns a read that hangs into an error after the timeout', async () => {
-    const guarded = new GuardedSessionStore(failing('hang'), 50);
+    const guarded = new GuardedSessionStore(await failing('hang'), 50);
     const started = Date.now();
     await expect(api(guarded).get('s')).rejects.toThrow('timed out');
     expect(Date.now() - started).toBeLessThan(1000);
@@ -128,8 +149,8 @@ describe('GuardedSessionStore', () => {
     function inRequest<T>(guarded: GuardedSessionStore, fn: () => Promise<T>): Promise<T> {
       return new Promise((resolve, reject) => guarded.track({} as never, {} as never, () => void fn().then(resolve, reject)));
     }
-    function counted() {
-      const inner = new SqliteSessionStore(new BetterSqlite3(':memory:'), { defaultTtlMs: MINUTE });
+    async function counted() {
+      const { store: inner } = await freshStore({ defaultTtlMs: MINUTE });
       const writes: string[] = [];
       const set = inner.set.bind(inner);
       inner.set = (sid, session, cb) => {
@@ -146,7 +167,7 @@ describe('GuardedSessionStore', () => {
 
     /** A session last written at 1000 s; `request` runs as one request; returns what was written during it. */
     async function writesDuring(request: (store: GuardedSessionStore) => Promise<void>) {
-      const { inner, writes } = counted();
+      const { inner, writes } = await counted();
       await api(inner).set('s', at(1000, { userSub: 'auth0|a' }));
       writes.length = 0;
       const guarded = new GuardedSessionStore(inner, 100, undefined, 60);
@@ -181,7 +202,7 @@ describe('GuardedSessionStore', () => {
     });
 
     it('always write a session saved under another id (a new login) or when throttling is off', async () => {
-      const { inner, writes } = counted();
+      const { inner, writes } = await counted();
       await api(inner).set('s', at(1000, { userSub: 'auth0|a' }));
       writes.length = 0;
       const throttled = new GuardedSessionStore(inner, 100, undefined, 60);

@@ -1,3 +1,4 @@
+import { ledgerTransaction } from '../../db/engine.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { USER_TABLES } from '../data/repository.js';
@@ -51,7 +52,7 @@ export function createAccountRepository(db: Kysely<Database>) {
 
     /** Every finance row, the user record and the marker, in one transaction: all of it or none. */
     async deleteEverything(sub: string): Promise<number> {
-      return db.transaction().execute(async (trx) => {
+      return ledgerTransaction(db, sub, async (trx) => {
         let rows = 0;
         for (const table of USER_TABLES) rows += Number((await trx.deleteFrom(table).where('user_sub', '=', sub).executeTakeFirst()).numDeletedRows);
         rows += Number((await trx.deleteFrom('users').where('sub', '=', sub).executeTakeFirst()).numDeletedRows);

@@ -1,3 +1,4 @@
+import { ledgerTransaction } from '../../db/engine.js';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { dateSpan, monthOf } from '../money/dates.js';
@@ -22,7 +23,7 @@ export function createAccountRemoval(db: Kysely<Database>) {
     },
 
     remove(userSub: string, id: string, how: AccountDisposal): Promise<number> {
-      return db.transaction().execute(async (trx) => {
+      return ledgerTransaction(db, userSub, async (trx) => {
         const rows = await trx.selectFrom('transactions').select(['id', 'date', 'transfer_id']).where('user_sub', '=', userSub).where('account_id', '=', id).execute();
         const dates = rows.map((r) => r.date);
         const linked = rows.filter((r) => r.transfer_id !== null).map((r) => r.transfer_id!);

@@ -1,3 +1,4 @@
+import { ledgerTransaction } from '../../db/engine.js';
 import crypto from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
@@ -175,7 +176,7 @@ export function createAccountsRepository(db: Kysely<Database>) {
      * statement, in one transaction. Resolves to how many transactions it marked.
      */
     async reconcile(userSub: string, accountId: string, statement: { date: string; balance: number }, now: Date): Promise<number> {
-      return db.transaction().execute(async (trx) => {
+      return ledgerTransaction(db, userSub, async (trx) => {
         const r = await trx
           .updateTable('transactions')
           .set({ cleared: 'reconciled' })

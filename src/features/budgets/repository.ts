@@ -1,3 +1,4 @@
+import { ledgerTransaction } from '../../db/engine.js';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { HttpError } from '../../http/errors.js';
@@ -31,7 +32,7 @@ export function createBudgetsRepository(db: Kysely<Database>) {
      * volume limit (so no carry or total can overflow).
      */
     async setMonth(userSub: string, month: string, currency: string, amounts: Array<{ categoryId: string; amount: number }>): Promise<void> {
-      await db.transaction().execute(async (trx) => {
+      await ledgerTransaction(db, userSub, async (trx) => {
         for (const a of amounts) {
           if (a.amount === 0) {
             await trx

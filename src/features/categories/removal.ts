@@ -1,3 +1,4 @@
+import { ledgerTransaction } from '../../db/engine.js';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { dateSpan, monthOf } from '../money/dates.js';
@@ -35,7 +36,7 @@ export function createCategoryRemoval(db: Kysely<Database>) {
      * follow it. The months touched get their totals recomputed. False when there is no such category.
      */
     remove(userSub: string, id: string, into: string | null): Promise<boolean> {
-      return db.transaction().execute(async (trx) => {
+      return ledgerTransaction(db, userSub, async (trx) => {
         const found = await trx.selectFrom('categories').select('id').where('user_sub', '=', userSub).where('id', '=', id).executeTakeFirst();
         if (!found) return false;
         const moved = await trx.updateTable('transactions').set({ category_id: into }).where('user_sub', '=', userSub).where('category_id', '=', id).returning('date').execute();

@@ -1,3 +1,4 @@
+import { ledgerTransaction, snapshotTransaction } from '../../db/engine.js';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { HttpError } from '../../http/errors.js';
@@ -11,42 +12,44 @@ export const USER_TABLES = ['pending_import_chunks', 'pending_imports', 'month_t
 
 export function createDataRepository(db: Kysely<Database>) {
   return {
-    /** Everything the user owns, for export. */
-    async everything(userSub: string) {
-      const [accounts, categories, transactions, splits, budgets, rules, goals, schedules, rates] = await Promise.all([
-        db.selectFrom('accounts').select(['id', 'name', 'currency', 'archived', 'created_at', 'type', 'opening_balance_minor', 'opening_date']).where('user_sub', '=', userSub).execute(),
-        db.selectFrom('categories').select(['id', 'name', 'grp']).where('user_sub', '=', userSub).execute(),
-        db
-          .selectFrom('transactions')
-          .select(['id', 'account_id', 'date', 'description', 'amount_minor', 'category_id', 'imported_id', 'memo', 'cleared', 'transfer_id', 'split'])
-          .where('user_sub', '=', userSub)
-          .orderBy('date')
-          .orderBy('id')
-          .execute(),
-        db.selectFrom('transaction_splits').select(['transaction_id', 'category_id', 'amount_minor', 'memo']).where('user_sub', '=', userSub).orderBy('transaction_id').orderBy('seq').execute(),
-        db.selectFrom('budgets').select(['month', 'currency', 'category_id', 'amount_minor']).where('user_sub', '=', userSub).orderBy('month').execute(),
-        db
-          .selectFrom('rules')
-          .select(['id', 'match_text', 'category_id', 'match_field', 'match_op', 'min_amount_minor', 'max_amount_minor', 'account_id', 'rename_to', 'position'])
-          .where('user_sub', '=', userSub)
-          .orderBy('position')
-          .execute(),
-        // Saved as one figure: what was saved at the start plus every contribution since.
-        db
-          .selectFrom('goals as g')
-          .select(['g.id', 'g.name', 'g.target_minor', 'g.target_date', 'g.currency'])
-          .select(sql<number>`g.saved_minor + coalesce((select sum(c.amount_minor) from goal_contributions c where c.goal_id = g.id and c.user_sub = g.user_sub), 0)`.as('saved_minor'))
-          .where('g.user_sub', '=', userSub)
-          .execute(),
-        db
-          .selectFrom('schedules')
-          .select(['id', 'account_id', 'description', 'amount_minor', 'category_id', 'transfer_account_id', 'frequency', 'every', 'anchor_day', 'next_date'])
-          .where('user_sub', '=', userSub)
-          .orderBy('next_date')
-          .execute(),
-        db.selectFrom('exchange_rates').select(['base', 'currency', 'date', 'rate_e8']).where('user_sub', '=', userSub).orderBy('base').orderBy('currency').orderBy('date').execute(),
-      ]);
-      return { accounts, categories, transactions, splits, budgets, rules, goals, schedules, rates };
+    /** Everything the user owns, for export: read in one snapshot, so the parts agree with each other. */
+    everything(userSub: string) {
+      return snapshotTransaction(db, async (trx) => {
+        const [accounts, categories, transactions, splits, budgets, rules, goals, schedules, rates] = await Promise.all([
+          trx.selectFrom('accounts').select(['id', 'name', 'currency', 'archived', 'created_at', 'type', 'opening_balance_minor', 'opening_date']).where('user_sub', '=', userSub).execute(),
+          trx.selectFrom('categories').select(['id', 'name', 'grp']).where('user_sub', '=', userSub).execute(),
+          trx
+            .selectFrom('transactions')
+            .select(['id', 'account_id', 'date', 'description', 'amount_minor', 'category_id', 'imported_id', 'memo', 'cleared', 'transfer_id', 'split'])
+            .where('user_sub', '=', userSub)
+            .orderBy('date')
+            .orderBy('id')
+            .execute(),
+          trx.selectFrom('transaction_splits').select(['transaction_id', 'category_id', 'amount_minor', 'memo']).where('user_sub', '=', userSub).orderBy('transaction_id').orderBy('seq').execute(),
+          trx.selectFrom('budgets').select(['month', 'currency', 'category_id', 'amount_minor']).where('user_sub', '=', userSub).orderBy('month').execute(),
+          trx
+            .selectFrom('rules')
+            .select(['id', 'match_text', 'category_id', 'match_field', 'match_op', 'min_amount_minor', 'max_amount_minor', 'account_id', 'rename_to', 'position'])
+            .where('user_sub', '=', userSub)
+            .orderBy('position')
+            .execute(),
+          // Saved as one figure: what was saved at the start plus every contribution since.
+          trx
+            .selectFrom('goals as g')
+            .select(['g.id', 'g.name', 'g.target_minor', 'g.target_date', 'g.currency'])
+            .select(sql<number>`g.saved_minor + coalesce((select sum(c.amount_minor) from goal_contributions c where c.goal_id = g.id and c.user_sub = g.user_sub), 0)`.as('saved_minor'))
+            .where('g.user_sub', '=', userSub)
+            .execute(),
+          trx
+            .selectFrom('schedules')
+            .select(['id', 'account_id', 'description', 'amount_minor', 'category_id', 'transfer_account_id', 'frequency', 'every', 'anchor_day', 'next_date'])
+            .where('user_sub', '=', userSub)
+            .orderBy('next_date')
+            .execute(),
+          trx.selectFrom('exchange_rates').select(['base', 'currency', 'date', 'rate_e8']).where('user_sub', '=', userSub).orderBy('base').orderBy('currency').orderBy('date').execute(),
+        ]);
+        return { accounts, categories, transactions, splits, budgets, rules, goals, schedules, rates };
+      });
     },
 
     /**
@@ -55,7 +58,7 @@ export function createDataRepository(db: Kysely<Database>) {
      */
     async restore(userSub: string, plan: RestorePlan, now: Date): Promise<void> {
       const at = now.toISOString();
-      await db.transaction().execute(async (trx) => {
+      await ledgerTransaction(db, userSub, async (trx) => {
         const any = await trx.selectFrom('accounts').select('id').where('user_sub', '=', userSub).limit(1).executeTakeFirst();
         if (any) throw new HttpError(409, 'You have accounts already: a restore only goes into an empty ledger. Delete all your data first, or keep what you have.');
         const chunks = <T>(rows: T[], size = 500) => Array.from({ length: Math.ceil(rows.length / size) }, (_, i) => rows.slice(i * size, (i + 1) * size));
@@ -86,7 +89,7 @@ export function createDataRepository(db: Kysely<Database>) {
 
     /** Deletes all of the user's finance data and preferences in one transaction. */
     async deleteEverything(userSub: string): Promise<number> {
-      return db.transaction().execute(async (trx) => {
+      return ledgerTransaction(db, userSub, async (trx) => {
         let rows = 0;
         for (const table of USER_TABLES) rows += Number((await trx.deleteFrom(table).where('user_sub', '=', userSub).executeTakeFirst()).numDeletedRows);
         await trx.updateTable('users').set({ display_name: null, currency: 'USD' }).where('sub', '=', userSub).execute();

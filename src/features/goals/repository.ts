@@ -1,3 +1,4 @@
+import { ledgerTransaction } from '../../db/engine.js';
 import crypto from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
@@ -65,7 +66,7 @@ export function createGoalsRepository(db: Kysely<Database>) {
 
     /** Changes a goal; `saved` is the new total saved, so the stored start is that less the contributions. */
     async update(userSub: string, id: string, g: Omit<GoalInput, 'currency'>): Promise<boolean> {
-      return db.transaction().execute(async (trx) => {
+      return ledgerTransaction(db, userSub, async (trx) => {
         const sum = await trx.selectFrom('goal_contributions').select(sql<number>`coalesce(sum(amount_minor), 0)`.as('n')).where('user_sub', '=', userSub).where('goal_id', '=', id).executeTakeFirstOrThrow();
         const r = await trx
           .updateTable('goals')
@@ -78,7 +79,7 @@ export function createGoalsRepository(db: Kysely<Database>) {
     },
 
     async remove(userSub: string, id: string): Promise<boolean> {
-      return db.transaction().execute(async (trx) => {
+      return ledgerTransaction(db, userSub, async (trx) => {
         await trx.deleteFrom('goal_contributions').where('user_sub', '=', userSub).where('goal_id', '=', id).execute();
         const r = await trx.deleteFrom('goals').where('user_sub', '=', userSub).where('id', '=', id).executeTakeFirst();
         return Number(r.numDeletedRows) === 1;

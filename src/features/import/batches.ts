@@ -1,3 +1,4 @@
+import { ledgerTransaction } from '../../db/engine.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { monthSpan, refreshMonthTotals } from '../transactions/month-totals.js';
@@ -52,7 +53,7 @@ export function createImportBatchesRepository(db: Kysely<Database>) {
      * number of rows removed, or undefined when there is no such import.
      */
     undo(userSub: string, id: string): Promise<number | undefined> {
-      return db.transaction().execute(async (trx) => {
+      return ledgerTransaction(db, userSub, async (trx) => {
         const batch = await trx.deleteFrom('import_batches').where('user_sub', '=', userSub).where('id', '=', id).returning('id').executeTakeFirst();
         if (!batch) return undefined;
         const reconciled = await trx.selectFrom('transactions').select((e) => e.fn.countAll<number>().as('n')).where('user_sub', '=', userSub).where('import_batch_id', '=', id).where('cleared', '=', 'reconciled').executeTakeFirstOrThrow();

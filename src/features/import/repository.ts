@@ -1,3 +1,4 @@
+import { ledgerTransaction } from '../../db/engine.js';
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { CategoryGroup, Database } from '../../db/schema.js';
@@ -88,7 +89,7 @@ export function createImportRepository(db: Kysely<Database>) {
         await y.pause();
         chunks.push(JSON.stringify(rows.slice(i, i + CHUNK_ROWS)));
       }
-      await db.transaction().execute(async (trx) => {
+      await ledgerTransaction(db, userSub, async (trx) => {
         await deletePendingOf(trx, userSub);
         await trx.insertInto('pending_imports').values({ id, user_sub: userSub, account_id: accountId, payload: JSON.stringify(meta), created_at: now.toISOString() }).execute();
         for (const [seq, rows_json] of chunks.entries()) {
@@ -100,7 +101,7 @@ export function createImportRepository(db: Kysely<Database>) {
 
     /** Forgets the user's pending import (a preview that cannot be confirmed leaves nothing behind). */
     async clearPending(userSub: string): Promise<void> {
-      await db.transaction().execute((trx) => deletePendingOf(trx, userSub));
+      await ledgerTransaction(db, userSub, (trx) => deletePendingOf(trx, userSub));
     },
 
     /** The user's pending import, if it was made at or after `notBefore` (older ones have expired). */
@@ -133,7 +134,7 @@ export function createImportRepository(db: Kysely<Database>) {
      */
     async commit(userSub: string, pending: PendingImport, rows: TransactionInput[], newCategories: Array<{ id: string; name: string; group: CategoryGroup }>, now: Date): Promise<string> {
       const batchId = crypto.randomUUID();
-      await db.transaction().execute(async (trx) => {
+      await ledgerTransaction(db, userSub, async (trx) => {
         // The import's record, so it can be listed and undone; every row it writes names it.
         await trx
           .insertInto('import_batches')

@@ -1,3 +1,4 @@
+import { ledgerTransaction } from '../../db/engine.js';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { monthSpan, refreshMonthTotals } from '../transactions/month-totals.js';
@@ -27,7 +28,7 @@ export function createPayeesRepository(db: Kysely<Database>) {
      * transaction with the stored totals of the months touched. Returns how many transactions changed.
      */
     async rename(userSub: string, from: string[], to: string): Promise<number> {
-      return db.transaction().execute(async (trx) => {
+      return ledgerTransaction(db, userSub, async (trx) => {
         const span = await trx
           .selectFrom('transactions')
           .select([sql<string | null>`min(date)`.as('first'), sql<string | null>`max(date)`.as('last'), sql<number>`count(*)`.as('n')])

@@ -1,3 +1,4 @@
+import { ledgerTransaction } from '../../db/engine.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { RateSeries } from './rates.js';
@@ -34,7 +35,7 @@ export function createRatesRepository(db: Kysely<Database>) {
 
     /** Adds rates (a rate for a currency and date that exists is replaced), all in one transaction. */
     async upsert(userSub: string, base: string, rows: RateRow[]): Promise<void> {
-      await db.transaction().execute(async (trx) => {
+      await ledgerTransaction(db, userSub, async (trx) => {
         for (let i = 0; i < rows.length; i += CHUNK) {
           await trx
             .insertInto('exchange_rates')

@@ -1,3 +1,4 @@
+import { ledgerTransaction } from '../../db/engine.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { monthSpan, refreshMonthTotals } from '../transactions/month-totals.js';
@@ -58,7 +59,7 @@ export function createRuleApplyRepository(db: Kysely<Database>) {
         if (list) list.push(c);
         else groups.set(key, [c]);
       }
-      await db.transaction().execute(async (trx) => {
+      await ledgerTransaction(db, userSub, async (trx) => {
         for (const list of groups.values()) {
           const { categoryId, description } = list[0]!;
           for (let i = 0; i < list.length; i += UPDATE_CHUNK) {

@@ -1,3 +1,4 @@
+import { ledgerTransaction } from '../../db/engine.js';
 import crypto from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
@@ -55,7 +56,7 @@ export function createRulesRepository(db: Kysely<Database>) {
     /** Adds a rule at the end of the order, unless there are MAX_RULES already (checked in the same transaction). */
     async create(userSub: string, r: RuleInput, now: Date): Promise<string> {
       const id = crypto.randomUUID();
-      await db.transaction().execute(async (trx) => {
+      await ledgerTransaction(db, userSub, async (trx) => {
         const n = await trx.selectFrom('rules').select([sql<number>`count(*)`.as('n'), sql<number | null>`max(position)`.as('last')]).where('user_sub', '=', userSub).executeTakeFirstOrThrow();
         if (Number(n.n) >= MAX_RULES) throw new HttpError(400, `You have ${MAX_RULES} rules, the most there can be.`);
         await trx.insertInto('rules').values({ id, user_sub: userSub, ...ruleValues(r), position: Number(n.last ?? 0) + 1, created_at: now.toISOString() }).execute();
@@ -75,7 +76,7 @@ export function createRulesRepository(db: Kysely<Database>) {
 
     /** Moves a rule one place up or down the order (swapping with its neighbour); the order is renumbered 1..n. */
     async move(userSub: string, id: string, direction: 'up' | 'down'): Promise<boolean> {
-      return db.transaction().execute(async (trx) => {
+      return ledgerTransaction(db, userSub, async (trx) => {
         const ids = (await trx.selectFrom('rules').select('id').where('user_sub', '=', userSub).orderBy('position').orderBy('created_at').execute()).map((r) => r.id);
         const i = ids.indexOf(id);
         if (i === -1) return false;

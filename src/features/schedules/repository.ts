@@ -1,3 +1,4 @@
+import { ledgerTransaction } from '../../db/engine.js';
 import crypto from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
@@ -82,7 +83,7 @@ export function createSchedulesRepository(db: Kysely<Database>) {
     /** Adds a schedule unless the person has MAX_SCHEDULES already (checked in the same transaction). */
     async create(userSub: string, s: ScheduleInput, now: Date): Promise<string> {
       const id = crypto.randomUUID();
-      await db.transaction().execute(async (trx) => {
+      await ledgerTransaction(db, userSub, async (trx) => {
         const n = await trx.selectFrom('schedules').select((eb) => eb.fn.countAll<number>().as('n')).where('user_sub', '=', userSub).executeTakeFirstOrThrow();
         if (Number(n.n) >= MAX_SCHEDULES) throw new HttpError(400, `You have ${MAX_SCHEDULES} schedules, the most there can be. Delete one you no longer need first.`);
         await trx.insertInto('schedules').values({ id, user_sub: userSub, ...scheduleValues(s), created_at: now.toISOString() }).execute();
@@ -106,7 +107,7 @@ export function createSchedulesRepository(db: Kysely<Database>) {
      * is no longer at that date (entered already, from another tab): nothing is written then.
      */
     async enter(userSub: string, s: Schedule, next: string | null, now: Date): Promise<boolean> {
-      return db.transaction().execute(async (trx) => {
+      return ledgerTransaction(db, userSub, async (trx) => {
         const moved = next
           ? await trx.updateTable('schedules').set({ next_date: next }).where('user_sub', '=', userSub).where('id', '=', s.id).where('next_date', '=', s.nextDate).executeTakeFirst()
           : await trx.deleteFrom('schedules').where('user_sub', '=', userSub).where('id', '=', s.id).where('next_date', '=', s.nextDate).executeTakeFirst();

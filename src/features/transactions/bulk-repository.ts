@@ -1,3 +1,4 @@
+import { ledgerTransaction } from '../../db/engine.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { clearedStateOf } from '../accounts/types.js';
@@ -30,7 +31,7 @@ export function createBulkRepository(db: Kysely<Database>) {
 
     /** Applies one change to the rows (already planned: every id may take it), with the months' totals, in one transaction. */
     apply(userSub: string, action: BulkAction, ids: readonly string[]): Promise<number> {
-      return db.transaction().execute(async (trx) => {
+      return ledgerTransaction(db, userSub, async (trx) => {
         if (action.kind === 'delete') return removeTransactionRows(trx, userSub, ids);
         const dates = await inChunks(ids, async (chunk) => {
           const set =

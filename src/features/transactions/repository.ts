@@ -1,3 +1,4 @@
+import { ledgerTransaction } from '../../db/engine.js';
 import { timeOrderedId } from '../../lib/ids.js';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
@@ -163,24 +164,24 @@ export function createTransactionsRepository(db: Kysely<Database>) {
     /** Adds one transaction (for a transfer, both rows); returns its id. */
     async create(userSub: string, t: TransactionInput, now: Date): Promise<string> {
       const id = timeOrderedId();
-      await db.transaction().execute((trx) => insertTransactionRows(trx, userSub, [{ ...t, id }], now.toISOString()));
+      await ledgerTransaction(db, userSub, (trx) => insertTransactionRows(trx, userSub, [{ ...t, id }], now.toISOString()));
       return id;
     },
 
     /** Inserts many rows in one database transaction: all of them or none. */
     async insertMany(userSub: string, rows: TransactionInput[], now: Date): Promise<number> {
-      await db.transaction().execute((trx) => insertTransactionRows(trx, userSub, rows, now.toISOString()));
+      await ledgerTransaction(db, userSub, (trx) => insertTransactionRows(trx, userSub, rows, now.toISOString()));
       return rows.length;
     },
 
     /** Changes one transaction and whatever hangs on it (split parts, the transfer's other row) at once. */
     update(userSub: string, id: string, t: TransactionInput, now: Date): Promise<boolean> {
-      return db.transaction().execute((trx) => updateTransactionRow(trx, userSub, id, t, now.toISOString()));
+      return ledgerTransaction(db, userSub, (trx) => updateTransactionRow(trx, userSub, id, t, now.toISOString()));
     },
 
     /** Marks one transaction cleared or uncleared; its month's cleared totals follow in the same transaction. */
     async setCleared(userSub: string, id: string, cleared: ClearedState): Promise<boolean> {
-      return db.transaction().execute(async (trx) => {
+      return ledgerTransaction(db, userSub, async (trx) => {
         const before = await trx.selectFrom('transactions').select('date').where('user_sub', '=', userSub).where('id', '=', id).executeTakeFirst();
         if (!before) return false;
         await trx.updateTable('transactions').set({ cleared }).where('user_sub', '=', userSub).where('id', '=', id).execute();
@@ -191,7 +192,7 @@ export function createTransactionsRepository(db: Kysely<Database>) {
 
     /** Deletes one transaction; for a transfer, both of its rows. */
     remove(userSub: string, id: string): Promise<boolean> {
-      return db.transaction().execute((trx) => removeTransactionRow(trx, userSub, id));
+      return ledgerTransaction(db, userSub, (trx) => removeTransactionRow(trx, userSub, id));
     },
 
     /**

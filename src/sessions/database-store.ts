@@ -1,0 +1,140 @@
+import { Store, type SessionData } from 'express-session';
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { expiryOf, indexOf, parseMeta, type StoredShape } from './stored-shape.js';
+import type { Callback, SessionSummary, UserSessionStore } from './types.js';
+
+export interface DatabaseSessionStoreOptions {
+  /** Used when a session carries no expiry of its own. */
+  defaultTtlMs: number;
+  now?: () => number;
+}
+
+/**
+ * Server-side sessions in the app's database (SQLite or PostgreSQL), in the `sessions` table the
+ * migrations create. Methods are callback-style on purpose: that is the express-session Store
+ * contract, and express-openid-connect promisifies callback methods reliably (a plain method
+ * returning a promise would hang it).
+ */
+export class DatabaseSessionStore extends Store implements UserSessionStore {
+  private readonly now: () => number;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly options: DatabaseSessionStoreOptions,
+  ) {
+    super();
+    this.now = options.now ?? (() => Date.now());
+  }
+
+  override get(sid: string, callback: Callback<SessionData | null>): void {
+    this.db
+      .selectFrom('sessions')
+      .select(['data', 'expires_at'])
+      .where('id', '=', sid)
+      .executeTakeFirst()
+      .then((row) => {
+        if (!row) return callback(null, null);
+        // An expired row is as good as absent; remove it now rather than waiting for the pruner.
+        if (row.expires_at <= this.now()) return this.destroy(sid, (err) => callback(err, null));
+        let value: SessionData;
+        try {
+          value = JSON.parse(row.data) as SessionData;
+        } catch (err) {
+          return callback(err);
+        }
+        callback(null, value);
+      }, callback);
+  }
+
+  override set(sid: string, session: SessionData, callback?: Callback): void {
+    let row;
+    try {
+      const now = this.now();
+      const shape = session as unknown as StoredShape;
+      row = { id: sid, ...indexOf(shape), data: JSON.stringify(session), created_at: now, updated_at: now, expires_at: expiryOf(shape, now, this.options.defaultTtlMs) };
+    } catch (err) {
+      callback?.(err);
+      return;
+    }
+    const { id: _id, created_at: _created, ...changed } = row;
+    this.db
+      .insertInto('sessions')
+      .values(row)
+      .onConflict((oc) => oc.column('id').doUpdateSet(changed))
+      .execute()
+      .then(() => callback?.(), (err: unknown) => callback?.(err));
+  }
+
+  override destroy(sid: string, callback?: Callback): void {
+    this.db
+      .deleteFrom('sessions')
+      .where('id', '=', sid)
+      .execute()
+      .then(() => callback?.(), (err: unknown) => callback?.(err));
+  }
+
+  override touch(sid: string, session: SessionData, callback?: Callback): void {
+    this.set(sid, session, callback);
+  }
+
+  override length(callback: Callback<number>): void {
+    this.db
+      .selectFrom('sessions')
+      .select(sql<number>`count(*)`.as('n'))
+      .where('expires_at', '>', this.now())
+      .executeTakeFirstOrThrow()
+      .then((r) => callback(null, Number(r.n)), callback);
+  }
+
+  override clear(callback?: Callback): void {
+    this.db
+      .deleteFrom('sessions')
+      .execute()
+      .then(() => callback?.(), (err: unknown) => callback?.(err));
+  }
+
+  async destroyAllForUser(userSub: string): Promise<number> {
+    const r = await this.db.deleteFrom('sessions').where('user_sub', '=', userSub).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
+  async destroyByProviderSession(providerSid: string): Promise<number> {
+    const r = await this.db.deleteFrom('sessions').where('oidc_sid', '=', providerSid).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
+  async countActiveByUser(): Promise<Map<string, number>> {
+    const rows = await this.db
+      .selectFrom('sessions')
+      .select(['user_sub', sql<number>`count(*)`.as('n')])
+      .where('user_sub', 'is not', null)
+      .where('expires_at', '>', this.now())
+      .groupBy('user_sub')
+      .execute();
+    return new Map(rows.map((r) => [r.user_sub!, Number(r.n)]));
+  }
+
+  async listForUser(userSub: string): Promise<SessionSummary[]> {
+    const rows = await this.db
+      .selectFrom('sessions')
+      .select(['id', 'user_sub', 'meta', 'created_at', 'updated_at', 'expires_at'])
+      .where('user_sub', '=', userSub)
+      .where('expires_at', '>', this.now())
+      .orderBy('updated_at', 'desc')
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      userSub,
+      createdAt: new Date(r.created_at),
+      updatedAt: new Date(r.updated_at),
+      expiresAt: new Date(r.expires_at),
+      meta: parseMeta(r.meta),
+    }));
+  }
+
+  async prune(): Promise<number> {
+    const r = await this.db.deleteFrom('sessions').where('expires_at', '<=', this.now()).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+}
