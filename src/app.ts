@@ -55,6 +55,7 @@ import type { Logger } from './logging/logger.js';
 import type { Mailer } from './mail/mailer.js';
 import { createCsrf } from './security/csrf.js';
 import { rejectCrossSite } from './security/fetch-metadata.js';
+import type { LimiterStores } from './security/limiter-stores.js';
 import { createRateLimits } from './security/rate-limits.js';
 import { noStoreWhenSignedIn, securityHeaders } from './security/headers.js';
 import { sessionAccess, sessionClearer } from './sessions/access.js';
@@ -79,6 +80,8 @@ export interface AppDeps {
   issuerBaseUrl: string;
   db: Kysely<Database>;
   sessionStore: UserSessionStore;
+  /** Where rate-limit counters live (Redis, the cluster's primary); this process's memory by default. */
+  limiterStores?: LimiterStores;
   logger: Logger;
   paths: { views: string; public: string };
   /** How long a session read may take before the request answers 503. */
@@ -95,7 +98,11 @@ export interface AppDeps {
 
 /** The app, and the housekeeping its owner runs now and then (server.ts: every ten minutes and at shutdown). */
 export type App = Express & {
-  maintenance(opts?: { final?: boolean }): Promise<{ refusalSummaries: number; auditPruned: number; importsExpired: number; deletionsFinished: number }>;
+  /**
+   * `shared: false` (a worker of several) does only this process's part, writing out its counted
+   * refusals; the shared data (old audit events, expired imports, unfinished deletions) is the primary's.
+   */
+  maintenance(opts?: { final?: boolean; shared?: boolean }): Promise<{ refusalSummaries: number; auditPruned: number; importsExpired: number; deletionsFinished: number }>;
 };
 
 /** Builds the Express app. No I/O happens here: no listening, no connecting, no timers. */
@@ -125,7 +132,7 @@ export function createApp(deps: AppDeps): App {
   const finance = createFinance(deps.db);
   // Every finance page: the member guards, then the member and their defaults loaded once.
   const member = [...guards.member, loadMember({ users, categories: finance.categories, clock: deps.clock })];
-  const limits = createRateLimits(config.rateLimit, audit);
+  const limits = createRateLimits(config.rateLimit, audit, deps.limiterStores);
   // Profile management through the identity provider (its APIs; the M2M application is optional).
   const { account, deletion, beforeSignIn } = createAccountManagement({
     config,
@@ -253,8 +260,9 @@ export function createApp(deps: AppDeps): App {
      * Writes aggregated refusal counts, deletes audit events past retention and expired import
      * previews, and finishes account deletions whose local step failed.
      */
-    async maintenance(opts: { final?: boolean } = {}) {
+    async maintenance(opts: { final?: boolean; shared?: boolean } = {}) {
       const refusalSummaries = await audit.flushRefusals(opts.final === true);
+      if (opts.shared === false) return { refusalSummaries, auditPruned: 0, importsExpired: 0, deletionsFinished: 0 };
       const auditPruned = await audit.prune(config.auditRetentionDays);
       const importsExpired = await finance.imports.deleteExpired(deps.clock.now());
       const deletionsFinished = await deletion.finishPending();

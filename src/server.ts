@@ -1,13 +1,17 @@
 /**
  * The only module with side effects: reads the environment, opens the database, starts the
- * embedded identity provider when no tenant is configured, and listens.
+ * embedded identity provider when no tenant is configured, and listens. With WORKERS > 1 it runs
+ * as a node:cluster primary (migrations, housekeeping, the development provider, the shared
+ * rate-limit counters without Redis) and its workers (serving requests on the one port).
  */
+import cluster from 'node:cluster';
 import fs from 'node:fs';
 import http from 'node:http';
+import { ClusterMemoryStorePrimary } from '@express-rate-limit/cluster-memory-store';
 import dotenv from 'dotenv';
 import { createApp } from './app.js';
 import { systemClock } from './clock/clock.js';
-import { ConfigError, loadConfig } from './config/config.js';
+import { ConfigError, loadConfig, type ResolvedConfig } from './config/config.js';
 import { resolveSecrets } from './config/dev-secrets.js';
 import { openDatabase, type DatabaseHandle } from './db/database.js';
 import { migrateToLatest } from './db/migrations.js';
@@ -16,14 +20,23 @@ import { MANAGEMENT_SCOPES } from './identity/management-api.js';
 import type { Mailer } from './mail/mailer.js';
 import { createLogger } from './logging/logger.js';
 import { appPaths } from './paths.js';
+import { connectRedis } from './redis/client.js';
+import { superviseWorkers, type WorkerRequest } from './runtime/cluster.js';
+import { devBanner } from './runtime/dev-banner.js';
+import { clusterLimiterStores, redisLimiterStores } from './security/limiter-stores.js';
 import { DatabaseSessionStore } from './sessions/database-store.js';
+import { RedisSessionStore } from './sessions/redis-store.js';
 
-async function main(): Promise<void> {
+/** single: WORKERS=1. primary/worker: the two sides of WORKERS > 1. */
+type Role = 'single' | 'primary' | 'worker';
+/** How the primary tells its workers which issuer the (embedded) provider listens as. */
+const WORKER_ISSUER_VARIABLE = 'PFC_WORKER_ISSUER';
+
+function readConfig(): ResolvedConfig {
   // A .env file fills in what the real environment leaves unset; the real environment wins.
   const fileEnv = fs.existsSync('.env') ? dotenv.parse(fs.readFileSync('.env')) : {};
-  let config;
   try {
-    config = resolveSecrets(loadConfig({ ...fileEnv, ...process.env }));
+    return resolveSecrets(loadConfig({ ...fileEnv, ...process.env }));
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\nSee .env.example for every variable.\n`);
@@ -31,7 +44,10 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+}
 
+async function main(): Promise<void> {
+  const config = readConfig();
   const logger = createLogger(config.logLevel, undefined, config.logFormat);
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
   process.on('uncaughtException', (err) => {
@@ -39,39 +55,29 @@ async function main(): Promise<void> {
     logger.fatal({ err }, 'uncaught exception; exiting');
     process.exit(1);
   });
+  const role: Role = config.workers > 1 ? (cluster.isPrimary ? 'primary' : 'worker') : 'single';
 
   const paths = appPaths();
   const database = openDatabase(config.database);
-  await migrateToLatest(database.db);
+  // Once, before any worker serves (Kysely's migration lock does nothing on SQLite).
+  if (role !== 'worker') await migrateToLatest(database.db);
   if (process.argv.includes('--demo-reset')) return resetDemo(config, database);
-  const sessionStore = new DatabaseSessionStore(database.db, { defaultTtlMs: config.sessionIdleMinutes * 60_000 });
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
+  const defaultTtlMs = config.sessionIdleMinutes * 60_000;
+  const sessionStore = redis ? new RedisSessionStore(redis, { defaultTtlMs }) : new DatabaseSessionStore(database.db, { defaultTtlMs });
+  // Counters are never per process when there are several: Redis, or the primary's memory.
+  const limiterStores = redis ? redisLimiterStores(redis) : role === 'worker' ? clusterLimiterStores() : undefined;
 
   let idp: DevIdp | undefined;
   let mailer: Mailer | null = null;
   let issuerBaseUrl: string;
-  if (config.idp.kind === 'embedded') {
-    const resolved = config;
-    // Loaded only when used, so a production process never even imports the development provider.
-    const { startDevIdp } = await import('./dev-idp/index.js');
-    idp = await startDevIdp({
-      nodeEnv: config.nodeEnv,
-      port: config.idp.port,
-      dataDir: config.dataDir,
-      viewsDir: paths.views,
-      publicDir: paths.public,
-      rolesClaim: config.rolesClaim,
-      socialConnections: config.socialConnections,
-      m2mClients: config.management ? [{ ...config.management, scopes: MANAGEMENT_SCOPES }] : [],
-      client: () => ({
-        clientId: resolved.clientId,
-        clientSecret: resolved.clientSecret,
-        redirectUri: resolved.callbackUrl,
-        postLogoutRedirectUri: `${resolved.baseUrl}/`,
-        backchannelLogoutUri: `${resolved.baseUrl}/backchannel-logout`,
-      }),
-    });
+  if (role === 'worker') {
+    issuerBaseUrl = process.env[WORKER_ISSUER_VARIABLE]!;
+    // The embedded provider's outbox lives in the primary: notices go there.
+    if (config.idp.kind === 'embedded') mailer = { send: async (message) => void process.send!({ kind: 'mail', message } satisfies WorkerRequest) };
+  } else if (config.idp.kind === 'embedded') {
+    idp = await startEmbeddedProvider(config, config.idp.port, paths);
     issuerBaseUrl = idp.issuer;
-    // The app's notices (an email address changed) go to the provider's outbox.
     mailer = { send: (message) => idp!.deliverMail(message) };
     // The demo member starts with a year of data so the first run shows a living dashboard.
     const { createFinance } = await import('./features/finance.js');
@@ -82,42 +88,91 @@ async function main(): Promise<void> {
     issuerBaseUrl = config.idp.issuerBaseUrl;
   }
 
-  const app = createApp({ config, issuerBaseUrl, db: database.db, sessionStore, logger, paths, clock: systemClock, mailer });
+  const app = createApp({ config, issuerBaseUrl, db: database.db, sessionStore, limiterStores, logger, paths, clock: systemClock, mailer });
+  const closeResources = () => Promise.all([idp?.close(), database.close(), redis?.close()]);
+
+  // The shared housekeeping (expired sessions, audit retention, expired import previews) runs in one
+  // process; each worker writes out only its own aggregated refusal counts.
+  const shared = role !== 'worker';
+  const housekeeping = async () => {
+    const pruned = shared ? await sessionStore.prune() : 0;
+    const done = await app.maintenance({ shared });
+    logger.debug({ sessionsPruned: pruned, ...done }, 'housekeeping done');
+  };
+  const runHousekeeping = () => void housekeeping().catch((err: unknown) => logger.error({ err }, 'housekeeping failed'));
+  runHousekeeping();
+  const pruner = setInterval(runHousekeeping, 10 * 60_000);
+  pruner.unref();
+  const finalHousekeeping = () => app.maintenance({ final: true, shared }).catch((err: unknown) => logger.error({ err }, 'final housekeeping failed'));
+
+  if (role === 'primary') {
+    if (!redis) new ClusterMemoryStorePrimary().init();
+    const supervisor = superviseWorkers(config.workers, {
+      env: { [WORKER_ISSUER_VARIABLE]: issuerBaseUrl },
+      logger,
+      onRequest: (request) => void idp?.deliverMail(request.message).catch((err: unknown) => logger.error({ err }, 'could not deliver a notice')),
+    });
+    await supervisor.ready;
+    logger.info({ baseUrl: config.baseUrl, issuer: issuerBaseUrl, workers: config.workers }, 'Personal Finance Coach is listening');
+    if (idp) process.stdout.write(devBanner(idp, config.workers));
+    process.stdout.write(`\nPersonal Finance Coach: ${config.baseUrl} (${config.workers} workers)\n\n`);
+    const shutdown = async (signal: string) => {
+      logger.info({ signal }, 'shutting down: draining the workers');
+      clearInterval(pruner);
+      await supervisor.stop();
+      await finalHousekeeping();
+      await closeResources();
+      process.exit(0);
+    };
+    process.once('SIGTERM', () => void shutdown('SIGTERM'));
+    process.once('SIGINT', () => void shutdown('SIGINT'));
+    return;
+  }
+
   const server = http.createServer(app);
   server.headersTimeout = 20_000;
   server.requestTimeout = 30_000;
   await new Promise<void>((resolve) => server.listen(config.port, config.listenHost, resolve));
-  logger.info({ baseUrl: config.baseUrl, issuer: issuerBaseUrl, host: config.listenHost ?? 'every interface' }, 'Personal Finance Coach is listening');
-  // Last, where a newcomer sees them: the demo accounts, then the address to open.
-  if (idp) printDevBanner(idp);
-  process.stdout.write(`\nPersonal Finance Coach: ${config.baseUrl}\n\n`);
-
-  // Expired sessions are already refused on read; this keeps the table small. The app's own
-  // housekeeping: aggregated refusal counts, audit retention, expired import previews.
-  const housekeeping = async () => {
-    const pruned = await sessionStore.prune();
-    const done = await app.maintenance();
-    logger.debug({ sessionsPruned: pruned, ...done }, 'housekeeping done');
-  };
-  void housekeeping().catch((err: unknown) => logger.error({ err }, 'housekeeping failed'));
-  const pruner = setInterval(() => void housekeeping().catch((err: unknown) => logger.error({ err }, 'housekeeping failed')), 10 * 60_000);
-  pruner.unref();
+  if (role === 'single') {
+    logger.info({ baseUrl: config.baseUrl, issuer: issuerBaseUrl, host: config.listenHost ?? 'every interface' }, 'Personal Finance Coach is listening');
+    // Last, where a newcomer sees them: the demo accounts, then the address to open.
+    if (idp) process.stdout.write(devBanner(idp, 1));
+    process.stdout.write(`\nPersonal Finance Coach: ${config.baseUrl}\n\n`);
+  }
 
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     clearInterval(pruner);
-    server.close(() => {
-      void app
-        .maintenance({ final: true })
-        .catch((err: unknown) => logger.error({ err }, 'final housekeeping failed'))
-        .then(() => Promise.all([idp?.close(), database.close()]))
-        .finally(() => process.exit(0));
-    });
+    // Stop accepting, finish the requests in flight, then close.
+    server.close(() => void finalHousekeeping().then(closeResources).finally(() => process.exit(0)));
     server.closeIdleConnections();
     setTimeout(() => process.exit(0), 5000).unref();
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+function startEmbeddedProvider(config: ResolvedConfig, port: number, paths: ReturnType<typeof appPaths>): Promise<DevIdp> {
+  // Loaded only when used, so a production process never even imports the development provider.
+  return import('./dev-idp/index.js').then(({ startDevIdp }) =>
+    startDevIdp({
+      nodeEnv: config.nodeEnv,
+      port,
+      dataDir: config.dataDir,
+      viewsDir: paths.views,
+      publicDir: paths.public,
+      rolesClaim: config.rolesClaim,
+      socialConnections: config.socialConnections,
+      m2mClients: config.management ? [{ ...config.management, scopes: MANAGEMENT_SCOPES }] : [],
+      client: () => ({
+        clientId: config.clientId,
+        clientSecret: config.clientSecret,
+        redirectUri: config.callbackUrl,
+        postLogoutRedirectUri: `${config.baseUrl}/`,
+        backchannelLogoutUri: `${config.baseUrl}/backchannel-logout`,
+      }),
+    }),
+  );
 }
 
 /** `npm run demo:reset`: the demo member's finance data back to the seeded year, then exit. */
@@ -134,21 +189,6 @@ async function resetDemo(config: { idp: { kind: string } }, database: DatabaseHa
   await seedDemoData(createFinance(database.db), DEMO_MEMBER_SUB, systemClock);
   await database.close();
   process.stdout.write(`The demo member's data is back to its first day (${removed} rows replaced). Sign in as member@example.com to see it.\n`);
-}
-
-function printDevBanner(idp: DevIdp): void {
-  const lines = [
-    '',
-    '  DEVELOPMENT IDENTITY PROVIDER: for local development only, never for production.',
-    `  Issuer: ${idp.issuer}`,
-    '  Demo accounts:',
-    ...idp.demoAccounts.map((a) => `    ${a.email.padEnd(24)} password: ${a.password.padEnd(22)} (${a.description})`),
-    ...idp.demoAccounts.filter((a) => a.totpSecret).map((a) => `  Authenticator key of ${a.email} (add it to any TOTP app): ${a.totpSecret}`),
-    '  Social buttons sign in as a simulated user of each connection.',
-    `  Verification emails and other messages: ${idp.issuer}/outbox`,
-    '',
-  ];
-  process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 main().catch((err: unknown) => {

@@ -2,17 +2,19 @@ import type { RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { Config } from '../config/config.js';
 import type { AuditService } from '../features/audit/service.js';
+import type { LimiterStores } from './limiter-stores.js';
 import { HttpError } from '../http/errors.js';
 
 /**
  * Per-IP limits on the sign-in endpoints and on every POST. The client IP is Express's req.ip,
  * which honours X-Forwarded-For only as far as TRUST_PROXY allows, so a spoofed header cannot
- * reset the count. Counters live in memory: several instances need a shared store (e.g. Redis).
+ * reset the count. Counters live where `stores` says: Redis, the cluster's primary, or (one
+ * process only) this process's memory.
  */
 /** One password-reset email per user per five minutes (each sends a real email). */
 const PASSWORD_RESET_WINDOW_MS = 5 * 60_000;
 
-export function createRateLimits(limits: Config['rateLimit'], audit: AuditService): { auth: RequestHandler; posts: RequestHandler; passwordReset: RequestHandler } {
+export function createRateLimits(limits: Config['rateLimit'], audit: AuditService, stores?: LimiterStores): { auth: RequestHandler; posts: RequestHandler; passwordReset: RequestHandler } {
   const make = (name: string, limit: number): RequestHandler =>
     rateLimit({
       windowMs: limits.windowSeconds * 1000,
@@ -20,6 +22,7 @@ export function createRateLimits(limits: Config['rateLimit'], audit: AuditServic
       standardHeaders: 'draft-8',
       legacyHeaders: false,
       identifier: name,
+      ...(stores ? { store: stores(name) } : {}),
       // Clients may send X-Forwarded-For; without a trusted proxy it is ignored on purpose, so the
       // library's warning about it would only let any client write to our error log.
       validate: { xForwardedForHeader: false },
@@ -40,6 +43,7 @@ export function createRateLimits(limits: Config['rateLimit'], audit: AuditServic
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     identifier: 'password-reset',
+    ...(stores ? { store: stores('password-reset') } : {}),
     validate: { xForwardedForHeader: false },
     handler: async (req, _res, next) => {
       await audit.recordRefused(req, 'rate.limited', { limiter: 'password-reset', path: req.path });

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { promisify } from 'node:util';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -6,8 +7,12 @@ import type { SessionData } from 'express-session';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GuardedSessionStore } from '../../src/sessions/guarded-store.js';
 import { DatabaseSessionStore } from '../../src/sessions/database-store.js';
-import { openTestDatabase, TEST_ENGINE, type TestDatabase } from '../helpers/engines.js';
+import { openTestDatabase, TEST_ENGINE } from '../helpers/engines.js';
 import { one } from '../helpers/sql.js';
+import { connectRedis } from '../../src/redis/client.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { RedisSessionStore } from '../../src/sessions/redis-store.js';
+import { TEST_REDIS_URL } from '../helpers/redis.js';
 import type { UserSessionStore } from '../../src/sessions/types.js';
 
 const MINUTE = 60_000;
@@ -30,32 +35,73 @@ function api(store: UserSessionStore) {
 }
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pfc-store-'));
-const opened: TestDatabase[] = [];
+const opened: Array<{ close(): Promise<void> }> = [];
 afterAll(async () => {
-  await Promise.all(opened.map((d) => d.drop()));
+  await Promise.all(opened.map((d) => d.close()));
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** A session store over a fresh database of the suite's engine. */
-async function freshStore(options: { defaultTtlMs: number; now?: () => number }) {
+interface OpenedStore {
+  store: UserSessionStore;
+  /** Session entries physically stored (expired ones included until removed). */
+  storedCount(): Promise<number>;
+  close(): Promise<void>;
+}
+type StoreOptions = { defaultTtlMs: number; now?: () => number };
+
+/** A store over a fresh database of the suite's engine. */
+async function databaseStore(options: StoreOptions): Promise<OpenedStore> {
   const database = await openTestDatabase(fs.mkdtempSync(path.join(dataDir, 'db-')));
-  opened.push(database);
-  return { store: new DatabaseSessionStore(database.handle.db, options), database };
+  const opened = {
+    store: new DatabaseSessionStore(database.handle.db, options),
+    storedCount: async () => (await one<{ n: number }>(database.handle, 'SELECT COUNT(*) AS n FROM sessions'))!.n,
+    close: () => database.drop(),
+  };
+  return opened;
 }
 
-describe(`DatabaseSessionStore (${TEST_ENGINE})`, () => {
+/** A store over a real Redis, under a prefix of its own. */
+async function redisStore(options: StoreOptions): Promise<OpenedStore> {
+  const redis = await connectRedis(TEST_REDIS_URL!, createLogger('silent'));
+  const prefix = `pfc-test:${crypto.randomBytes(6).toString('hex')}:`;
+  const store = new RedisSessionStore(redis, { ...options, prefix });
+  const keys = async () => {
+    const found: string[] = [];
+    for await (const batch of redis.scanIterator({ MATCH: `${prefix}sess:*` })) found.push(...batch);
+    return found;
+  };
+  return {
+    store,
+    storedCount: async () => (await keys()).length,
+    close: async () => {
+      await promisify(store.clear.bind(store))();
+      redis.destroy();
+    },
+  };
+}
+
+/** Every store the app can run on, with the engines this run has. */
+const STORES: Array<[string, (options: StoreOptions) => Promise<OpenedStore>]> = [[`database (${TEST_ENGINE})`, databaseStore]];
+if (TEST_REDIS_URL) STORES.push(['Redis', redisStore]);
+
+async function freshStore(options: StoreOptions) {
+  const o = await databaseStore(options);
+  opened.push(o);
+  return { store: o.store as DatabaseSessionStore };
+}
+
+describe.each(STORES)('session store: %s', (_name, open) => {
   let now: number;
-  let store: DatabaseSessionStore;
-  let database: TestDatabase;
+  let store: UserSessionStore;
+  let opened: OpenedStore;
 
   beforeEach(async () => {
-    now = Date.UTC(2026, 10, 29, 12);
-    ({ store, database } = await freshStore({ defaultTtlMs: 30 * MINUTE, now: () => now }));
+    // The store's clock, moved by the tests; it starts now because Redis also expires keys by its own clock.
+    now = Date.now();
+    opened = await open({ defaultTtlMs: 30 * MINUTE, now: () => now });
+    store = opened.store;
   });
-  afterEach(async () => {
-    await database.drop();
-    opened.splice(opened.indexOf(database), 1);
-  });
+  afterEach(() => opened.close());
 
   it('returns what was set, unchanged', async () => {
     const s = eocSession('auth0|a', now + 30 * MINUTE);
@@ -71,7 +117,7 @@ describe(`DatabaseSessionStore (${TEST_ENGINE})`, () => {
     await api(store).set('sid-1', eocSession('auth0|a', now + MINUTE));
     now += MINUTE + 1;
     expect(await api(store).get('sid-1')).toBeNull();
-    expect(await one(database.handle, 'SELECT COUNT(*) AS n FROM sessions')).toEqual({ n: 0 });
+    expect(await opened.storedCount()).toBe(0);
   });
 
   it('overwrites on set and extends the expiry (rolling sessions)', async () => {
@@ -105,6 +151,28 @@ describe(`DatabaseSessionStore (${TEST_ENGINE})`, () => {
     expect(await store.destroyAllForUser('auth0|a')).toBe(2);
     expect(await api(store).get('a1')).toBeNull();
     expect(await api(store).get('b1')).not.toBeNull();
+  });
+
+  it('counts active sessions per user and ends exactly those of one provider session', async () => {
+    const withSid = (sub: string, sid: string) => ({ ...eocSession(sub, now + MINUTE), data: { userSub: sub, sid } }) as unknown as SessionData;
+    await api(store).set('a1', withSid('auth0|a', 'idp-1'));
+    await api(store).set('a2', withSid('auth0|a', 'idp-2'));
+    await api(store).set('b1', withSid('auth0|b', 'idp-3'));
+    expect(await store.countActiveByUser()).toEqual(new Map([['auth0|a', 2], ['auth0|b', 1]]));
+    expect(await store.destroyByProviderSession('idp-1')).toBe(1);
+    expect(await api(store).get('a1')).toBeNull();
+    expect(await api(store).get('a2')).not.toBeNull();
+    expect((await store.listForUser('auth0|a')).map((s) => s.id)).toEqual(['a2']);
+    expect(await store.destroyByProviderSession('idp-1')).toBe(0);
+  });
+
+  it('keeps the index right when a session is rewritten for another user', async () => {
+    await api(store).set('s', eocSession('auth0|a', now + MINUTE));
+    await api(store).set('s', eocSession('auth0|b', now + MINUTE));
+    expect(await store.listForUser('auth0|a')).toEqual([]);
+    expect((await store.listForUser('auth0|b')).map((s) => s.id)).toEqual(['s']);
+    expect(await store.destroyAllForUser('auth0|a')).toBe(0);
+    expect(await api(store).get('s')).not.toBeNull();
   });
 
   it('falls back to the default lifetime when the session carries no expiry', async () => {
