@@ -18,11 +18,12 @@ import type { TransactionInput } from '../src/features/transactions/repository.j
 import { TestBrowser } from '../test/helpers/browser.js';
 import { ADMIN, MEMBER } from '../test/helpers/flows.js';
 import { freePort } from '../test/helpers/ports.js';
+import { scaleRows } from './scale.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 /** Optional: write a V8 CPU profile of the app here (open it in Chrome DevTools). */
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
-/** Optional: only these parts, comma-separated (profile, dashboard, accounts, forecast, signin, import, memory). */
+/** Optional: only these parts, comma-separated (profile, dashboard, accounts, forecast, signin, import, dedupe, memory, scale). */
 const ONLY = process.env.BENCH_ONLY?.split(',');
 const runs = (part: string) => !ONLY || ONLY.includes(part);
 /** Sizes of the duplicate-detection runs: a file of N rows against N existing rows, all of one amount on one date. */
@@ -306,6 +307,13 @@ async function main() {
     // Both gone before the memory part starts its own app processes.
     await Promise.all([stop(app), stop(bare)]);
     await db.destroy();
+  }
+
+  if (runs('scale')) {
+    const env = process.env;
+    results.push(
+      ...(await scaleRows({ seconds: SECONDS, connections: CONNECTIONS, postgresUrl: env.BENCH_POSTGRES_URL ?? env.PFC_TEST_POSTGRES_URL, redisUrl: env.BENCH_REDIS_URL ?? env.PFC_TEST_REDIS_URL })),
+    );
   }
 
   if (runs('memory')) {

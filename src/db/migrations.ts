@@ -241,6 +241,9 @@ async function migrate(db: Kysely<any>, run: (m: Migrator) => ReturnType<Migrato
   const { error, results } = await run(new Migrator({ db, provider }));
   const failed = results?.find((r) => r.status === 'Error');
   if (error) {
-    throw new Error(`database migration ${failed?.migrationName ?? ''} failed`, { cause: error });
+    const reason = error instanceof Error ? error.message : String(error);
+    // No migration ran at all: the database could not be reached (or read), and the reason says why.
+    const what = failed ? `database migration ${failed.migrationName} failed` : 'the database could not be migrated';
+    throw new Error(`${what}: ${reason}`, { cause: error });
   }
 }

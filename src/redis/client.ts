@@ -14,18 +14,25 @@ export async function connectRedis(url: string, logger: Logger, connectTimeoutMs
     disableOfflineQueue: true,
     socket: { connectTimeout: connectTimeoutMs, reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 2000) },
   });
+  let ready = false;
   let down = false;
+  let lastError = '';
   client.on('error', (err: unknown) => {
-    // Logged once per outage, not on every reconnect attempt.
-    if (!down) logger.error({ err }, 'Redis connection lost; requests that need it answer 503 until it is back');
+    lastError = err instanceof Error ? err.message : String(err);
+    // At start the failure is the start's error; later, logged once per outage, not per reconnect attempt.
+    if (ready && !down) logger.error({ err }, 'Redis connection lost; requests that need it answer 503 until it is back');
     down = true;
   });
   client.on('ready', () => {
-    if (down) logger.warn('Redis connection is back');
+    if (ready && down) logger.warn('Redis connection is back');
+    ready = true;
     down = false;
   });
   const timeout = new Promise<never>((_, reject) =>
-    setTimeout(() => reject(new Error(`Redis at ${new URL(url).host} did not answer within ${connectTimeoutMs / 1000} s`)), connectTimeoutMs).unref(),
+    setTimeout(
+      () => reject(new Error(`Redis at ${new URL(url).host} did not answer within ${connectTimeoutMs / 1000} s${lastError ? ` (${lastError})` : ''}; check REDIS_URL`)),
+      connectTimeoutMs,
+    ).unref(),
   );
   try {
     await Promise.race([client.connect(), timeout]);

@@ -63,6 +63,25 @@ describe('starting the server', () => {
     expect(r.stdout + r.stderr).not.toContain('DEVELOPMENT IDENTITY PROVIDER');
   });
 
+  it('stops with one clear line, and no password, when PostgreSQL or Redis cannot be reached', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pfc-unreachable-'));
+    try {
+      const [dbPort, redisPort, port, idpPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+      const common = { DATA_DIR: dataDir, PORT: String(port), DEV_IDP_PORT: String(idpPort), LOG_LEVEL: 'silent' };
+      const db = await runServer({ ...common, DATABASE_URL: `postgres://coach:db-password-xyz@127.0.0.1:${dbPort}/coach` });
+      expect(db.code).toBe(1);
+      expect(db.stderr).toContain(`Startup failed: the database could not be migrated: connect ECONNREFUSED 127.0.0.1:${dbPort}`);
+      const redis = await runServer({ ...common, REDIS_URL: `redis://:redis-password-xyz@127.0.0.1:${redisPort}` });
+      expect(redis.code).toBe(1);
+      expect(redis.stderr).toContain(`Startup failed: Redis at 127.0.0.1:${redisPort} did not answer within 5 s (connect ECONNREFUSED`);
+      for (const r of [db, redis]) {
+        expect(r.stdout + r.stderr).not.toMatch(/password-xyz|\n\s+at /);
+      }
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('starts with the embedded provider, prints the demo accounts, keeps a generated secret, and stops on SIGTERM', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pfc-start-'));
     const [port, idpPort] = [await freePort(), await freePort()];
