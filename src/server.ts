@@ -154,7 +154,7 @@ async function main(): Promise<void> {
 
 function startEmbeddedProvider(config: ResolvedConfig, port: number, paths: ReturnType<typeof appPaths>): Promise<DevIdp> {
   // Loaded only when used, so a production process never even imports the development provider.
-  return import('./dev-idp/index.js').then(({ startDevIdp }) =>
+  return import('./dev-idp/index.js').then(({ startDevIdp, appClient }) =>
     startDevIdp({
       nodeEnv: config.nodeEnv,
       port,
@@ -164,13 +164,7 @@ function startEmbeddedProvider(config: ResolvedConfig, port: number, paths: Retu
       rolesClaim: config.rolesClaim,
       socialConnections: config.socialConnections,
       m2mClients: config.management ? [{ ...config.management, scopes: MANAGEMENT_SCOPES }] : [],
-      client: () => ({
-        clientId: config.clientId,
-        clientSecret: config.clientSecret,
-        redirectUri: config.callbackUrl,
-        postLogoutRedirectUri: `${config.baseUrl}/`,
-        backchannelLogoutUri: `${config.baseUrl}/backchannel-logout`,
-      }),
+      client: () => appClient(config),
     }),
   );
 }

@@ -49,6 +49,17 @@ export interface DevIdp {
  * Starts the embedded, Auth0-compatible identity provider. It exists so the app runs and is
  * tested end to end with no Auth0 account; it refuses to run in production.
  */
+/** The app registered as this provider's client: its callback, where signing out returns, and its back-channel logout. */
+export function appClient(app: { clientId: string; clientSecret: string; baseUrl: string }): DevClient {
+  return {
+    clientId: app.clientId,
+    clientSecret: app.clientSecret,
+    redirectUri: `${app.baseUrl}/callback`,
+    postLogoutRedirectUri: `${app.baseUrl}/`,
+    backchannelLogoutUri: `${app.baseUrl}/backchannel-logout`,
+  };
+}
+
 export async function startDevIdp(o: DevIdpOptions): Promise<DevIdp> {
   if (o.nodeEnv === 'production') {
     throw new Error('The development identity provider refuses to start with NODE_ENV=production');

@@ -16,7 +16,7 @@ import { loadConfig, type ResolvedConfig } from '../../src/config/config.js';
 import { resolveSecrets } from '../../src/config/dev-secrets.js';
 import type { DatabaseHandle } from '../../src/db/database.js';
 import { openTestDatabase, type TestDatabase } from './engines.js';
-import { startDevIdp, type DevIdp } from '../../src/dev-idp/index.js';
+import { appClient, startDevIdp, type DevIdp } from '../../src/dev-idp/index.js';
 import { createLogger, type Logger } from '../../src/logging/logger.js';
 import { appPaths } from '../../src/paths.js';
 import { DatabaseSessionStore } from '../../src/sessions/database-store.js';
@@ -160,13 +160,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     publicDir: paths.public,
     rolesClaim: config.rolesClaim,
     socialConnections: config.socialConnections,
-    client: () => ({
-      clientId: config.clientId,
-      clientSecret: config.clientSecret,
-      redirectUri: config.callbackUrl,
-      postLogoutRedirectUri: `${config.baseUrl}/`,
-      backchannelLogoutUri: `${config.baseUrl}/backchannel-logout`,
-    }),
+    client: () => appClient(config),
     ignoreAcrValues: options.ignoreAcrValues ?? false,
     m2mClients: [{ ...config.management!, scopes: MANAGEMENT_SCOPES }, ...(options.m2mClients ?? [])],
     ...(options.idpNow ? { now: options.idpNow } : {}),
