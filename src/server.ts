@@ -23,7 +23,7 @@ import { appPaths } from './paths.js';
 import { connectRedis } from './redis/client.js';
 import { superviseWorkers, type WorkerRequest } from './runtime/cluster.js';
 import { devBanner } from './runtime/dev-banner.js';
-import { clusterLimiterStores, redisLimiterStores } from './security/limiter-stores.js';
+import { clusterLimiterStores, databaseLimiterStores, redisLimiterStores } from './security/limiter-stores.js';
 import { DatabaseSessionStore } from './sessions/database-store.js';
 import { RedisSessionStore } from './sessions/redis-store.js';
 
@@ -65,8 +65,15 @@ async function main(): Promise<void> {
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
   const defaultTtlMs = config.sessionIdleMinutes * 60_000;
   const sessionStore = redis ? new RedisSessionStore(redis, { defaultTtlMs }) : new DatabaseSessionStore(database.db, { defaultTtlMs });
-  // Counters are never per process when there are several: Redis, or the primary's memory.
-  const limiterStores = redis ? redisLimiterStores(redis) : role === 'worker' ? clusterLimiterStores() : undefined;
+  // Counters are never per process when there can be several: in Redis; in PostgreSQL (several
+  // instances may share it); in the cluster primary's memory; in memory only for one SQLite process.
+  const limiterStores = redis
+    ? redisLimiterStores(redis)
+    : database.engine === 'postgres'
+      ? databaseLimiterStores(database.db)
+      : role === 'worker'
+        ? clusterLimiterStores()
+        : undefined;
 
   let idp: DevIdp | undefined;
   let mailer: Mailer | null = null;

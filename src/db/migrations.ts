@@ -10,6 +10,7 @@ import { dayTotals } from './migration-016.js';
 import { everydayWork } from './migration-017.js';
 import { numberStyle } from './migration-018.js';
 import { sessionTable } from './migration-019.js';
+import { rateLimitCounters } from './migration-020.js';
 
 /**
  * Migrations live in code (not files found at run time), so the compiled app and the tests
@@ -220,6 +221,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-02-017-everyday-work': everydayWork,
   '2026-12-02-018-number-style': numberStyle,
   '2026-12-02-019-sessions': sessionTable,
+  '2026-12-02-020-rate-limits': rateLimitCounters,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -278,8 +278,16 @@ export interface SessionsTable {
   expires_at: number;
 }
 
+/** Rate-limit counters when they live in the database: hits of one limiter and client in the current window. */
+export interface RateLimitsTable {
+  key: string;
+  hits: number;
+  reset_at: number;
+}
+
 export interface Database {
   sessions: SessionsTable;
+  rate_limits: RateLimitsTable;
   day_totals: DayTotalsTable;
   exchange_rates: ExchangeRatesTable;
   account_month_totals: AccountMonthTotalsTable;

@@ -1,7 +1,10 @@
 import { ClusterMemoryStoreWorker } from '@express-rate-limit/cluster-memory-store';
 import type { ClientRateLimitInfo, IncrementResponse, Options, Store } from 'express-rate-limit';
 import { RedisStore } from 'rate-limit-redis';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
 import { HttpError } from '../http/errors.js';
+import { DatabaseLimiterStore } from './database-limiter-store.js';
 import type { Redis } from '../redis/client.js';
 
 /**
@@ -16,6 +19,11 @@ export function redisLimiterStores(redis: Redis, prefix = 'pfc:'): LimiterStores
     new FailClosedStore(new RedisStore({ sendCommand: (...args: string[]) => redis.sendCommand(args), prefix: `${prefix}rl:${limiter}:` }));
 }
 
+/** Counters in the app's database (several instances on PostgreSQL without Redis). */
+export function databaseLimiterStores(db: Kysely<Database>): LimiterStores {
+  return (limiter) => new FailClosedStore(new DatabaseLimiterStore(db, `${limiter}:`));
+}
+
 /** Counters in the primary process of a node:cluster (WORKERS > 1 without Redis), shared by its workers. */
 export function clusterLimiterStores(): LimiterStores {
   return (limiter) => new FailClosedStore(new ClusterMemoryStoreWorker({ prefix: limiter }));
@@ -26,7 +34,7 @@ export function clusterLimiterStores(): LimiterStores {
  * through uncounted), and is set up again on the next request: rate-limit-redis loads its script
  * once at start, so a Redis that was away then would otherwise fail every request for good.
  */
-class FailClosedStore implements Store {
+export class FailClosedStore implements Store {
   private options: Options | undefined;
   private ready: Promise<void> | undefined;
 
