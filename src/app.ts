@@ -1,6 +1,5 @@
-import express, { type Express } from 'express';
+import express from 'express';
 import eoc from 'express-openid-connect';
-import type { Kysely } from 'kysely';
 import { createAfterCallback, createLogoutTokenHandler } from './auth/after-callback.js';
 import { cacheIdTokenClaims } from './auth/claims-cache.js';
 import { loadCurrentUser } from './auth/current-user.js';
@@ -9,10 +8,8 @@ import { callbackErrors, callbackRoutes } from './auth/callback.js';
 import { createIdTokenVerifier } from './auth/id-token-verifier.js';
 import { cookieNames, oidcParams } from './auth/oidc.js';
 import { authRoutes } from './auth/routes.js';
-import { systemClock, type Clock } from './clock/clock.js';
+import { systemClock } from './clock/clock.js';
 import { backchannelLogoutRoute } from './auth/backchannel-logout.js';
-import type { ResolvedConfig } from './config/config.js';
-import type { Database } from './db/schema.js';
 import { accountManagementRoutes } from './features/account-management/routes.js';
 import { createAccountManagement } from './features/account-management/setup.js';
 import { adminRoutes } from './features/admin/routes.js';
@@ -50,19 +47,14 @@ import { healthRoutes } from './http/health.js';
 import { flashMessages } from './http/flash.js';
 import { loadMember } from './http/load-member.js';
 import { requestLogging } from './http/request-logging.js';
-import type { ManagementApi } from './identity/management-api.js';
-import type { Logger } from './logging/logger.js';
-import type { Mailer } from './mail/mailer.js';
 import { createCsrf } from './security/csrf.js';
 import { rejectCrossSite } from './security/fetch-metadata.js';
-import type { LimiterStores } from './security/limiter-stores.js';
 import { createRateLimits } from './security/rate-limits.js';
 import { noStoreWhenSignedIn, securityHeaders } from './security/headers.js';
 import { sessionAccess, sessionClearer } from './sessions/access.js';
 import { GuardedSessionStore } from './sessions/guarded-store.js';
 import { SignedIdSessionStore } from './sessions/signed-id-store.js';
 import { createSessionIdSigner } from './sessions/signed-ids.js';
-import type { UserSessionStore } from './sessions/types.js';
 
 /** Largest import file accepted: a 50,000-row bank export fits with room to spare. */
 const IMPORT_MAX_BYTES = 5 * 1024 * 1024;
@@ -74,36 +66,9 @@ const RATES_MAX_BYTES = 512 * 1024;
 // express-openid-connect is CommonJS: its named exports are not visible to native ESM.
 const { auth } = eoc;
 
-export interface AppDeps {
-  config: ResolvedConfig;
-  /** The issuer to discover: the tenant's, or the embedded provider's once it listens. */
-  issuerBaseUrl: string;
-  db: Kysely<Database>;
-  sessionStore: UserSessionStore;
-  /** Where rate-limit counters live (Redis, the cluster's primary); this process's memory by default. */
-  limiterStores?: LimiterStores;
-  logger: Logger;
-  paths: { views: string; public: string };
-  /** How long a session read may take before the request answers 503. */
-  sessionReadTimeoutMs?: number;
-  /** Minimum time between JWKS downloads on an unknown key id (tests use 0). */
-  jwksCooldownMs?: number;
-  /** The app's "now" for every date rule (which month is current, days left, created_at). */
-  clock: Clock;
-  /** Where the app's own notices go (the embedded provider's outbox in development); none by default. */
-  mailer?: Mailer | null;
-  /** The Management API client; by default built from config.management (none without it). */
-  managementApi?: ManagementApi | null;
-}
+import type { App, AppDeps } from './app-deps.js';
 
-/** The app, and the housekeeping its owner runs now and then (server.ts: every ten minutes and at shutdown). */
-export type App = Express & {
-  /**
-   * `shared: false` (a worker of several) does only this process's part, writing out its counted
-   * refusals; the shared data (old audit events, expired imports, unfinished deletions) is the primary's.
-   */
-  maintenance(opts?: { final?: boolean; shared?: boolean }): Promise<{ refusalSummaries: number; auditPruned: number; importsExpired: number; deletionsFinished: number }>;
-};
+export type { App, AppDeps };
 
 /** Builds the Express app. No I/O happens here: no listening, no connecting, no timers. */
 export function createApp(deps: AppDeps): App {

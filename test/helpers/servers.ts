@@ -56,7 +56,7 @@ export async function startNginx(dir: string, o: { public: number; upstreams: nu
       proxy_set_header X-Forwarded-Proto $scheme;
       proxy_next_upstream error timeout;
       proxy_connect_timeout 2s;
-      client_max_body_size 12m;`;
+      client_max_body_size 25m;`;
   const conf = `
 ${process.getuid?.() === 0 ? 'user root;' : ''}
 worker_processes 1;
