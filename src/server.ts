@@ -113,7 +113,8 @@ async function main(): Promise<void> {
   const finalHousekeeping = () => app.maintenance({ final: true, shared }).catch((err: unknown) => logger.error({ err }, 'final housekeeping failed'));
 
   if (role === 'primary') {
-    if (!redis) new ClusterMemoryStorePrimary().init();
+    // The workers' counters on SQLite without Redis (see limiterStores above) live here.
+    if (!redis && database.engine === 'sqlite') new ClusterMemoryStorePrimary().init();
     const supervisor = superviseWorkers(config.workers, {
       env: { [WORKER_ISSUER_VARIABLE]: issuerBaseUrl },
       logger,
