@@ -57,6 +57,9 @@ function typeParser(oid: number, format?: 'text' | 'binary') {
 
 export function openPostgres(url: string, poolMax: number): DatabaseHandle {
   const pool = new pg.Pool({ connectionString: url, max: poolMax, types: { getTypeParser: typeParser } as pg.CustomTypesConfig });
+  // An idle connection the server ends (a restart, an administrator's terminate) must not crash the
+  // process: the pool drops that client and opens a new one for the next query.
+  pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) });
   return { db, engine: 'postgres', close: () => db.destroy() };
 }
