@@ -3,7 +3,6 @@
  * and WORKERS=2, on SQLite and on PostgreSQL + Redis. Each configuration gets a fresh app process
  * (and a fresh database) with the embedded provider and its seeded demo year.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,7 +12,7 @@ import pg from 'pg';
 import { TestBrowser } from '../test/helpers/browser.js';
 import { signIn } from '../test/helpers/flows.js';
 import { freePort } from '../test/helpers/ports.js';
-import { waitUntilReady } from '../test/helpers/processes.js';
+import { startServerProcess, waitUntilReady } from '../test/helpers/processes.js';
 import type { Stack } from '../test/helpers/stack.js';
 
 interface Options {
@@ -39,12 +38,6 @@ async function measure(base: string, cookie: string, page: string, o: Options) {
   return `${r.requests.average.toFixed(0)} req/s · p50 ${r.latency.p50} ms · p99 ${r.latency.p99} ms${bad ? ` · ${bad} failed` : ''}`;
 }
 
-async function stop(child: ChildProcess) {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
-
 export async function scaleRows(o: Options): Promise<Array<[string, string]>> {
   const rows: Array<[string, string]> = [];
   const engines: Array<{ label: string; env?: () => Promise<{ env: Record<string, string>; drop(): Promise<void> }> }> = [{ label: 'SQLite' }];
@@ -67,13 +60,11 @@ export async function scaleRows(o: Options): Promise<Array<[string, string]>> {
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pfc-bench-scale-'));
       const extra = engine.env ? await engine.env() : { env: {}, drop: async () => undefined };
       const [port, idpPort] = await Promise.all([freePort(), freePort()]);
-      const app = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-        env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', PORT: String(port), DEV_IDP_PORT: String(idpPort), DATA_DIR: dataDir, LOG_LEVEL: 'info', LOG_FORMAT: 'json', WORKERS: String(workers), RATE_LIMIT_AUTH_MAX: '100000', RATE_LIMIT_POST_MAX: '100000', ...extra.env },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      });
+      // Logging on, as deployed (the helper's default is warnings only).
+      const app = startServerProcess({ PORT: String(port), DEV_IDP_PORT: String(idpPort), DATA_DIR: dataDir, LOG_LEVEL: 'info', WORKERS: String(workers), ...extra.env });
       const base = `http://localhost:${port}`;
       try {
-        await waitUntilReady(`${base}/healthz`, undefined, 60_000);
+        await waitUntilReady(`${base}/healthz`, app, 60_000);
         const browser = new TestBrowser();
         await signIn(browser, { baseUrl: base, idp: { issuer: `http://localhost:${idpPort}` } } as unknown as Stack);
         const cookie = await browser.jar.getCookieString(base);
@@ -81,7 +72,7 @@ export async function scaleRows(o: Options): Promise<Array<[string, string]>> {
         rows.push([`/profile, ${engine.label}, WORKERS=${workers}`, await measure(base, cookie, '/profile', o)]);
         rows.push([`demo dashboard, ${engine.label}, WORKERS=${workers}`, await measure(base, cookie, '/dashboard', o)]);
       } finally {
-        await stop(app);
+        await app.stop();
         await extra.drop();
         fs.rmSync(dataDir, { recursive: true, force: true });
       }

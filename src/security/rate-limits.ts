@@ -8,8 +8,8 @@ import { HttpError } from '../http/errors.js';
 /**
  * Per-IP limits on the sign-in endpoints and on every POST. The client IP is Express's req.ip,
  * which honours X-Forwarded-For only as far as TRUST_PROXY allows, so a spoofed header cannot
- * reset the count. Counters live where `stores` says: Redis, the cluster's primary, or (one
- * process only) this process's memory.
+ * reset the count. Counters live where `stores` says: Redis, PostgreSQL, the cluster's primary,
+ * or (one SQLite process only) this process's memory.
  */
 /** One password-reset email per user per five minutes (each sends a real email). */
 const PASSWORD_RESET_WINDOW_MS = 5 * 60_000;
