@@ -11,18 +11,35 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | string>;
 }
 
+const OUTPUT_KEPT = 64 * 1024;
+
+/** A suite run under faketime (the any-day check) gives the server the same wall clock as its client. */
+function sameClock(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of ['LD_PRELOAD', 'FAKETIME', 'DONT_FAKE_MONOTONIC']) if (process.env[name]) out[name] = process.env[name]!;
+  return out;
+}
+
 export function startServerProcess(env: Record<string, string>): ServerProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'warn', LOG_FORMAT: 'json', RATE_LIMIT_AUTH_MAX: '100000', RATE_LIMIT_POST_MAX: '100000', ...env },
+    env: { PATH: process.env.PATH ?? '', ...sameClock(), NODE_ENV: 'test', LOG_LEVEL: 'warn', LOG_FORMAT: 'json', RATE_LIMIT_AUTH_MAX: '100000', RATE_LIMIT_POST_MAX: '100000', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  // The first and the last 64 KB: the start-up lines, and what came just before a failure (a
+  // benchmark run logs every request).
+  let head = '';
+  let tail = '';
+  const keep = (d: Buffer) => {
+    if (head.length < OUTPUT_KEPT) head += d.toString();
+    else tail = (tail + d.toString()).slice(-OUTPUT_KEPT);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const output = () => (tail ? `${head}\n…\n${tail}` : head);
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
   return {
     child,
-    output: () => output,
+    output,
     exited,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
@@ -46,14 +63,14 @@ export async function waitUntilReady(url: string, server?: ServerProcess, timeou
   throw new Error(`${url} was not ready within ${timeoutMs} ms:\n${server?.output() ?? ''}`);
 }
 
-/** The pids of a process's children (a cluster primary's workers), from /proc. */
+/** The pids of a process's children running `src/server.ts` (a cluster primary's workers, not helpers such as esbuild), from /proc. */
 export function childPids(pid: number): number[] {
   return fs
     .readdirSync('/proc')
     .filter((d) => /^\d+$/.test(d))
     .filter((d) => {
       try {
-        return Number(/^PPid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${d}/status`, 'utf8'))?.[1]) === pid;
+        return Number(/^PPid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${d}/status`, 'utf8'))?.[1]) === pid && fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('src/server.ts');
       } catch {
         return false;
       }

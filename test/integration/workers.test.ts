@@ -28,6 +28,8 @@ beforeAll(async () => {
   base = `http://localhost:${port}`;
   server = startServerProcess({ WORKERS: '2', PORT: String(port), DEV_IDP_PORT: String(idpPort), DATA_DIR: dataDir, BASE_URL: base, RATE_LIMIT_AUTH_MAX: String(AUTH_MAX) });
   await waitUntilReady(`${base}/healthz`, server);
+  // /healthz answers once one worker listens; the primary says so once both do.
+  for (let i = 0; i < 300 && !server.output().includes(`Personal Finance Coach: ${base} (2 workers)`); i++) await new Promise((r) => setTimeout(r, 100));
   database = openSqlite(path.join(dataDir, 'app.sqlite'));
   browser = new TestBrowser();
   token = csrfTokenOf(await signIn(browser, { baseUrl: base, idp: { issuer: `http://localhost:${idpPort}` } } as unknown as Stack));
