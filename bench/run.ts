@@ -19,11 +19,15 @@ import { TestBrowser } from '../test/helpers/browser.js';
 import { ADMIN, MEMBER } from '../test/helpers/flows.js';
 import { freePort } from '../test/helpers/ports.js';
 import { scaleRows } from './scale.js';
+import { speedRows } from './speed.js';
+import { wrk } from './wrk.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+/** Rounds of the speed part: each target once per round, in turn; the table gives each round and the median. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /** Optional: write a V8 CPU profile of the app here (open it in Chrome DevTools). */
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
-/** Optional: only these parts, comma-separated (profile, dashboard, accounts, forecast, signin, import, dedupe, memory, scale). */
+/** Optional: only these parts, comma-separated (speed, dashboard, accounts, forecast, signin, import, dedupe, memory, scale). */
 const ONLY = process.env.BENCH_ONLY?.split(',');
 const runs = (part: string) => !ONLY || ONLY.includes(part);
 /** Sizes of the duplicate-detection runs: a file of N rows against N existing rows, all of one amount on one date. */
@@ -118,10 +122,10 @@ async function sessionMemory(): Promise<[number, number]> {
   }
 }
 
-async function load(url: string, cookie?: string) {
-  const r = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, headers: cookie ? { cookie, accept: 'text/html' } : {} });
-  if (r.non2xx > 0) throw new Error(`${url}: ${r.non2xx} non-2xx answers`);
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts };
+async function load(url: string, cookie?: string, connections = CONNECTIONS) {
+  const r = await wrk(url, { connections, seconds: SECONDS, headers: cookie ? { cookie, accept: 'text/html' } : {} });
+  if (r.bad > 0) throw new Error(`${url}: ${r.bad} answers other than 2xx and 3xx`);
+  return { rps: r.rps, p50: r.p50, p99: r.p99, errors: r.errors };
 }
 
 /**
@@ -154,6 +158,8 @@ async function signIn(base: string, user: { email: string; password: string } | 
 }
 
 async function main() {
+  const results: Array<[string, string]> = [];
+  if (runs('speed')) results.push(...(await speedRows({ seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, profileDir: PROFILE_DIR })));
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pfc-bench-'));
   // Give the demo member a heavy year (50,000 transactions) before the app starts.
   const database = openSqlite(path.join(dataDir, 'app.sqlite'));
@@ -194,55 +200,49 @@ async function main() {
   }
 
   const [appPort, idpPort, barePort] = await Promise.all([freePort(), freePort(), freePort()]);
-  const app = startApp(appPort, idpPort, dataDir, PROFILE_DIR);
+  const app = startApp(appPort, idpPort, dataDir);
   const bare = spawn(process.execPath, ['bench/bare-express.mjs'], { env: { PATH: process.env.PATH ?? '', PORT: String(barePort) }, stdio: ['ignore', 'ignore', 'inherit'] });
   const base = `http://localhost:${appPort}`;
-  const results: Array<[string, string]> = [];
   try {
     await Promise.all([waitReady(`${base}/healthz`), waitReady(`http://127.0.0.1:${barePort}/`)]);
     const { browser } = await signIn(base);
     const cookie = await browser.jar.getCookieString(base);
 
-    // Warm up both (the JIT compiles the hot paths), then alternate: bare, /profile, bare, dashboard.
-    await autocannon({ url: `http://127.0.0.1:${barePort}/`, connections: CONNECTIONS, duration: 2 });
-    await autocannon({ url: `${base}/profile`, connections: CONNECTIONS, duration: 2, headers: { cookie, accept: 'text/html' } });
-    await autocannon({ url: `${base}/dashboard`, connections: CONNECTIONS, duration: 2, headers: { cookie, accept: 'text/html' } });
+    // Warm up (the JIT compiles the hot paths), then the 50,000-row member's pages beside bare Express.
+    await load(`http://127.0.0.1:${barePort}/`);
+    await load(`${base}/dashboard`, cookie);
     const row = (r: { rps: number; p50: number; p99: number; errors: number }) =>
       `${r.rps.toFixed(0)} req/s · p50 ${r.p50} ms · p99 ${r.p99} ms${r.errors ? ` · ${r.errors} errors/timeouts` : ''}`;
-    if (runs('profile') || runs('dashboard')) {
-      const bare1 = await load(`http://127.0.0.1:${barePort}/`);
-      const profile = runs('profile') ? await load(`${base}/profile`, cookie) : null;
-      const bare2 = await load(`http://127.0.0.1:${barePort}/`);
-      const dashboard = runs('dashboard') ? await load(`${base}/dashboard`, cookie) : null;
-      const bareRps = (bare1.rps + bare2.rps) / 2;
-      results.push(['bare Express 5 "hello"', `${row(bare1)} / ${row(bare2)}`]);
-      if (profile) results.push(['/profile (signed in)', `${row(profile)} · ${(profile.rps / bareRps).toFixed(2)} of bare (target 0.6, p99 < 25 ms)`]);
-      if (dashboard) results.push(['dashboard, 50,000 transactions', `${row(dashboard)} · ${(dashboard.rps / bareRps).toFixed(2)} of bare (target 0.4)`]);
+    if (runs('dashboard')) {
+      const bareRun = await load(`http://127.0.0.1:${barePort}/`);
+      const dashboard = await load(`${base}/dashboard`, cookie);
+      results.push(['bare Express 5 "hello" (beside the 50,000-row member)', row(bareRun)]);
+      results.push(['dashboard, 50,000 transactions', `${row(dashboard)} · ${(dashboard.rps / bareRun.rps).toFixed(2)} of bare`]);
     }
 
     if (runs('dashboard')) {
-      const one = await autocannon({ url: `${base}/dashboard`, connections: 1, duration: SECONDS, headers: { cookie, accept: 'text/html' } });
-      results.push(['dashboard, 50,000 transactions, 1 connection', `p50 ${one.latency.p50} ms · p99 ${one.latency.p99} ms (target p50 < 50 ms)`]);
+      const one = await load(`${base}/dashboard`, cookie, 1);
+      results.push(['dashboard, 50,000 transactions, 1 connection', `p50 ${one.p50} ms · p99 ${one.p99} ms (target p50 < 50 ms)`]);
     }
 
     if (runs('accounts')) {
       // Balances, net worth and its 12-month chart of the same 50,000-row user.
       const accounts = await load(`${base}/accounts`, cookie);
       results.push(['/accounts, 50,000 transactions', row(accounts)]);
-      const one = await autocannon({ url: `${base}/accounts`, connections: 1, duration: SECONDS, headers: { cookie, accept: 'text/html' } });
-      results.push(['/accounts, 50,000 transactions, 1 connection', `p50 ${one.latency.p50} ms · p99 ${one.latency.p99} ms`]);
+      const one = await load(`${base}/accounts`, cookie, 1);
+      results.push(['/accounts, 50,000 transactions, 1 connection', `p50 ${one.p50} ms · p99 ${one.p99} ms`]);
     }
 
     if (runs('forecast')) {
       // 90 days of four schedules (one daily) over the balances of the same user.
       const forecast = await load(`${base}/schedules/forecast`, cookie);
       results.push(['/schedules/forecast, 50,000 transactions', row(forecast)]);
-      const one = await autocannon({ url: `${base}/schedules/forecast`, connections: 1, duration: SECONDS, headers: { cookie, accept: 'text/html' } });
-      results.push(['/schedules/forecast, 50,000 transactions, 1 connection', `p50 ${one.latency.p50} ms · p99 ${one.latency.p99} ms`]);
+      const one = await load(`${base}/schedules/forecast`, cookie, 1);
+      results.push(['/schedules/forecast, 50,000 transactions, 1 connection', `p50 ${one.p50} ms · p99 ${one.p99} ms`]);
       const schedules = await load(`${base}/schedules`, cookie);
       results.push(['/schedules', row(schedules)]);
-      const suggestions = await autocannon({ url: `${base}/schedules/suggestions`, connections: 1, duration: SECONDS, headers: { cookie, accept: 'text/html' } });
-      results.push(['/schedules/suggestions (100 days of rows), 1 connection', `p50 ${suggestions.latency.p50} ms · p99 ${suggestions.latency.p99} ms`]);
+      const suggestions = await load(`${base}/schedules/suggestions`, cookie, 1);
+      results.push(['/schedules/suggestions (100 days of rows), 1 connection', `p50 ${suggestions.p50} ms · p99 ${suggestions.p99} ms`]);
     }
 
     if (runs('signin')) {

@@ -20,10 +20,20 @@ function sameClock(): Record<string, string> {
   return out;
 }
 
-export function startServerProcess(env: Record<string, string>): ServerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+export interface ServerProcessOptions {
+  /** Before the script: `--cpu-prof` for a benchmark's profile, for instance. */
+  nodeArgs?: string[];
+  /** Run the compiled `dist/src/server.js` (npm run build) as deployed, instead of the sources through tsx. */
+  built?: boolean;
+  /** Standard output (the request log) goes to this file instead of a pipe this process reads. */
+  stdoutFile?: string;
+}
+
+export function startServerProcess(env: Record<string, string>, options: ServerProcessOptions = {}): ServerProcess {
+  const script = options.built ? ['dist/src/server.js'] : ['--import', 'tsx', 'src/server.ts'];
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...script], {
     env: { PATH: process.env.PATH ?? '', ...sameClock(), NODE_ENV: 'test', LOG_LEVEL: 'warn', LOG_FORMAT: 'json', RATE_LIMIT_AUTH_MAX: '100000', RATE_LIMIT_POST_MAX: '100000', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', options.stdoutFile ? fs.openSync(options.stdoutFile, 'a') : 'pipe', 'pipe'],
   });
   // The first and the last 64 KB: the start-up lines, and what came just before a failure (a
   // benchmark run logs every request).
@@ -33,7 +43,7 @@ export function startServerProcess(env: Record<string, string>): ServerProcess {
     if (head.length < OUTPUT_KEPT) head += d.toString();
     else tail = (tail + d.toString()).slice(-OUTPUT_KEPT);
   };
-  child.stdout!.on('data', keep);
+  child.stdout?.on('data', keep);
   child.stderr!.on('data', keep);
   const output = () => (tail ? `${head}\n…\n${tail}` : head);
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));

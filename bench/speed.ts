@@ -1,0 +1,212 @@
+/**
+ * The speed part of the benchmark (issue targets): the signed-in `/profile`, the demo member's
+ * dashboard and adding a transaction, against a bare Express "hello" (the physical ceiling) and
+ * the lean reference (bench/lean-reference.mjs, the practical one), in alternating rounds with wrk
+ * from its own process; medians of the rounds. The app runs compiled (npm run build), as deployed,
+ * with its request log going to a file like the lean reference's.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { TestBrowser } from '../test/helpers/browser.js';
+import { csrfTokenOf, signIn } from '../test/helpers/flows.js';
+import { freePort } from '../test/helpers/ports.js';
+import { startServerProcess, type ServerProcess } from '../test/helpers/processes.js';
+import type { Stack } from '../test/helpers/stack.js';
+import { median, wrk, type WrkResult } from './wrk.js';
+
+interface Options {
+  seconds: number;
+  rounds: number;
+  connections: number;
+  profileDir: string | undefined;
+}
+
+/** The Flask version's /profile against bare Express on the issue's machine (7,000 of about 16,000 req/s). */
+const FLASK_SHARE_OF_BARE = 0.44;
+
+function rssMb(pid: number): number {
+  try {
+    return Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+/** The largest resident size of the processes while `work` runs, sampled every 200 ms. */
+async function peakRss<T>(pids: () => number[], work: () => Promise<T>): Promise<[T, number]> {
+  let peak = 0;
+  const timer = setInterval(() => (peak = Math.max(peak, ...pids().map(rssMb))), 200);
+  try {
+    return [await work(), peak];
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+async function startedAfter(url: string, started: number, server?: ServerProcess): Promise<number> {
+  for (;;) {
+    if (server && server.child.exitCode !== null) throw new Error(`the app exited early:\n${server.output()}`);
+    try {
+      if ((await fetch(url)).ok) return performance.now() - started;
+    } catch {
+      // not listening yet
+    }
+    if (performance.now() - started > 60_000) throw new Error(`${url} did not answer within 60 s`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function startPlain(script: string, port: number): { child: ChildProcess; firstLine: Promise<string> } {
+  const child = spawn(process.execPath, [script], { env: { PATH: process.env.PATH ?? '', PORT: String(port) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const firstLine = new Promise<string>((resolve) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('ready')) resolve(out);
+    });
+  });
+  return { child, firstLine };
+}
+
+interface SignedInApp {
+  server: ServerProcess;
+  base: string;
+  cookie: string;
+  startupMs: number;
+  /** The add-transaction form, filled in. */
+  addBody: string;
+  logFile: string;
+  dir: string;
+}
+
+async function startSignedIn(env: Record<string, string>, nodeArgs: string[] = []): Promise<SignedInApp> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pfc-bench-speed-'));
+  const [port, idpPort] = await Promise.all([freePort(), freePort()]);
+  const logFile = path.join(dir, 'requests.log');
+  const started = performance.now();
+  // Logging on, as deployed.
+  const server = startServerProcess({ PORT: String(port), DEV_IDP_PORT: String(idpPort), DATA_DIR: dir, LOG_LEVEL: 'info', ...env }, { built: true, nodeArgs, stdoutFile: logFile });
+  const base = `http://localhost:${port}`;
+  const startupMs = await startedAfter(`${base}/healthz`, started, server);
+  const browser = new TestBrowser();
+  await signIn(browser, { baseUrl: base, idp: { issuer: `http://localhost:${idpPort}` } } as unknown as Stack);
+  const page = await browser.get(`${base}/transactions`);
+  const form = page.body.slice(page.body.indexOf('id="add-transaction"'));
+  const accountId = /<option value="([^"]+)"[^>]*selected/.exec(form)?.[1];
+  if (!accountId) throw new Error('no account is selected on the add form');
+  const today = /name="date"[^>]*value="(\d{4}-\d\d-\d\d)"/.exec(form)![1]!;
+  const addBody = new URLSearchParams({ _csrf: csrfTokenOf(page), date: today, description: 'Benchmark coffee', memo: '', kind: 'out', amount: '4.20', accountId, categoryId: '', cleared: '' }).toString();
+  return { server, base, cookie: await browser.jar.getCookieString(base), startupMs, addBody, logFile, dir };
+}
+
+async function stopApp(app: SignedInApp) {
+  await app.server.stop();
+  fs.rmSync(app.dir, { recursive: true, force: true });
+}
+
+const fmt = (r: WrkResult) => `${r.rps.toFixed(0)} req/s · p50 ${r.p50.toFixed(1)} · p90 ${r.p90.toFixed(1)} · p99 ${r.p99.toFixed(1)} ms${r.bad + r.errors ? ` · ${r.bad} bad, ${r.errors} errors` : ''}`;
+
+/** Median of each figure over the rounds, and the worst p99. */
+function summary(rs: WrkResult[]) {
+  return { rps: median(rs.map((r) => r.rps)), p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)), worstP99: Math.max(...rs.map((r) => r.p99)), bad: rs.reduce((a, r) => a + r.bad + r.errors, 0) };
+}
+
+export async function speedRows(o: Options): Promise<Array<[string, string]>> {
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+  const rows: Array<[string, string]> = [];
+  const [barePort, leanPort] = await Promise.all([freePort(), freePort()]);
+  const bare = startPlain('bench/bare-express.mjs', barePort);
+  const lean = startPlain('bench/lean-reference.mjs', leanPort);
+  const leanCookie = /cookie (\S+)/.exec(await lean.firstLine)![1]!;
+  await bare.firstLine;
+  const app = await startSignedIn({});
+  const html = { accept: 'text/html' };
+  const targets: Record<string, { url: string; o: Omit<Parameters<typeof wrk>[1], 'seconds'>; app?: boolean }> = {
+    bare: { url: `http://127.0.0.1:${barePort}/`, o: { connections: o.connections } },
+    lean: { url: `http://127.0.0.1:${leanPort}/profile`, o: { connections: o.connections, headers: { cookie: leanCookie, ...html } } },
+    profile: { url: `${app.base}/profile`, o: { connections: o.connections, headers: { cookie: app.cookie, ...html } }, app: true },
+    dashboard: { url: `${app.base}/dashboard`, o: { connections: o.connections, headers: { cookie: app.cookie, ...html } }, app: true },
+    add: {
+      url: `${app.base}/transactions`,
+      o: { connections: o.connections, headers: { cookie: app.cookie, origin: app.base, ...html }, post: { body: app.addBody, contentType: 'application/x-www-form-urlencoded' } },
+      app: true,
+    },
+    'profile at 100': { url: `${app.base}/profile`, o: { connections: 100, headers: { cookie: app.cookie, ...html } }, app: true },
+    'profile at 200': { url: `${app.base}/profile`, o: { connections: 200, headers: { cookie: app.cookie, ...html } }, app: true },
+    'lean at 200': { url: `http://127.0.0.1:${leanPort}/profile`, o: { connections: 200, headers: { cookie: leanCookie, ...html } } },
+  };
+  const results = new Map<string, WrkResult[]>(Object.keys(targets).map((k) => [k, []]));
+  let rss = 0;
+  try {
+    for (const t of Object.values(targets)) await wrk(t.url, { ...t.o, seconds: 2 });
+    for (let round = 0; round < o.rounds; round++) {
+      for (const [name, t] of Object.entries(targets)) {
+        const [r, peak] = await peakRss(() => (t.app ? [app.server.child.pid!] : []), () => wrk(t.url, { ...t.o, seconds: o.seconds }));
+        rss = Math.max(rss, peak);
+        results.get(name)!.push(r);
+      }
+    }
+  } finally {
+    await stopApp(app);
+  }
+
+  const s = Object.fromEntries([...results].map(([k, v]) => [k, summary(v)]));
+  const each = (k: string) => results.get(k)!.map(fmt).join(' / ');
+  const share = (k: string, of: string) => s[k]!.rps / s[of]!.rps;
+  rows.push([`bare Express 5 "hello"`, each('bare')]);
+  rows.push([`lean reference /profile (${(share('lean', 'bare')).toFixed(2)} of bare)`, each('lean')]);
+  rows.push([`/profile signed in`, `${each('profile')} · median ${share('profile', 'lean').toFixed(2)} of lean, ${share('profile', 'bare').toFixed(2)} of bare (target 0.6 of lean, p99 < 25 ms)`]);
+  rows.push([`demo dashboard`, `${each('dashboard')} · median ${share('dashboard', 'lean').toFixed(2)} of lean (target 0.35, p99 < 40 ms)`]);
+  rows.push([`add a transaction (POST)`, `${each('add')} · median ${s.add!.rps.toFixed(0)}/s (target 1,000/s, p99 < 50 ms)`]);
+  rows.push([`/profile at 100 connections`, each('profile at 100')]);
+  rows.push([`/profile at 200 connections`, `${each('profile at 200')} · lean at 200: ${each('lean at 200')}`]);
+  rows.push([`app: startup to first answer · peak resident memory under load`, `${app.startupMs.toFixed(0)} ms (target < 2 s) · ${rss.toFixed(0)} MB (target < 200 MB)`]);
+
+  // WORKERS=2 on SQLite: /profile against bare, alternating.
+  const two = await startSignedIn({ WORKERS: '2' });
+  try {
+    const pids = () => fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((p) => {
+      try {
+        return Number(/^PPid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${p}/status`, 'utf8'))?.[1]) === two.server.child.pid;
+      } catch {
+        return false;
+      }
+    });
+    const twoResults: WrkResult[] = [];
+    const bareResults: WrkResult[] = [];
+    let twoRss = 0;
+    await wrk(`${two.base}/profile`, { connections: o.connections, seconds: 2, headers: { cookie: two.cookie, ...html } });
+    for (let round = 0; round < o.rounds; round++) {
+      bareResults.push(await wrk(targets.bare!.url, { connections: o.connections, seconds: o.seconds }));
+      const [r, peak] = await peakRss(() => [two.server.child.pid!, ...pids()], () => wrk(`${two.base}/profile`, { connections: o.connections, seconds: o.seconds, headers: { cookie: two.cookie, ...html } }));
+      twoResults.push(r);
+      twoRss = Math.max(twoRss, peak);
+    }
+    const ratio = summary(twoResults).rps / summary(bareResults).rps;
+    rows.push([`/profile, WORKERS=2, SQLite`, `${twoResults.map(fmt).join(' / ')} · median ${ratio.toFixed(2)} of bare (the Flask version: ${FLASK_SHARE_OF_BARE} of bare) · largest process ${twoRss.toFixed(0)} MB`]);
+  } finally {
+    await stopApp(two);
+  }
+
+  if (o.profileDir) {
+    // A CPU profile of /profile alone, summarised over the load's seconds.
+    fs.mkdirSync(o.profileDir, { recursive: true });
+    const before = new Set(fs.readdirSync(o.profileDir));
+    const profiled = await startSignedIn({}, ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`]);
+    try {
+      await wrk(`${profiled.base}/profile`, { connections: o.connections, seconds: 2, headers: { cookie: profiled.cookie, ...html } });
+      rows.push(['/profile under --cpu-prof', fmt(await wrk(`${profiled.base}/profile`, { connections: o.connections, seconds: o.seconds, headers: { cookie: profiled.cookie, ...html } }))]);
+    } finally {
+      await stopApp(profiled);
+    }
+    for (const f of fs.readdirSync(o.profileDir).filter((f) => !before.has(f) && f.endsWith('.cpuprofile'))) {
+      const file = path.join(o.profileDir, f);
+      process.stdout.write(execFileSync(process.execPath, ['bench/profile-summary.mjs', file, '25', String(o.seconds)], { encoding: 'utf8' }));
+    }
+  }
+  bare.child.kill('SIGTERM');
+  lean.child.kill('SIGTERM');
+  return rows;
+}
