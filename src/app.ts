@@ -45,6 +45,8 @@ import { errorHandler, notFoundHandler } from './http/error-handlers.js';
 import { ServiceUnavailableError } from './http/errors.js';
 import { healthRoutes } from './http/health.js';
 import { flashMessages } from './http/flash.js';
+import { fixedPartials } from './http/fixed-partials.js';
+import { CURRENCY_CHOICES } from './features/profile/preferences.js';
 import { loadMember } from './http/load-member.js';
 import { requestLogging } from './http/request-logging.js';
 import { createCsrf } from './security/csrf.js';
@@ -82,6 +84,7 @@ export function createApp(deps: AppDeps): App {
   app.set('trust proxy', config.trustProxy);
   app.set('view engine', 'ejs');
   app.set('views', deps.paths.views);
+  app.locals.fixedPartial = fixedPartials(deps.paths.views, app.get('view cache') === true, { 'currency-list': { currencies: CURRENCY_CHOICES } });
 
   // Wiring: repositories -> services -> guards and routes.
   const names = cookieNames(config.secureCookies);

@@ -4,7 +4,6 @@ import { atBothWidths, signedColumns } from '../coach/charts.js';
 import type { Finance } from '../finance.js';
 import { monthLabel, monthOf, shortMonthName } from '../money/dates.js';
 import { formatMoney, minorToInput } from '../money/money.js';
-import { CURRENCY_CHOICES } from '../profile/preferences.js';
 import { parseAccountForm, typedAccountForm, type AccountErrors, type AccountTyped } from './form.js';
 import { reconcileRoutes } from './reconcile.js';
 import type { AccountRemoval } from './removal.js';
@@ -61,7 +60,6 @@ export function accountRoutes(deps: { member: RequestHandler[]; finance: Finance
       historyRows: overview.history.map((h) => ({ month: monthLabel(h.month), assets: money(h.assets), liabilities: money(h.liabilities), net: money(h.net) })),
       types: ACCOUNT_TYPES,
       currencyValue: form.typed.currency || m.currency,
-      currencies: CURRENCY_CHOICES,
       errors: form.errors,
       typed: form.typed,
     });

@@ -5,7 +5,7 @@ import { mfaStatus } from '../../auth/mfa.js';
 import type { SessionAccess } from '../../sessions/access.js';
 import type { AccountService } from '../account-management/service.js';
 import type { AuditService } from '../audit/service.js';
-import { CURRENCY_CHOICES, parsePreferences, type PreferenceErrors } from './preferences.js';
+import { parsePreferences, type PreferenceErrors } from './preferences.js';
 import type { ProfileService } from './service.js';
 
 interface Deps {
@@ -57,7 +57,6 @@ export function profileRoutes(deps: Deps): Router {
       },
       errors: form?.errors ?? {},
       currencyValue: form?.typed.currency ?? record?.currency ?? 'USD',
-      currencies: CURRENCY_CHOICES,
       sessions,
     });
   }
