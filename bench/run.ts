@@ -19,6 +19,7 @@ import { TestBrowser } from '../test/helpers/browser.js';
 import { ADMIN, MEMBER } from '../test/helpers/flows.js';
 import { freePort } from '../test/helpers/ports.js';
 import { scaleRows } from './scale.js';
+import { loadRows } from './load.js';
 import { speedRows } from './speed.js';
 import { wrk } from './wrk.js';
 
@@ -27,7 +28,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /** Optional: write a V8 CPU profile of the app here (open it in Chrome DevTools). */
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
-/** Optional: only these parts, comma-separated (speed, dashboard, accounts, forecast, signin, import, dedupe, memory, scale). */
+/** Optional: only these parts, comma-separated (speed, load, dashboard, accounts, forecast, signin, import, dedupe, memory, scale). */
 const ONLY = process.env.BENCH_ONLY?.split(',');
 const runs = (part: string) => !ONLY || ONLY.includes(part);
 /** Sizes of the duplicate-detection runs: a file of N rows against N existing rows, all of one amount on one date. */
@@ -160,6 +161,10 @@ async function signIn(base: string, user: { email: string; password: string } | 
 async function main() {
   const results: Array<[string, string]> = [];
   if (runs('speed')) results.push(...(await speedRows({ seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, profileDir: PROFILE_DIR })));
+  if (runs('load')) {
+    const env = process.env;
+    results.push(...(await loadRows({ users: Number(env.BENCH_LOAD_USERS ?? 200), seconds: Number(env.BENCH_LOAD_SECONDS ?? 60), postgresUrl: env.BENCH_POSTGRES_URL ?? env.PFC_TEST_POSTGRES_URL, redisUrl: env.BENCH_REDIS_URL ?? env.PFC_TEST_REDIS_URL })));
+  }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pfc-bench-'));
   // Give the demo member a heavy year (50,000 transactions) before the app starts.
   const database = openSqlite(path.join(dataDir, 'app.sqlite'));

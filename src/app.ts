@@ -1,8 +1,7 @@
 import express from 'express';
 import eoc from 'express-openid-connect';
 import { createAfterCallback, createLogoutTokenHandler } from './auth/after-callback.js';
-import { cacheIdTokenClaims } from './auth/claims-cache.js';
-import { loadCurrentUser } from './auth/current-user.js';
+import { currentUser } from './auth/current-user.js';
 import { createGuards } from './auth/guards.js';
 import { callbackErrors, callbackRoutes } from './auth/callback.js';
 import { createIdTokenVerifier } from './auth/id-token-verifier.js';
@@ -44,6 +43,7 @@ import { verifyEmailRoutes } from './features/verify-email/routes.js';
 import { errorHandler, notFoundHandler } from './http/error-handlers.js';
 import { ServiceUnavailableError } from './http/errors.js';
 import { healthRoutes } from './http/health.js';
+import { parseBodies } from './http/bodies.js';
 import { flashMessages } from './http/flash.js';
 import { fixedPartials } from './http/fixed-partials.js';
 import { CURRENCY_CHOICES } from './features/profile/preferences.js';
@@ -52,7 +52,7 @@ import { requestLogging } from './http/request-logging.js';
 import { createCsrf } from './security/csrf.js';
 import { rejectCrossSite } from './security/fetch-metadata.js';
 import { createRateLimits } from './security/rate-limits.js';
-import { noStoreWhenSignedIn, securityHeaders } from './security/headers.js';
+import { responseLocals, securityHeaders } from './security/headers.js';
 import { sessionAccess, sessionClearer } from './sessions/access.js';
 import { GuardedSessionStore } from './sessions/guarded-store.js';
 import { SignedIdSessionStore } from './sessions/signed-id-store.js';
@@ -126,23 +126,21 @@ export function createApp(deps: AppDeps): App {
     deps.issuerBaseUrl,
   );
 
-  // 1. Every response: request id and log line, security headers, view defaults.
+  // The order every request goes through. Each layer is named (profiles and stack traces show it);
+  // what only some paths need is mounted on those paths.
+  // 1. Every response: request id and log line, CSP nonce and view defaults, security headers.
   app.use(requestLogging(logger));
+  app.use(responseLocals);
   app.use(securityHeaders({ issuerOrigin: new URL(deps.issuerBaseUrl).origin, hsts: config.secureCookies }));
-  app.use((req, res, next) => {
-    // Defaults every view can rely on, set before anything can fail.
-    res.locals.user = null;
-    res.locals.csrfToken = null;
-    res.locals.currentPath = req.path;
-    res.locals.flash = null;
-    next();
-  });
 
   // 2. What needs no session: static files and health checks. They must not create one.
   // Only paths that look like files reach the static middleware, which otherwise asks the disk
   // about every page request first.
-  const staticFiles = express.static(deps.paths.public, { index: false, maxAge: '1h' });
-  app.use((req, res, next) => (/\.[a-z0-9]{1,5}$/i.test(req.path) ? staticFiles(req, res, next) : next()));
+  const publicFiles = express.static(deps.paths.public, { index: false, maxAge: '1h' });
+  app.use(function staticFiles(req, res, next) {
+    if (/\.[a-z0-9]{1,5}$/i.test(req.path)) publicFiles(req, res, next);
+    else next();
+  });
   // Browsers ask for /favicon.ico on pages without an icon link (JSON, for instance).
   app.get('/favicon.ico', (_req, res) => res.redirect(301, '/favicon.svg'));
   app.use(healthRoutes({ db: deps.db, issuerBaseUrl: deps.issuerBaseUrl, clock: deps.clock }));
@@ -150,9 +148,7 @@ export function createApp(deps: AppDeps): App {
   // 3. Rate limits before any work is done for the request; then bounded body parsing.
   app.use(['/login', '/callback', '/logout'], limits.auth);
   app.use(limits.posts);
-  // 250 fields: the budgets form has one per category (at most 200) plus a few.
-  app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 250 }));
-  app.use(express.json({ limit: '32kb' }));
+  app.use(parseBodies());
 
   // 4. Back-channel logout (the provider calls it; no session, no CSRF token), then the
   // server-side session and the OIDC context.
@@ -169,11 +165,8 @@ export function createApp(deps: AppDeps): App {
   );
   app.use(store.track);
   app.use(auth(oidc));
-  app.use(store.failOnStoreError(() => new ServiceUnavailableError()));
-  app.use(store.requireWritable(() => new ServiceUnavailableError()));
-  app.use(cacheIdTokenClaims(session));
-  app.use(loadCurrentUser(config.rolesClaim));
-  app.use(noStoreWhenSignedIn);
+  app.use(store.checkStore(() => new ServiceUnavailableError()));
+  app.use(currentUser(session, config.rolesClaim));
 
   // 5. The callback, which carries no CSRF token (state, nonce and PKCE protect it), then CSRF for everything else.
   app.use(callbackRoutes({ callbackUrl: config.callbackUrl, session, transactionCookie: names.transaction }));
@@ -184,7 +177,6 @@ export function createApp(deps: AppDeps): App {
   app.post('/rates/import', guards.requiresAuth, importUpload(RATES_MAX_BYTES));
   app.use(rejectCrossSite(config.baseUrl, audit));
   app.use(csrf.protect);
-  app.use(csrf.exposeToken);
   app.use(flashMessages(session));
 
   // 6. Features.

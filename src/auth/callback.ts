@@ -37,7 +37,7 @@ export function callbackRoutes(deps: { callbackUrl: string; session: SessionAcce
  */
 export function callbackErrors(audit: AuditService, socialConnections: string[]): ErrorRequestHandler {
   const buttons = connectionButtons(socialConnections);
-  return async (err, req, _res, next) => {
+  return async function callbackErrorPage(err, req, _res, next) {
     if (req.path !== '/callback') return next(err);
     const params = { ...(req.query as Record<string, unknown>), ...((req.body as Record<string, unknown> | undefined) ?? {}) };
     const providerError = typeof params.error === 'string' ? params.error.slice(0, 64) : null;

@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { Request } from 'express';
 import type { SessionAccess } from '../sessions/access.js';
 
 /**
@@ -7,26 +7,23 @@ import type { SessionAccess } from '../sessions/access.js';
  * request and again only if the session's ID token changes (sign-in, sign-out). Callers get one
  * frozen object, so none of them can change what the others see.
  */
-export function cacheIdTokenClaims(session: SessionAccess): RequestHandler {
-  return (req, _res, next) => {
-    const context = req.oidc;
-    const getter = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(context), 'idTokenClaims')?.get;
-    if (!getter) return next();
-    let decodedFrom: unknown = Symbol('nothing decoded yet');
-    let claims: Record<string, unknown> | undefined;
-    Object.defineProperty(context, 'idTokenClaims', {
-      configurable: true,
-      enumerable: false,
-      get() {
-        const idToken = session(req)?.id_token;
-        if (idToken !== decodedFrom) {
-          decodedFrom = idToken;
-          const decoded = getter.call(context) as Record<string, unknown> | undefined;
-          claims = decoded ? Object.freeze(decoded) : undefined;
-        }
-        return claims;
-      },
-    });
-    next();
-  };
+export function cacheClaimsOn(req: Request, session: SessionAccess): void {
+  const context = req.oidc;
+  const getter = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(context), 'idTokenClaims')?.get;
+  if (!getter) return;
+  let decodedFrom: unknown = Symbol('nothing decoded yet');
+  let claims: Record<string, unknown> | undefined;
+  Object.defineProperty(context, 'idTokenClaims', {
+    configurable: true,
+    enumerable: false,
+    get() {
+      const idToken = session(req)?.id_token;
+      if (idToken !== decodedFrom) {
+        decodedFrom = idToken;
+        const decoded = getter.call(context) as Record<string, unknown> | undefined;
+        claims = decoded ? Object.freeze(decoded) : undefined;
+      }
+      return claims;
+    },
+  });
 }

@@ -1,4 +1,6 @@
 import type { RequestHandler } from 'express';
+import type { SessionAccess } from '../sessions/access.js';
+import { cacheClaimsOn } from './claims-cache.js';
 
 /** The signed-in person as pages and guards see them, taken from the verified ID token claims. */
 export interface CurrentUser {
@@ -42,12 +44,18 @@ function safePictureUrl(value: unknown): string | null {
   return null;
 }
 
-/** Looks the user up once per request and shares it with the views. */
-export function loadCurrentUser(rolesClaim: string): RequestHandler {
-  return (req, res, next) => {
+/**
+ * Right after the OIDC middleware, once per request: the ID token's claims decoded once
+ * (claims-cache.ts), the signed-in person on `req.user` and the views, and `no-store` on every
+ * response to a signed-in person (their pages must never be kept by a browser or shared cache).
+ */
+export function currentUser(session: SessionAccess, rolesClaim: string): RequestHandler {
+  return function currentUserMiddleware(req, res, next) {
+    cacheClaimsOn(req, session);
     const user = req.oidc.isAuthenticated() ? currentUserFromClaims(req.oidc.idTokenClaims, rolesClaim) : null;
     req.user = user;
     res.locals.user = user;
+    if (user) res.set('Cache-Control', 'no-store');
     next();
   };
 }

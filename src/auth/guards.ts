@@ -53,7 +53,7 @@ export function createGuards(deps: GuardDeps) {
   const now = deps.now ?? (() => Date.now());
   const maxAgeSeconds = deps.mfaMaxAgeMinutes * 60;
 
-  /** Roles come only from the verified ID token's namespaced claim (see loadCurrentUser). */
+  /** Roles come only from the verified ID token's namespaced claim (see auth/current-user.ts). */
   function requiresRole(role: string): RequestHandler {
     return async (req, res, next) => {
       if (!req.user) return requiresAuth(req, res, next);

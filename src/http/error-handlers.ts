@@ -24,7 +24,7 @@ export const notFoundHandler: RequestHandler = (_req, _res, next) => {
  * the person a generic page (or JSON) with no stack, path or version, whatever NODE_ENV says.
  */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (err, req, res, _next) => {
+  return function errorPage(err, req, res, _next) {
     const status = statusOf(err);
     const log = req.log ?? logger;
     if (status >= 500) log.error({ err, status }, 'request failed');

@@ -22,7 +22,7 @@ declare global {
  * completion line), and serializes a handful of fields instead of the whole request.
  */
 export function requestLogging(logger: Logger): RequestHandler {
-  return (req, res, next) => {
+  return function requestLog(req, res, next) {
     const id = crypto.randomUUID();
     const started = performance.now();
     res.setHeader('X-Request-Id', id);

@@ -5,10 +5,11 @@ import type { SessionAccess } from '../sessions/access.js';
 import type { AuditService } from '../features/audit/service.js';
 
 export interface Csrf {
-  /** Checks the token on every unsafe method; mount after the OIDC router, which owns /callback and /backchannel-logout. */
+  /**
+   * Checks the token on every unsafe method, then puts it in res.locals.csrfToken for signed-in
+   * users' forms. Mount after the OIDC router and the callback, which carry no token.
+   */
   protect: RequestHandler;
-  /** Puts the token in res.locals.csrfToken for signed-in users' forms. */
-  exposeToken: RequestHandler;
 }
 
 /**
@@ -30,19 +31,18 @@ export function createCsrf(session: SessionAccess, audit: AuditService): Csrf {
     size: 32,
   });
 
-  const protect: RequestHandler = (req, res, next) => {
+  const protect: RequestHandler = function csrfProtection(req, res, next) {
     csrfSynchronisedProtection(req, res, (err?: unknown) => {
-      if (!err) return next();
-      void audit.recordRefused(req, 'csrf.failure', { reason: 'token', path: req.path }).finally(() =>
-        next(new HttpError(403, 'This form has expired or did not come from this site. Reload the page and try again.')),
-      );
+      if (err) {
+        void audit.recordRefused(req, 'csrf.failure', { reason: 'token', path: req.path }).finally(() =>
+          next(new HttpError(403, 'This form has expired or did not come from this site. Reload the page and try again.')),
+        );
+        return;
+      }
+      if (req.user) res.locals.csrfToken = generateToken(req);
+      next();
     });
   };
 
-  const exposeToken: RequestHandler = (req, res, next) => {
-    if (req.user) res.locals.csrfToken = generateToken(req);
-    next();
-  };
-
-  return { protect, exposeToken };
+  return { protect };
 }

@@ -10,7 +10,7 @@ const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
  */
 export function rejectCrossSite(baseUrl: string, audit: AuditService): RequestHandler {
   const origin = new URL(baseUrl).origin;
-  return async (req, _res, next) => {
+  return async function crossSiteCheck(req, _res, next) {
     if (SAFE.has(req.method)) return next();
     const site = req.get('sec-fetch-site');
     const from = req.get('origin');

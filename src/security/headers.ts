@@ -4,15 +4,11 @@ import helmet from 'helmet';
 
 /**
  * Security headers on every response, static files included. The CSP allows scripts only with
- * this response's nonce, and lets forms (and the redirects that follow them) reach the identity
- * provider, which login and logout need.
+ * this response's nonce (set by responseLocals, before it), and lets forms (and the redirects
+ * that follow them) reach the identity provider, which login and logout need.
  */
-export function securityHeaders(opts: { issuerOrigin: string; hsts: boolean }): RequestHandler[] {
-  const nonce: RequestHandler = (_req, res, next) => {
-    res.locals.cspNonce = crypto.randomBytes(16).toString('base64');
-    next();
-  };
-  const headers = helmet({
+export function securityHeaders(opts: { issuerOrigin: string; hsts: boolean }): RequestHandler {
+  return helmet({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -37,11 +33,17 @@ export function securityHeaders(opts: { issuerOrigin: string; hsts: boolean }): 
     xFrameOptions: { action: 'deny' },
     crossOriginEmbedderPolicy: false,
   });
-  return [nonce, headers];
 }
 
-/** Pages for a signed-in person must never be kept by a browser or shared cache. */
-export const noStoreWhenSignedIn: RequestHandler = (req, res, next) => {
-  if (req.user) res.set('Cache-Control', 'no-store');
+/**
+ * Before anything can fail: this response's CSP nonce (the scripts of its page carry it) and the
+ * defaults every view relies on, error pages included.
+ */
+export const responseLocals: RequestHandler = function responseLocals(req, res, next) {
+  res.locals.cspNonce = crypto.randomBytes(16).toString('base64');
+  res.locals.user = null;
+  res.locals.csrfToken = null;
+  res.locals.currentPath = req.path;
+  res.locals.flash = null;
   next();
 };

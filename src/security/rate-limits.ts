@@ -50,9 +50,15 @@ export function createRateLimits(limits: Config['rateLimit'], audit: AuditServic
       next(new HttpError(429, 'A reset link was sent to you less than 5 minutes ago. Check your inbox (and spam folder), or ask again in a few minutes.'));
     },
   });
+  // Named wrappers: the library's middleware is an anonymous function in profiles.
   return {
-    auth,
+    auth: function authRateLimit(req, res, next) {
+      return auth(req, res, next);
+    },
     passwordReset,
-    posts: (req, res, next) => (req.method === 'POST' ? post(req, res, next) : next()),
+    posts: function postRateLimit(req, res, next) {
+      if (req.method === 'POST') return post(req, res, next);
+      next();
+    },
   };
 }

@@ -33,7 +33,7 @@ function writtenState(session: SessionData): WrittenState {
  * express-openid-connect swallows store read errors: it treats them as "no session" and then
  * destroys the entry, which silently logs the user out. This wrapper notes a failed (or hung)
  * read on the current request, turns that request's later writes into no-ops so nothing is
- * destroyed, and lets `failOnStoreError` answer 503 instead.
+ * destroyed, and lets `checkStore` answer 503 instead.
  */
 export class GuardedSessionStore extends DelegatingSessionStore {
   private readonly requests = new AsyncLocalStorage<RequestStoreState>();
@@ -69,30 +69,26 @@ export class GuardedSessionStore extends DelegatingSessionStore {
     this.requests.run({ readFailed: false }, next);
   };
 
-  /** Runs after the OIDC middleware: a failed read becomes a 503, never a silent logout. */
-  readonly failOnStoreError = (onFailure: () => Error): RequestHandler => {
-    return (_req, res, next) => {
-      if (!this.requests.getStore()?.readFailed) {
-        next();
-        return;
-      }
-      // The library would also clear the session cookie on this response, because it thinks
-      // there is no session. Keep the cookie: the session is still valid once the store is back.
-      res.clearCookie = () => res;
-      next(onFailure());
-    };
-  };
-
   /**
-   * Before a state-changing request runs, writes the session back once: if the store is not
-   * taking writes, the request fails with 503 before the feature changes anything, instead of
-   * changing data and then failing to save the session at the end.
+   * Runs after the OIDC middleware. A failed read becomes a 503, never a silent logout. Before a
+   * state-changing request runs, the session is written back once: if the store is not taking
+   * writes, the request fails with 503 before the feature changes anything, instead of changing
+   * data and then failing to save the session at the end.
    */
-  readonly requireWritable = (onFailure: () => Error): RequestHandler => {
-    return (req, _res, next) => {
-      const read = this.requests.getStore()?.read;
+  readonly checkStore = (onFailure: () => Error): RequestHandler => {
+    const requests = this.requests;
+    const inner = this.inner;
+    return function sessionStoreCheck(req, res, next) {
+      const state = requests.getStore();
+      if (state?.readFailed) {
+        // The library would also clear the session cookie on this response, because it thinks
+        // there is no session. Keep the cookie: the session is still valid once the store is back.
+        res.clearCookie = () => res;
+        return next(onFailure());
+      }
+      const read = state?.read;
       if (req.method === 'GET' || req.method === 'HEAD' || !read) return next();
-      this.inner.set(read.sid, read.value, (err) => next(err ? onFailure() : undefined));
+      inner.set(read.sid, read.value, (err) => next(err ? onFailure() : undefined));
     };
   };
 
@@ -118,7 +114,7 @@ export class GuardedSessionStore extends DelegatingSessionStore {
 
   // The library calls set/destroy while ending the response; an error there would reach a
   // default error page after ours was sent. State-changing requests already proved the store
-  // writable (requireWritable) and sign-out deletes eagerly (destroyCurrent), so a failure here
+  // writable (checkStore) and sign-out deletes eagerly (destroyCurrent), so a failure here
   // is logged and the response stands.
   override set(sid: string, session: SessionData, callback?: Callback): void {
     const state = this.requests.getStore();

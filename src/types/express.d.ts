@@ -4,7 +4,7 @@ import type { Member } from '../http/load-member.js';
 declare global {
   namespace Express {
     interface Request {
-      /** Set by loadCurrentUser for every request after the OIDC middleware; null when anonymous. */
+      /** Set by currentUser (auth/current-user.ts) for every request after the OIDC middleware; null when anonymous. */
       user?: CurrentUser | null;
       /** Set by loadMember on finance pages: the member's stored defaults and the clock's today. */
       member?: Member;

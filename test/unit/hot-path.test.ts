@@ -1,7 +1,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import type { Request } from 'express';
 import { describe, expect, it } from 'vitest';
-import { cacheIdTokenClaims } from '../../src/auth/claims-cache.js';
+import { cacheClaimsOn } from '../../src/auth/claims-cache.js';
 import { withStatementCache } from '../../src/db/statement-cache.js';
 
 describe('ID token claims cache', () => {
@@ -15,7 +15,7 @@ describe('ID token claims cache', () => {
       }
     }
     const req = { oidc: new Context(), pfc_session: session } as unknown as Request;
-    cacheIdTokenClaims((r) => (r as unknown as { pfc_session: typeof session }).pfc_session)(req, {} as never, () => {});
+    cacheClaimsOn(req, (r) => (r as unknown as { pfc_session: typeof session }).pfc_session);
     return { req, decodes: () => decodes };
   }
 

@@ -1,0 +1,276 @@
+/**
+ * The load run (BENCH_ONLY=load): 200 signed-in people at once for 60 s, each looping over page
+ * views, transaction adds and edits and budget saves, with one CSV import each, on SQLite (one
+ * process) and on PostgreSQL + Redis with WORKERS=2. Afterwards every person's rows and totals
+ * are read from the database and compared with what the answers said happened: no 5xx, nothing
+ * lost, nothing doubled. Requests go through fetch from this process, not through the app's.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
+import { openDatabase, type DatabaseHandle } from '../src/db/database.js';
+import { DevAccounts } from '../src/dev-idp/accounts.js';
+import { TestBrowser } from '../test/helpers/browser.js';
+import { csrfTokenOf, signIn } from '../test/helpers/flows.js';
+import { freePort } from '../test/helpers/ports.js';
+import { startServerProcess, waitUntilReady } from '../test/helpers/processes.js';
+import { all } from '../test/helpers/sql.js';
+import type { Stack } from '../test/helpers/stack.js';
+
+const PASSWORD = 'Load-run-password-2026';
+type Kind = 'page' | 'add' | 'edit' | 'budget' | 'import';
+
+interface Person {
+  email: string;
+  sub: string;
+  cookie: string;
+  token: string;
+  accountId: string;
+  categoryId: string;
+  today: string;
+  /** What the answers say: rows added (by add or import), their sum, the last budget saved. */
+  rows: number;
+  sumMinor: number;
+  added: Array<{ id: string | null; amountMinor: number }>;
+  budgetMinor: number | null;
+  imported: boolean;
+  edits: number;
+}
+
+interface Options {
+  users: number;
+  seconds: number;
+  postgresUrl: string | undefined;
+  redisUrl: string | undefined;
+}
+
+/** The provider's accounts, written before it starts: one password hash shared by all (scrypt is slow on purpose). */
+function createPeople(dataDir: string, n: number): Array<{ email: string; sub: string }> {
+  const dir = path.join(dataDir, 'dev-idp');
+  fs.mkdirSync(dir, { recursive: true });
+  const sqlite = new BetterSqlite3(path.join(dir, 'idp.sqlite'));
+  const accounts = new DevAccounts(sqlite);
+  const first = accounts.signUp({ email: 'load-0@example.com', name: 'Load 0', password: PASSWORD })!;
+  const hash = (sqlite.prepare('SELECT password_hash FROM accounts WHERE sub = ?').get(first.sub) as { password_hash: string }).password_hash;
+  const people = [{ email: first.email, sub: first.sub }];
+  const insert = sqlite.prepare("INSERT INTO accounts (sub, email, name, password_hash, email_verified, roles, connection) VALUES (?, ?, ?, ?, 1, '[]', 'Username-Password-Authentication')");
+  for (let i = 1; i < n; i++) {
+    const person = { email: `load-${i}@example.com`, sub: `auth0|load${crypto.randomBytes(8).toString('hex')}` };
+    insert.run(person.sub, person.email, `Load ${i}`, hash);
+    people.push(person);
+  }
+  sqlite.prepare('UPDATE accounts SET email_verified = 1').run();
+  sqlite.close();
+  return people;
+}
+
+async function setUp(base: string, idpPort: number, who: { email: string; sub: string }, i: number): Promise<Person> {
+  const browser = new TestBrowser();
+  await signIn(browser, { baseUrl: base, idp: { issuer: `http://localhost:${idpPort}` } } as unknown as Stack, { email: who.email, password: PASSWORD, name: '', sub: who.sub });
+  const accounts = await browser.get(`${base}/accounts`);
+  const created = await browser.post(`${base}/accounts`, { _csrf: csrfTokenOf(accounts), name: `Load checking ${i}`, currency: 'USD', type: 'checking' });
+  if (created.status !== 200) throw new Error(`creating an account answered ${created.status}`);
+  const page = await browser.get(`${base}/transactions`);
+  const form = page.body.slice(page.body.indexOf('id="add-transaction"'));
+  const accountId = /<option value="([^"]+)"[^>]*selected/.exec(form)?.[1];
+  const budgets = await browser.get(`${base}/budgets`);
+  const categoryId = /name="amount_([^"]+)"/.exec(budgets.body)?.[1];
+  if (!accountId || !categoryId) throw new Error('no account or budget category to use');
+  return {
+    ...who,
+    cookie: await browser.jar.getCookieString(base),
+    token: csrfTokenOf(page),
+    accountId,
+    categoryId,
+    today: /name="date"[^>]*value="(\d{4}-\d\d-\d\d)"/.exec(form)![1]!,
+    rows: 0,
+    sumMinor: 0,
+    added: [],
+    budgetMinor: null,
+    imported: false,
+    edits: 0,
+  };
+}
+
+/** The values a form would send as it stands: inputs, checked radios, selected options, textareas. */
+function formFields(html: string, marker: string): Record<string, string> | null {
+  const at = html.indexOf(marker);
+  if (at < 0) return null;
+  const form = html.slice(at, html.indexOf('</form>', at));
+  const fields: Record<string, string> = {};
+  for (const m of form.matchAll(/<input([^>]*)>/g)) {
+    const attrs = m[1]!;
+    const name = /name="([^"]+)"/.exec(attrs)?.[1];
+    if (!name || (/type="(radio|checkbox)"/.test(attrs) && !/\bchecked\b/.test(attrs))) continue;
+    fields[name] = /value="([^"]*)"/.exec(attrs)?.[1] ?? '';
+  }
+  for (const m of form.matchAll(/<select[^>]*name="([^"]+)"[^>]*>([\s\S]*?)<\/select>/g)) fields[m[1]!] = /<option value="([^"]*)"[^>]*selected/.exec(m[2]!)?.[1] ?? '';
+  for (const m of form.matchAll(/<textarea[^>]*name="([^"]+)"[^>]*>([\s\S]*?)<\/textarea>/g)) fields[m[1]!] = m[2]!;
+  const decode = (v: string) => v.replace(/&#34;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, decode(v)]));
+}
+
+const PAGES = ['/dashboard', '/transactions', '/budgets', '/accounts', '/profile'];
+
+/** One person's loop until `until`: mostly page views, then adds, edits and budget saves; one import. */
+async function act(base: string, p: Person, until: number, record: (kind: Kind, ms: number, status: number) => void) {
+  const headers = { cookie: p.cookie, origin: base, accept: 'text/html' };
+  const form = (body: Record<string, string>) => ({ method: 'POST', headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: p.token, ...body }).toString(), redirect: 'manual' as const });
+  const importAt = performance.now() + Math.random() * (until - performance.now()) * 0.6;
+  let n = 0;
+  while (performance.now() < until) {
+    const roll = Math.random();
+    const started = performance.now();
+    let kind: Kind;
+    let res: Response;
+    if (!p.imported && started >= importAt) {
+      kind = 'import';
+      const lines = ['Date,Description,Amount', ...Array.from({ length: 20 }, (_, i) => `${p.today},Imported ${i},-${i + 1}.00`)];
+      const body = new FormData();
+      for (const [k, v] of Object.entries({ _csrf: p.token, accountId: p.accountId, format: 'signed', delimiter: 'comma', decimal: 'dot', dateFormat: 'YYYY-MM-DD', header: 'yes' })) body.append(k, v);
+      body.append('file', new Blob([lines.join('\n')], { type: 'text/csv' }), 'load.csv');
+      const preview = await fetch(`${base}/import/preview`, { method: 'POST', headers, body, redirect: 'manual' });
+      const html = await preview.text();
+      const action = /action="(\/import\/[^"]+\/confirm)"/.exec(html)?.[1];
+      res = action ? await fetch(`${base}${action}`, form({})) : preview;
+      p.imported = true;
+      if (res.status === 303) {
+        p.rows += 20;
+        p.sumMinor -= (20 * 21 * 100) / 2;
+      }
+    } else if (roll < 0.6) {
+      kind = 'page';
+      res = await fetch(`${base}${PAGES[n % PAGES.length]}`, { headers });
+    } else if (roll < 0.8 || p.added.length === 0) {
+      kind = 'add';
+      const cents = 100 + Math.floor(Math.random() * 9900);
+      res = await fetch(`${base}/transactions`, form({ date: p.today, description: `Load ${n}`, memo: '', kind: 'out', amount: (cents / 100).toFixed(2), accountId: p.accountId, categoryId: '', cleared: '' }));
+      if (res.status === 303) {
+        p.rows += 1;
+        p.sumMinor -= cents;
+        p.added.push({ id: null, amountMinor: -cents });
+      }
+    } else if (roll < 0.9) {
+      kind = 'edit';
+      // Change the amount of one of this person's rows, through its edit form as a person would.
+      const list = await (await fetch(`${base}/transactions?month=${p.today.slice(0, 7)}`, { headers })).text();
+      const id = /href="\/transactions\/([0-9a-f-]{36})\/edit/.exec(list)?.[1];
+      const fields = id ? formFields(await (await fetch(`${base}/transactions/${id}/edit`, { headers })).text(), `action="/transactions/${id}"`) : null;
+      const before = fields ? -Math.round(Number(fields.amount) * 100) : NaN;
+      if (!fields || !Number.isFinite(before) || fields.kind !== 'out') {
+        // Nothing of this person's to edit yet (or a transfer): the list view was the request.
+        record('page', performance.now() - started, 200);
+        n++;
+        continue;
+      } else {
+        const cents = 100 + Math.floor(Math.random() * 9900);
+        res = await fetch(`${base}/transactions/${id}`, form({ ...fields, amount: (cents / 100).toFixed(2) }));
+        if (res.status === 303) {
+          p.sumMinor += -cents - before;
+          p.edits++;
+        }
+      }
+    } else {
+      kind = 'budget';
+      const minor = 1000 + Math.floor(Math.random() * 90000);
+      res = await fetch(`${base}/budgets`, form({ month: p.today.slice(0, 7), [`amount_${p.categoryId}`]: (minor / 100).toFixed(2) }));
+      if (res.status === 303) p.budgetMinor = minor;
+    }
+    await res.arrayBuffer().catch(() => undefined);
+    record(kind, performance.now() - started, res.status);
+    n++;
+  }
+}
+
+async function check(database: DatabaseHandle, people: Person[]): Promise<string[]> {
+  const problems: string[] = [];
+  for (const p of people) {
+    const [t] = await all<{ n: number; s: number | null }>(database, 'SELECT count(*) AS n, sum(amount_minor) AS s FROM transactions WHERE user_sub = ?', p.sub);
+    const [m] = await all<{ s: number | null; n: number | null }>(database, "SELECT sum(total_minor) AS s, sum(count) AS n FROM month_totals WHERE user_sub = ? AND category_key <> '>transfer'", p.sub);
+    const [b] = await all<{ a: number }>(database, 'SELECT amount_minor AS a FROM budgets WHERE user_sub = ? AND category_id = ? AND month = ?', p.sub, p.categoryId, p.today.slice(0, 7));
+    if (Number(t!.n) !== p.rows) problems.push(`${p.email}: ${t!.n} rows stored, ${p.rows} added`);
+    if (Number(t!.s ?? 0) !== p.sumMinor) problems.push(`${p.email}: rows sum to ${t!.s}, the answers say ${p.sumMinor}`);
+    if (Number(m!.s ?? 0) !== Number(t!.s ?? 0) || Number(m!.n ?? 0) !== Number(t!.n)) problems.push(`${p.email}: month totals ${m!.s}/${m!.n} differ from the rows ${t!.s}/${t!.n}`);
+    if ((b?.a ?? null) !== p.budgetMinor) problems.push(`${p.email}: budget ${b?.a ?? 'none'}, last saved ${p.budgetMinor ?? 'none'}`);
+  }
+  return problems;
+}
+
+const pct = (xs: number[], q: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))]! : NaN);
+
+async function oneRun(label: string, o: Options, env: Record<string, string>, target: (dataDir: string) => DatabaseHandle): Promise<Array<[string, string]>> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pfc-bench-load-'));
+  const people = createPeople(dataDir, o.users);
+  const [port, idpPort] = await Promise.all([freePort(), freePort()]);
+  const server = startServerProcess({ PORT: String(port), DEV_IDP_PORT: String(idpPort), DATA_DIR: dataDir, LOG_LEVEL: 'info', ...env }, { built: true, stdoutFile: path.join(dataDir, 'requests.log') });
+  const base = `http://localhost:${port}`;
+  const rows: Array<[string, string]> = [];
+  try {
+    await waitUntilReady(`${base}/healthz`, server, 60_000);
+    const ready: Person[] = [];
+    for (let i = 0; i < people.length; i += 10) ready.push(...(await Promise.all(people.slice(i, i + 10).map((w, k) => setUp(base, idpPort, w, i + k)))));
+    const times = new Map<Kind, number[]>();
+    const statuses = new Map<string, number>();
+    const until = performance.now() + o.seconds * 1000;
+    const started = performance.now();
+    await Promise.all(
+      ready.map((p) =>
+        act(base, p, until, (kind, ms, status) => {
+          if (!times.has(kind)) times.set(kind, []);
+          times.get(kind)!.push(ms);
+          const key = `${status >= 500 ? '5xx' : status >= 400 ? '4xx' : 'ok'}`;
+          statuses.set(key, (statuses.get(key) ?? 0) + 1);
+        }),
+      ),
+    );
+    const elapsed = (performance.now() - started) / 1000;
+    await server.stop();
+    const database = target(dataDir);
+    let problems: string[];
+    try {
+      problems = await check(database, ready);
+    } finally {
+      await database.close();
+    }
+    const total = [...times.values()].reduce((a, t) => a + t.length, 0);
+    const written = `${ready.reduce((a, p) => a + p.rows, 0)} rows written, ${ready.reduce((a, p) => a + p.edits, 0)} edits, ${ready.filter((p) => p.budgetMinor !== null).length} budgets`;
+    rows.push([`load ${label}: ${o.users} people, ${o.seconds} s`, `${total} requests (${(total / elapsed).toFixed(0)}/s) · 5xx ${statuses.get('5xx') ?? 0} · 4xx ${statuses.get('4xx') ?? 0} · ${written} · ${problems.length === 0 ? 'every person\'s rows, sums, month totals and budget match what was answered' : `${problems.length} mismatches: ${problems.slice(0, 3).join('; ')}`}`]);
+    for (const [kind, t] of times) rows.push([`  ${label}: ${kind}`, `${t.length} · p50 ${pct(t, 0.5).toFixed(0)} ms · p99 ${pct(t, 0.99).toFixed(0)} ms · max ${Math.max(...t).toFixed(0)} ms`]);
+  } finally {
+    await server.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+  return rows;
+}
+
+async function admin(url: string, statement: string) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function loadRows(o: Options): Promise<Array<[string, string]>> {
+  const rows: Array<[string, string]> = [];
+  rows.push(...(await oneRun('SQLite, one process', o, {}, (dataDir) => openDatabase({ kind: 'sqlite', file: path.join(dataDir, 'app.sqlite') }))));
+  if (!o.postgresUrl || !o.redisUrl) {
+    rows.push(['load PostgreSQL + Redis, WORKERS=2', 'skipped: set BENCH_POSTGRES_URL (or PFC_TEST_POSTGRES_URL) and BENCH_REDIS_URL (or PFC_TEST_REDIS_URL)']);
+    return rows;
+  }
+  const name = `pfc_load_${crypto.randomBytes(4).toString('hex')}`;
+  await admin(o.postgresUrl, `CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'`);
+  const url = new URL(o.postgresUrl);
+  url.pathname = `/${name}`;
+  try {
+    rows.push(...(await oneRun('PostgreSQL + Redis, WORKERS=2', o, { DATABASE_URL: url.href, REDIS_URL: o.redisUrl, WORKERS: '2' }, () => openDatabase({ kind: 'postgres', url: url.href, poolMax: 2 }))));
+  } finally {
+    await admin(o.postgresUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  }
+  return rows;
+}

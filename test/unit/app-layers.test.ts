@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app.js';
+import { systemClock } from '../../src/clock/clock.js';
+import { loadConfig } from '../../src/config/config.js';
+import { resolveSecrets } from '../../src/config/dev-secrets.js';
+import { openSqlite } from '../../src/db/database.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { appPaths } from '../../src/paths.js';
+import { DatabaseSessionStore } from '../../src/sessions/database-store.js';
+
+/** The app's own layers, in order, by name (Express 5's router stack). */
+async function layerNames(): Promise<string[]> {
+  const issuer = 'https://example.auth0.com/';
+  const config = resolveSecrets(
+    loadConfig({ NODE_ENV: 'test', PORT: '3000', BASE_URL: 'http://localhost:3000', DATA_DIR: '/nonexistent', APP_SECRET_KEY: 'test-secret-that-is-long-enough-for-the-rule-0123456789', AUTH0_ISSUER_BASE_URL: issuer, AUTH0_CLIENT_ID: 'client', AUTH0_CLIENT_SECRET: 'a-client-secret-long-enough-0123456789' }),
+  );
+  const database = openSqlite(':memory:');
+  try {
+    const app = createApp({ config, issuerBaseUrl: issuer, db: database.db, sessionStore: new DatabaseSessionStore(database.db, { defaultTtlMs: 60_000 }), logger: createLogger('silent'), paths: appPaths(), clock: systemClock });
+    return (app as unknown as { router: { stack: Array<{ name: string }> } }).router.stack.map((l) => l.name);
+  } finally {
+    await database.close();
+  }
+}
+
+describe('the request chain', () => {
+  it('names every app-level layer, so profiles and stack traces show what runs', async () => {
+    const names = await layerNames();
+    expect(names.filter((n) => !n || n === '<anonymous>' || n === 'anonymous')).toEqual([]);
+  });
+
+  it('runs the security layers in the documented order', async () => {
+    const names = await layerNames();
+    const at = (n: string) => {
+      const i = names.indexOf(n);
+      expect(i, `${n} is mounted`).toBeGreaterThanOrEqual(0);
+      return i;
+    };
+    // Logging and headers first; static files before any session; limits before body parsing;
+    // the session before the user; cross-site and CSRF checks before any feature; errors last.
+    const order = ['requestLog', 'responseLocals', 'helmetMiddleware', 'staticFiles', 'authRateLimit', 'postRateLimit', 'bodies', 'track', 'sessionStoreCheck', 'currentUserMiddleware', 'crossSiteCheck', 'csrfProtection', 'flashMiddleware', 'notFoundHandler', 'errorPage'];
+    const positions = order.map(at);
+    expect(positions).toEqual([...positions].sort((a, b) => a - b));
+    expect(names.at(-1)).toBe('errorPage');
+  });
+
+  it('keeps the layers every request passes through before the features to 22 (28 before they were folded)', async () => {
+    const names = await layerNames();
+    expect(names.indexOf('flashMiddleware') + 1).toBeLessThanOrEqual(22);
+  });
+});
