@@ -2,6 +2,7 @@ import express from 'express';
 import eoc from 'express-openid-connect';
 import { createAfterCallback, createLogoutTokenHandler } from './auth/after-callback.js';
 import { currentUser } from './auth/current-user.js';
+import { oidcMiddleware } from './auth/oidc-middleware.js';
 import { createGuards } from './auth/guards.js';
 import { callbackErrors, callbackRoutes } from './auth/callback.js';
 import { createIdTokenVerifier } from './auth/id-token-verifier.js';
@@ -164,7 +165,7 @@ export function createApp(deps: AppDeps): App {
     }),
   );
   app.use(store.track);
-  app.use(auth(oidc));
+  app.use(oidcMiddleware(auth(oidc)));
   app.use(store.checkStore(() => new ServiceUnavailableError()));
   app.use(currentUser(session, config.rolesClaim));
 

@@ -38,14 +38,30 @@ describe('the request chain', () => {
     };
     // Logging and headers first; static files before any session; limits before body parsing;
     // the session before the user; cross-site and CSRF checks before any feature; errors last.
-    const order = ['requestLog', 'responseLocals', 'helmetMiddleware', 'staticFiles', 'authRateLimit', 'postRateLimit', 'bodies', 'track', 'sessionStoreCheck', 'currentUserMiddleware', 'crossSiteCheck', 'csrfProtection', 'flashMiddleware', 'notFoundHandler', 'errorPage'];
+    const order = ['requestLog', 'responseLocals', 'helmetMiddleware', 'staticFiles', 'authRateLimit', 'postRateLimit', 'bodies', 'track', 'oidcSession', 'oidcContext', 'sessionStoreCheck', 'currentUserMiddleware', 'crossSiteCheck', 'csrfProtection', 'flashMiddleware', 'notFoundHandler', 'errorPage'];
     const positions = order.map(at);
     expect(positions).toEqual([...positions].sort((a, b) => a - b));
     expect(names.at(-1)).toBe('errorPage');
   });
 
-  it('keeps the layers every request passes through before the features to 22 (28 before they were folded)', async () => {
+  it('keeps the layers every request passes through before the features to 23 (28 before they were folded)', async () => {
     const names = await layerNames();
-    expect(names.indexOf('flashMiddleware') + 1).toBeLessThanOrEqual(22);
+    expect(names.indexOf('flashMiddleware') + 1).toBeLessThanOrEqual(23);
+  });
+});
+
+describe('express-openid-connect mounted directly', () => {
+  it('stops at startup, naming the file to check, when the library router changes shape', async () => {
+    const { oidcMiddleware } = await import('../../src/auth/oidc-middleware.js');
+    const express = (await import('express')).default;
+    const changed = express.Router();
+    changed.use((_req, _res, next) => next());
+    changed.get('/login', (_req, res) => res.end());
+    changed.use((_req, _res, next) => next());
+    expect(() => oidcMiddleware(changed)).toThrow(/src\/auth\/oidc-middleware\.ts/);
+    const fits = express.Router();
+    fits.use((_req, _res, next) => next());
+    fits.use((_req, _res, next) => next());
+    expect(oidcMiddleware(fits).map((m) => m.name)).toEqual(['oidcSession', 'oidcContext']);
   });
 });
