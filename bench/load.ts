@@ -10,7 +10,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import pg from 'pg';
 import { openDatabase, type DatabaseHandle } from '../src/db/database.js';
 import { DevAccounts } from '../src/dev-idp/accounts.js';
 import { TestBrowser } from '../test/helpers/browser.js';
@@ -19,6 +18,7 @@ import { freePort } from '../test/helpers/ports.js';
 import { startServerProcess, waitUntilReady } from '../test/helpers/processes.js';
 import { all } from '../test/helpers/sql.js';
 import type { Stack } from '../test/helpers/stack.js';
+import { admin } from './scale.js';
 
 const PASSWORD = 'Load-run-password-2026';
 type Kind = 'page' | 'add' | 'edit' | 'budget' | 'import';
@@ -244,16 +244,6 @@ async function oneRun(label: string, o: Options, env: Record<string, string>, ta
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
   return rows;
-}
-
-async function admin(url: string, statement: string) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
 }
 
 export async function loadRows(o: Options): Promise<Array<[string, string]>> {

@@ -53,11 +53,20 @@ for (const [id, t] of self) {
     seen.add(p);
   }
 }
+// Self time per package: what each library's own code costs, whatever it calls.
+const selfByPackage = new Map();
+for (const [id, t] of self) {
+  const frame = nodes.get(id).callFrame;
+  const p = frame.url ? place(frame).replace(/^app .*/, 'app (src/)') : frame.functionName;
+  selfByPackage.set(p, (selfByPackage.get(p) ?? 0) + t);
+}
 const out = [];
 const pct = (t) => `${((100 * t) / busy).toFixed(1).padStart(5)}%`;
 out.push(`${file}\nbusy ${(busy / 1e6).toFixed(1)} s of ${(total / 1e6).toFixed(1)} s sampled (idle ${((100 * idle) / total).toFixed(0)}%)\n\nself time, share of busy:\n`);
 for (const [k, t] of [...bySelf].filter(([k]) => !k.startsWith('(idle)') && !k.startsWith('(program)')).sort((a, b) => b[1] - a[1]).slice(0, top)) out.push(`${pct(t)}  ${k}\n`);
-out.push('\ninclusive time by package, share of busy:\n');
+out.push('\nself time by package, share of busy:\n');
+for (const [k, t] of [...selfByPackage].filter(([k]) => k !== '(idle)' && k !== '(program)').sort((a, b) => b[1] - a[1]).slice(0, top)) out.push(`${pct(t)}  ${k}\n`);
+out.push('\ninclusive time by package (a middleware counts what runs after it), share of busy:\n');
 for (const [k, t] of [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, top)) out.push(`${pct(t)}  ${k}\n`);
 process.stdout.write(out.join(''));
 process.stdout.on('error', () => undefined);

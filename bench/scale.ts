@@ -22,7 +22,8 @@ interface Options {
   redisUrl: string | undefined;
 }
 
-async function admin(url: string, sql: string) {
+/** One statement on the PostgreSQL server (CREATE or DROP DATABASE), on a connection of its own. */
+export async function admin(url: string, sql: string) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {

@@ -1,5 +1,6 @@
 import { Store, type SessionData } from 'express-session';
 import { sql, type Kysely } from 'kysely';
+import { compiledQuery } from '../db/compiled-query.js';
 import type { Database } from '../db/schema.js';
 import { expiryOf, indexOf, parseMeta, type StoredShape } from './stored-shape.js';
 import type { Callback, SessionSummary, UserSessionStore } from './types.js';
@@ -16,6 +17,9 @@ export interface DatabaseSessionStoreOptions {
  * contract, and express-openid-connect promisifies callback methods reliably (a plain method
  * returning a promise would hang it).
  */
+/** Every signed-in request reads its session: compiled once. */
+const readSession = compiledQuery((db, sid: string) => db.selectFrom('sessions').select(['data', 'expires_at']).where('id', '=', sid));
+
 export class DatabaseSessionStore extends Store implements UserSessionStore {
   private readonly now: () => number;
 
@@ -28,12 +32,8 @@ export class DatabaseSessionStore extends Store implements UserSessionStore {
   }
 
   override get(sid: string, callback: Callback<SessionData | null>): void {
-    this.db
-      .selectFrom('sessions')
-      .select(['data', 'expires_at'])
-      .where('id', '=', sid)
-      .executeTakeFirst()
-      .then((row) => {
+    readSession(this.db, sid)
+      .then(([row]) => {
         if (!row) return callback(null, null);
         // An expired row is as good as absent; remove it now rather than waiting for the pruner.
         if (row.expires_at <= this.now()) return this.destroy(sid, (err) => callback(err, null));

@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { compiledQuery } from '../../db/compiled-query.js';
 import type { Database, UsersTable } from '../../db/schema.js';
 import type { DecimalStyle } from '../money/money.js';
 
@@ -37,6 +38,9 @@ function toRecord(r: Selectable<UsersTable>): UserRecord {
 }
 
 /** SQL for users. Keyed on the identity provider's `sub`, never on email. */
+/** Every finance page loads its member: compiled once. */
+const userBySub = compiledQuery((db, sub: string) => db.selectFrom('users').selectAll().where('sub', '=', sub));
+
 export function createUsersRepository(db: Kysely<Database>) {
   return {
     async upsertOnLogin(u: UserLogin, at: Date, mfa: boolean): Promise<void> {
@@ -58,7 +62,7 @@ export function createUsersRepository(db: Kysely<Database>) {
     },
 
     async findBySub(sub: string): Promise<UserRecord | undefined> {
-      const r = await db.selectFrom('users').selectAll().where('sub', '=', sub).executeTakeFirst();
+      const [r] = await userBySub(db, sub);
       return r ? toRecord(r) : undefined;
     },
 
