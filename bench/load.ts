@@ -128,7 +128,8 @@ async function act(base: string, p: Person, until: number, record: (kind: Kind, 
     let res: Response;
     if (!p.imported && started >= importAt) {
       kind = 'import';
-      const lines = ['Date,Description,Amount', ...Array.from({ length: 20 }, (_, i) => `${p.today},Imported ${i},-${i + 1}.00`)];
+      // Amounts of 100.37 and up: no add (1.00 to 99.99) matches one, so duplicate detection keeps all 20.
+      const lines = ['Date,Description,Amount', ...Array.from({ length: 20 }, (_, i) => `${p.today},Imported ${i},-${100 + i}.37`)];
       const body = new FormData();
       for (const [k, v] of Object.entries({ _csrf: p.token, accountId: p.accountId, format: 'signed', delimiter: 'comma', decimal: 'dot', dateFormat: 'YYYY-MM-DD', header: 'yes' })) body.append(k, v);
       body.append('file', new Blob([lines.join('\n')], { type: 'text/csv' }), 'load.csv');
@@ -139,7 +140,7 @@ async function act(base: string, p: Person, until: number, record: (kind: Kind, 
       p.imported = true;
       if (res.status === 303) {
         p.rows += 20;
-        p.sumMinor -= (20 * 21 * 100) / 2;
+        p.sumMinor -= Array.from({ length: 20 }, (_, i) => (100 + i) * 100 + 37).reduce((x, y) => x + y, 0);
       }
     } else if (roll < 0.6) {
       kind = 'page';

@@ -1,5 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { SqliteDialect, SqliteDriver, CompiledQuery, type DatabaseConnection, type Driver, type SqliteDialectConfig, type TransactionSettings } from 'kysely';
+import { FifoLock } from './fifo-lock.js';
 
 /**
  * Kysely's SQLite driver begins every transaction with a plain (deferred) `BEGIN`. With several
@@ -8,13 +9,24 @@ import { SqliteDialect, SqliteDriver, CompiledQuery, type DatabaseConnection, ty
  * cover a lock upgrade. `BEGIN IMMEDIATE` takes the write lock at the start (waiting up to the
  * busy timeout), so read-then-write transactions never fail that way. Read-only transactions
  * (`setAccessMode('read only')`, the export's snapshot) keep a deferred `BEGIN`.
+ *
+ * The one connection is also handed out first come, first served (fifo-lock.ts): the inner
+ * driver's own mutex is then never contended.
  */
 class ImmediateSqliteDriver implements Driver {
+  private readonly turn = new FifoLock();
+
   constructor(private readonly inner: SqliteDriver) {}
 
   init = () => this.inner.init();
-  acquireConnection = () => this.inner.acquireConnection();
-  releaseConnection = () => this.inner.releaseConnection();
+  acquireConnection = async () => {
+    await this.turn.lock();
+    return this.inner.acquireConnection();
+  };
+  releaseConnection = async () => {
+    await this.inner.releaseConnection();
+    this.turn.unlock();
+  };
   commitTransaction = (connection: DatabaseConnection) => this.inner.commitTransaction(connection);
   rollbackTransaction = (connection: DatabaseConnection) => this.inner.rollbackTransaction(connection);
   savepoint: Driver['savepoint'] = (connection, name, compile) => this.inner.savepoint(connection, name, compile);
