@@ -16,6 +16,9 @@ interface Deps {
   session: SessionAccess;
 }
 
+/** How long the profile page waits for the provider's answer about the authenticator. */
+const AUTHENTICATOR_WAIT_MS = 750;
+
 /** What the profile's changes say on the next page (flash messages). */
 export const PROFILE_NOTICES = {
   saved: 'Your preferences are saved.',
@@ -39,7 +42,7 @@ export function profileRoutes(deps: Deps): Router {
     const [record, sessions, authenticator] = await Promise.all([
       deps.profile.find(user.sub),
       deps.profile.sessionsOf(user.sub, handle),
-      deps.account.authenticator(user.sub),
+      deps.account.authenticator(user.sub, { waitMs: AUTHENTICATOR_WAIT_MS }),
     ]);
     const mfa = mfaStatus(req.oidc.idTokenClaims, Math.floor(Date.now() / 1000), deps.guards.maxAgeSeconds);
     res.status(status).render('layout', {
