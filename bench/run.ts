@@ -35,6 +35,7 @@ const runs = (part: string) => !ONLY || ONLY.includes(part);
 const DEDUPE_SIZES = [8_000, 50_000];
 const CONNECTIONS = 50;
 const HEAVY_SUB = 'auth0|demo-member';
+const HEAVY_PARTS = ['dashboard', 'accounts', 'forecast', 'signin', 'import', 'dedupe'];
 
 
 async function waitReady(url: string) {
@@ -158,13 +159,8 @@ async function signIn(base: string, user: { email: string; password: string } | 
   return { browser, appMs, totalMs: performance.now() - started };
 }
 
-async function main() {
-  const results: Array<[string, string]> = [];
-  if (runs('speed')) results.push(...(await speedRows({ seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, profileDir: PROFILE_DIR })));
-  if (runs('load')) {
-    const env = process.env;
-    results.push(...(await loadRows({ users: Number(env.BENCH_LOAD_USERS ?? 200), seconds: Number(env.BENCH_LOAD_SECONDS ?? 60), postgresUrl: env.BENCH_POSTGRES_URL ?? env.PFC_TEST_POSTGRES_URL, redisUrl: env.BENCH_REDIS_URL ?? env.PFC_TEST_REDIS_URL })));
-  }
+/** The parts measured on the demo member with 50,000 transactions beside bare Express (one app process, the sources through tsx). */
+async function heavyMemberRows(results: Array<[string, string]>) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pfc-bench-'));
   // Give the demo member a heavy year (50,000 transactions) before the app starts.
   const database = openSqlite(path.join(dataDir, 'app.sqlite'));
@@ -312,7 +308,19 @@ async function main() {
     // Both gone before the memory part starts its own app processes.
     await Promise.all([stop(app), stop(bare)]);
     await db.destroy();
+    fs.rmSync(dataDir, { recursive: true, force: true });
   }
+
+}
+
+async function main() {
+  const results: Array<[string, string]> = [];
+  if (runs('speed')) results.push(...(await speedRows({ seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, profileDir: PROFILE_DIR })));
+  if (runs('load')) {
+    const env = process.env;
+    results.push(...(await loadRows({ users: Number(env.BENCH_LOAD_USERS ?? 200), seconds: Number(env.BENCH_LOAD_SECONDS ?? 60), postgresUrl: env.BENCH_POSTGRES_URL ?? env.PFC_TEST_POSTGRES_URL, redisUrl: env.BENCH_REDIS_URL ?? env.PFC_TEST_REDIS_URL })));
+  }
+  if (HEAVY_PARTS.some(runs)) await heavyMemberRows(results);
 
   if (runs('scale')) {
     const env = process.env;
@@ -329,7 +337,6 @@ async function main() {
   const width = Math.max(...results.map(([n]) => n.length));
   process.stdout.write(`\nmachine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; ${CONNECTIONS} connections, ${SECONDS} s per run\n\n`);
   for (const [n, v] of results) process.stdout.write(`${n.padEnd(width)} | ${v}\n`);
-  fs.rmSync(dataDir, { recursive: true, force: true });
 }
 
 /** Asks `url` every 10 ms until stopped; `stop()` gives the slowest answer's time in ms. */
