@@ -1,14 +1,14 @@
 /**
  * The benchmark (npm run bench): the app as it runs for real (its own process, the embedded
- * provider, SQLite), measured with autocannon from this process, alternating with a bare
- * Express 5 "hello" app on the same machine. Prints a table; nothing here is a test.
+ * provider), loaded by wrk from a process of its own beside a bare Express 5 "hello" app and the
+ * lean reference on the same machine. Prints a table; nothing here is a test. The parts are listed
+ * in the README.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import autocannon from 'autocannon';
 import { openSqlite } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrations.js';
 import { createFinance } from '../src/features/finance.js';
@@ -87,7 +87,7 @@ async function servingRss(dataDir: string): Promise<number> {
     await load(`${base}/profile`, cookie); // grows the heap and compiles the hot paths first
     let lowest = Infinity;
     for (let i = 0; i < 8; i++) {
-      await autocannon({ url: `${base}/profile`, connections: CONNECTIONS, duration: 1, headers: { cookie, accept: 'text/html' } });
+      await wrk(`${base}/profile`, { connections: CONNECTIONS, seconds: 1, headers: { cookie, accept: 'text/html' } });
       lowest = Math.min(lowest, rssMb(app));
     }
     return lowest;

@@ -7,13 +7,13 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import autocannon from 'autocannon';
 import pg from 'pg';
 import { TestBrowser } from '../test/helpers/browser.js';
 import { signIn } from '../test/helpers/flows.js';
 import { freePort } from '../test/helpers/ports.js';
 import { startServerProcess, waitUntilReady } from '../test/helpers/processes.js';
 import type { Stack } from '../test/helpers/stack.js';
+import { wrk } from './wrk.js';
 
 interface Options {
   seconds: number;
@@ -34,9 +34,9 @@ export async function admin(url: string, sql: string) {
 }
 
 async function measure(base: string, cookie: string, page: string, o: Options) {
-  const r = await autocannon({ url: `${base}${page}`, connections: o.connections, duration: o.seconds, headers: { cookie, accept: 'text/html' } });
-  const bad = r.non2xx + r.errors + r.timeouts;
-  return `${r.requests.average.toFixed(0)} req/s · p50 ${r.latency.p50} ms · p99 ${r.latency.p99} ms${bad ? ` · ${bad} failed` : ''}`;
+  const r = await wrk(`${base}${page}`, { connections: o.connections, seconds: o.seconds, headers: { cookie, accept: 'text/html' } });
+  const bad = r.bad + r.errors;
+  return `${r.rps.toFixed(0)} req/s · p50 ${r.p50} ms · p99 ${r.p99} ms${bad ? ` · ${bad} failed` : ''}`;
 }
 
 export async function scaleRows(o: Options): Promise<Array<[string, string]>> {
@@ -69,7 +69,7 @@ export async function scaleRows(o: Options): Promise<Array<[string, string]>> {
         const browser = new TestBrowser();
         await signIn(browser, { baseUrl: base, idp: { issuer: `http://localhost:${idpPort}` } } as unknown as Stack);
         const cookie = await browser.jar.getCookieString(base);
-        for (const page of ['/profile', '/dashboard']) await autocannon({ url: `${base}${page}`, connections: o.connections, duration: 2, headers: { cookie, accept: 'text/html' } });
+        for (const page of ['/profile', '/dashboard']) await wrk(`${base}${page}`, { connections: o.connections, seconds: 2, headers: { cookie, accept: 'text/html' } });
         rows.push([`/profile, ${engine.label}, WORKERS=${workers}`, await measure(base, cookie, '/profile', o)]);
         rows.push([`demo dashboard, ${engine.label}, WORKERS=${workers}`, await measure(base, cookie, '/dashboard', o)]);
       } finally {
