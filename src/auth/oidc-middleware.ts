@@ -10,10 +10,9 @@ interface LayerShape {
  * express-openid-connect's `auth()` is an Express Router around two middleware: the session, then
  * the request context (`req.oidc`). A Router whose last layer calls `next()` hands the request
  * back to its parent through `setImmediate`, so every request behind it waited a whole event-loop
- * turn behind everyone else's work: at saturation each request lived across a turn (about 100 ms
- * at 50 connections), so its objects outlived the young generation and filled the old space, and
- * new requests were taken in before waiting ones finished. Mounting the two middleware directly
- * keeps a request in one turn.
+ * turn behind everyone else's work (measured: 4,791 of 4,800 requests spanned one turn; at 50
+ * connections a turn is about 100 ms). Mounting the two middleware directly keeps a request in
+ * one turn.
  *
  * This reads the router's internals (its `stack` of layers and their `handle`), so it checks their
  * shape and stops the app at startup, loudly, when the library or the router changes: two layers

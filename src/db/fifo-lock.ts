@@ -1,9 +1,9 @@
 /**
  * A lock handed over in the order it was asked for. Kysely's SQLite driver guards its one
  * connection with a mutex that wakes every waiter on each release and lets whoever runs first take
- * it, a newcomer included: under load a waiting request could lose that race again and again (in
- * the benchmark's load run, pages waited up to 60 s while others went through), and each release
- * cost a wake-up per waiter. Here each release passes the lock straight to the longest waiter.
+ * it, a newcomer included: under load a waiting request can lose that race again and again, and
+ * each release costs a wake-up per waiter. Here each release passes the lock straight to the
+ * longest waiter.
  */
 export class FifoLock {
   private held = false;

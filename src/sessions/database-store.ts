@@ -11,15 +11,15 @@ export interface DatabaseSessionStoreOptions {
   now?: () => number;
 }
 
+/** Every signed-in request reads its session: compiled once. */
+const readSession = compiledQuery((db, sid: string) => db.selectFrom('sessions').select(['data', 'expires_at']).where('id', '=', sid));
+
 /**
  * Server-side sessions in the app's database (SQLite or PostgreSQL), in the `sessions` table the
  * migrations create. Methods are callback-style on purpose: that is the express-session Store
  * contract, and express-openid-connect promisifies callback methods reliably (a plain method
  * returning a promise would hang it).
  */
-/** Every signed-in request reads its session: compiled once. */
-const readSession = compiledQuery((db, sid: string) => db.selectFrom('sessions').select(['data', 'expires_at']).where('id', '=', sid));
-
 export class DatabaseSessionStore extends Store implements UserSessionStore {
   private readonly now: () => number;
 

@@ -55,6 +55,8 @@ export function createAccountService(deps: AccountServiceDeps) {
   const authenticatorCache = new Map<string, { enrolled: boolean; until: number }>();
   const inFlight = new Map<string, Promise<boolean>>();
   const now = () => deps.clock.now().getTime();
+  const unreadAuthenticator = (err: unknown) =>
+    deps.logger.warn({ failure: (err as IdentityApiError).failure, detail: (err as IdentityApiError).detail }, 'could not read the authenticator status');
 
   /** Why the Management API features are off here, or null when they are on. */
   const managementUnavailable = (): string | null => (deps.management ? null : NO_MANAGEMENT);
@@ -78,11 +80,8 @@ export function createAccountService(deps: AccountServiceDeps) {
     /**
      * Asks the provider, trusting its answer for a minute unless `fresh`; 'unknown' when it
      * cannot be asked or does not answer. Each sign-in forgets the answer (an MFA step may enrol).
-     */
-    /**
-     * Whether the provider has an authenticator for `sub`, cached for a minute. `waitMs` bounds how
-     * long a page waits for the provider: past it the page says "could not be checked just now"
-     * and the answer, when it comes, fills the cache for the next view (under the load run, 200
+     * `waitMs` bounds how long a page waits: past it the answer is 'unknown' ("could not be checked
+     * just now") and the late answer fills the cache for the next view (under the load run, 200
      * people opening their profile at once waited up to 8 s for the provider otherwise).
      */
     async authenticator(sub: string, opts: { fresh?: boolean; waitMs?: number } = {}): Promise<AuthenticatorStatus> {
@@ -108,12 +107,12 @@ export function createAccountService(deps: AccountServiceDeps) {
         const enrolled = await (late ? Promise.race([asking, late]) : asking).finally(() => clearTimeout(timer));
         if (enrolled === 'late') {
           // Still asked: a failure then is logged, not thrown at nobody.
-          asking.catch((err: unknown) => deps.logger.warn({ failure: (err as IdentityApiError).failure, detail: (err as IdentityApiError).detail }, 'could not read the authenticator status'));
+          asking.catch(unreadAuthenticator);
           return 'unknown';
         }
         return enrolled ? 'enrolled' : 'none';
       } catch (err) {
-        deps.logger.warn({ failure: (err as IdentityApiError).failure, detail: (err as IdentityApiError).detail }, 'could not read the authenticator status');
+        unreadAuthenticator(err);
         return 'unknown';
       }
     },

@@ -37,10 +37,10 @@ function toRecord(r: Selectable<UsersTable>): UserRecord {
   };
 }
 
-/** SQL for users. Keyed on the identity provider's `sub`, never on email. */
 /** Every finance page loads its member: compiled once. */
 const userBySub = compiledQuery((db, sub: string) => db.selectFrom('users').selectAll().where('sub', '=', sub));
 
+/** SQL for users. Keyed on the identity provider's `sub`, never on email. */
 export function createUsersRepository(db: Kysely<Database>) {
   return {
     async upsertOnLogin(u: UserLogin, at: Date, mfa: boolean): Promise<void> {
