@@ -20,17 +20,20 @@ import { ADMIN, MEMBER } from '../test/helpers/flows.js';
 import { freePort } from '../test/helpers/ports.js';
 import { scaleRows } from './scale.js';
 import { loadRows } from './load.js';
-import { speedRows } from './speed.js';
+import { profileRows, speedRows } from './speed.js';
 import { wrk } from './wrk.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 /** Rounds of the speed part: each target once per round, in turn; the table gives each round and the median. */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-/** Optional: write a V8 CPU profile of the app here (open it in Chrome DevTools). */
-const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
-/** Optional: only these parts, comma-separated (speed, load, dashboard, accounts, forecast, signin, import, dedupe, memory, scale). */
+/** Where the CPU profiles of the app are written (open them in Chrome DevTools). */
+const PROFILE_DIR = process.env.BENCH_PROFILE_DIR ?? 'bench/tmp/profiles';
+/** The pages the profile part profiles, comma-separated: profile, dashboard, add. */
+const PROFILE_PAGES = (process.env.BENCH_PROFILE_PAGES ?? 'profile,dashboard,add').split(',');
+/** Optional: only these parts, comma-separated (speed, load, profile, dashboard, accounts, forecast, signin, import, dedupe, memory, scale). */
 const ONLY = process.env.BENCH_ONLY?.split(',');
-const runs = (part: string) => !ONLY || ONLY.includes(part);
+/** Every part but the CPU profiles, which change the timings they measure, runs unless ONLY names some. */
+const runs = (part: string) => (ONLY ? ONLY.includes(part) : part !== 'profile');
 /** Sizes of the duplicate-detection runs: a file of N rows against N existing rows, all of one amount on one date. */
 const DEDUPE_SIZES = [8_000, 50_000];
 const CONNECTIONS = 50;
@@ -315,7 +318,8 @@ async function heavyMemberRows(results: Array<[string, string]>) {
 
 async function main() {
   const results: Array<[string, string]> = [];
-  if (runs('speed')) results.push(...(await speedRows({ seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, profileDir: PROFILE_DIR })));
+  if (runs('speed')) results.push(...(await speedRows({ seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS })));
+  if (runs('profile')) results.push(...(await profileRows({ seconds: SECONDS, rounds: 1, connections: CONNECTIONS, dir: PROFILE_DIR, pages: PROFILE_PAGES })));
   if (runs('load')) {
     const env = process.env;
     results.push(...(await loadRows({ users: Number(env.BENCH_LOAD_USERS ?? 200), seconds: Number(env.BENCH_LOAD_SECONDS ?? 60), postgresUrl: env.BENCH_POSTGRES_URL ?? env.PFC_TEST_POSTGRES_URL, redisUrl: env.BENCH_REDIS_URL ?? env.PFC_TEST_REDIS_URL })));

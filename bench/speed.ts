@@ -20,7 +20,6 @@ interface Options {
   seconds: number;
   rounds: number;
   connections: number;
-  profileDir: string | undefined;
 }
 
 /** The Flask version's /profile against bare Express on the issue's machine (7,000 of about 16,000 req/s). */
@@ -201,23 +200,37 @@ export async function speedRows(o: Options): Promise<Array<[string, string]>> {
     await stopApp(two);
   }
 
-  if (o.profileDir) {
-    // A CPU profile of /profile alone, summarised over the load's seconds.
-    fs.mkdirSync(o.profileDir, { recursive: true });
-    const before = new Set(fs.readdirSync(o.profileDir));
-    const profiled = await startSignedIn({}, ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`]);
-    try {
-      await wrk(`${profiled.base}/profile`, { connections: o.connections, seconds: 2, headers: { cookie: profiled.cookie, ...html } });
-      rows.push(['/profile under --cpu-prof', fmt(await wrk(`${profiled.base}/profile`, { connections: o.connections, seconds: o.seconds, headers: { cookie: profiled.cookie, ...html } }))]);
-    } finally {
-      await stopApp(profiled);
-    }
-    for (const f of fs.readdirSync(o.profileDir).filter((f) => !before.has(f) && f.endsWith('.cpuprofile'))) {
-      const file = path.join(o.profileDir, f);
-      process.stdout.write(execFileSync(process.execPath, ['bench/profile-summary.mjs', file, '25', String(o.seconds)], { encoding: 'utf8' }));
-    }
-  }
   bare.child.kill('SIGTERM');
   lean.child.kill('SIGTERM');
+  return rows;
+}
+
+/**
+ * CPU profiles of the app (node --cpu-prof), one process per page, each summarised over the
+ * load's seconds by bench/profile-summary.mjs: what to read before changing anything for speed.
+ */
+export async function profileRows(o: Options & { dir: string; pages: string[] }): Promise<Array<[string, string]>> {
+  buildApp();
+  const rows: Array<[string, string]> = [];
+  fs.mkdirSync(o.dir, { recursive: true });
+  for (const page of o.pages) {
+    const before = new Set(fs.readdirSync(o.dir));
+    const app = await startSignedIn({}, ['--cpu-prof', `--cpu-prof-dir=${o.dir}`]);
+    const headers = { cookie: app.cookie, accept: 'text/html' };
+    const run = (seconds: number) =>
+      page === 'add'
+        ? wrk(`${app.base}/transactions`, { connections: o.connections, seconds, headers: { ...headers, origin: app.base }, post: { body: app.addBody, contentType: 'application/x-www-form-urlencoded' } })
+        : wrk(`${app.base}/${page}`, { connections: o.connections, seconds, headers });
+    try {
+      await run(2);
+      rows.push([`${page} under --cpu-prof`, fmt(await run(o.seconds))]);
+    } finally {
+      await stopApp(app);
+    }
+    for (const f of fs.readdirSync(o.dir).filter((f) => !before.has(f) && f.endsWith('.cpuprofile'))) {
+      process.stdout.write(`\n## ${page}: ${f}\n`);
+      process.stdout.write(execFileSync(process.execPath, ['bench/profile-summary.mjs', path.join(o.dir, f), '25', String(o.seconds)], { encoding: 'utf8' }));
+    }
+  }
   return rows;
 }

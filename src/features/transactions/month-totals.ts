@@ -27,12 +27,12 @@ export const CLEARED_AMOUNT = sql<number>`CASE WHEN t.cleared = 'uncleared' THEN
 
 /**
  * Recomputes the stored monthly totals (per category and per account) and repeated charges of one user for the months
- * firstMonth..lastMonth (YYYY-MM) from the transactions themselves, per account currency. Every
- * write to transactions calls this inside its own database transaction, so the totals can never
- * disagree with the rows: recomputing a month (a few thousand rows at most, read through the
- * covering index) is simpler to get right than adding and subtracting, and as fast for a single
- * change. It then checks the user's volume limit, so a write that would take the sums past it
- * rolls back with a 400 instead of overflowing later.
+ * firstMonth..lastMonth (YYYY-MM) from the transactions themselves, per account currency, inside
+ * the write's own database transaction, so the totals can never disagree with the rows. Writes of
+ * many rows (imports, bulk edits, restores, removals) call this; a change of a few rows keeps the
+ * same tables by difference instead (totals-delta.ts), which costs the rows changed rather than
+ * the rows of their months. It then checks the user's volume limit, so a write that would take
+ * the sums past it rolls back with a 400 instead of overflowing later.
  *
  * On SQLite writes are serialized. A PostgreSQL deployment should run these writes at
  * SERIALIZABLE (or lock the user's row first), so two concurrent changes to one month cannot

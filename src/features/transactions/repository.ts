@@ -4,7 +4,8 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { clearedStateOf, type ClearedState } from '../accounts/types.js';
 import { monthRange } from '../money/dates.js';
-import { DESCRIPTION_KEY, monthSpan, refreshMonthTotals } from './month-totals.js';
+import { DESCRIPTION_KEY } from './month-totals.js';
+import { applyTotalsChange, totalsShareOf } from './totals-delta.js';
 import { categoryCondition, filtered, searchCondition, type ListOrder, type PageFilter } from './filters.js';
 import { createTotalsReads } from './totals.js';
 import { insertTransactionRows, removeTransactionRow, updateTransactionRow, type SplitPart, type TransactionInput } from './writes.js';
@@ -182,10 +183,10 @@ export function createTransactionsRepository(db: Kysely<Database>) {
     /** Marks one transaction cleared or uncleared; its month's cleared totals follow in the same transaction. */
     async setCleared(userSub: string, id: string, cleared: ClearedState): Promise<boolean> {
       return ledgerTransaction(db, userSub, async (trx) => {
-        const before = await trx.selectFrom('transactions').select('date').where('user_sub', '=', userSub).where('id', '=', id).executeTakeFirst();
-        if (!before) return false;
+        const before = await totalsShareOf(trx, userSub, [id]);
+        if (before.rows.length === 0) return false;
         await trx.updateTable('transactions').set({ cleared }).where('user_sub', '=', userSub).where('id', '=', id).execute();
-        await refreshMonthTotals(trx, userSub, ...monthSpan([before.date])!);
+        await applyTotalsChange(trx, userSub, before, [id]);
         return true;
       });
     },

@@ -3,6 +3,7 @@ import type { Database } from '../../db/schema.js';
 import { timeOrderedId } from '../../lib/ids.js';
 import type { ClearedState } from '../accounts/types.js';
 import { monthSpan, refreshMonthTotals } from './month-totals.js';
+import { applyTotalsChange, MAX_DELTA_ROWS, totalsShareOf, type TotalsShare } from './totals-delta.js';
 
 /** One part of a split transaction, signed like the transaction. */
 export interface SplitPart {
@@ -39,6 +40,8 @@ export interface TransactionInput {
   /** The import that writes this row (the other side of its transfer too): undoing it removes them. */
   importBatchId?: string | null;
 }
+
+const NOTHING: TotalsShare = { rows: [], parts: [] };
 
 /** Rows per insert statement: 12 parameters each stays far below SQLite's and PostgreSQL's limits. */
 const INSERT_CHUNK = 1000;
@@ -131,8 +134,12 @@ export async function insertTransactionRows(db: Kysely<Database>, userSub: strin
     await db.deleteFrom('transaction_splits').where('user_sub', '=', userSub).where('transaction_id', '=', l.peer).execute();
     dates.push(peer.date);
   }
-  const span = monthSpan(dates);
-  if (span) await refreshMonthTotals(db, userSub, ...span);
+  if (links.length === 0 && values.length <= MAX_DELTA_ROWS) {
+    await applyTotalsChange(db, userSub, NOTHING, values.map((v) => v.id));
+  } else {
+    const span = monthSpan(dates);
+    if (span) await refreshMonthTotals(db, userSub, ...span);
+  }
   return ids;
 }
 
@@ -144,11 +151,9 @@ export async function insertTransactionRows(db: Kysely<Database>, userSub: strin
 export async function updateTransactionRow(trx: Kysely<Database>, userSub: string, id: string, t: TransactionInput, createdAt: string): Promise<boolean> {
   const before = await trx.selectFrom('transactions').select(['date', 'transfer_id']).where('user_sub', '=', userSub).where('id', '=', id).executeTakeFirst();
   if (!before) return false;
-  const dates = [before.date, t.date];
+  const share = await totalsShareOf(trx, userSub, before.transfer_id ? [id, before.transfer_id] : [id]);
   let transferId: string | null = null;
   if (before.transfer_id) {
-    const peer = await trx.selectFrom('transactions').select('date').where('user_sub', '=', userSub).where('id', '=', before.transfer_id).executeTakeFirst();
-    if (peer) dates.push(peer.date);
     if (t.transfer) {
       transferId = before.transfer_id;
       await trx
@@ -173,7 +178,7 @@ export async function updateTransactionRow(trx: Kysely<Database>, userSub: strin
     .execute();
   await trx.deleteFrom('transaction_splits').where('user_sub', '=', userSub).where('transaction_id', '=', id).execute();
   if (t.splits?.length) await insertChunked(trx, 'transaction_splits', splitValues(userSub, id, t.splits));
-  await refreshMonthTotals(trx, userSub, ...monthSpan(dates)!);
+  await applyTotalsChange(trx, userSub, share, transferId ? [id, transferId] : [id]);
   return true;
 }
 
@@ -204,12 +209,14 @@ export async function removeTransactionRows(trx: Kysely<Database>, userSub: stri
   );
   if (found.length === 0) return 0;
   const all = [...new Set(found.flatMap((r) => (r.peer_id ? [r.id, r.peer_id] : [r.id])))];
+  const share = all.length <= MAX_DELTA_ROWS ? await totalsShareOf(trx, userSub, all) : null;
   await inChunks(all, async (chunk) => {
     await trx.deleteFrom('transaction_splits').where('user_sub', '=', userSub).where('transaction_id', 'in', chunk).execute();
     await trx.deleteFrom('transactions').where('user_sub', '=', userSub).where('id', 'in', chunk).execute();
     return [];
   });
-  await refreshMonthTotals(trx, userSub, ...monthSpan(found.flatMap((r) => (r.peer_date ? [r.date, r.peer_date] : [r.date])))!);
+  if (share) await applyTotalsChange(trx, userSub, share, []);
+  else await refreshMonthTotals(trx, userSub, ...monthSpan(found.flatMap((r) => (r.peer_date ? [r.date, r.peer_date] : [r.date])))!);
   return found.length;
 }
 

@@ -1,0 +1,223 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import { HttpError } from '../../http/errors.js';
+import { MAX_VOLUME_MINOR } from '../money/money.js';
+import { monthRange } from '../money/dates.js';
+import { CLEARED_AMOUNT, DESCRIPTION_KEY, MAX_TRANSACTIONS, sizeOf, TRANSFER_KEY, VolumeLimitError } from './month-totals.js';
+
+/**
+ * The stored totals kept by difference, for writes of a few rows (adding, editing or deleting one
+ * transaction): what the changed rows gave the totals before the change is taken off, what they
+ * give after it is added, key by key, in one upsert per key. refreshMonthTotals recomputes whole
+ * months instead, which costs as many rows as the month holds; bulk writes still use it.
+ *
+ * Both give the same tables (no key with a count of 0 is left behind): a test makes random
+ * changes each way and compares them with a recompute of everything.
+ */
+
+/** The most rows one change may touch and still be kept by difference; a larger one recomputes its months. */
+export const MAX_DELTA_ROWS = 50;
+
+/** What some transaction rows give the stored totals, read before or after a change. */
+export interface TotalsShare {
+  rows: ShareRow[];
+  parts: Array<{ transactionId: string; categoryKey: string; amount: number }>;
+}
+
+interface ShareRow {
+  id: string;
+  date: string;
+  currency: string;
+  accountId: string;
+  amount: number;
+  cleared: number;
+  categoryKey: string;
+  split: boolean;
+  repeatable: boolean;
+  descriptionKey: string;
+}
+
+/** What rows `ids` (at most MAX_DELTA_ROWS) give the totals now: call before a change and after it. */
+export async function totalsShareOf(trx: Kysely<Database>, userSub: string, ids: readonly string[]): Promise<TotalsShare> {
+  if (ids.length === 0) return { rows: [], parts: [] };
+  if (ids.length > MAX_DELTA_ROWS) throw new Error(`totalsShareOf: ${ids.length} rows, more than ${MAX_DELTA_ROWS}`);
+  const found = await trx
+    .selectFrom('transactions as t')
+    .innerJoin('accounts as a', 'a.id', 't.account_id')
+    .select(['t.id', 't.date', 'a.currency', 't.account_id', 't.amount_minor', 't.transfer_id', 't.category_id', 't.split', CLEARED_AMOUNT.as('cleared_amount'), DESCRIPTION_KEY.as('description_key')])
+    .where('t.user_sub', '=', userSub)
+    .where('t.id', 'in', ids)
+    .execute();
+  const splitIds = found.filter((r) => r.split === 1).map((r) => r.id);
+  const parts = splitIds.length
+    ? await trx.selectFrom('transaction_splits').select(['transaction_id', 'category_id', 'amount_minor']).where('user_sub', '=', userSub).where('transaction_id', 'in', splitIds).execute()
+    : [];
+  return {
+    rows: found.map((r) => ({
+      id: r.id,
+      date: r.date,
+      currency: r.currency,
+      accountId: r.account_id,
+      amount: Number(r.amount_minor),
+      cleared: Number(r.cleared_amount),
+      categoryKey: r.transfer_id !== null ? TRANSFER_KEY : (r.category_id ?? ''),
+      split: r.split === 1,
+      repeatable: r.transfer_id === null && Number(r.amount_minor) < 0,
+      descriptionKey: r.description_key,
+    })),
+    parts: parts.map((p) => ({ transactionId: p.transaction_id, categoryKey: p.category_id ?? '', amount: Number(p.amount_minor) })),
+  };
+}
+
+interface Sums {
+  total: number;
+  count: number;
+  out: number;
+  outCount: number;
+}
+
+function addTo(map: Map<string, Sums>, key: string, amount: number, sign: 1 | -1) {
+  const s = map.get(key) ?? { total: 0, count: 0, out: 0, outCount: 0 };
+  s.total += sign * amount;
+  s.count += sign;
+  if (amount < 0) {
+    s.out += sign * amount;
+    s.outCount += sign;
+  }
+  map.set(key, s);
+}
+
+/** Keys are joined with a separator no key part holds (dates, currency codes, ids, amounts). */
+const SEP = '\u0000';
+
+/**
+ * Brings the stored totals from `before` to what rows `afterIds` give now, then checks the
+ * person's size limits as refreshMonthTotals does (a change that grows past one is refused).
+ */
+export async function applyTotalsChange(trx: Kysely<Database>, userSub: string, before: TotalsShare, afterIds: readonly string[]): Promise<void> {
+  const after = await totalsShareOf(trx, userSub, afterIds);
+  const months = new Map<string, Sums>();
+  const days = new Map<string, Sums>();
+  const accounts = new Map<string, { total: number; cleared: number; count: number }>();
+  const repeats = new Set<string>();
+  for (const [share, sign] of [[before, -1], [after, 1]] as const) {
+    const byId = new Map(share.rows.map((r) => [r.id, r]));
+    const categoryParts = [
+      ...share.rows.filter((r) => !r.split).map((r) => ({ row: r, categoryKey: r.categoryKey, amount: r.amount })),
+      ...share.parts.map((p) => ({ row: byId.get(p.transactionId)!, categoryKey: p.categoryKey, amount: p.amount })),
+    ];
+    for (const p of categoryParts) {
+      addTo(months, [p.row.date.slice(0, 7), p.row.currency, p.categoryKey].join(SEP), p.amount, sign);
+      addTo(days, [p.row.date, p.row.currency, p.categoryKey].join(SEP), p.amount, sign);
+    }
+    for (const r of share.rows) {
+      const key = [r.accountId, r.date.slice(0, 7)].join(SEP);
+      const a = accounts.get(key) ?? { total: 0, cleared: 0, count: 0 };
+      a.total += sign * r.amount;
+      a.cleared += sign * r.cleared;
+      a.count += sign;
+      accounts.set(key, a);
+      if (r.repeatable) repeats.add([r.date.slice(0, 7), r.currency, r.amount, r.descriptionKey].join(SEP));
+    }
+  }
+  let volume = 0;
+  let rows = 0;
+  for (const s of months.values()) {
+    volume += s.total - 2 * s.out;
+    rows += s.count;
+  }
+  if (volume > 0 || rows > 0) {
+    // Growing: the limits are checked against the stored sizes, which still describe `before`.
+    const size = await sizeOf(trx, userSub);
+    if (volume > 0 && size.volume + volume > MAX_VOLUME_MINOR) throw new VolumeLimitError();
+    if (rows > 0 && size.rows + rows > MAX_TRANSACTIONS) {
+      throw new HttpError(400, `That would make more than ${MAX_TRANSACTIONS.toLocaleString('en-US')} transactions, the most the app keeps for one person. Nothing was saved.`);
+    }
+  }
+
+  for (const [table, map] of [['month_totals', months], ['day_totals', days]] as const) {
+    for (const [key, s] of map) {
+      if (s.total === 0 && s.count === 0 && s.out === 0 && s.outCount === 0) continue;
+      const [period, currency, categoryKey] = key.split(SEP) as [string, string, string];
+      const where = table === 'month_totals' ? { month: period } : { date: period };
+      await upsertSums(trx, table, { user_sub: userSub, ...where, currency, category_key: categoryKey }, s);
+    }
+  }
+  for (const [key, a] of accounts) {
+    const [accountId, month] = key.split(SEP) as [string, string];
+    if (a.total !== 0 || a.cleared !== 0 || a.count > 0) {
+      await trx
+        .insertInto('account_month_totals')
+        .values({ user_sub: userSub, account_id: accountId, month, total_minor: a.total, cleared_minor: a.cleared })
+        .onConflict((oc) =>
+          oc.columns(['user_sub', 'account_id', 'month']).doUpdateSet((eb) => ({
+            total_minor: eb(eb.ref('account_month_totals.total_minor'), '+', eb.ref('excluded.total_minor')),
+            cleared_minor: eb(eb.ref('account_month_totals.cleared_minor'), '+', eb.ref('excluded.cleared_minor')),
+          })),
+        )
+        .execute();
+    }
+    if (a.count < 0) {
+      // A recompute keeps no month an account has no rows in.
+      const { first, last } = monthRange(month);
+      await trx
+        .deleteFrom('account_month_totals')
+        .where('user_sub', '=', userSub)
+        .where('account_id', '=', accountId)
+        .where('month', '=', month)
+        .where((eb) => eb.not(eb.exists(eb.selectFrom('transactions').select(sql.lit(1).as('one')).where('user_sub', '=', userSub).where('account_id', '=', accountId).where('date', '>=', first).where('date', '<=', last))))
+        .execute();
+    }
+  }
+  for (const key of repeats) {
+    const [month, currency, amount, descriptionKey] = key.split(SEP) as [string, string, string, string];
+    await recountRepeat(trx, userSub, month, currency, Number(amount), descriptionKey);
+  }
+}
+
+async function upsertSums(trx: Kysely<Database>, table: 'month_totals' | 'day_totals', key: { user_sub: string; currency: string; category_key: string } & ({ month: string } | { date: string }), s: Sums) {
+  const keyColumns = table === 'month_totals' ? (['user_sub', 'month', 'currency', 'category_key'] as const) : (['user_sub', 'currency', 'date', 'category_key'] as const);
+  await trx
+    .insertInto(table)
+    .values({ ...key, total_minor: s.total, count: s.count, out_minor: s.out, out_count: s.outCount } as never)
+    .onConflict((oc) =>
+      oc.columns([...keyColumns] as never).doUpdateSet((eb) => ({
+        total_minor: eb(eb.ref(`${table}.total_minor` as never), '+', eb.ref('excluded.total_minor' as never)),
+        count: eb(eb.ref(`${table}.count` as never), '+', eb.ref('excluded.count' as never)),
+        out_minor: eb(eb.ref(`${table}.out_minor` as never), '+', eb.ref('excluded.out_minor' as never)),
+        out_count: eb(eb.ref(`${table}.out_count` as never), '+', eb.ref('excluded.out_count' as never)),
+      })),
+    )
+    .execute();
+  // A key no row gives anything to any more is gone, as after a recompute.
+  if (s.count < 0) {
+    await trx
+      .deleteFrom(table)
+      .where('user_sub', '=', key.user_sub)
+      .where('currency', '=', key.currency)
+      .where('category_key', '=', key.category_key)
+      .where('month' in key ? 'month' : 'date', '=', 'month' in key ? key.month : key.date)
+      .where('count', '=', 0)
+      .execute();
+  }
+}
+
+/** Counts one "same amount, same description" key of a month afresh: stored only when it occurs more than once. */
+async function recountRepeat(trx: Kysely<Database>, userSub: string, month: string, currency: string, amount: number, descriptionKey: string) {
+  await trx.deleteFrom('month_repeats').where('user_sub', '=', userSub).where('month', '=', month).where('currency', '=', currency).where('amount_minor', '=', amount).where('description_key', '=', descriptionKey).execute();
+  const { first, last } = monthRange(month);
+  const found = await trx
+    .selectFrom('transactions as t')
+    .innerJoin('accounts as a', 'a.id', 't.account_id')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('t.user_sub', '=', userSub)
+    .where('t.date', '>=', first)
+    .where('t.date', '<=', last)
+    .where('t.amount_minor', '=', amount)
+    .where('t.transfer_id', 'is', null)
+    .where('a.currency', '=', currency)
+    .where(DESCRIPTION_KEY, '=', descriptionKey)
+    .executeTakeFirstOrThrow();
+  const count = Number(found.count);
+  if (count > 1) await trx.insertInto('month_repeats').values({ user_sub: userSub, month, currency, amount_minor: amount, description_key: descriptionKey, count }).execute();
+}

@@ -1,0 +1,123 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Kysely } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/schema.js';
+import { createFinance, type Finance } from '../../src/features/finance.js';
+import { refreshMonthTotals } from '../../src/features/transactions/month-totals.js';
+import type { TransactionInput } from '../../src/features/transactions/writes.js';
+import { openTestDatabase, type TestDatabase } from '../helpers/engines.js';
+
+/**
+ * Single-row writes keep the stored totals by difference (totals-delta.ts), bulk writes recompute
+ * whole months. Both must give the same tables: random adds, edits, clears and deletes are made,
+ * then the tables are compared with a recompute of everything, on the suite's engine.
+ */
+
+const SUB = 'auth0|totals-delta';
+const OTHER = 'auth0|totals-delta-other';
+const NOW = new Date('2026-11-18T12:00:00Z');
+const TABLES = ['month_totals', 'day_totals', 'account_month_totals', 'month_repeats'] as const;
+
+/** A small seeded generator (mulberry32), so a failure can be replayed. */
+function random(seed: number) {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+async function tables(db: Kysely<Database>, sub: string) {
+  const out: Record<string, string[]> = {};
+  for (const table of TABLES) {
+    const rows = await db.selectFrom(table).selectAll().where('user_sub', '=', sub).execute();
+    out[table] = rows.map((r) => JSON.stringify(Object.entries(r).map(([k, v]) => [k, typeof v === 'string' ? v : Number(v)]))).sort();
+  }
+  return out;
+}
+
+describe('totals kept by difference', () => {
+  let database: TestDatabase;
+  let dir: string;
+  let db: Kysely<Database>;
+  let f: Finance;
+  let accounts: string[];
+  let categories: string[];
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pfc-delta-'));
+    database = await openTestDatabase(dir);
+    db = database.handle.db;
+    f = createFinance(db);
+    for (const sub of [SUB, OTHER]) await f.categories.ensureSeeded(sub, NOW);
+    categories = (await f.categories.list(SUB)).slice(0, 4).map((c) => c.id);
+    accounts = [
+      await f.accounts.create(SUB, { name: 'Checking', currency: 'USD' }, NOW),
+      await f.accounts.create(SUB, { name: 'Savings', currency: 'USD', type: 'savings' }, NOW),
+      await f.accounts.create(SUB, { name: 'Euro', currency: 'EUR' }, NOW),
+    ];
+    // Another person's rows, which no change of SUB's may touch.
+    const theirs = await f.accounts.create(OTHER, { name: 'Theirs', currency: 'USD' }, NOW);
+    await f.transactions.create(OTHER, { accountId: theirs, date: '2026-10-03', description: 'Coffee', amountMinor: -450, categoryId: null }, NOW);
+  });
+  afterAll(async () => {
+    await database.drop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('gives the same totals as recomputing every month, after 300 random adds, edits, clears and deletes', async () => {
+    const next = random(20261203);
+    const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
+    const ids: string[] = [];
+    const input = (): TransactionInput => {
+      const accountId = pick(accounts);
+      // Few amounts and descriptions (in several spellings), so repeated charges come and go.
+      const amountMinor = pick([-450, -450, -1299, -20_000, 0, 2500, 150_000]);
+      const base: TransactionInput = {
+        accountId,
+        date: pick(['2026-09-30', '2026-10-01', '2026-10-01', '2026-10-17', '2026-11-02']),
+        description: pick(['Coffee', ' coffee', 'COFFEE ', 'Rent', 'Émile']),
+        amountMinor,
+        categoryId: pick([null, ...categories]),
+        ...(next() < 0.3 ? { cleared: pick(['cleared', 'reconciled'] as const) } : {}),
+      };
+      const kind = next();
+      if (kind < 0.2) {
+        const other = pick(accounts.filter((a) => a !== accountId));
+        return { ...base, categoryId: null, transfer: { accountId: other, amountMinor: -amountMinor * (other === accounts[2] || accountId === accounts[2] ? 2 : 1) } };
+      }
+      if (kind < 0.4 && amountMinor !== 0) {
+        const first = Math.trunc(amountMinor / 3);
+        return { ...base, categoryId: null, splits: [{ categoryId: pick(categories), amountMinor: first, memo: null }, { categoryId: pick([null, ...categories]), amountMinor: amountMinor - first, memo: null }] };
+      }
+      return base;
+    };
+    for (let step = 0; step < 300; step++) {
+      const action = ids.length < 5 ? 0 : next();
+      if (action < 0.45) ids.push(await f.transactions.create(SUB, input(), NOW));
+      else if (action < 0.75) await f.transactions.update(SUB, pick(ids), input(), NOW);
+      else if (action < 0.85) await f.transactions.setCleared(SUB, pick(ids), pick(['cleared', 'uncleared', 'reconciled'] as const));
+      else {
+        const id = ids.splice(Math.floor(next() * ids.length), 1)[0]!;
+        await f.transactions.remove(SUB, id);
+      }
+    }
+    const kept = await tables(db, SUB);
+    const theirs = await tables(db, OTHER);
+    expect(kept.month_totals!.length).toBeGreaterThan(10);
+    expect(kept.month_repeats!.length).toBeGreaterThan(0);
+    await db.transaction().execute((trx) => refreshMonthTotals(trx, SUB, '2026-01', '2026-12'));
+    expect(kept).toEqual(await tables(db, SUB));
+    expect(theirs).toEqual(await tables(db, OTHER));
+  });
+
+  it('refuses an add past the volume limit and leaves the totals as they were', async () => {
+    const before = await tables(db, SUB);
+    await expect(f.transactions.create(SUB, { accountId: accounts[0]!, date: '2026-10-05', description: 'Too much', amountMinor: -Number.MAX_SAFE_INTEGER + 1, categoryId: null }, NOW)).rejects.toThrow(/sum of all your amounts/);
+    expect(await tables(db, SUB)).toEqual(before);
+  });
+});
