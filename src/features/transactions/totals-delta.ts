@@ -99,7 +99,7 @@ export async function applyTotalsChange(trx: Kysely<Database>, userSub: string, 
   const months = new Map<string, Sums>();
   const days = new Map<string, Sums>();
   const accounts = new Map<string, { total: number; cleared: number; count: number }>();
-  const repeats = new Set<string>();
+  const repeats = new Map<string, number>();
   for (const [share, sign] of [[before, -1], [after, 1]] as const) {
     const byId = new Map(share.rows.map((r) => [r.id, r]));
     const categoryParts = [
@@ -117,7 +117,10 @@ export async function applyTotalsChange(trx: Kysely<Database>, userSub: string, 
       a.cleared += sign * r.cleared;
       a.count += sign;
       accounts.set(key, a);
-      if (r.repeatable) repeats.add([r.date.slice(0, 7), r.currency, r.amount, r.descriptionKey].join(SEP));
+      if (r.repeatable) {
+        const key = [r.date.slice(0, 7), r.currency, r.amount, r.descriptionKey].join(SEP);
+        repeats.set(key, (repeats.get(key) ?? 0) + sign);
+      }
     }
   }
   let volume = 0;
@@ -169,9 +172,10 @@ export async function applyTotalsChange(trx: Kysely<Database>, userSub: string, 
         .execute();
     }
   }
-  for (const key of repeats) {
+  for (const [key, change] of repeats) {
+    if (change === 0) continue;
     const [month, currency, amount, descriptionKey] = key.split(SEP) as [string, string, string, string];
-    await recountRepeat(trx, userSub, month, currency, Number(amount), descriptionKey);
+    await changeRepeat(trx, userSub, { user_sub: userSub, month, currency, amount_minor: Number(amount), description_key: descriptionKey }, change);
   }
 }
 
@@ -202,22 +206,43 @@ async function upsertSums(trx: Kysely<Database>, table: 'month_totals' | 'day_to
   }
 }
 
-/** Counts one "same amount, same description" key of a month afresh: stored only when it occurs more than once. */
-async function recountRepeat(trx: Kysely<Database>, userSub: string, month: string, currency: string, amount: number, descriptionKey: string) {
-  await trx.deleteFrom('month_repeats').where('user_sub', '=', userSub).where('month', '=', month).where('currency', '=', currency).where('amount_minor', '=', amount).where('description_key', '=', descriptionKey).execute();
-  const { first, last } = monthRange(month);
-  const found = await trx
-    .selectFrom('transactions as t')
-    .innerJoin('accounts as a', 'a.id', 't.account_id')
-    .select((eb) => eb.fn.countAll<number>().as('count'))
-    .where('t.user_sub', '=', userSub)
-    .where('t.date', '>=', first)
-    .where('t.date', '<=', last)
-    .where('t.amount_minor', '=', amount)
-    .where('t.transfer_id', 'is', null)
-    .where('a.currency', '=', currency)
-    .where(DESCRIPTION_KEY, '=', descriptionKey)
-    .executeTakeFirstOrThrow();
-  const count = Number(found.count);
-  if (count > 1) await trx.insertInto('month_repeats').values({ user_sub: userSub, month, currency, amount_minor: amount, description_key: descriptionKey, count }).execute();
+type RepeatKey = { user_sub: string; month: string; currency: string; amount_minor: number; description_key: string };
+
+/**
+ * Moves one "same amount, same description" key of a month by `change` rows. It is stored only
+ * while it occurs more than once, with its exact count; a key not stored occurred once or not at
+ * all, so only a growing one is counted in the rows, and no further than it needs to.
+ */
+async function changeRepeat(trx: Kysely<Database>, userSub: string, key: RepeatKey, change: number) {
+  const stored = await trx.selectFrom('month_repeats').select('count').where((eb) => eb.and(key)).executeTakeFirst();
+  let count: number;
+  if (stored) {
+    count = Number(stored.count) + change;
+  } else {
+    if (change < 0) return;
+    // Once or never before: the rows now hold `change` or `change + 1` of it; counting stops there.
+    const { first, last } = monthRange(key.month);
+    const found = await trx
+      .selectFrom((eb) =>
+        eb
+          .selectFrom('transactions as t')
+          .innerJoin('accounts as a', 'a.id', 't.account_id')
+          .select(sql.lit(1).as('one'))
+          .where('t.user_sub', '=', userSub)
+          .where('t.date', '>=', first)
+          .where('t.date', '<=', last)
+          .where('t.amount_minor', '=', key.amount_minor)
+          .where('t.transfer_id', 'is', null)
+          .where('a.currency', '=', key.currency)
+          .where(DESCRIPTION_KEY, '=', key.description_key)
+          .limit(change + 1)
+          .as('m'),
+      )
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .executeTakeFirstOrThrow();
+    count = Number(found.count);
+  }
+  if (stored && count > 1) await trx.updateTable('month_repeats').set({ count }).where((eb) => eb.and(key)).execute();
+  else if (stored) await trx.deleteFrom('month_repeats').where((eb) => eb.and(key)).execute();
+  else if (count > 1) await trx.insertInto('month_repeats').values({ ...key, count }).execute();
 }
