@@ -69,7 +69,7 @@ function startPlain(script: string, port: number): { child: ChildProcess; firstL
   return { child, firstLine };
 }
 
-interface SignedInApp {
+export interface SignedInApp {
   server: ServerProcess;
   base: string;
   cookie: string;
@@ -80,7 +80,7 @@ interface SignedInApp {
   dir: string;
 }
 
-async function startSignedIn(env: Record<string, string>, nodeArgs: string[] = []): Promise<SignedInApp> {
+export async function startSignedIn(env: Record<string, string>, nodeArgs: string[] = []): Promise<SignedInApp> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pfc-bench-speed-'));
   const [port, idpPort] = await Promise.all([freePort(), freePort()]);
   const logFile = path.join(dir, 'requests.log');
@@ -103,7 +103,7 @@ async function startSignedIn(env: Record<string, string>, nodeArgs: string[] = [
   return { server, base, cookie: await browser.jar.getCookieString(base), startupMs, addBody, logFile, dir };
 }
 
-async function stopApp(app: SignedInApp) {
+export async function stopApp(app: SignedInApp) {
   await app.server.stop();
   fs.rmSync(app.dir, { recursive: true, force: true });
 }

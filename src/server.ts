@@ -19,6 +19,7 @@ import type { DevIdp } from './dev-idp/index.js';
 import { MANAGEMENT_SCOPES } from './identity/management-api.js';
 import type { Mailer } from './mail/mailer.js';
 import { createLogger } from './logging/logger.js';
+import { requestTurns } from './http/request-turns.js';
 import { appPaths } from './paths.js';
 import { connectRedis } from './redis/client.js';
 import { superviseWorkers, type WorkerRequest } from './runtime/cluster.js';
@@ -31,6 +32,8 @@ import { RedisSessionStore } from './sessions/redis-store.js';
 type Role = 'single' | 'primary' | 'worker';
 /** How the primary tells its workers which issuer the (embedded) provider listens as. */
 const WORKER_ISSUER_VARIABLE = 'PFC_WORKER_ISSUER';
+/** Requests that may wait for their turn in one process before more are refused with 503 (see http/request-turns.ts). */
+const MAX_WAITING_REQUESTS = 2000;
 
 function readConfig(): ResolvedConfig {
   // A .env file fills in what the real environment leaves unset; the real environment wins.
@@ -137,7 +140,9 @@ async function main(): Promise<void> {
     return;
   }
 
-  const server = http.createServer(app);
+  // One request per event-loop turn, so a burst of new connections is accepted while the app is busy.
+  const turns = requestTurns(app, { maxWaiting: MAX_WAITING_REQUESTS, onRefused: (req) => logger.warn({ method: req.method, path: req.url?.split('?')[0] }, 'refused: too many requests waiting') });
+  const server = http.createServer(turns);
   server.headersTimeout = 20_000;
   server.requestTimeout = 30_000;
   await new Promise<void>((resolve) => server.listen(config.port, config.listenHost, resolve));

@@ -1,0 +1,67 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+
+/**
+ * The cause of the benchmark's tail, reproduced with a server of a known cost per request: Node 20
+ * accepts one connection per event-loop turn, and without request turns a busy turn holds every
+ * open connection's request. 40 connections keep a server busy; then 20 new ones open at once.
+ */
+
+let child: ChildProcess | undefined;
+afterEach(() => {
+  child?.kill('SIGKILL');
+  child = undefined;
+});
+
+function start(turns: boolean): Promise<number> {
+  child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/busy-server.ts'], { env: { ...process.env, TURNS: turns ? '1' : '0', BUSY_MS: '3' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child!.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening (\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child!.once('exit', (code) => reject(new Error(`the busy server exited with ${code}`)));
+  });
+}
+
+function get(port: number, agent: http.Agent | false): Promise<void> {
+  return new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path: '/', agent }, (res) => res.resume().on('end', resolve)).on('error', reject);
+  });
+}
+
+/** The slowest first answer to 20 new connections opened while 40 others keep the server busy, in ms. */
+async function slowestNewConnection(turns: boolean): Promise<number> {
+  const port = await start(turns);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 40 });
+  let busy = true;
+  const load = Promise.all(Array.from({ length: 40 }, async () => {
+    while (busy) await get(port, agent);
+  }));
+  await new Promise((r) => setTimeout(r, 500));
+  const times = await Promise.all(Array.from({ length: 20 }, async () => {
+    const started = performance.now();
+    await get(port, false);
+    return performance.now() - started;
+  }));
+  busy = false;
+  await load;
+  agent.destroy();
+  child?.kill('SIGKILL');
+  child = undefined;
+  return Math.max(...times);
+}
+
+describe('a burst of new connections while the server is busy', () => {
+  it('is answered within about one round of the open connections when requests take turns, many rounds sooner than without', async () => {
+    const withoutTurns = await slowestNewConnection(false);
+    const withTurns = await slowestNewConnection(true);
+    // 60 requests of 3 ms are 180 ms; without turns the 20th connection waits ~20 turns of ~120 ms.
+    const seen = `slowest new connection: ${withoutTurns.toFixed(0)} ms without turns, ${withTurns.toFixed(0)} ms with`;
+    expect(withTurns, seen).toBeLessThan(1000);
+    expect(withoutTurns, seen).toBeGreaterThan(2 * withTurns);
+  }, 30_000);
+});
