@@ -14,7 +14,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
  *
  * A request started runs to its first wait on real I/O in its turn (SQLite answers within the
  * same turn). Waiting requests are bounded: past `maxWaiting` the app answers 503 at once, with
- * Retry-After, rather than queueing without end.
+ * Retry-After, rather than queueing without end; one whose client left while it waited is dropped.
  */
 export interface RequestTurnsOptions {
   /** The most requests waiting for their turn; more are refused with 503. */
@@ -45,7 +45,8 @@ export function requestTurns(handler: RequestListener, o: RequestTurnsOptions): 
     // The next request gets the next turn: setImmediate from inside a check-phase callback runs
     // after the following poll, where one more connection can be accepted.
     if (scheduled) setImmediate(nextTurn);
-    if (entry) handler(entry[0], entry[1]);
+    // A client that gave up while waiting (its connection is gone) costs nothing more.
+    if (entry && !entry[0].socket?.destroyed) handler(entry[0], entry[1]);
   };
 
   const listener = function requestTurnsListener(req: IncomingMessage, res: ServerResponse) {

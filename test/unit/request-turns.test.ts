@@ -18,7 +18,7 @@ function fakeResponse() {
   };
   return { res: res as unknown as ServerResponse, sent };
 }
-const request = (url: string) => ({ url, method: 'GET' }) as IncomingMessage;
+const request = (url: string, socket = { destroyed: false }) => ({ url, method: 'GET', socket }) as unknown as IncomingMessage;
 
 describe('requests taking turns', () => {
   it('starts the waiting requests first come first served, one per event-loop turn', async () => {
@@ -53,6 +53,18 @@ describe('requests taking turns', () => {
     await turn();
     await turn();
     expect(started).toEqual(['/1', '/2']);
+  });
+
+  it('drops a waiting request whose client has gone, and starts the next one in its turn', async () => {
+    const started: string[] = [];
+    const listener = requestTurns((req) => started.push(req.url!), { maxWaiting: 10 });
+    const gone = { destroyed: false };
+    listener(request('/left', gone), fakeResponse().res);
+    listener(request('/stayed'), fakeResponse().res);
+    gone.destroyed = true;
+    await turn();
+    await turn();
+    expect(started).toEqual(['/stayed']);
   });
 
   it('keeps the order over thousands of requests while new ones keep arriving', async () => {
