@@ -34,9 +34,8 @@ export const CLEARED_AMOUNT = sql<number>`CASE WHEN t.cleared = 'uncleared' THEN
  * the rows of their months. It then checks the user's volume limit, so a write that would take
  * the sums past it rolls back with a 400 instead of overflowing later.
  *
- * On SQLite writes are serialized. A PostgreSQL deployment should run these writes at
- * SERIALIZABLE (or lock the user's row first), so two concurrent changes to one month cannot
- * each recompute it without the other's row.
+ * Call it (and applyTotalsChange) inside ledgerTransaction: one person's writes then run one
+ * at a time on both engines, so two changes to one month cannot each miss the other's rows.
  */
 export async function refreshMonthTotals(trx: Kysely<Database>, userSub: string, firstMonth: string, lastMonth: string): Promise<void> {
   // The stored totals still describe the rows as they were before this write.
@@ -119,8 +118,8 @@ export async function refreshMonthTotals(trx: Kysely<Database>, userSub: string,
 }
 
 /**
- * Transactions one person may keep. Every change recomputes its month from the rows, so this
- * also bounds the work one edit can cause.
+ * Transactions one person may keep. A bulk change recomputes its months from the rows, so this
+ * also bounds the work one such change can cause.
  */
 export const MAX_TRANSACTIONS = 200_000;
 

@@ -12,7 +12,8 @@ import { CLEARED_AMOUNT, DESCRIPTION_KEY, MAX_TRANSACTIONS, sizeOf, TRANSFER_KEY
  * months instead, which costs as many rows as the month holds; bulk writes still use it.
  *
  * Both give the same tables (no key with a count of 0 is left behind): a test makes random
- * changes each way and compares them with a recompute of everything.
+ * changes each way and compares them with a recompute of everything. Like refreshMonthTotals,
+ * it runs inside ledgerTransaction, which serialises one person's writes on both engines.
  */
 
 /** The most rows one change may touch and still be kept by difference; a larger one recomputes its months. */
