@@ -21,7 +21,6 @@ import type { Mailer } from './mail/mailer.js';
 import { createLogger } from './logging/logger.js';
 import { requestTurns } from './http/request-turns.js';
 import { appPaths } from './paths.js';
-import { connectRedis } from './redis/client.js';
 import { superviseWorkers, type WorkerRequest } from './runtime/cluster.js';
 import { devBanner } from './runtime/dev-banner.js';
 import { clusterLimiterStores, databaseLimiterStores, redisLimiterStores } from './security/limiter-stores.js';
@@ -65,7 +64,8 @@ async function main(): Promise<void> {
   // Once, before any worker serves (Kysely's migration lock does nothing on SQLite).
   if (role !== 'worker') await migrateToLatest(database.db);
   if (process.argv.includes('--demo-reset')) return resetDemo(config, database);
-  const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
+  // The Redis client (a tenth of the start-up's module loading) is loaded only when it is used.
+  const redis = config.redisUrl ? await (await import('./redis/client.js')).connectRedis(config.redisUrl, logger) : undefined;
   const defaultTtlMs = config.sessionIdleMinutes * 60_000;
   const sessionStore = redis ? new RedisSessionStore(redis, { defaultTtlMs }) : new DatabaseSessionStore(database.db, { defaultTtlMs });
   // Counters are never per process when there can be several: in Redis; in PostgreSQL (several
@@ -141,7 +141,18 @@ async function main(): Promise<void> {
   }
 
   // One request per event-loop turn, so a burst of new connections is accepted while the app is busy.
-  const turns = requestTurns(app, { maxWaiting: MAX_WAITING_REQUESTS, onRefused: (req) => logger.warn({ method: req.method, path: req.url?.split('?')[0] }, 'refused: too many requests waiting') });
+  // Refusals are counted and logged at most every 10 s: an overloaded process must not also flood its log.
+  let refused = 0;
+  let refusedLoggedAt = 0;
+  const onRefused = () => {
+    refused++;
+    const now = systemClock.now().getTime();
+    if (now - refusedLoggedAt < 10_000) return;
+    logger.warn({ refused, maxWaiting: MAX_WAITING_REQUESTS }, 'refused requests with 503: too many were waiting for their turn');
+    refused = 0;
+    refusedLoggedAt = now;
+  };
+  const turns = requestTurns(app, { maxWaiting: MAX_WAITING_REQUESTS, onRefused });
   const server = http.createServer(turns);
   server.headersTimeout = 20_000;
   server.requestTimeout = 30_000;
