@@ -21,14 +21,15 @@ export async function hashPasswordOffLoop(password: string): Promise<string> {
 }
 
 // Compared against when the email is unknown, so a wrong email costs as long as a wrong password.
-const DUMMY = hashPassword(crypto.randomBytes(16).toString('hex'));
+// Made on the thread pool from start-up on, so it does not hold up the event loop there.
+const DUMMY = hashPasswordOffLoop(crypto.randomBytes(16).toString('hex'));
 
 /**
  * Checked on the thread pool, not the event loop: the provider runs in the app's process, and a
  * synchronous check (about 50 ms) would stall every other request meanwhile.
  */
 export async function verifyPassword(password: string, stored: string | null): Promise<boolean> {
-  const [scheme, n, salt, hash] = (stored ?? DUMMY).split('$');
+  const [scheme, n, salt, hash] = (stored ?? (await DUMMY)).split('$');
   if (scheme !== 'scrypt' || !n || !salt || !hash) return false;
   const expected = Buffer.from(hash, 'base64url');
   const actual = await scrypt(password, Buffer.from(salt, 'base64url'), expected.length, { N: Number(n) });
