@@ -109,8 +109,20 @@ export async function refreshMonthTotals(trx: Kysely<Database>, userSub: string,
         .having((eb) => eb.fn.countAll(), '>', 1),
     )
     .execute();
-  // Over a limit and growing: refused. A write that shrinks (a delete) always passes.
-  const after = await sizeOf(trx, userSub);
+  refuseIfOverLimits(before, await sizeOf(trx, userSub));
+}
+
+/** A person's size as the stored totals give it: rows, and all amounts added up without their signs. */
+export interface LedgerSize {
+  rows: number;
+  volume: number;
+}
+
+/**
+ * Over a limit and growing: refused with a 400, and the write's transaction rolls back. A write
+ * that shrinks (a delete) always passes.
+ */
+export function refuseIfOverLimits(before: LedgerSize, after: LedgerSize): void {
   if (after.volume > MAX_VOLUME_MINOR && after.volume > before.volume) throw new VolumeLimitError();
   if (after.rows > MAX_TRANSACTIONS && after.rows > before.rows) {
     throw new HttpError(400, `That would make more than ${MAX_TRANSACTIONS.toLocaleString('en-US')} transactions, the most the app keeps for one person. Nothing was saved.`);
@@ -124,7 +136,7 @@ export async function refreshMonthTotals(trx: Kysely<Database>, userSub: string,
 export const MAX_TRANSACTIONS = 200_000;
 
 /** How many transactions a user has, and all their amounts added up without their signs, from the stored totals. */
-export async function sizeOf(db: Kysely<Database>, userSub: string): Promise<{ rows: number; volume: number }> {
+export async function sizeOf(db: Kysely<Database>, userSub: string): Promise<LedgerSize> {
   const r = await db
     .selectFrom('month_totals')
     .select([sql<number | null>`sum(total_minor - 2 * out_minor)`.as('volume'), sql<number | null>`sum(count)`.as('rows')])

@@ -1,9 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import { HttpError } from '../../http/errors.js';
-import { MAX_VOLUME_MINOR } from '../money/money.js';
 import { monthRange } from '../money/dates.js';
-import { CLEARED_AMOUNT, DESCRIPTION_KEY, MAX_TRANSACTIONS, sizeOf, TRANSFER_KEY, VolumeLimitError } from './month-totals.js';
+import { CLEARED_AMOUNT, DESCRIPTION_KEY, refuseIfOverLimits, sizeOf, TRANSFER_KEY } from './month-totals.js';
 
 /**
  * The stored totals kept by difference, for writes of a few rows (adding, editing or deleting one
@@ -131,12 +129,9 @@ export async function applyTotalsChange(trx: Kysely<Database>, userSub: string, 
     rows += s.count;
   }
   if (volume > 0 || rows > 0) {
-    // Growing: the limits are checked against the stored sizes, which still describe `before`.
+    // Only a change that grows can be refused; the stored sizes still describe `before`.
     const size = await sizeOf(trx, userSub);
-    if (volume > 0 && size.volume + volume > MAX_VOLUME_MINOR) throw new VolumeLimitError();
-    if (rows > 0 && size.rows + rows > MAX_TRANSACTIONS) {
-      throw new HttpError(400, `That would make more than ${MAX_TRANSACTIONS.toLocaleString('en-US')} transactions, the most the app keeps for one person. Nothing was saved.`);
-    }
+    refuseIfOverLimits(size, { rows: size.rows + rows, volume: size.volume + volume });
   }
 
   for (const [table, map] of [['month_totals', months], ['day_totals', days]] as const) {
