@@ -14,7 +14,7 @@ import { csrfTokenOf, signIn } from '../test/helpers/flows.js';
 import { freePort } from '../test/helpers/ports.js';
 import { startServerProcess, type ServerProcess } from '../test/helpers/processes.js';
 import type { Stack } from '../test/helpers/stack.js';
-import { median, wrk, type WrkResult } from './wrk.js';
+import { median, wrk, type WrkOptions, type WrkResult } from './wrk.js';
 
 interface Options {
   seconds: number;
@@ -108,6 +108,18 @@ export async function stopApp(app: SignedInApp) {
   fs.rmSync(app.dir, { recursive: true, force: true });
 }
 
+/**
+ * The wrk load for one of the signed-in app's measured pages: a GET of `/profile` or
+ * `/dashboard`, or `add`, the add-transaction form POST (same-origin, with its CSRF token).
+ */
+function appLoad(app: SignedInApp, page: string, connections: number): { url: string; o: Omit<WrkOptions, 'seconds'> } {
+  const headers = { cookie: app.cookie, accept: 'text/html' };
+  if (page === 'add') {
+    return { url: `${app.base}/transactions`, o: { connections, headers: { ...headers, origin: app.base }, post: { body: app.addBody, contentType: 'application/x-www-form-urlencoded' } } };
+  }
+  return { url: `${app.base}/${page}`, o: { connections, headers } };
+}
+
 const fmt = (r: WrkResult) => `${r.rps.toFixed(0)} req/s · p50 ${r.p50.toFixed(1)} · p90 ${r.p90.toFixed(1)} · p99 ${r.p99.toFixed(1)} ms${r.bad + r.errors ? ` · ${r.bad} bad, ${r.errors} errors` : ''}`;
 
 /** Median of each figure over the rounds, and the worst p99. */
@@ -136,15 +148,11 @@ export async function speedRows(o: Options): Promise<Array<[string, string]>> {
   const targets: Record<string, { url: string; o: Omit<Parameters<typeof wrk>[1], 'seconds'>; app?: boolean }> = {
     bare: { url: `http://127.0.0.1:${barePort}/`, o: { connections: o.connections } },
     lean: { url: `http://127.0.0.1:${leanPort}/profile`, o: { connections: o.connections, headers: { cookie: leanCookie, ...html } } },
-    profile: { url: `${app.base}/profile`, o: { connections: o.connections, headers: { cookie: app.cookie, ...html } }, app: true },
-    dashboard: { url: `${app.base}/dashboard`, o: { connections: o.connections, headers: { cookie: app.cookie, ...html } }, app: true },
-    add: {
-      url: `${app.base}/transactions`,
-      o: { connections: o.connections, headers: { cookie: app.cookie, origin: app.base, ...html }, post: { body: app.addBody, contentType: 'application/x-www-form-urlencoded' } },
-      app: true,
-    },
-    'profile at 100': { url: `${app.base}/profile`, o: { connections: 100, headers: { cookie: app.cookie, ...html } }, app: true },
-    'profile at 200': { url: `${app.base}/profile`, o: { connections: 200, headers: { cookie: app.cookie, ...html } }, app: true },
+    profile: { ...appLoad(app, 'profile', o.connections), app: true },
+    dashboard: { ...appLoad(app, 'dashboard', o.connections), app: true },
+    add: { ...appLoad(app, 'add', o.connections), app: true },
+    'profile at 100': { ...appLoad(app, 'profile', 100), app: true },
+    'profile at 200': { ...appLoad(app, 'profile', 200), app: true },
     'lean at 200': { url: `http://127.0.0.1:${leanPort}/profile`, o: { connections: 200, headers: { cookie: leanCookie, ...html } } },
   };
   const results = new Map<string, WrkResult[]>(Object.keys(targets).map((k) => [k, []]));
@@ -187,10 +195,11 @@ export async function speedRows(o: Options): Promise<Array<[string, string]>> {
     const twoResults: WrkResult[] = [];
     const bareResults: WrkResult[] = [];
     let twoRss = 0;
-    await wrk(`${two.base}/profile`, { connections: o.connections, seconds: 2, headers: { cookie: two.cookie, ...html } });
+    const twoLoad = appLoad(two, 'profile', o.connections);
+    await wrk(twoLoad.url, { ...twoLoad.o, seconds: 2 });
     for (let round = 0; round < o.rounds; round++) {
       bareResults.push(await wrk(targets.bare!.url, { connections: o.connections, seconds: o.seconds }));
-      const [r, peak] = await peakRss(() => [two.server.child.pid!, ...pids()], () => wrk(`${two.base}/profile`, { connections: o.connections, seconds: o.seconds, headers: { cookie: two.cookie, ...html } }));
+      const [r, peak] = await peakRss(() => [two.server.child.pid!, ...pids()], () => wrk(twoLoad.url, { ...twoLoad.o, seconds: o.seconds }));
       twoResults.push(r);
       twoRss = Math.max(twoRss, peak);
     }
@@ -216,11 +225,8 @@ export async function profileRows(o: Options & { dir: string; pages: string[] })
   for (const page of o.pages) {
     const before = new Set(fs.readdirSync(o.dir));
     const app = await startSignedIn({}, ['--cpu-prof', `--cpu-prof-dir=${o.dir}`]);
-    const headers = { cookie: app.cookie, accept: 'text/html' };
-    const run = (seconds: number) =>
-      page === 'add'
-        ? wrk(`${app.base}/transactions`, { connections: o.connections, seconds, headers: { ...headers, origin: app.base }, post: { body: app.addBody, contentType: 'application/x-www-form-urlencoded' } })
-        : wrk(`${app.base}/${page}`, { connections: o.connections, seconds, headers });
+    const load = appLoad(app, page, o.connections);
+    const run = (seconds: number) => wrk(load.url, { ...load.o, seconds });
     try {
       await run(2);
       rows.push([`${page} under --cpu-prof`, fmt(await run(o.seconds))]);
