@@ -2,6 +2,7 @@ import type { Express } from 'express';
 import type { Kysely } from 'kysely';
 import type { Clock } from './clock/clock.js';
 import type { ResolvedConfig } from './config/config.js';
+import type { DashboardCacheLimits } from './features/dashboard/service.js';
 import type { Database } from './db/schema.js';
 import type { ManagementApi } from './identity/management-api.js';
 import type { Logger } from './logging/logger.js';
@@ -30,6 +31,8 @@ export interface AppDeps {
   mailer?: Mailer | null;
   /** The Management API client; by default built from config.management (none without it). */
   managementApi?: ManagementApi | null;
+  /** How many people's dashboard figures are kept (features/dashboard/service.ts); DASHBOARD_CACHE by default. */
+  dashboardCache?: DashboardCacheLimits;
 }
 
 /** The app, and the housekeeping its owner runs now and then (server.ts: every ten minutes and at shutdown). */

@@ -17,6 +17,8 @@ import { createAdminService } from './features/admin/service.js';
 import { createAuditRepository } from './features/audit/repository.js';
 import { createAuditService } from './features/audit/service.js';
 import { dashboardRoutes } from './features/dashboard/routes.js';
+import { createDashboardRepository } from './features/dashboard/repository.js';
+import { createDashboardService } from './features/dashboard/service.js';
 import { accountRoutes } from './features/accounts/routes.js';
 import { apiRoutes } from './features/api/routes.js';
 import { budgetRoutes } from './features/budgets/routes.js';
@@ -46,7 +48,7 @@ import { ServiceUnavailableError } from './http/errors.js';
 import { healthRoutes } from './http/health.js';
 import { parseBodies } from './http/bodies.js';
 import { flashMessages } from './http/flash.js';
-import { fixedPartials } from './http/fixed-partials.js';
+import { fixedPartials, keptPartials } from './http/fixed-partials.js';
 import { CURRENCY_CHOICES } from './features/profile/preferences.js';
 import { loadMember } from './http/load-member.js';
 import { requestLogging } from './http/request-logging.js';
@@ -86,6 +88,7 @@ export function createApp(deps: AppDeps): App {
   app.set('view engine', 'ejs');
   app.set('views', deps.paths.views);
   app.locals.fixedPartial = fixedPartials(deps.paths.views, app.get('view cache') === true, { 'currency-list': { currencies: CURRENCY_CHOICES } });
+  app.locals.keptPartial = keptPartials(deps.paths.views, app.get('view cache') === true);
 
   // Wiring: repositories -> services -> guards and routes.
   const names = cookieNames(config.secureCookies);
@@ -194,7 +197,7 @@ export function createApp(deps: AppDeps): App {
     }),
   );
   app.use('/verify-email', verifyEmailRoutes());
-  app.use('/dashboard', dashboardRoutes({ member, finance }));
+  app.use('/dashboard', dashboardRoutes({ member, dashboard: createDashboardService({ finance, versions: createDashboardRepository(deps.db), limits: deps.dashboardCache }) }));
   app.use('/transactions', bulkRoutes({ member, finance, bulk: finance.bulk }), transactionRoutes({ member, finance }));
   app.use('/accounts', accountRoutes({ member, finance, removal: finance.accountRemoval }));
   app.use('/schedules', scheduleRoutes({ member, finance, schedules: finance.planning }));

@@ -11,6 +11,7 @@ import { everydayWork } from './migration-017.js';
 import { numberStyle } from './migration-018.js';
 import { sessionTable } from './migration-019.js';
 import { rateLimitCounters } from './migration-020.js';
+import { ledgerVersions } from './migration-021.js';
 
 /**
  * Migrations live in code (not files found at run time), so the compiled app and the tests
@@ -222,6 +223,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-02-018-number-style': numberStyle,
   '2026-12-02-019-sessions': sessionTable,
   '2026-12-02-020-rate-limits': rateLimitCounters,
+  '2026-12-03-021-ledger-versions': ledgerVersions,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

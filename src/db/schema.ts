@@ -260,6 +260,14 @@ export interface ExchangeRatesTable {
   rate_e8: number;
 }
 
+/** Moved by triggers on every ledger table (migration-021): what cached figures are keyed by. */
+export interface LedgerVersionsTable {
+  user_sub: string;
+  /** New whenever the row is: a person whose row was removed never meets their old versions again. */
+  epoch: string;
+  version: number;
+}
+
 /** As MonthTotalsTable, per day: what converting other currencies at each day's rate reads. */
 export type DayTotalsTable = Omit<MonthTotalsTable, 'month'> & { date: string };
 
@@ -290,6 +298,7 @@ export interface Database {
   rate_limits: RateLimitsTable;
   day_totals: DayTotalsTable;
   exchange_rates: ExchangeRatesTable;
+  ledger_versions: LedgerVersionsTable;
   account_month_totals: AccountMonthTotalsTable;
   account_deletions: AccountDeletionsTable;
   reconciliations: ReconciliationsTable;

@@ -21,3 +21,30 @@ export function fixedPartials(viewsDir: string, cache: boolean, partials: Record
     return html;
   };
 }
+
+/**
+ * Partials rendered once per kept data object: the dashboard's charts are drawn from figures the
+ * dashboard keeps while the ledger is unchanged (features/dashboard/service.ts), so their markup is
+ * kept with them and goes when they go. Views write `<%- keptPartial('dashboard/_charts', figures) %>`.
+ * Only frozen data is kept (what a cache hands out); anything else, and everything with `cache` off
+ * (development), is rendered every time.
+ */
+export function keptPartials(viewsDir: string, cache: boolean): (name: string, data: object) => string {
+  const templates = new Map<string, ejs.TemplateFunction>();
+  const kept = new WeakMap<object, Map<string, string>>();
+  return function keptPartial(name: string, data: object): string {
+    const keep = cache && Object.isFrozen(data);
+    const forData = keep ? kept.get(data) : undefined;
+    const hit = forData?.get(name);
+    if (hit !== undefined) return hit;
+    let template = cache ? templates.get(name) : undefined;
+    if (!template) {
+      const filename = path.join(viewsDir, `${name}.ejs`);
+      template = ejs.compile(fs.readFileSync(filename, 'utf8'), { filename });
+      if (cache) templates.set(name, template);
+    }
+    const html = template(data);
+    if (keep) kept.set(data, (forData ?? new Map()).set(name, html));
+    return html;
+  };
+}

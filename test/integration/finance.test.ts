@@ -40,6 +40,24 @@ describe('the demo member', () => {
     expect(dash.body).toContain('Data table');
     expect(dash.body).not.toContain('-$0.00');
   });
+
+  it('shows the same dashboard again while nothing changes, and a new charge at once, in its figures and its charts', async () => {
+    const same = (html: string) => html.replace(/nonce="[^"]+"/g, '').replace(/name="_csrf" value="[^"]+"/g, '');
+    // The spending chart's data table row for money with no category.
+    const uncategorized = (html: string) => {
+      const m = /<tr><td>Uncategorized<\/td><td class="num">\$([\d,.]+)<\/td><\/tr>/.exec(html);
+      return m ? Math.round(Number(m[1]!.replace(/,/g, '')) * 100) : 0;
+    };
+    const first = (await member.get(`${stack.baseUrl}/dashboard`)).body;
+    expect(same((await member.get(`${stack.baseUrl}/dashboard`)).body)).toBe(same(first));
+    const account = await memberAccount();
+    const added = await post(member, '/transactions', { _csrf: csrf(), accountId: account.id, date: todayOf(stack.clock), description: 'Dashboard at once', kind: 'out', amount: '77.77', categoryId: '' });
+    expect(added.status).toBe(303);
+    const after = (await member.get(`${stack.baseUrl}/dashboard`)).body;
+    expect(uncategorized(after) - uncategorized(first)).toBe(7_777);
+    await finance.transactions.remove(MEMBER.sub, (await finance.transactions.list(MEMBER.sub, { from: todayOf(stack.clock), to: todayOf(stack.clock), search: 'Dashboard at once' }))[0]!.id);
+    expect(uncategorized((await member.get(`${stack.baseUrl}/dashboard`)).body)).toBe(uncategorized(first));
+  });
 });
 
 describe('transactions', () => {
