@@ -28,6 +28,8 @@ export interface WrkOptions {
   headers?: Record<string, string>;
   /** A form POST instead of a GET. */
   post?: { body: string; contentType: string };
+  /** With `post`: every POST is followed by a GET of this path (a page read right after each change). */
+  thenGet?: string;
 }
 
 const ms = (value: string, unit: string) => Number(value) * ({ us: 0.001, ms: 1, s: 1000, m: 60_000 } as Record<string, number>)[unit]!;
@@ -56,7 +58,11 @@ export async function wrk(url: string, o: WrkOptions): Promise<WrkResult> {
   let script: string | undefined;
   if (o.post) {
     script = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pfc-wrk-')), 'post.lua');
-    fs.writeFileSync(script, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(o.post.body)}\nwrk.headers["Content-Type"] = ${JSON.stringify(o.post.contentType)}\n`);
+    const setup = `wrk.method = "POST"\nwrk.body = ${JSON.stringify(o.post.body)}\nwrk.headers["Content-Type"] = ${JSON.stringify(o.post.contentType)}\n`;
+    const alternate = o.thenGet
+      ? `local n = 0\nrequest = function()\n  n = n + 1\n  if n % 2 == 1 then return wrk.format("POST") end\n  return wrk.format("GET", ${JSON.stringify(o.thenGet)}, nil, "")\nend\n`
+      : '';
+    fs.writeFileSync(script, setup + alternate);
     args.push('-s', script);
   }
   try {
