@@ -3,13 +3,17 @@
  * views, transaction adds and edits and budget saves, with one CSV import each, on SQLite (one
  * process) and on PostgreSQL + Redis with WORKERS=2. Afterwards every person's rows and totals
  * are read from the database and compared with what the answers said happened: no 5xx, nothing
- * lost, nothing doubled. Requests go through fetch from this process, not through the app's.
+ * lost, nothing doubled; and each person's dashboard, as served at the end, with its figures
+ * computed afresh from the rows. Requests go through fetch from this process, not through the app's.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openDatabase, type DatabaseHandle } from '../src/db/database.js';
+import { createDashboardRepository } from '../src/features/dashboard/repository.js';
+import { createDashboardService } from '../src/features/dashboard/service.js';
+import { createFinance } from '../src/features/finance.js';
 import { freePort } from '../test/helpers/ports.js';
 import { startServerProcess, waitUntilReady } from '../test/helpers/processes.js';
 import { all } from '../test/helpers/sql.js';
@@ -102,9 +106,28 @@ async function act(origin: string, p: Person, until: number, record: (kind: Kind
   }
 }
 
-async function check(database: DatabaseHandle, people: Person[]): Promise<string[]> {
+/** Each person's dashboard as the app serves it at the end (kept figures, on whichever worker answers): its income and spending. */
+async function lastDashboards(origin: string, people: Person[]): Promise<Map<string, string>> {
+  const shown = new Map<string, string>();
+  for (let i = 0; i < people.length; i += 20) {
+    await Promise.all(people.slice(i, i + 20).map(async (p) => {
+      const html = await (await fetch(`${origin.replace('//localhost:', '//127.0.0.1:')}/dashboard`, { headers: { cookie: p.cookie, accept: 'text/html' } })).text();
+      const stat = (label: string) => new RegExp(`<span class="label">${label}</span><span class="value">([^<]+)</span>`).exec(html)?.[1] ?? 'none';
+      shown.set(p.sub, `income ${stat('Income')}, spending ${stat('Spending')}`);
+    }));
+  }
+  return shown;
+}
+
+async function check(database: DatabaseHandle, people: Person[], dashboards: Map<string, string>): Promise<string[]> {
   const problems: string[] = [];
+  // The same figures computed afresh from the stored rows, nothing kept.
+  const fresh = createDashboardService({ finance: createFinance(database.db), versions: createDashboardRepository(database.db), limits: { people: 0, pagesPerPerson: 0 } });
   for (const p of people) {
+    const user = await database.db.selectFrom('users').select('currency').where('sub', '=', p.sub).executeTakeFirstOrThrow();
+    const f = await fresh.figures({ sub: p.sub, currency: user.currency, displayName: null, numberStyle: 'dot', now: new Date(`${p.today}T12:00:00Z`), today: p.today }, p.today.slice(0, 7), undefined);
+    const expected = `income ${f.money(f.s.income)}, spending ${f.money(f.s.expenses)}`;
+    if (dashboards.get(p.sub) !== expected) problems.push(`${p.email}: the dashboard showed ${dashboards.get(p.sub)}, the rows give ${expected}`);
     const [t] = await all<{ n: number; s: number | null }>(database, 'SELECT count(*) AS n, sum(amount_minor) AS s FROM transactions WHERE user_sub = ?', p.sub);
     const [m] = await all<{ s: number | null; n: number | null }>(database, "SELECT sum(total_minor) AS s, sum(count) AS n FROM month_totals WHERE user_sub = ? AND category_key <> '>transfer'", p.sub);
     const [b] = await all<{ a: number }>(database, 'SELECT amount_minor AS a FROM budgets WHERE user_sub = ? AND category_id = ? AND month = ?', p.sub, p.categoryId, p.today.slice(0, 7));
@@ -144,17 +167,18 @@ async function oneRun(label: string, o: Options, env: Record<string, string>, ta
       ),
     );
     const elapsed = (performance.now() - started) / 1000;
+    const dashboards = await lastDashboards(base, ready);
     await server.stop();
     const database = target(dataDir);
     let problems: string[];
     try {
-      problems = await check(database, ready);
+      problems = await check(database, ready, dashboards);
     } finally {
       await database.close();
     }
     const total = [...times.values()].reduce((a, t) => a + t.length, 0);
     const written = `${ready.reduce((a, p) => a + p.rows, 0)} rows written, ${ready.reduce((a, p) => a + p.edits, 0)} edits, ${ready.filter((p) => p.budgetMinor !== null).length} budgets`;
-    rows.push([`load ${label}: ${o.users} people, ${o.seconds} s`, `${total} requests (${(total / elapsed).toFixed(0)}/s) · 5xx ${statuses.get('5xx') ?? 0} · 4xx ${statuses.get('4xx') ?? 0} · ${written} · ${problems.length === 0 ? 'every person\'s rows, sums, month totals and budget match what was answered' : `${problems.length} mismatches: ${problems.slice(0, 3).join('; ')}`}`]);
+    rows.push([`load ${label}: ${o.users} people, ${o.seconds} s`, `${total} requests (${(total / elapsed).toFixed(0)}/s) · 5xx ${statuses.get('5xx') ?? 0} · 4xx ${statuses.get('4xx') ?? 0} · ${written} · ${problems.length === 0 ? 'every person\'s rows, sums, month totals and budget match what was answered, and their last dashboard the rows' : `${problems.length} mismatches: ${problems.slice(0, 3).join('; ')}`}`]);
     // The same requests as the app saw them (its log's responseTime: from the first middleware to the last byte handed to the socket).
     const served = fs
       .readFileSync(path.join(dataDir, 'requests.log'), 'utf8')
