@@ -122,7 +122,7 @@ async function lastDashboards(origin: string, people: Person[]): Promise<Map<str
 async function check(database: DatabaseHandle, people: Person[], dashboards: Map<string, string>): Promise<string[]> {
   const problems: string[] = [];
   // The same figures computed afresh from the stored rows, nothing kept.
-  const fresh = createDashboardService({ finance: createFinance(database.db), versions: createDashboardRepository(database.db), limits: { people: 0, pagesPerPerson: 0 } });
+  const fresh = createDashboardService({ finance: createFinance(database.db), versions: createDashboardRepository(database.db), limits: { pages: 0, pagesPerPerson: 0 } });
   for (const p of people) {
     const user = await database.db.selectFrom('users').select('currency').where('sub', '=', p.sub).executeTakeFirstOrThrow();
     const f = await fresh.figures({ sub: p.sub, currency: user.currency, displayName: null, numberStyle: 'dot', now: new Date(`${p.today}T12:00:00Z`), today: p.today }, p.today.slice(0, 7), undefined);

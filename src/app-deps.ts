@@ -31,7 +31,7 @@ export interface AppDeps {
   mailer?: Mailer | null;
   /** The Management API client; by default built from config.management (none without it). */
   managementApi?: ManagementApi | null;
-  /** How many people's dashboard figures are kept (features/dashboard/service.ts); DASHBOARD_CACHE by default. */
+  /** How many dashboard pages are kept (features/dashboard/service.ts); DASHBOARD_CACHE by default. */
   dashboardCache?: DashboardCacheLimits;
 }
 

@@ -104,7 +104,7 @@ describe('dashboard figures kept by ledger version', () => {
 
   it('every table the figures read moves the version when written', async () => {
     rec.tables.clear();
-    await service({ people: 0, pagesPerPerson: 0 }).figures(member(A), '2026-11', 'USD');
+    await service({ pages: 0, pagesPerPerson: 0 }).figures(member(A), '2026-11', 'USD');
     const versioned = new Set((await versionTriggers(db)).map((t) => t.split(' ')[0]));
     expect(rec.tables.size).toBeGreaterThan(5);
     expect([...rec.tables].filter((t) => !versioned.has(t))).toEqual([]);
@@ -179,7 +179,7 @@ describe('dashboard figures kept by ledger version', () => {
   });
 
   it('keys pages by day, month and currency, and keeps a bounded number of them', async () => {
-    const s = service({ people: 1, pagesPerPerson: 2 });
+    const s = service({ pages: 2, pagesPerPerson: 2 });
     const nov = await s.figures(member(A), '2026-11', undefined);
     expect(await s.figures(member(A, '2026-11-19'), '2026-11', undefined)).not.toBe(nov);
     expect((await s.figures(member(A), '2026-11', 'EUR')).view.currency).toBe('EUR');

@@ -12,13 +12,17 @@ import { insightsFor } from './insights.js';
 import type { DashboardRepository } from './repository.js';
 
 export interface DashboardCacheLimits {
-  /** People whose figures are kept, least recently seen dropped first; 0 turns the cache off. */
-  people: number;
-  /** Pages (month, currency) kept per person. */
+  /**
+   * Pages (one person's month in one currency) kept in all, the least recently seen person's
+   * dropped first; 0 turns the cache off. A page of the demo's year is about 50 KB with its charts.
+   */
+  pages: number;
+  /** Pages kept per person, the oldest dropped first. */
   pagesPerPerson: number;
 }
 
-export const DASHBOARD_CACHE: DashboardCacheLimits = { people: 500, pagesPerPerson: 6 };
+/** At most about 20 MB of kept pages per process. */
+export const DASHBOARD_CACHE: DashboardCacheLimits = { pages: 400, pagesPerPerson: 6 };
 
 type Figures = Awaited<ReturnType<typeof computeFigures>>;
 
@@ -32,7 +36,7 @@ type Figures = Awaited<ReturnType<typeof computeFigures>>;
  */
 export function createDashboardService(deps: { finance: Finance; versions: DashboardRepository; limits?: DashboardCacheLimits }) {
   const limits = deps.limits ?? DASHBOARD_CACHE;
-  const cache = limits.people > 0 ? new LRUCache<string, { version: string; pages: Map<string, Figures> }>({ max: limits.people }) : null;
+  const cache = limits.pages > 0 ? new LRUCache<string, { version: string; pages: Map<string, Figures> }>({ maxSize: limits.pages, sizeCalculation: (p) => Math.max(1, p.pages.size) }) : null;
 
   return {
     async figures(m: Member, month: string, requestedCurrency: unknown): Promise<Figures> {
@@ -51,6 +55,9 @@ export function createDashboardService(deps: { finance: Finance; versions: Dashb
       const figures = deepFreeze(await computeFigures(deps.finance, m, month, requested));
       if (person.pages.size >= limits.pagesPerPerson) person.pages.delete(person.pages.keys().next().value!);
       person.pages.set(key, figures);
+      // Set anew (a new entry object: lru-cache counts sizes only on a changed value), so the
+      // person's pages are counted again and others dropped past the bound.
+      if (cache.get(m.sub)?.pages === person.pages) cache.set(m.sub, { version, pages: person.pages });
       return figures;
     },
   };
