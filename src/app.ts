@@ -87,8 +87,8 @@ export function createApp(deps: AppDeps): App {
   app.set('trust proxy', config.trustProxy);
   app.set('view engine', 'ejs');
   app.set('views', deps.paths.views);
-  app.locals.fixedPartial = fixedPartials(deps.paths.views, app.get('view cache') === true, { 'currency-list': { currencies: CURRENCY_CHOICES } });
   app.locals.keptPartial = keptPartials(deps.paths.views, app.get('view cache') === true);
+  app.locals.fixedPartial = fixedPartials(app.locals.keptPartial, { 'currency-list': { currencies: CURRENCY_CHOICES } });
 
   // Wiring: repositories -> services -> guards and routes.
   const names = cookieNames(config.secureCookies);

@@ -14,8 +14,8 @@ const VERSIONED = [
 const EVENTS = ['insert', 'update', 'delete'] as const;
 
 /** One row per person with a ledger: its version moves on every change; the epoch is new whenever the row is. */
-function bump(subExpression: string, where = ''): string {
-  return `INSERT INTO ledger_versions (user_sub, epoch, version) SELECT ${subExpression}, lower(hex(randomblob(8))), 1 WHERE ${where || 'true'}
+function bump(subExpression: string, where = 'true'): string {
+  return `INSERT INTO ledger_versions (user_sub, epoch, version) SELECT ${subExpression}, lower(hex(randomblob(8))), 1 WHERE ${where}
     ON CONFLICT (user_sub) DO UPDATE SET version = version + 1;`;
 }
 

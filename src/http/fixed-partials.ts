@@ -5,20 +5,16 @@ import ejs from 'ejs';
 /**
  * Partials whose output is the same for every request (the currency list: 162 options, 6.6% of
  * the profile page's CPU time under load when it was rendered per request). Views write
- * `<%- fixedPartial('currency-list') %>`; the partial is rendered with its fixed data on first use
- * and the HTML reused. With `cache` off (development) it is rendered every time, so edits show.
+ * `<%- fixedPartial('currency-list') %>`; each is a kept partial of `partials/` over its fixed
+ * (frozen) data, so it is rendered on first use and the HTML reused, or every time with `cache`
+ * off (development), so edits show.
  */
-export function fixedPartials(viewsDir: string, cache: boolean, partials: Record<string, Record<string, unknown>>): (name: string) => string {
-  const rendered = new Map<string, string>();
+export function fixedPartials(keptPartial: (name: string, data: object) => string, partials: Record<string, Record<string, unknown>>): (name: string) => string {
+  const fixed = new Map(Object.entries(partials).map(([name, data]) => [name, Object.freeze({ ...data })]));
   return function fixedPartial(name: string): string {
-    const hit = rendered.get(name);
-    if (hit !== undefined) return hit;
-    const data = partials[name];
+    const data = fixed.get(name);
     if (!data) throw new Error(`no fixed partial is called ${name}`);
-    const filename = path.join(viewsDir, 'partials', `${name}.ejs`);
-    const html = ejs.render(fs.readFileSync(filename, 'utf8'), data, { filename });
-    if (cache) rendered.set(name, html);
-    return html;
+    return keptPartial(`partials/${name}`, data);
   };
 }
 
