@@ -19,6 +19,7 @@ import type { DevIdp } from './dev-idp/index.js';
 import { MANAGEMENT_SCOPES } from './identity/management-api.js';
 import type { Mailer } from './mail/mailer.js';
 import { createLogger } from './logging/logger.js';
+import { expressMessages } from './http/express-messages.js';
 import { requestTurns } from './http/request-turns.js';
 import { appPaths } from './paths.js';
 import { superviseWorkers, type WorkerRequest } from './runtime/cluster.js';
@@ -153,7 +154,10 @@ async function main(): Promise<void> {
     refusedLoggedAt = now;
   };
   const turns = requestTurns(app, { maxWaiting: MAX_WAITING_REQUESTS, onRefused });
-  const server = http.createServer(turns);
+  // Requests and responses are born with Express's prototypes (see http/express-messages.ts).
+  const messages = expressMessages();
+  messages.use(app);
+  const server = http.createServer(messages.options, turns);
   server.headersTimeout = 20_000;
   server.requestTimeout = 30_000;
   await new Promise<void>((resolve) => server.listen(config.port, config.listenHost, resolve));

@@ -19,6 +19,7 @@ import { openTestDatabase, type TestDatabase } from './engines.js';
 import { appClient, startDevIdp, type DevIdp } from '../../src/dev-idp/index.js';
 import { createLogger, type Logger } from '../../src/logging/logger.js';
 import { appPaths } from '../../src/paths.js';
+import { expressMessages, type ExpressMessages } from '../../src/http/express-messages.js';
 import { DatabaseSessionStore } from '../../src/sessions/database-store.js';
 import type { UserSessionStore } from '../../src/sessions/types.js';
 
@@ -71,10 +72,12 @@ export interface AppStack {
   close(): Promise<void>;
 }
 
-async function listenOnFreePort(): Promise<{ server: http.Server; port: number }> {
-  const server = http.createServer();
+/** The server listens before the app exists (its port is in the app's config); the app's prototypes come later, as in src/server.ts. */
+async function listenOnFreePort(): Promise<{ server: http.Server; port: number; messages: ExpressMessages }> {
+  const messages = expressMessages();
+  const server = http.createServer(messages.options);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, port: (server.address() as AddressInfo).port };
+  return { server, port: (server.address() as AddressInfo).port, messages };
 }
 
 function testConfig(port: number, dataDir: string, env: Record<string, string> = {}): ResolvedConfig {
@@ -95,7 +98,7 @@ function testConfig(port: number, dataDir: string, env: Record<string, string> =
 }
 
 async function mountApp(
-  server: http.Server,
+  { server, messages }: { server: http.Server; messages: ExpressMessages },
   config: ResolvedConfig,
   issuerBaseUrl: string,
   dataDir: string,
@@ -118,6 +121,7 @@ async function mountApp(
     ...identity,
     ...(options.sessionReadTimeoutMs ? { sessionReadTimeoutMs: options.sessionReadTimeoutMs } : {}),
   });
+  messages.use(app);
   server.on('request', app);
   return { testDatabase, database, sessions, clock, app };
 }
@@ -132,14 +136,14 @@ async function closeAll(server: http.Server, database: TestDatabase, dataDir: st
 /** The app against an external issuer (e.g. the hostile test provider), as with a real tenant. */
 export async function startAppAgainst(issuerBaseUrl: string, client: { clientId: string; clientSecret: string }, options: StackOptions = {}): Promise<AppStack> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pfc-test-'));
-  const { server, port } = await listenOnFreePort();
+  const { server, port, messages } = await listenOnFreePort();
   const config = testConfig(port, dataDir, {
     AUTH0_ISSUER_BASE_URL: issuerBaseUrl,
     AUTH0_CLIENT_ID: client.clientId,
     AUTH0_CLIENT_SECRET: client.clientSecret,
     ...options.env,
   });
-  const { testDatabase, database, sessions, clock } = await mountApp(server, config, issuerBaseUrl, dataDir, options);
+  const { testDatabase, database, sessions, clock } = await mountApp({ server, messages }, config, issuerBaseUrl, dataDir, options);
   return { baseUrl: `http://localhost:${port}`, clock, config, database, sessions, dataDir, close: () => closeAll(server, testDatabase, dataDir) };
 }
 
@@ -149,7 +153,7 @@ export async function startAppAgainst(issuerBaseUrl: string, client: { clientId:
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pfc-test-'));
-  const { server, port } = await listenOnFreePort();
+  const { server, port, messages } = await listenOnFreePort();
   const config = testConfig(port, dataDir, options.env);
   const paths = appPaths();
   const idp = await startDevIdp({
@@ -166,7 +170,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...(options.idpNow ? { now: options.idpNow } : {}),
   });
   const mailer: Mailer = { send: (m) => idp.deliverMail(m) };
-  const { testDatabase, database, sessions, clock, app } = await mountApp(server, config, idp.issuer, dataDir, options, {
+  const { testDatabase, database, sessions, clock, app } = await mountApp({ server, messages }, config, idp.issuer, dataDir, options, {
     mailer,
     ...(options.managementApi ? { managementApi: options.managementApi(idp.issuer, config) } : {}),
   });
