@@ -4,6 +4,7 @@
 // JSON line per request to a file. Prints the cookie of the one session it holds, then "ready".
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -60,7 +61,17 @@ app.get('/profile', function profile(req, res) {
   res.set('Cache-Control', 'no-store');
   res.render('profile', { user: req.session.user });
 });
-app.listen(Number(process.env.PORT), '127.0.0.1', () => process.stdout.write(`cookie sid=${encodeURIComponent(sign(sessionId))}\nready\n`));
+// LEAN_PROTOTYPES=1: the same app on a server whose requests and responses are born with
+// Express's prototypes, as the app's are (src/http/express-messages.ts); the benchmark shows both.
+const server = process.env.LEAN_PROTOTYPES === '1' ? await bornWithExpressPrototypes(app) : http.createServer(app);
+server.listen(Number(process.env.PORT), '127.0.0.1', () => process.stdout.write(`cookie sid=${encodeURIComponent(sign(sessionId))}\nready\n`));
+
+async function bornWithExpressPrototypes(expressApp) {
+  const { expressMessages } = await import('../dist/src/http/express-messages.js');
+  const messages = expressMessages();
+  messages.use(expressApp);
+  return http.createServer(messages.options, expressApp);
+}
 process.on('SIGTERM', () => {
   fs.rmSync(dir, { recursive: true, force: true });
   process.exit(0);

@@ -57,8 +57,8 @@ async function startedAfter(url: string, started: number, server?: ServerProcess
   }
 }
 
-function startPlain(script: string, port: number): { child: ChildProcess; firstLine: Promise<string> } {
-  const child = spawn(process.execPath, [script], { env: { PATH: process.env.PATH ?? '', PORT: String(port) }, stdio: ['ignore', 'pipe', 'inherit'] });
+function startPlain(script: string, port: number, env: Record<string, string> = {}): { child: ChildProcess; firstLine: Promise<string> } {
+  const child = spawn(process.execPath, [script], { env: { PATH: process.env.PATH ?? '', PORT: String(port), ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const firstLine = new Promise<string>((resolve) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -141,16 +141,19 @@ export function buildApp(): void {
 export async function speedRows(o: Options): Promise<Array<[string, string]>> {
   buildApp();
   const rows: Array<[string, string]> = [];
-  const [barePort, leanPort] = await Promise.all([freePort(), freePort()]);
+  const [barePort, leanPort, leanBornPort] = await Promise.all([freePort(), freePort(), freePort()]);
   const bare = startPlain('bench/bare-express.mjs', barePort);
   const lean = startPlain('bench/lean-reference.mjs', leanPort);
+  const leanBorn = startPlain('bench/lean-reference.mjs', leanBornPort, { LEAN_PROTOTYPES: '1' });
   const leanCookie = /cookie (\S+)/.exec(await lean.firstLine)![1]!;
+  const leanBornCookie = /cookie (\S+)/.exec(await leanBorn.firstLine)![1]!;
   await bare.firstLine;
   const app = await startSignedIn({});
   const html = { accept: 'text/html' };
   const targets: Record<string, { url: string; o: Omit<Parameters<typeof wrk>[1], 'seconds'>; app?: boolean }> = {
     bare: { url: `http://127.0.0.1:${barePort}/`, o: { connections: o.connections } },
     lean: { url: `http://127.0.0.1:${leanPort}/profile`, o: { connections: o.connections, headers: { cookie: leanCookie, ...html } } },
+    'lean born': { url: `http://127.0.0.1:${leanBornPort}/profile`, o: { connections: o.connections, headers: { cookie: leanBornCookie, ...html } } },
     profile: { ...appLoad(app, 'profile', o.connections), app: true },
     dashboard: { ...appLoad(app, 'dashboard', o.connections), app: true },
     add: { ...appLoad(app, 'add', o.connections), app: true },
@@ -179,8 +182,9 @@ export async function speedRows(o: Options): Promise<Array<[string, string]>> {
   const share = (k: string, of: string) => s[k]!.rps / s[of]!.rps;
   rows.push([`bare Express 5 "hello"`, each('bare')]);
   rows.push([`lean reference /profile (${(share('lean', 'bare')).toFixed(2)} of bare)`, each('lean')]);
-  rows.push([`/profile signed in`, `${each('profile')} · median ${share('profile', 'lean').toFixed(2)} of lean, ${share('profile', 'bare').toFixed(2)} of bare (target 0.6 of lean, p99 < 25 ms)`]);
-  rows.push([`demo dashboard`, `${each('dashboard')} · median ${share('dashboard', 'lean').toFixed(2)} of lean (target 0.35, p99 < 40 ms)`]);
+  rows.push([`lean reference, requests born with Express's prototypes as the app's are`, `${each('lean born')} · median ${share('lean born', 'lean').toFixed(2)} of the plain lean reference`]);
+  rows.push([`/profile signed in`, `${each('profile')} · median ${share('profile', 'lean').toFixed(2)} of lean (${share('profile', 'lean born').toFixed(2)} of the lean reference built the same way), ${share('profile', 'bare').toFixed(2)} of bare (target 0.6 of lean, p99 < 25 ms)`]);
+  rows.push([`demo dashboard`, `${each('dashboard')} · median ${share('dashboard', 'lean').toFixed(2)} of lean (${share('dashboard', 'lean born').toFixed(2)} of the lean reference built the same way; target 0.35, p99 < 40 ms)`]);
   rows.push([`dashboard right after each change`, `${each('add then dashboard')} · adds and dashboards alternately: ${(s['add then dashboard']!.rps / 2).toFixed(0)} dashboards a second, each recomputed`]);
   rows.push([`add a transaction (POST)`, `${each('add')} · median ${s.add!.rps.toFixed(0)}/s (target 1,000/s, p99 < 50 ms)`]);
   rows.push([`/profile at 100 connections`, each('profile at 100')]);
@@ -216,6 +220,7 @@ export async function speedRows(o: Options): Promise<Array<[string, string]>> {
 
   bare.child.kill('SIGTERM');
   lean.child.kill('SIGTERM');
+  leanBorn.child.kill('SIGTERM');
   return rows;
 }
 

@@ -3,6 +3,7 @@ import { errors, jwtVerify, type JWTPayload } from 'jose';
 import type { Clock } from '../clock/clock.js';
 import type { Logger } from '../logging/logger.js';
 import type { IdTokenVerifier } from './id-token-verifier.js';
+import { requestLogger } from '../http/request-logging.js';
 
 const LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 /** How old a logout token may be (its iat), and how long its jti is remembered. */
@@ -75,13 +76,13 @@ export function backchannelLogoutRoute(deps: {
       if (!replays.claim(payload.jti, payload.iat! + MAX_AGE_SECONDS + CLOCK_TOLERANCE_SECONDS)) throw new Error('jti replayed');
       token = payload;
     } catch (err) {
-      req.log?.warn({ reason: err instanceof errors.JOSEError ? err.code : err instanceof Error ? err.message : 'invalid' }, 'back-channel logout token refused');
+      requestLogger(req, deps.logger).warn({ reason: err instanceof errors.JOSEError ? err.code : err instanceof Error ? err.message : 'invalid' }, 'back-channel logout token refused');
       return res.status(400).json({ error: 'invalid_request' });
     }
     try {
       await deps.onLogoutToken({ ...(typeof token.sub === 'string' ? { sub: token.sub } : {}), ...(typeof token.sid === 'string' ? { sid: token.sid } : {}) });
     } catch (err) {
-      (req.log ?? deps.logger).error({ err }, 'back-channel logout could not end the sessions');
+      requestLogger(req, deps.logger).error({ err }, 'back-channel logout could not end the sessions');
       return res.status(400).json({ error: 'application_error' });
     }
     res.status(204).end();

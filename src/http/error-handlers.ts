@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../logging/logger.js';
 import { HttpError, NotFoundError } from './errors.js';
 import { wantsHtml } from './negotiation.js';
+import { requestLogger } from './request-logging.js';
 
 const GENERIC: Record<number, { title: string; message: string }> = {
   400: { title: 'Bad request', message: 'The request could not be understood. Please go back and try again.' },
@@ -26,7 +27,7 @@ export const notFoundHandler: RequestHandler = (_req, _res, next) => {
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return function errorPage(err, req, res, _next) {
     const status = statusOf(err);
-    const log = req.log ?? logger;
+    const log = requestLogger(req, logger);
     if (status >= 500) log.error({ err, status }, 'request failed');
     else log.info({ status, error: errorName(err) }, 'request refused');
 

@@ -7,10 +7,21 @@ declare global {
     interface Request {
       /** This request's id, also sent as X-Request-Id. */
       id?: string;
-      /** A logger whose lines carry this request's id (and the user's sub once known). */
+      /** This request's own logger, made on first use by requestLogger(). */
       log?: Logger;
     }
   }
+}
+
+/**
+ * A logger whose lines carry the request's id (and the user's sub once known), made on first use:
+ * most requests log nothing but their completion line. A plain property, not an accessor defined
+ * on each request, which would put the request object in V8's slow dictionary mode.
+ */
+export function requestLogger(req: Express.Request, logger: Logger): Logger {
+  if (req.log) return req.log;
+  if (req.id === undefined) return logger;
+  return (req.log = logger.child(req.user ? { reqId: req.id, userSub: req.user.sub } : { reqId: req.id }));
 }
 
 /**
@@ -31,15 +42,6 @@ export function requestLogging(logger: Logger): RequestHandler {
     const started = performance.now();
     res.setHeader('X-Request-Id', id);
     req.id = id;
-    let child: Logger | undefined;
-    Object.defineProperty(req, 'log', {
-      configurable: true,
-      enumerable: false,
-      get: () => (child ??= logger.child(req.user ? { reqId: id, userSub: req.user.sub } : { reqId: id })),
-      set: (value: Logger) => {
-        child = value;
-      },
-    });
     let logged = false;
     const done = () => {
       if (logged) return;

@@ -51,14 +51,34 @@ describe('requests and responses born with the app prototypes', () => {
   it('makes plain node:http objects until the app is known, then the app ones', async () => {
     const app = helloApp();
     const messages = expressMessages();
-    const seen: Array<[object | null, object | null]> = [];
-    const base = await serve(messages.options, app, seen);
+    const server = http.createServer(messages.options);
+    const seen: Array<{ expressMethods: boolean; appPrototypes: boolean }> = [];
+    server.on('request', (req, res) => seen.push({ expressMethods: typeof (req as { get?: unknown }).get === 'function', appPrototypes: Object.getPrototypeOf(req) === app.request && Object.getPrototypeOf(res) === app.response }));
+    server.on('request', app);
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     expect((await fetch(`${base}/hello`)).status).toBe(201);
     messages.use(app);
     expect((await fetch(`${base}/hello`)).status).toBe(201);
-    expect(seen[0]).toEqual([http.IncomingMessage.prototype, http.ServerResponse.prototype]);
-    expect(seen[1]![0]).toBe(app.request);
-    expect(seen[1]![1]).toBe(app.response);
+    expect(seen).toEqual([
+      { expressMethods: false, appPrototypes: false },
+      { expressMethods: true, appPrototypes: true },
+    ]);
+  });
+
+  it("keeps what Express's prototypes held: the app, its settings and Express's methods", () => {
+    const app = helloApp();
+    app.set('trust proxy', 1);
+    const before = { request: app.request, response: app.response };
+    expressMessages().use(app);
+    expect(app.request).not.toBe(before.request);
+    expect((app.request as { app?: unknown }).app).toBe(app);
+    expect((app.response as { app?: unknown }).app).toBe(app);
+    expect(Object.getPrototypeOf(app.request)).toBe(Object.getPrototypeOf(before.request));
+    expect(Object.getPrototypeOf(app.response)).toBe(Object.getPrototypeOf(before.response));
+    expect(http.IncomingMessage.prototype.isPrototypeOf(app.request)).toBe(true);
+    expect(http.ServerResponse.prototype.isPrototypeOf(app.response)).toBe(true);
   });
 
   it('without them node:http makes its own objects and Express has to change their prototypes', async () => {

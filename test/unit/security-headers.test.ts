@@ -23,7 +23,10 @@ async function headersFrom(layers: RequestHandler[]): Promise<{ headers: Record<
   servers.push(server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
-  const headers = Object.fromEntries([...res.headers].filter(([k]) => !['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding'].includes(k)));
+  const headers: Record<string, string> = {};
+  res.headers.forEach((value, name) => {
+    if (!['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding'].includes(name)) headers[name] = value;
+  });
   return { headers, nonce };
 }
 

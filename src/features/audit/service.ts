@@ -3,6 +3,7 @@ import type { Request } from 'express';
 import type { Logger } from '../../logging/logger.js';
 import { createRefusalAggregator } from './refusals.js';
 import type { AuditRepository } from './repository.js';
+import { requestLogger } from '../../http/request-logging.js';
 
 /** Security events the admin dashboard shows and the checklist asks to be recorded. */
 export type AuditType =
@@ -64,7 +65,7 @@ export function createAuditService(repo: AuditRepository, logger: Logger, now: (
   }
 
   function record(req: Request, type: AuditType, input: AuditInput = {}): Promise<void> {
-    return write(type, { actorSub: req.user?.sub ?? null, ip: req.ip ?? null, requestId: typeof req.id === 'string' ? req.id : null }, input, req.log ?? logger);
+    return write(type, { actorSub: req.user?.sub ?? null, ip: req.ip ?? null, requestId: typeof req.id === 'string' ? req.id : null }, input, requestLogger(req, logger));
   }
 
   const refusals = createRefusalAggregator({
