@@ -51,6 +51,7 @@ import { flashMessages } from './http/flash.js';
 import { fixedPartials, keptPartials } from './http/fixed-partials.js';
 import { CURRENCY_CHOICES } from './features/profile/preferences.js';
 import { loadMember } from './http/load-member.js';
+import { siteNav } from './http/site-nav.js';
 import { requestLogging } from './http/request-logging.js';
 import { createCsrf } from './security/csrf.js';
 import { rejectCrossSite } from './security/fetch-metadata.js';
@@ -89,6 +90,7 @@ export function createApp(deps: AppDeps): App {
   app.set('views', deps.paths.views);
   app.locals.keptPartial = keptPartials(deps.paths.views, app.get('view cache') === true);
   app.locals.fixedPartial = fixedPartials(app.locals.keptPartial, { 'currency-list': { currencies: CURRENCY_CHOICES } });
+  app.locals.siteNav = siteNav(app.locals.keptPartial);
 
   // Wiring: repositories -> services -> guards and routes.
   const names = cookieNames(config.secureCookies);
