@@ -13,6 +13,10 @@ export interface DatabaseSessionStoreOptions {
 
 /** Every signed-in request reads its session: compiled once. */
 const readSession = compiledQuery((db, sid: string) => db.selectFrom('sessions').select(['data', 'expires_at']).where('id', '=', sid));
+/** The profile page lists a person's sessions on every view: compiled once too. */
+const listSessions = compiledQuery((db, userSub: string, now: number) =>
+  db.selectFrom('sessions').select(['id', 'user_sub', 'meta', 'created_at', 'updated_at', 'expires_at']).where('user_sub', '=', userSub).where('expires_at', '>', now).orderBy('updated_at', 'desc'),
+);
 
 /**
  * Server-side sessions in the app's database (SQLite or PostgreSQL), in the `sessions` table the
@@ -116,13 +120,7 @@ export class DatabaseSessionStore extends Store implements UserSessionStore {
   }
 
   async listForUser(userSub: string): Promise<SessionSummary[]> {
-    const rows = await this.db
-      .selectFrom('sessions')
-      .select(['id', 'user_sub', 'meta', 'created_at', 'updated_at', 'expires_at'])
-      .where('user_sub', '=', userSub)
-      .where('expires_at', '>', this.now())
-      .orderBy('updated_at', 'desc')
-      .execute();
+    const rows = await listSessions(this.db, userSub, this.now());
     return rows.map((r) => ({
       id: r.id,
       userSub,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addMonths, daysBetween, isCalendarDate, isMonth, monthRange } from '../../src/features/money/dates.js';
-import { formatMoney, MAX_AMOUNT_MINOR, minorDigits, minorToInput, parseAmount } from '../../src/features/money/money.js';
+import { formatMoney, MAX_AMOUNT_MINOR, minorDigits, minorToInput, parseAmount, rememberingFormatter } from '../../src/features/money/money.js';
 
 const ok = (minor: number) => ({ ok: true, minor });
 
@@ -125,5 +125,28 @@ describe('the number style in messages and inputs', () => {
     expect(minorToInput(123_456, 'EUR')).toBe('1234.56');
     expect(minorToInput(500, 'JPY', 'comma')).toBe('500');
     for (const style of ['dot', 'comma'] as const) for (const minor of [0, 1, 99, 100, 123_456, 999_999_999_999]) expect(parseAmount(minorToInput(minor, 'EUR', style), 'EUR', style)).toEqual({ ok: true, minor });
+  });
+});
+
+describe('rememberingFormatter', () => {
+  it('formats exactly as formatMoney does, in its own currency, the first time and every time after', () => {
+    const usd = rememberingFormatter('USD');
+    const jpy = rememberingFormatter('JPY');
+    for (let round = 0; round < 2; round++) {
+      for (const minor of [0, 1, -1, 123_456, -999_999_999_999, 50]) {
+        expect(usd(minor)).toBe(formatMoney(minor, 'USD'));
+        expect(jpy(minor)).toBe(formatMoney(minor, 'JPY'));
+      }
+    }
+    expect(usd(123_456)).toBe('$1,234.56');
+    expect(jpy(500)).toBe('¥500');
+  });
+
+  it('formats amounts past what it may remember right too', () => {
+    const seen = new Set<string>();
+    const money = rememberingFormatter('EUR', 3);
+    for (let minor = 0; minor < 10; minor++) seen.add(money(minor * 100));
+    for (let minor = 0; minor < 10; minor++) expect(money(minor * 100)).toBe(formatMoney(minor * 100, 'EUR'));
+    expect(seen.size).toBe(10);
   });
 });

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { compiledQuery } from '../../db/compiled-query.js';
 import type { CategoryGroup, Database } from '../../db/schema.js';
 
 export interface Category {
@@ -30,6 +31,9 @@ export const DEFAULT_CATEGORIES: Array<[string, CategoryGroup]> = [
   ['Debt payments', 'saving'],
 ];
 
+/** Every finance page checks that the member's starting categories exist: compiled once. */
+const anyCategory = compiledQuery((db, userSub: string) => db.selectFrom('categories').select('id').where('user_sub', '=', userSub).limit(1));
+
 export function createCategoriesRepository(db: Kysely<Database>) {
   return {
     async list(userSub: string): Promise<Category[]> {
@@ -39,7 +43,7 @@ export function createCategoriesRepository(db: Kysely<Database>) {
 
     /** Seeds the default categories once; a no-op when the user has any. */
     async ensureSeeded(userSub: string, now: Date): Promise<void> {
-      const any = await db.selectFrom('categories').select('id').where('user_sub', '=', userSub).limit(1).executeTakeFirst();
+      const [any] = await anyCategory(db, userSub);
       if (any) return;
       await db
         .insertInto('categories')

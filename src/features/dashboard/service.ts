@@ -5,7 +5,7 @@ import { currencyView } from '../coach/currency-view.js';
 import { paceGoals } from '../coach/formulas.js';
 import type { Finance } from '../finance.js';
 import { addMonths, monthLabel, monthOf, shortMonthName } from '../money/dates.js';
-import { formatMoney } from '../money/money.js';
+import { formatMoney, rememberingFormatter } from '../money/money.js';
 import { conversionNotice } from '../rates/convert-totals.js';
 import { forecastView, upcomingView } from '../schedules/view.js';
 import { insightsFor } from './insights.js';
@@ -77,7 +77,8 @@ async function computeFigures(finance: Finance, m: Member, month: string, reques
   // Schedules make a forecast worth reading: its warnings show here too.
   const warnings = upcoming.length ? (await finance.planning.forecast(m.sub, m.today)).filter((f) => f.warning) : [];
   const savingByCurrency = await finance.coach.recentMonthlySaving(m.sub, monthOf(m.today), goals.map((g) => g.currency));
-  const money = (minor: number) => formatMoney(minor, view.currency);
+  // Kept with the figures, so a kept page's amounts are formatted once.
+  const money = rememberingFormatter(view.currency);
   const spending = summary.categories.filter((c) => (c.group === 'need' || c.group === 'want') && c.spent !== 0).sort((a, b) => b.spent - a.spent);
   const budgeted = summary.categories.filter((c) => c.budgeted);
   const u = summary.uncategorized;
@@ -105,7 +106,7 @@ async function computeFigures(finance: Finance, m: Member, month: string, reques
         width,
       )),
     },
-    goals: paceGoals(goals, monthOf(m.today), savingByCurrency).map((g) => ({ ...g, money: (minor: number) => formatMoney(minor, g.currency) })),
+    goals: paceGoals(goals, monthOf(m.today), savingByCurrency).map((g) => ({ ...g, money: rememberingFormatter(g.currency) })),
     conversion: conversionNotice(summary.conversion, formatMoney),
     upcoming: upcomingView(upcoming, accounts),
     forecastWarnings: forecastView(warnings),

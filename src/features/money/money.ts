@@ -100,6 +100,24 @@ export function formatMoney(minor: number, currency: string): string {
   return f.format((minor + 0) / 10 ** minorDigits(currency));
 }
 
+/**
+ * formatMoney for one currency, remembering what it has formatted. For figures that are kept and
+ * drawn again on every view (the dashboard's): their page formats the same few dozen amounts each
+ * time, and the number formatter is most of a kept page's own time. Remembers at most `most`
+ * amounts, then formats the rest afresh.
+ */
+export function rememberingFormatter(currency: string, most = 1000): (minor: number) => string {
+  const formatted = new Map<number, string>();
+  return function money(minor: number): string {
+    let text = formatted.get(minor);
+    if (text === undefined) {
+      text = formatMoney(minor, currency);
+      if (formatted.size < most) formatted.set(minor, text);
+    }
+    return text;
+  };
+}
+
 /** The plain number for an input field: "1234.56", "-12", "0.5" → "0.50". */
 export function minorToInput(minor: number, currency: string, style: DecimalStyle = 'dot'): string {
   const d = minorDigits(currency);
