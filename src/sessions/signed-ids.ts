@@ -19,9 +19,14 @@ export interface SessionIdSigner {
 
 const HEADER_B64 = Buffer.from(JSON.stringify({ alg: 'HS256', b64: false, crit: ['b64'] })).toString('base64url');
 const ID_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
+/** Genuine cookie values remembered per process (about 200 bytes each). */
+const MAX_VERIFIED = 10_000;
 
 export function createSessionIdSigner(secret: string, cookieName: string): SessionIdSigner {
   const key = Buffer.from(crypto.hkdfSync('sha256', secret, Buffer.alloc(0), 'JWS Cookie Signing', 32));
+  // A cookie value's verdict never changes for this key, and a signed-in person sends the same
+  // value on every request: genuine values are remembered, so most requests compute no HMAC.
+  const verified = new Map<string, string>();
   const mac = (id: string) => crypto.createHmac('sha256', key).update(`${HEADER_B64}.${cookieName}=${id}`).digest();
 
   return {
@@ -30,14 +35,26 @@ export function createSessionIdSigner(secret: string, cookieName: string): Sessi
       return `${id}.${mac(id).toString('base64url')}`;
     },
     verify(cookieValue) {
-      const dot = cookieValue.indexOf('.');
-      if (dot < 0) return null;
-      const id = cookieValue.slice(0, dot);
-      const given = Buffer.from(cookieValue.slice(dot + 1));
-      if (!ID_PATTERN.test(id) || given.length !== 43) return null;
-      // Compared as text: base64url decoding forgives stray characters, so only the exact signature passes.
-      return crypto.timingSafeEqual(given, Buffer.from(mac(id).toString('base64url'))) ? id : null;
+      const known = verified.get(cookieValue);
+      if (known !== undefined) return known;
+      const id = check(cookieValue);
+      if (id !== null) {
+        // Bounded: only genuine values are kept, but a busy process sees many.
+        if (verified.size >= MAX_VERIFIED) verified.clear();
+        verified.set(cookieValue, id);
+      }
+      return id;
     },
   };
+
+  function check(cookieValue: string): string | null {
+    const dot = cookieValue.indexOf('.');
+    if (dot < 0) return null;
+    const id = cookieValue.slice(0, dot);
+    const given = Buffer.from(cookieValue.slice(dot + 1));
+    if (!ID_PATTERN.test(id) || given.length !== 43) return null;
+    // Compared as text: base64url decoding forgives stray characters, so only the exact signature passes.
+    return crypto.timingSafeEqual(given, Buffer.from(mac(id).toString('base64url'))) ? id : null;
+  }
 }
 

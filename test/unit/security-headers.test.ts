@@ -80,3 +80,17 @@ describe('security headers decided by helmet once', () => {
     expect(() => helmetOnce(later)).toThrow(/synchronously/);
   });
 });
+
+describe('CSP nonces', () => {
+  it('are 16 random bytes each, never repeated, across refills of their pool', async () => {
+    const { nextNonce } = await import('../../src/security/headers.js');
+    const seen = new Set<string>();
+    for (let i = 0; i < 1000; i++) {
+      const nonce = nextNonce();
+      expect(Buffer.from(nonce, 'base64')).toHaveLength(16);
+      expect(nonce).toMatch(/^[A-Za-z0-9+/]{22}==$/);
+      seen.add(nonce);
+    }
+    expect(seen.size).toBe(1000);
+  });
+});
