@@ -6,40 +6,59 @@ import { withStatementCache } from '../../src/db/statement-cache.js';
 
 describe('ID token claims cache', () => {
   /** A stand-in for the library's request context: a prototype getter that counts its decodes. */
-  function contextFor(session: { id_token?: string }) {
+  function contextFor(session: { id_token?: string; sid?: string }) {
     let decodes = 0;
     class Context {
       get idTokenClaims() {
         decodes++;
-        return session.id_token ? { sub: session.id_token } : undefined;
+        return session.id_token ? { sub: session.id_token, sid: session.sid, roles: ['member'] } : undefined;
       }
     }
     const req = { oidc: new Context(), pfc_session: session } as unknown as Request;
     cacheClaimsOn(req, (r) => (r as unknown as { pfc_session: typeof session }).pfc_session);
     return { req, decodes: () => decodes };
   }
+  let tokens = 0;
+  const token = () => `token-${++tokens}-${Math.random()}`;
 
   it('decode the ID token once however often a request reads the claims', () => {
-    const { req, decodes } = contextFor({ id_token: 'a' });
-    expect(req.oidc.idTokenClaims).toEqual({ sub: 'a' });
-    expect(req.oidc.idTokenClaims).toEqual({ sub: 'a' });
+    const t = token();
+    const { req, decodes } = contextFor({ id_token: t });
+    expect(req.oidc.idTokenClaims).toEqual({ sub: t, roles: ['member'] });
+    expect(req.oidc.idTokenClaims).toEqual({ sub: t, roles: ['member'] });
     expect(decodes()).toBe(1);
   });
 
-  it('decode again when the session gets another ID token or loses it', () => {
-    const session: { id_token?: string } = { id_token: 'a' };
+  it('decode again when the session gets another ID token, and give nothing when it loses it', () => {
+    const [a, b] = [token(), token()];
+    const session: { id_token?: string } = { id_token: a };
     const { req, decodes } = contextFor(session);
-    expect(req.oidc.idTokenClaims).toEqual({ sub: 'a' });
-    session.id_token = 'b';
-    expect(req.oidc.idTokenClaims).toEqual({ sub: 'b' });
+    expect(req.oidc.idTokenClaims).toMatchObject({ sub: a });
+    session.id_token = b;
+    expect(req.oidc.idTokenClaims).toMatchObject({ sub: b });
     delete session.id_token;
     expect(req.oidc.idTokenClaims).toBeUndefined();
-    expect(decodes()).toBe(3);
+    expect(decodes()).toBe(2);
   });
 
-  it('hand every reader one frozen object, so no reader can change what the next one sees', () => {
-    const { req } = contextFor({ id_token: 'a' });
-    expect(Object.isFrozen(req.oidc.idTokenClaims)).toBe(true);
+  it('decode a token once per process: the next request with the same token and sid decodes nothing', () => {
+    const t = token();
+    const first = contextFor({ id_token: t, sid: 'sid-1' });
+    expect(first.req.oidc.idTokenClaims).toMatchObject({ sub: t, sid: 'sid-1' });
+    const again = contextFor({ id_token: t, sid: 'sid-1' });
+    expect(again.req.oidc.idTokenClaims).toBe(first.req.oidc.idTokenClaims);
+    expect(again.decodes()).toBe(0);
+    // The library adds the session's backup sid to the claims: another sid is another entry.
+    const otherSid = contextFor({ id_token: t, sid: 'sid-2' });
+    expect(otherSid.req.oidc.idTokenClaims).toMatchObject({ sub: t, sid: 'sid-2' });
+    expect(otherSid.decodes()).toBe(1);
+  });
+
+  it('hand every reader one object frozen through and through, so no reader can change what the next one sees', () => {
+    const { req } = contextFor({ id_token: token() });
+    const claims = req.oidc.idTokenClaims as { roles: string[] };
+    expect(Object.isFrozen(claims)).toBe(true);
+    expect(Object.isFrozen(claims.roles)).toBe(true);
   });
 });
 
@@ -98,6 +117,26 @@ describe('session id signatures', () => {
     expect(signer.verify(`${id}.${sig.slice(0, 42)}*`)).toBeNull();
     expect(createSessionIdSigner('a-secret-that-is-long-enough-0123456789abcdef', 'other').verify(cookie)).toBeNull();
     expect(createSessionIdSigner('another-secret-that-is-long-enough-0123456789', 'pfc_session').verify(cookie)).toBeNull();
+  });
+
+  it('keep refusing forged values after the genuine one has been accepted and remembered', async () => {
+    const { createSessionIdSigner } = await import('../../src/sessions/signed-ids.js');
+    const signer = createSessionIdSigner('a-secret-that-is-long-enough-0123456789abcdef', 'pfc_session');
+    const other = createSessionIdSigner('another-secret-that-is-long-enough-0123456789', 'pfc_session');
+    const cookie = signer.generate();
+    const [id, sig] = cookie.split('.') as [string, string];
+    const forged = `${id}.${sig.slice(0, 42)}${sig.endsWith('A') ? 'B' : 'A'}`;
+    for (let i = 0; i < 3; i++) {
+      expect(signer.verify(cookie)).toBe(id);
+      expect(signer.verify(forged)).toBeNull();
+      expect(signer.verify(`${id}.${'A'.repeat(43)}`)).toBeNull();
+      expect(other.verify(cookie)).toBeNull();
+    }
+    // Past the bound of remembered values, genuine values still verify and forged ones still fail.
+    const many = Array.from({ length: 10_050 }, () => signer.generate());
+    for (const c of many) expect(signer.verify(c)).toBe(c.split('.')[0]);
+    expect(signer.verify(cookie)).toBe(id);
+    expect(signer.verify(`${many[0]!.split('.')[0]}.${sig}`)).toBeNull();
   });
 
   it('sign exactly as express-openid-connect does, so sessions issued before the switch stay valid', async () => {
