@@ -56,7 +56,7 @@ describe('ID token claims cache', () => {
 
   it('hand every reader one object frozen through and through, so no reader can change what the next one sees', () => {
     const { req } = contextFor({ id_token: token() });
-    const claims = req.oidc.idTokenClaims as { roles: string[] };
+    const claims = req.oidc.idTokenClaims as unknown as { roles: string[] };
     expect(Object.isFrozen(claims)).toBe(true);
     expect(Object.isFrozen(claims.roles)).toBe(true);
   });
