@@ -81,6 +81,9 @@ export function createApp(deps: AppDeps): App {
   const { config, logger } = deps;
   const app = express();
   app.disable('x-powered-by');
+  // No ETag on pages: signed-in ones are no-store, so a hash of every page (a SHA-1 of the body,
+  // about 2% of a page's time) would only fingerprint them. Static files keep theirs.
+  app.set('etag', false);
   // Express's fallback error page shows stacks unless env is production. Our own handler answers
   // every error, but should anything slip past it, nothing leaks; view caching follows NODE_ENV.
   app.set('env', 'production');

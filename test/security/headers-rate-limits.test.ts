@@ -72,10 +72,11 @@ describe('#41 security headers on every kind of response', () => {
     expect(a).not.toBe(b);
   });
 
-  it.each(['/dashboard', '/profile', '/'])('marks the signed-in page %s Cache-Control: no-store', async (path) => {
+  it.each(['/dashboard', '/profile', '/'])('marks the signed-in page %s Cache-Control: no-store, with no ETag that would fingerprint it', async (path) => {
     const res = await signedIn.request(`${stack.baseUrl}${path}`);
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('etag')).toBeNull();
   });
 
   it('sends HSTS (one year, subdomains) when served over https, and not over http', async () => {
