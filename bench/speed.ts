@@ -170,7 +170,7 @@ export async function speedRows(o: Options): Promise<Array<[string, string]>> {
     'add then dashboard': { ...appLoad(app, 'add then dashboard', o.connections), app: true },
     'profile at 100': { ...appLoad(app, 'profile', 100), app: true },
     'profile at 200': { ...appLoad(app, 'profile', 200), app: true },
-    'lean at 200': { url: `http://127.0.0.1:${leanPort}/profile`, o: { connections: 200, headers: { cookie: leanCookie, ...html } } },
+    'lean at 200': { url: `http://127.0.0.1:${leanPort}/profile`, o: { connections: 200, headers: { cookie: leanCookie, ...html } }, pid: lean.child.pid! },
   };
   const results = new Map<string, WrkResult[]>(Object.keys(targets).map((k) => [k, []]));
   const cpu = new Map<string, number[]>(Object.keys(targets).map((k) => [k, []]));

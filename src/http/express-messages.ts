@@ -25,10 +25,11 @@ export interface ExpressMessages {
  * Express's methods the same way, and becomes the app's `request` and `response`. Express's
  * `setPrototypeOf` then finds nothing to change.
  *
- * Measured here (wrk, 50 connections, an Express app with 20 small middleware): 3,500-3,600
- * req/s with node:http's classes; 6,900 with plain constructor functions whose prototype is the
- * app's (their objects are made without room for node:http's fields and fall into V8's slow
- * dictionary mode); 9,700-10,100 with these subclasses, whose objects keep V8's fast layout.
+ * Measured here (wrk, 50 connections, an Express app with 20 small middleware, alternating
+ * rounds): 3,470-3,610 req/s with node:http's classes; 6,900 with plain constructor functions
+ * whose prototype is the app's (their objects are made without room for node:http's fields and
+ * fall into V8's slow dictionary mode); 9,720-10,080 with these subclasses, whose objects keep
+ * V8's fast layout.
  *
  * Until `use(app)` is called they make objects like node:http's own, so a server can be created
  * (and listen) before the app exists.
