@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import type { SessionAccess } from '../sessions/access.js';
+import { deepFreeze } from '../lib/freeze.js';
 
 /**
  * express-openid-connect decodes and deep-copies the ID token every time `req.oidc.idTokenClaims`
@@ -45,12 +46,4 @@ function decodedClaims(idToken: string, sid: unknown, decode: () => Record<strin
   if (decoded.size >= MAX_DECODED) decoded.clear();
   decoded.set(key, claims);
   return claims;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const inner of Object.values(value)) deepFreeze(inner);
-  }
-  return value;
 }

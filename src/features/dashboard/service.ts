@@ -10,6 +10,7 @@ import { conversionNotice } from '../rates/convert-totals.js';
 import { forecastView, upcomingView } from '../schedules/view.js';
 import { insightsFor } from './insights.js';
 import type { DashboardRepository } from './repository.js';
+import { deepFreeze } from '../../lib/freeze.js';
 
 export interface DashboardCacheLimits {
   /**
@@ -52,6 +53,7 @@ export function createDashboardService(deps: { finance: Finance; versions: Dashb
       const key = `${m.today} ${m.currency} ${month} ${requested}`;
       const kept = person.pages.get(key);
       if (kept) return kept;
+      // Kept figures are shared by every later view of the page: nothing may change them.
       const figures = deepFreeze(await computeFigures(deps.finance, m, month, requested));
       if (person.pages.size >= limits.pagesPerPerson) person.pages.delete(person.pages.keys().next().value!);
       person.pages.set(key, figures);
@@ -112,13 +114,4 @@ async function computeFigures(finance: Finance, m: Member, month: string, reques
     forecastWarnings: forecastView(warnings),
     historyRows: summary.history.map((h) => ({ label: monthLabel(h.month), income: money(h.income), expenses: money(h.expenses) })),
   };
-}
-
-/** Kept figures are shared by every later view of the page: nothing may change them. */
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const inner of Object.values(value)) deepFreeze(inner);
-  }
-  return value;
 }
