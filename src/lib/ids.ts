@@ -1,10 +1,8 @@
 import crypto from 'node:crypto';
+import { pooledRandomBytes } from './random.js';
 
 let lastMs = 0;
 let counter = 0;
-// Random bytes drawn 4 KiB at a time: one system call per 256 ids instead of one per id.
-let pool = Buffer.alloc(0);
-let offset = 0;
 
 /**
  * A UUID version 7 (RFC 9562): 48 bits of milliseconds, then a counter and random bits. Ids made
@@ -20,12 +18,7 @@ export function timeOrderedId(now = Date.now()): string {
     lastMs++;
     counter = 0;
   }
-  if (offset + 16 > pool.length) {
-    pool = crypto.randomBytes(4096);
-    offset = 0;
-  }
-  const bytes = Buffer.from(pool.subarray(offset, offset + 16));
-  offset += 16;
+  const bytes = pooledRandomBytes(16);
   const ms = BigInt(lastMs);
   for (let i = 0; i < 6; i++) bytes[i] = Number((ms >> BigInt(8 * (5 - i))) & 0xffn);
   bytes[6] = 0x70 | (counter >> 8);

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { RequestHandler } from 'express';
 import helmet from 'helmet';
+import { pooledRandomBytes } from '../lib/random.js';
 
 /**
  * Security headers on every response, static files included. The CSP allows scripts only with
@@ -77,23 +78,9 @@ export function helmetOnce(middleware: RequestHandler): { headers: Array<[string
   return { headers: [...headers], removed, csp: { before: parts[0]!, after: parts[1]! } };
 }
 
-/** A CSP nonce is 16 random bytes, base64. */
-const NONCE_BYTES = 16;
-let noncePool = Buffer.alloc(0);
-let nonceOffset = 0;
-
-/**
- * The next nonce: 16 bytes cut from a pool filled 256 nonces at a time, so the CSPRNG is called once
- * per 256 responses instead of once per response. Every byte is handed out once.
- */
+/** A CSP nonce: 16 random bytes, base64, from the shared pool (one call to the CSPRNG per 256 responses). */
 export function nextNonce(): string {
-  if (nonceOffset + NONCE_BYTES > noncePool.length) {
-    noncePool = crypto.randomBytes(NONCE_BYTES * 256);
-    nonceOffset = 0;
-  }
-  const nonce = noncePool.toString('base64', nonceOffset, nonceOffset + NONCE_BYTES);
-  nonceOffset += NONCE_BYTES;
-  return nonce;
+  return pooledRandomBytes(16).toString('base64');
 }
 
 /**
