@@ -22,7 +22,7 @@ const ADMIN: readonly [string, string] = ['/admin', 'Admin'];
 
 /**
  * The signed-in navigation (views/partials/site-nav.ejs). Its markup depends only on whether the
- * person is an admin and which area is current, so each of those (at most 2 × 16 + 2) is rendered
+ * person is an admin and which area is current, so each of those (2 kinds × 16: the 15 areas and none) is rendered
  * once and kept (`keptPartial` keeps markup per frozen data object); the layout drew it per request
  * (three loops, about a sixth of the layout's time). A path that is no area is "none current":
  * what a request's path can choose is bounded.

@@ -33,4 +33,16 @@ describe('the signed-in navigation', () => {
     // One frozen data object (so one kept markup) per kind of member and area, whatever the paths.
     expect(dataSeen.size).toBe(2);
   });
+
+  it('keeps at most 32 markups: two kinds of member, each with the 15 areas or none current', () => {
+    const kept = keptPartials(appPaths().views, true);
+    const dataSeen = new Set<object>();
+    const nav = siteNav((name, data) => {
+      dataSeen.add(data);
+      return kept(name, data);
+    });
+    const areas = ['/dashboard', '/transactions', '/accounts', '/budgets', '/goals', '/import', '/schedules', '/categories', '/rules', '/payees', '/rates', '/data', '/profile', '/help', '/admin'];
+    for (const user of [member, admin]) for (const path of [...areas, '/', '/nowhere', '/transactions/x/edit']) nav(user, path);
+    expect(dataSeen.size).toBe(32);
+  });
 });
