@@ -98,9 +98,11 @@ export function createApp(deps: AppDeps): App {
   // Wiring: repositories -> services -> guards and routes.
   const names = cookieNames(config.secureCookies);
   const sessionIds = createSessionIdSigner(config.appSecret, names.session);
-  const store = new GuardedSessionStore(new SignedIdSessionStore(deps.sessionStore, sessionIds), deps.sessionReadTimeoutMs ?? 2000, (err) =>
-    logger.error({ err }, 'session store write failed while finishing a response'),
-  );
+  const store = new GuardedSessionStore(new SignedIdSessionStore(deps.sessionStore, sessionIds), {
+    cookieName: names.session,
+    readTimeoutMs: deps.sessionReadTimeoutMs ?? 2000,
+    onWriteError: (err) => logger.error({ err }, 'session store write failed while finishing a response'),
+  });
   const session = sessionAccess(names.session);
   const users = createUsersService(createUsersRepository(deps.db));
   const audit = createAuditService(createAuditRepository(deps.db), logger, () => deps.clock.now(), { refusalWindowMs: config.rateLimit.windowSeconds * 1000 });
@@ -172,7 +174,6 @@ export function createApp(deps: AppDeps): App {
       onLogoutToken: createLogoutTokenHandler({ store, audit }),
     }),
   );
-  app.use(store.track);
   app.use(oidcMiddleware(auth(oidc)));
   app.use(store.checkStore(() => new ServiceUnavailableError()));
   app.use(currentUser(session, config.rolesClaim));
@@ -198,7 +199,7 @@ export function createApp(deps: AppDeps): App {
       socialConnections: config.socialConnections,
       audit,
       mfaMaxAgeSeconds: guards.maxAgeSeconds,
-      endCurrentSession: () => store.destroyCurrent(),
+      endCurrentSession: (req) => store.destroyCurrent(req),
     }),
   );
   app.use('/verify-email', verifyEmailRoutes());

@@ -1,4 +1,4 @@
-import express, { type Router } from 'express';
+import express, { type Request, type Router } from 'express';
 import type { AuditService } from '../features/audit/service.js';
 import { NotFoundError, ServiceUnavailableError } from '../http/errors.js';
 import { connectionButtons } from './connections.js';
@@ -11,7 +11,7 @@ interface AuthRouteDeps {
   audit: AuditService;
   mfaMaxAgeSeconds: number;
   /** Deletes the current session from the store now; rejects when the store fails. */
-  endCurrentSession: () => Promise<void>;
+  endCurrentSession: (req: Request) => Promise<void>;
 }
 
 /**
@@ -59,7 +59,7 @@ export function authRoutes(deps: AuthRouteDeps): Router {
   router.post('/logout', requiresAuth, async (req, res, next) => {
     try {
       // Deleted first, so a store failure is an error page rather than a sign-out that did not happen.
-      await deps.endCurrentSession();
+      await deps.endCurrentSession(req);
     } catch (err) {
       return next(new ServiceUnavailableError('We could not sign you out just now. Please try again.', { cause: err }));
     }

@@ -1,13 +1,13 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { SessionData } from 'express-session';
 import { DelegatingSessionStore } from './delegating-store.js';
 import type { Callback, UserSessionStore } from './types.js';
 
-interface RequestStoreState {
-  readFailed: boolean;
-  /** The session read for this request, so a state-changing request can check the store takes writes. */
-  read?: { sid: string; value: SessionData; written: WrittenState };
+/** A session read for a request: kept so the request can check the store takes writes, and to skip an unchanged rewrite. */
+interface ReadSession {
+  sid: string;
+  value: SessionData;
+  written: WrittenState;
 }
 
 /** What express-openid-connect writes: its timestamps (epoch seconds) beside the session data. */
@@ -24,6 +24,24 @@ interface WrittenState {
   dataJson: string;
 }
 
+export interface GuardedStoreOptions {
+  /** The session cookie's name: the library puts the session data on `req[cookieName]`. */
+  cookieName: string;
+  /** A read that has not answered after this long counts as failed. */
+  readTimeoutMs: number;
+  /** Told about writes that failed while a response was being finished. */
+  onWriteError?: (err: unknown) => void;
+  /**
+   * The library writes the whole session back at the end of every response only to move its
+   * idle deadline. A session whose data did not change is written again only once this much
+   * time has passed since its last write, like connect stores' `touchAfter`: the idle timeout
+   * then ends between this long before its nominal time and that time. 0 writes every time.
+   */
+  touchAfterSeconds?: number;
+}
+
+const isObject = (v: unknown): v is object => typeof v === 'object' && v !== null;
+
 function writtenState(session: SessionData): WrittenState {
   const s = session as unknown as StoredSession;
   return { iat: s.header?.iat, uat: s.header?.uat, dataJson: JSON.stringify(s.data ?? null) };
@@ -31,43 +49,48 @@ function writtenState(session: SessionData): WrittenState {
 
 /**
  * express-openid-connect swallows store read errors: it treats them as "no session" and then
- * destroys the entry, which silently logs the user out. This wrapper notes a failed (or hung)
- * read on the current request, turns that request's later writes into no-ops so nothing is
- * destroyed, and lets `checkStore` answer 503 instead.
+ * destroys the entry, which silently logs the user out. This wrapper answers a failed (or hung)
+ * read with a stand-in session instead: one that signs nobody in (no tokens), that `checkStore`
+ * refuses with 503, and that is never written back, so nothing is destroyed.
+ *
+ * Which request a store call belongs to is told by the session data object itself: the library
+ * attaches exactly the `data` object a read returned to the request (`req[cookieName]`) and hands
+ * that same object back to `set` at the end of the response. So no per-request context
+ * (AsyncLocalStorage) is needed, and none is kept: its promise hooks cost every request.
  */
 export class GuardedSessionStore extends DelegatingSessionStore {
-  private readonly requests = new AsyncLocalStorage<RequestStoreState>();
+  /** Successful reads, by the data object the library attaches to the request. */
+  private readonly reads = new WeakMap<object, ReadSession>();
+  /** The stand-in data of failed reads. */
+  private readonly failed = new WeakSet<object>();
+  private readonly cookieName: string;
+  private readonly readTimeoutMs: number;
+  private readonly onWriteError: (err: unknown) => void;
+  private readonly touchAfterSeconds: number;
 
-  constructor(
-    inner: UserSessionStore,
-    private readonly readTimeoutMs: number,
-    /** Told about writes that failed while a response was being finished. */
-    private readonly onWriteError: (err: unknown) => void = () => {},
-    /**
-     * The library writes the whole session back at the end of every response only to move its
-     * idle deadline. A session whose data did not change is written again only once this much
-     * time has passed since its last write, like connect stores' `touchAfter`: the idle timeout
-     * then ends between this long before its nominal time and that time. 0 writes every time.
-     */
-    private readonly touchAfterSeconds = 60,
-  ) {
+  constructor(inner: UserSessionStore, options: GuardedStoreOptions) {
     super(inner);
+    this.cookieName = options.cookieName;
+    this.readTimeoutMs = options.readTimeoutMs;
+    this.onWriteError = options.onWriteError ?? (() => {});
+    this.touchAfterSeconds = options.touchAfterSeconds ?? 60;
+  }
+
+  /** The session data the library attached to this request. */
+  private dataOf(req: Request): unknown {
+    return (req as unknown as Record<string, unknown>)[this.cookieName];
   }
 
   /**
-   * Deletes the current request's session now, so a caller (sign-out) learns whether it worked
-   * instead of the library trying at the end of the response.
+   * Deletes the request's session now, so a caller (sign-out) learns whether it worked instead
+   * of the library trying at the end of the response.
    */
-  destroyCurrent(): Promise<void> {
-    const read = this.requests.getStore()?.read;
+  destroyCurrent(req: Request): Promise<void> {
+    const data = this.dataOf(req);
+    const read = isObject(data) ? this.reads.get(data) : undefined;
     if (!read) return Promise.resolve();
     return new Promise((resolve, reject) => this.inner.destroy(read.sid, (err) => (err ? reject(err) : resolve())));
   }
-
-  /** Must run before the OIDC middleware, so the store calls it makes see this request's state. */
-  readonly track: RequestHandler = (_req, _res, next) => {
-    this.requests.run({ readFailed: false }, next);
-  };
 
   /**
    * Runs after the OIDC middleware. A failed read becomes a 503, never a silent logout. Before a
@@ -76,24 +99,26 @@ export class GuardedSessionStore extends DelegatingSessionStore {
    * data and then failing to save the session at the end.
    */
   readonly checkStore = (onFailure: () => Error): RequestHandler => {
-    const requests = this.requests;
-    const inner = this.inner;
+    const store = this;
     return function sessionStoreCheck(req, res, next) {
-      const state = requests.getStore();
-      if (state?.readFailed) {
-        // The library would also clear the session cookie on this response, because it thinks
-        // there is no session. Keep the cookie: the session is still valid once the store is back.
-        res.clearCookie = () => res;
+      const data = store.dataOf(req);
+      if (!isObject(data)) return next();
+      if (store.failed.has(data)) {
+        // Keep the session cookie as it is: the session is still valid once the store is back.
+        // The library would otherwise set it again for the stand-in session.
+        const setCookie = res.cookie.bind(res);
+        const clearCookie = res.clearCookie.bind(res);
+        res.cookie = ((name: string, ...rest: [string, object?]) => (name === store.cookieName ? res : setCookie(name, ...(rest as [string, object])))) as typeof res.cookie;
+        res.clearCookie = ((name: string, options?: object) => (name === store.cookieName ? res : clearCookie(name, options))) as typeof res.clearCookie;
         return next(onFailure());
       }
-      const read = state?.read;
+      const read = store.reads.get(data);
       if (req.method === 'GET' || req.method === 'HEAD' || !read) return next();
-      inner.set(read.sid, read.value, (err) => next(err ? onFailure() : undefined));
+      store.inner.set(read.sid, read.value, (err) => next(err ? onFailure() : undefined));
     };
   };
 
   override get(sid: string, callback: Callback<SessionData | null>): void {
-    const state = this.requests.getStore();
     let settled = false;
     const timer = setTimeout(() => finish(new Error('session store read timed out')), this.readTimeoutMs);
     timer.unref();
@@ -101,9 +126,10 @@ export class GuardedSessionStore extends DelegatingSessionStore {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      if (err && state) state.readFailed = true;
-      if (!err && value && state) state.read = { sid, value, written: writtenState(value) };
-      callback(err, value);
+      if (err) return callback(null, this.standIn());
+      const data = (value as unknown as StoredSession | null | undefined)?.data;
+      if (value && isObject(data)) this.reads.set(data, { sid, value, written: writtenState(value) });
+      callback(null, value);
     };
     try {
       this.inner.get(sid, finish);
@@ -112,13 +138,26 @@ export class GuardedSessionStore extends DelegatingSessionStore {
     }
   }
 
+  /**
+   * The stand-in for a session that could not be read: it passes the library's expiry checks,
+   * holds no tokens (so nobody is signed in by it) and is remembered, so the request is refused
+   * and nothing is written for it.
+   */
+  private standIn(): SessionData {
+    const now = Math.floor(Date.now() / 1000);
+    const data = { sessionStoreUnavailable: true };
+    this.failed.add(data);
+    return { header: { iat: now, uat: now, exp: now + 60 }, data } as unknown as SessionData;
+  }
+
   // The library calls set/destroy while ending the response; an error there would reach a
   // default error page after ours was sent. State-changing requests already proved the store
   // writable (checkStore) and sign-out deletes eagerly (destroyCurrent), so a failure here
   // is logged and the response stands.
   override set(sid: string, session: SessionData, callback?: Callback): void {
-    const state = this.requests.getStore();
-    if (state?.readFailed || (state?.read?.sid === sid && this.isUnchangedTouch(state.read.written, session))) {
+    const data = (session as unknown as StoredSession).data;
+    const read = isObject(data) ? this.reads.get(data) : undefined;
+    if ((isObject(data) && this.failed.has(data)) || (read?.sid === sid && this.isUnchangedTouch(read.written, session))) {
       callback?.();
       return;
     }
@@ -139,10 +178,6 @@ export class GuardedSessionStore extends DelegatingSessionStore {
   }
 
   override destroy(sid: string, callback?: Callback): void {
-    if (this.requests.getStore()?.readFailed) {
-      callback?.();
-      return;
-    }
     this.inner.destroy(sid, (err) => {
       if (err) this.onWriteError(err);
       callback?.();

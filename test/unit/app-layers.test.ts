@@ -38,7 +38,7 @@ describe('the request chain', () => {
     };
     // Logging and headers first; static files before any session; limits before body parsing;
     // the session before the user; cross-site and CSRF checks before any feature; errors last.
-    const order = ['requestLog', 'responseLocals', 'securityHeadersMiddleware', 'staticFiles', 'authRateLimit', 'postRateLimit', 'bodies', 'track', 'oidcSession', 'oidcContext', 'sessionStoreCheck', 'currentUserMiddleware', 'crossSiteCheck', 'csrfProtection', 'flashMiddleware', 'notFoundHandler', 'errorPage'];
+    const order = ['requestLog', 'responseLocals', 'securityHeadersMiddleware', 'staticFiles', 'authRateLimit', 'postRateLimit', 'bodies', 'oidcSession', 'oidcContext', 'sessionStoreCheck', 'currentUserMiddleware', 'crossSiteCheck', 'csrfProtection', 'flashMiddleware', 'notFoundHandler', 'errorPage'];
     const positions = order.map(at);
     expect(positions).toEqual([...positions].sort((a, b) => a - b));
     expect(names.at(-1)).toBe('errorPage');

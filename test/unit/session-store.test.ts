@@ -185,6 +185,10 @@ describe.each(STORES)('session store: %s', (_name, open) => {
 });
 
 describe('GuardedSessionStore', () => {
+  const COOKIE = 'pfc_session';
+  const guard = (inner: UserSessionStore, readTimeoutMs = 100, touchAfterSeconds?: number) =>
+    new GuardedSessionStore(inner, { cookieName: COOKIE, readTimeoutMs, ...(touchAfterSeconds === undefined ? {} : { touchAfterSeconds }) });
+
   async function failing(kind: 'throw' | 'hang'): Promise<UserSessionStore> {
     const { store: inner } = await freshStore({ defaultTtlMs: MINUTE });
     inner.get = (_sid, cb) => {
@@ -193,30 +197,96 @@ describe('GuardedSessionStore', () => {
     return inner;
   }
 
+  /** What the library does with a read: attaches its data object to the request as req[cookie name]. */
+  const requestWith = (read: SessionData | null | undefined, method = 'GET') => ({ method, [COOKIE]: (read as unknown as { data?: object } | null)?.data ?? {} }) as never;
+
+  /** Runs the store check on a request; returns what it passed on, and the response's cookie calls. */
+  function check(guarded: GuardedSessionStore, req: never) {
+    const cookies: string[] = [];
+    const res = { cookie: (name: string) => void cookies.push(`set ${name}`), clearCookie: (name: string) => void cookies.push(`clear ${name}`) };
+    return new Promise<{ err: unknown; res: typeof res; cookies: string[] }>((resolve) =>
+      guarded.checkStore(() => new Error('503'))(req, res as never, (err?: unknown) => resolve({ err, res, cookies })),
+    );
+  }
+
   it('passes reads and writes through when the store is healthy', async () => {
     const { store: inner } = await freshStore({ defaultTtlMs: MINUTE });
-    const guarded = new GuardedSessionStore(inner, 100);
+    const guarded = guard(inner);
     await api(guarded).set('s', eocSession('auth0|a', Date.now() + MINUTE));
-    expect(await api(guarded).get('s')).not.toBeNull();
+    const read = await api(guarded).get('s');
+    expect(read).not.toBeNull();
+    expect((await check(guarded, requestWith(read))).err).toBeUndefined();
   });
 
-  it('reports a read error to the caller', async () => {
-    const guarded = new GuardedSessionStore(await failing('throw'), 100);
-    await expect(api(guarded).get('s')).rejects.toThrow('disk I/O error');
+  it.each(['throw', 'hang'] as const)(
+    'answers a failed read (%s) with a stand-in session that signs nobody in, is refused, and is never written or destroyed',
+    async (kind) => {
+      const inner = await failing(kind);
+      const written: string[] = [];
+      inner.set = (sid, _session, cb) => void (written.push(`set ${sid}`), cb?.());
+      inner.destroy = (sid, cb) => void (written.push(`destroy ${sid}`), cb?.());
+      const guarded = guard(inner, 50);
+      const started = Date.now();
+      const read = (await api(guarded).get('s')) as unknown as { header: { exp: number }; data: Record<string, unknown> };
+      expect(Date.now() - started).toBeLessThan(1000);
+      // Passes the library's expiry checks, so the library does not treat it as "no session" and destroy it...
+      expect(read.header.exp).toBeGreaterThan(Date.now() / 1000);
+      // ...and carries no tokens, so nobody is signed in by it.
+      expect(read.data).not.toHaveProperty('id_token');
+
+      const { err, res, cookies } = await check(guarded, requestWith(read as never, 'POST'));
+      expect(err).toEqual(new Error('503'));
+      // The session cookie is neither set again nor cleared; other cookies still are.
+      res.cookie(COOKIE);
+      res.clearCookie(COOKIE);
+      res.cookie('other');
+      res.clearCookie('other');
+      expect(cookies).toEqual(['set other', 'clear other']);
+
+      // The library's write at the end of the response changes nothing.
+      await api(guarded).set('s', { header: { iat: 1, uat: 2, exp: 3 }, data: read.data } as unknown as SessionData);
+      expect(written).toEqual([]);
+    },
+  );
+
+  it('refuses only the request whose read failed: a request that read the same session does not get 503', async () => {
+    const { store: inner } = await freshStore({ defaultTtlMs: MINUTE });
+    const guarded = guard(inner);
+    await api(guarded).set('s', eocSession('auth0|a', Date.now() + MINUTE));
+    const good = await api(guarded).get('s');
+    const get = inner.get.bind(inner);
+    inner.get = (_sid, cb) => cb(new Error('disk I/O error'));
+    const bad = await api(guarded).get('s');
+    inner.get = get;
+    expect((await check(guarded, requestWith(bad))).err).toEqual(new Error('503'));
+    expect((await check(guarded, requestWith(good))).err).toBeUndefined();
   });
 
-  it('turns a read that hangs into an error after the timeout', async () => {
-    const guarded = new GuardedSessionStore(await failing('hang'), 50);
-    const started = Date.now();
-    await expect(api(guarded).get('s')).rejects.toThrow('timed out');
-    expect(Date.now() - started).toBeLessThan(1000);
+  it('proves the store takes writes before a state-changing request, by writing its session back', async () => {
+    const { store: inner } = await freshStore({ defaultTtlMs: MINUTE });
+    const guarded = guard(inner);
+    await api(guarded).set('s', eocSession('auth0|a', Date.now() + MINUTE));
+    const read = await api(guarded).get('s');
+    expect((await check(guarded, requestWith(read, 'POST'))).err).toBeUndefined();
+    inner.set = (_sid, _session, cb) => cb?.(new Error('read-only file system'));
+    expect((await check(guarded, requestWith(read, 'POST'))).err).toEqual(new Error('503'));
+    // A page view is not held up by it.
+    expect((await check(guarded, requestWith(read, 'GET'))).err).toBeUndefined();
+  });
+
+  it('deletes the session a request read when asked (sign-out), and nothing for a request without one', async () => {
+    const { store: inner } = await freshStore({ defaultTtlMs: MINUTE });
+    const guarded = guard(inner);
+    await api(guarded).set('s', eocSession('auth0|a', Date.now() + MINUTE));
+    await api(guarded).set('t', eocSession('auth0|b', Date.now() + MINUTE));
+    await guarded.destroyCurrent(requestWith(null));
+    const read = await api(guarded).get('s');
+    await guarded.destroyCurrent(requestWith(read));
+    expect(await api(inner).get('s')).toBeNull();
+    expect(await api(inner).get('t')).not.toBeNull();
   });
 
   describe('writes at the end of a request', () => {
-    /** Runs `fn` as the library would inside one request: a read of `sid`, then a write. */
-    function inRequest<T>(guarded: GuardedSessionStore, fn: () => Promise<T>): Promise<T> {
-      return new Promise((resolve, reject) => guarded.track({} as never, {} as never, () => void fn().then(resolve, reject)));
-    }
     async function counted() {
       const { store: inner } = await freshStore({ defaultTtlMs: MINUTE });
       const writes: string[] = [];
@@ -232,58 +302,54 @@ describe('GuardedSessionStore', () => {
     function at(uat: number, data: Record<string, unknown>) {
       return { header: { iat: T + 1000, uat: T + uat, exp: T + uat + 3600 }, data, cookie: { expires: (T + uat + 3600) * 1000 } } as unknown as SessionData;
     }
+    /** As the library does: the data object it read is the one it writes back, possibly changed in place. */
+    const dataOf = (read: SessionData | null | undefined) => (read as unknown as { data: Record<string, unknown> }).data;
 
-    /** A session last written at 1000 s; `request` runs as one request; returns what was written during it. */
+    /** A session last written at 1000 s; `request` runs with a guarded store; returns what was written during it. */
     async function writesDuring(request: (store: GuardedSessionStore) => Promise<void>) {
       const { inner, writes } = await counted();
       await api(inner).set('s', at(1000, { userSub: 'auth0|a' }));
       writes.length = 0;
-      const guarded = new GuardedSessionStore(inner, 100, undefined, 60);
-      await inRequest(guarded, () => request(guarded));
+      await request(guard(inner, 100, 60));
       return { inner, writes };
     }
 
     it('skip rewriting an unchanged session read less than a minute after its last write', async () => {
       const { writes } = await writesDuring(async (guarded) => {
-        await api(guarded).get('s');
-        await api(guarded).set('s', at(1059, { userSub: 'auth0|a' }));
+        const read = await api(guarded).get('s');
+        await api(guarded).set('s', at(1059, dataOf(read)));
       });
       expect(writes).toEqual([]);
     });
 
     it('rewrite an unchanged session once a minute has passed, so the idle deadline moves', async () => {
       const { writes } = await writesDuring(async (guarded) => {
-        await api(guarded).get('s');
-        await api(guarded).set('s', at(1060, { userSub: 'auth0|a' }));
+        const read = await api(guarded).get('s');
+        await api(guarded).set('s', at(1060, dataOf(read)));
       });
       expect(writes).toEqual(['s']);
     });
 
     it('always write a session whose data changed during the request, even when the object was changed in place', async () => {
       const { inner, writes } = await writesDuring(async (guarded) => {
-        const read = (await api(guarded).get('s')) as unknown as { data: Record<string, unknown> };
-        read.data.csrfToken = 'new';
-        await api(guarded).set('s', at(1001, read.data));
+        const read = dataOf(await api(guarded).get('s'));
+        read.csrfToken = 'new';
+        await api(guarded).set('s', at(1001, read));
       });
       expect(writes).toEqual(['s']);
-      expect(((await api(inner).get('s')) as unknown as { data: Record<string, unknown> }).data.csrfToken).toBe('new');
+      expect(dataOf(await api(inner).get('s')).csrfToken).toBe('new');
     });
 
-    it('always write a session saved under another id (a new login) or when throttling is off', async () => {
+    it('always write a session saved under another id (a new login), data it did not read, or when throttling is off', async () => {
       const { inner, writes } = await counted();
       await api(inner).set('s', at(1000, { userSub: 'auth0|a' }));
       writes.length = 0;
-      const throttled = new GuardedSessionStore(inner, 100, undefined, 60);
-      await inRequest(throttled, async () => {
-        await api(throttled).get('s');
-        await api(throttled).set('t', at(1001, { userSub: 'auth0|a' }));
-      });
-      const unthrottled = new GuardedSessionStore(inner, 100, undefined, 0);
-      await inRequest(unthrottled, async () => {
-        await api(unthrottled).get('s');
-        await api(unthrottled).set('s', at(1001, { userSub: 'auth0|a' }));
-      });
-      expect(writes).toEqual(['t', 's']);
+      const throttled = guard(inner, 100, 60);
+      await api(throttled).set('t', at(1001, dataOf(await api(throttled).get('s'))));
+      await api(throttled).set('s', at(1001, { userSub: 'auth0|a' }));
+      const unthrottled = guard(inner, 100, 0);
+      await api(unthrottled).set('s', at(1001, dataOf(await api(unthrottled).get('s'))));
+      expect(writes).toEqual(['t', 's', 's']);
     });
   });
 });
