@@ -207,7 +207,7 @@ export async function speedRows(o: Options): Promise<Array<[string, string]>> {
   rows.push([`add a transaction (POST)`, `${each('add')} · median ${s.add!.rps.toFixed(0)}/s (target 1,000/s, p99 < 50 ms)`]);
   rows.push([`/profile at 100 connections`, each('profile at 100')]);
   rows.push([`/profile at 200 connections`, `${each('profile at 200')} · lean at 200: ${each('lean at 200')}`]);
-  rows.push([`app: startup to first answer · peak resident memory under load`, `${app.startupMs.toFixed(0)} ms (target < 2 s) · ${rss.toFixed(0)} MB (target < 200 MB)`]);
+  rows.push([`app: startup to first answer · peak resident memory under load (the app and the development provider in one process)`, `${app.startupMs.toFixed(0)} ms (target < 2 s) · ${rss.toFixed(0)} MB (target < 200 MB)`]);
 
   // WORKERS=2 on SQLite: /profile against bare, alternating.
   const two = await startSignedIn({ WORKERS: '2' });
@@ -221,17 +221,21 @@ export async function speedRows(o: Options): Promise<Array<[string, string]>> {
     });
     const twoResults: WrkResult[] = [];
     const bareResults: WrkResult[] = [];
-    let twoRss = 0;
+    // The primary hosts the development provider and the housekeeping; the workers are the app as
+    // deployed against a real tenant, so their figure is the one the memory target is about.
+    let workerRss = 0;
+    let primaryRss = 0;
     const twoLoad = appLoad(two, 'profile', o.connections);
     await wrk(twoLoad.url, { ...twoLoad.o, seconds: 2 });
     for (let round = 0; round < o.rounds; round++) {
       bareResults.push(await wrk(targets.bare!.url, { connections: o.connections, seconds: o.seconds }));
-      const [r, peak] = await peakRss(() => [two.server.child.pid!, ...pids()], () => wrk(twoLoad.url, { ...twoLoad.o, seconds: o.seconds }));
+      const [[r, primaryPeak], workerPeak] = await peakRss(pids, () => peakRss(() => [two.server.child.pid!], () => wrk(twoLoad.url, { ...twoLoad.o, seconds: o.seconds })));
       twoResults.push(r);
-      twoRss = Math.max(twoRss, peak);
+      workerRss = Math.max(workerRss, workerPeak);
+      primaryRss = Math.max(primaryRss, primaryPeak);
     }
     const ratio = summary(twoResults).rps / summary(bareResults).rps;
-    rows.push([`/profile, WORKERS=2, SQLite`, `${twoResults.map(fmt).join(' / ')} · median ${ratio.toFixed(2)} of bare (the Flask version: ${FLASK_SHARE_OF_BARE} of bare) · largest process ${twoRss.toFixed(0)} MB`]);
+    rows.push([`/profile, WORKERS=2, SQLite`, `${twoResults.map(fmt).join(' / ')} · median ${ratio.toFixed(2)} of bare (the Flask version: ${FLASK_SHARE_OF_BARE} of bare) · peak resident memory: largest worker ${workerRss.toFixed(0)} MB (target < 200 MB), primary with the development provider ${primaryRss.toFixed(0)} MB`]);
   } finally {
     await stopApp(two);
   }
