@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import type { SessionAccess } from '../sessions/access.js';
 import { deepFreeze } from '../lib/freeze.js';
+import { ForgetfulMap } from '../lib/forgetful-map.js';
 
 /**
  * express-openid-connect decodes and deep-copies the ID token every time `req.oidc.idTokenClaims`
@@ -35,15 +36,13 @@ export function cacheClaimsOn(req: Request, session: SessionAccess): void {
  * signed-in person sends the same ones on every request: decoded once per process, frozen through
  * and through, and shared. Bounded: the map is emptied when full.
  */
-const decoded = new Map<string, Readonly<Record<string, unknown>> | undefined>();
-const MAX_DECODED = 10_000;
+const decoded = new ForgetfulMap<string, Readonly<Record<string, unknown>> | undefined>(10_000);
 
 function decodedClaims(idToken: string, sid: unknown, decode: () => Record<string, unknown> | undefined): Readonly<Record<string, unknown>> | undefined {
   const key = `${typeof sid === 'string' ? sid : ''}\u0000${idToken}`;
   if (decoded.has(key)) return decoded.get(key);
   const value = decode();
   const claims = value ? deepFreeze(value) : undefined;
-  if (decoded.size >= MAX_DECODED) decoded.clear();
   decoded.set(key, claims);
   return claims;
 }

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { ForgetfulMap } from '../lib/forgetful-map.js';
 
 /**
  * Session cookies carry `<random id>.<HMAC>`; the store is keyed by the random id alone, so a
@@ -26,7 +27,7 @@ export function createSessionIdSigner(secret: string, cookieName: string): Sessi
   const key = Buffer.from(crypto.hkdfSync('sha256', secret, Buffer.alloc(0), 'JWS Cookie Signing', 32));
   // A cookie value's verdict never changes for this key, and a signed-in person sends the same
   // value on every request: genuine values are remembered, so most requests compute no HMAC.
-  const verified = new Map<string, string>();
+  const verified = new ForgetfulMap<string, string>(MAX_VERIFIED);
   const mac = (id: string) => crypto.createHmac('sha256', key).update(`${HEADER_B64}.${cookieName}=${id}`).digest();
 
   return {
@@ -39,8 +40,7 @@ export function createSessionIdSigner(secret: string, cookieName: string): Sessi
       if (known !== undefined) return known;
       const id = check(cookieValue);
       if (id !== null) {
-        // Bounded: only genuine values are kept, but a busy process sees many.
-        if (verified.size >= MAX_VERIFIED) verified.clear();
+        // Only genuine values are kept; bounded, because a busy process sees many.
         verified.set(cookieValue, id);
       }
       return id;

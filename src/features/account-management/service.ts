@@ -5,6 +5,7 @@ import { HttpError } from '../../http/errors.js';
 import type { PasswordResets } from '../../identity/authentication-api.js';
 import { IdentityApiError } from '../../identity/idp-http.js';
 import type { ManagementApi } from '../../identity/management-api.js';
+import { ForgetfulMap } from '../../lib/forgetful-map.js';
 import type { Logger } from '../../logging/logger.js';
 import type { Mailer } from '../../mail/mailer.js';
 import type { UsersService } from '../users/service.js';
@@ -52,7 +53,7 @@ export function maskEmail(email: string): string {
  * removing the authenticator. The provider is asked first; nothing local changes when it refuses.
  */
 export function createAccountService(deps: AccountServiceDeps) {
-  const authenticatorCache = new Map<string, { enrolled: boolean; until: number }>();
+  const authenticatorCache = new ForgetfulMap<string, { enrolled: boolean; until: number }>(AUTHENTICATOR_CACHE_MAX);
   const inFlight = new Map<string, Promise<boolean>>();
   const now = () => deps.clock.now().getTime();
   const unreadAuthenticator = (err: unknown) =>
@@ -95,7 +96,6 @@ export function createAccountService(deps: AccountServiceDeps) {
           asking = deps.management
             .hasAuthenticator(sub)
             .then((enrolled) => {
-              if (authenticatorCache.size >= AUTHENTICATOR_CACHE_MAX) authenticatorCache.clear();
               authenticatorCache.set(sub, { enrolled, until: now() + AUTHENTICATOR_CACHE_MS });
               return enrolled;
             })

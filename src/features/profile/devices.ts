@@ -1,8 +1,11 @@
 import Bowser from 'bowser';
+import { ForgetfulMap } from '../../lib/forgetful-map.js';
 
-/** Parsing a user agent is slow next to the rest of a page, and a person has few distinct ones. */
-const described = new Map<string, string>();
-const MAX_REMEMBERED = 500;
+/**
+ * Parsing a user agent is slow next to the rest of a page, and a person has few distinct ones.
+ * Bounded: user agents come from requests, so an attacker could send endless new ones.
+ */
+const described = new ForgetfulMap<string, string>(500);
 
 /** "Firefox on Linux", "Safari on iOS (mobile)": enough for a person to recognise their device. */
 export function describeDevice(userAgent: unknown): string {
@@ -14,8 +17,6 @@ export function describeDevice(userAgent: unknown): string {
   const os = p.os.name ? ` on ${p.os.name}` : '';
   const type = p.platform.type && p.platform.type !== 'desktop' ? ` (${p.platform.type})` : '';
   const description = `${browser}${os}${type}`;
-  // Bounded: user agents come from requests, so an attacker could send endless new ones.
-  if (described.size >= MAX_REMEMBERED) described.clear();
   described.set(userAgent, description);
   return description;
 }
