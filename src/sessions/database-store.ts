@@ -13,6 +13,26 @@ export interface DatabaseSessionStoreOptions {
 
 /** Every signed-in request reads its session: compiled once. */
 const readSession = compiledQuery((db, sid: string) => db.selectFrom('sessions').select(['data', 'expires_at']).where('id', '=', sid));
+/**
+ * Writes a session, keeping its first `created_at`: every state-changing request writes one, so it
+ * is compiled once too. The update takes the inserted row's values (`excluded`), binding each once.
+ */
+const writeSession = compiledQuery(
+  (db, id: string, userSub: string | null, oidcSid: string | null, meta: string | null, data: string, createdAt: number, updatedAt: number, expiresAt: number) =>
+    db
+      .insertInto('sessions')
+      .values({ id, user_sub: userSub, oidc_sid: oidcSid, meta, data, created_at: createdAt, updated_at: updatedAt, expires_at: expiresAt })
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet((eb) => ({
+          user_sub: eb.ref('excluded.user_sub'),
+          oidc_sid: eb.ref('excluded.oidc_sid'),
+          meta: eb.ref('excluded.meta'),
+          data: eb.ref('excluded.data'),
+          updated_at: eb.ref('excluded.updated_at'),
+          expires_at: eb.ref('excluded.expires_at'),
+        })),
+      ),
+);
 /** The profile page lists a person's sessions on every view: compiled once too. */
 const listSessions = compiledQuery((db, userSub: string, now: number) =>
   db.selectFrom('sessions').select(['id', 'user_sub', 'meta', 'created_at', 'updated_at', 'expires_at']).where('user_sub', '=', userSub).where('expires_at', '>', now).orderBy('updated_at', 'desc'),
@@ -56,18 +76,13 @@ export class DatabaseSessionStore extends Store implements UserSessionStore {
     try {
       const now = this.now();
       const shape = session as unknown as StoredShape;
-      row = { id: sid, ...indexOf(shape), data: JSON.stringify(session), created_at: now, updated_at: now, expires_at: expiryOf(shape, now, this.options.defaultTtlMs) };
+      const index = indexOf(shape);
+      row = [sid, index.user_sub, index.oidc_sid, index.meta, JSON.stringify(session), now, now, expiryOf(shape, now, this.options.defaultTtlMs)] as const;
     } catch (err) {
       callback?.(err);
       return;
     }
-    const { id: _id, created_at: _created, ...changed } = row;
-    this.db
-      .insertInto('sessions')
-      .values(row)
-      .onConflict((oc) => oc.column('id').doUpdateSet(changed))
-      .execute()
-      .then(() => callback?.(), (err: unknown) => callback?.(err));
+    writeSession(this.db, ...row).then(() => callback?.(), (err: unknown) => callback?.(err));
   }
 
   override destroy(sid: string, callback?: Callback): void {

@@ -1,3 +1,4 @@
+import { CamelCasePlugin } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { compiledQuery } from '../../src/db/compiled-query.js';
 import { openSqlite } from '../../src/db/database.js';
@@ -19,6 +20,37 @@ describe('compiled queries', () => {
     expect(await named(database.db, 'nobody')).toEqual([]);
     expect(builds).toBe(1);
     await database.close();
+  });
+
+  it('compile once per database and serve its transactions from the same template, binding in the transaction', async () => {
+    const database = openSqlite(':memory:');
+    await migrateToLatest(database.db);
+    const now = new Date().toISOString();
+    let builds = 0;
+    const addUser = compiledQuery((db, sub: string, email: string) => {
+      builds++;
+      return db.insertInto('users').values({ sub, email, name: 'n', picture: null, email_verified: 1, roles: '[]', first_seen_at: now, last_login_at: now });
+    });
+    await addUser(database.db, 'outside|1', 'o@example.com');
+    await database.db.transaction().execute((trx) => addUser(trx, 'inside|1', 'i@example.com'));
+    // A transaction that fails takes its compiled write with it.
+    await expect(
+      database.db.transaction().execute(async (trx) => {
+        await addUser(trx, 'rolled|1', 'r@example.com');
+        throw new Error('undo');
+      }),
+    ).rejects.toThrow('undo');
+    const subs = (await database.db.selectFrom('users').select('sub').orderBy('sub').execute()).map((r) => r.sub);
+    expect(subs).toEqual(['inside|1', 'outside|1']);
+    expect(builds).toBe(1);
+    // Another database is compiled for on its own; a plugin that rewrites the SQL gets its own template.
+    const other = openSqlite(':memory:');
+    await migrateToLatest(other.db);
+    await addUser(other.db, 'other|1', 'x@example.com');
+    expect(builds).toBe(2);
+    await addUser(database.db.withPlugin(new CamelCasePlugin()), 'plugged|1', 'p@example.com');
+    expect(builds).toBe(3);
+    await Promise.all([database.close(), other.close()]);
   });
 
   it('refuse a builder that does not bind every value exactly once', async () => {

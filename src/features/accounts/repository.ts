@@ -1,3 +1,4 @@
+import { compiledQuery } from '../../db/compiled-query.js';
 import { ledgerTransaction } from '../../db/engine.js';
 import crypto from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
@@ -54,13 +55,15 @@ function toAccount(r: { id: string; name: string; currency: string; archived: nu
 /** Accounts per person (archived ones count): every finance page lists them. */
 export const MAX_ACCOUNTS = 100;
 
+/** Every finance page and every ledger form lists them: compiled once, both ways. */
+const everyAccount = compiledQuery((db, userSub: string) => db.selectFrom('accounts').select(COLUMNS).where('user_sub', '=', userSub).orderBy('archived').orderBy('name'));
+const openAccounts = compiledQuery((db, userSub: string) => db.selectFrom('accounts').select(COLUMNS).where('user_sub', '=', userSub).where('archived', '=', 0).orderBy('archived').orderBy('name'));
+
 /** SQL for accounts; every statement is scoped by the owner's sub. */
 export function createAccountsRepository(db: Kysely<Database>) {
   return {
     async list(userSub: string, opts: { includeArchived: boolean }): Promise<Account[]> {
-      let q = db.selectFrom('accounts').select(COLUMNS).where('user_sub', '=', userSub);
-      if (!opts.includeArchived) q = q.where('archived', '=', 0);
-      const rows = await q.orderBy('archived').orderBy('name').execute();
+      const rows = await (opts.includeArchived ? everyAccount : openAccounts)(db, userSub);
       return rows.map(toAccount);
     },
 

@@ -34,10 +34,12 @@ export const DEFAULT_CATEGORIES: Array<[string, CategoryGroup]> = [
 /** Every finance page checks that the member's starting categories exist: compiled once. */
 const anyCategory = compiledQuery((db, userSub: string) => db.selectFrom('categories').select('id').where('user_sub', '=', userSub).limit(1));
 
+const everyCategory = compiledQuery((db, userSub: string) => db.selectFrom('categories').select(['id', 'name', 'grp', 'hidden']).where('user_sub', '=', userSub).orderBy('grp').orderBy('name'));
+
 export function createCategoriesRepository(db: Kysely<Database>) {
   return {
     async list(userSub: string): Promise<Category[]> {
-      const rows = await db.selectFrom('categories').select(['id', 'name', 'grp', 'hidden']).where('user_sub', '=', userSub).orderBy('grp').orderBy('name').execute();
+      const rows = await everyCategory(db, userSub);
       return rows.map((r) => ({ id: r.id, name: r.name, group: r.grp, hidden: r.hidden === 1 }));
     },
 

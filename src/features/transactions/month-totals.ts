@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { compiledQuery } from '../../db/compiled-query.js';
 import type { Database } from '../../db/schema.js';
 import { HttpError } from '../../http/errors.js';
 import { MAX_VOLUME_MINOR, VOLUME_TEXT } from '../money/money.js';
@@ -136,12 +137,15 @@ export function refuseIfOverLimits(before: LedgerSize, after: LedgerSize): void 
 export const MAX_TRANSACTIONS = 200_000;
 
 /** How many transactions a user has, and all their amounts added up without their signs, from the stored totals. */
-export async function sizeOf(db: Kysely<Database>, userSub: string): Promise<LedgerSize> {
-  const r = await db
+const sizeQuery = compiledQuery((db, userSub: string) =>
+  db
     .selectFrom('month_totals')
     .select([sql<number | null>`sum(total_minor - 2 * out_minor)`.as('volume'), sql<number | null>`sum(count)`.as('rows')])
-    .where('user_sub', '=', userSub)
-    .executeTakeFirst();
+    .where('user_sub', '=', userSub),
+);
+
+export async function sizeOf(db: Kysely<Database>, userSub: string): Promise<LedgerSize> {
+  const [r] = await sizeQuery(db, userSub);
   return { rows: Number(r?.rows ?? 0), volume: Number(r?.volume ?? 0) };
 }
 

@@ -1,7 +1,8 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { monthRange } from '../money/dates.js';
-import { CLEARED_AMOUNT, DESCRIPTION_KEY, refuseIfOverLimits, sizeOf, TRANSFER_KEY } from './month-totals.js';
+import { refuseIfOverLimits, sizeOf, TRANSFER_KEY } from './month-totals.js';
+import { dropEmptyAccountMonth, REPEAT, shareOfOne, shareRows, SUMS, upsertAccountMonth } from './totals-statements.js';
 
 /**
  * The stored totals kept by difference, for writes of a few rows (adding, editing or deleting one
@@ -40,13 +41,7 @@ interface ShareRow {
 export async function totalsShareOf(trx: Kysely<Database>, userSub: string, ids: readonly string[]): Promise<TotalsShare> {
   if (ids.length === 0) return { rows: [], parts: [] };
   if (ids.length > MAX_DELTA_ROWS) throw new Error(`totalsShareOf: ${ids.length} rows, more than ${MAX_DELTA_ROWS}`);
-  const found = await trx
-    .selectFrom('transactions as t')
-    .innerJoin('accounts as a', 'a.id', 't.account_id')
-    .select(['t.id', 't.date', 'a.currency', 't.account_id', 't.amount_minor', 't.transfer_id', 't.category_id', 't.split', CLEARED_AMOUNT.as('cleared_amount'), DESCRIPTION_KEY.as('description_key')])
-    .where('t.user_sub', '=', userSub)
-    .where('t.id', 'in', ids)
-    .execute();
+  const found = ids.length === 1 ? await shareOfOne(trx, userSub, ids[0]!) : await shareRows(trx).where('t.user_sub', '=', userSub).where('t.id', 'in', ids).execute();
   const splitIds = found.filter((r) => r.split === 1).map((r) => r.id);
   const parts = splitIds.length
     ? await trx.selectFrom('transaction_splits').select(['transaction_id', 'category_id', 'amount_minor']).where('user_sub', '=', userSub).where('transaction_id', 'in', splitIds).execute()
@@ -138,107 +133,46 @@ export async function applyTotalsChange(trx: Kysely<Database>, userSub: string, 
     for (const [key, s] of map) {
       if (s.total === 0 && s.count === 0 && s.out === 0 && s.outCount === 0) continue;
       const [period, currency, categoryKey] = key.split(SEP) as [string, string, string];
-      const where = table === 'month_totals' ? { month: period } : { date: period };
-      await upsertSums(trx, table, { user_sub: userSub, ...where, currency, category_key: categoryKey }, s);
+      await SUMS[table].upsert(trx, userSub, period, currency, categoryKey, s.total, s.count, s.out, s.outCount);
+      // A key no row gives anything to any more is gone, as after a recompute.
+      if (s.count < 0) await SUMS[table].dropEmpty(trx, userSub, period, currency, categoryKey);
     }
   }
   for (const [key, a] of accounts) {
     const [accountId, month] = key.split(SEP) as [string, string];
-    if (a.total !== 0 || a.cleared !== 0 || a.count > 0) {
-      await trx
-        .insertInto('account_month_totals')
-        .values({ user_sub: userSub, account_id: accountId, month, total_minor: a.total, cleared_minor: a.cleared })
-        .onConflict((oc) =>
-          oc.columns(['user_sub', 'account_id', 'month']).doUpdateSet((eb) => ({
-            total_minor: eb(eb.ref('account_month_totals.total_minor'), '+', eb.ref('excluded.total_minor')),
-            cleared_minor: eb(eb.ref('account_month_totals.cleared_minor'), '+', eb.ref('excluded.cleared_minor')),
-          })),
-        )
-        .execute();
-    }
+    if (a.total !== 0 || a.cleared !== 0 || a.count > 0) await upsertAccountMonth(trx, userSub, accountId, month, a.total, a.cleared);
     if (a.count < 0) {
       // A recompute keeps no month an account has no rows in.
       const { first, last } = monthRange(month);
-      await trx
-        .deleteFrom('account_month_totals')
-        .where('user_sub', '=', userSub)
-        .where('account_id', '=', accountId)
-        .where('month', '=', month)
-        .where((eb) => eb.not(eb.exists(eb.selectFrom('transactions').select(sql.lit(1).as('one')).where('user_sub', '=', userSub).where('account_id', '=', accountId).where('date', '>=', first).where('date', '<=', last))))
-        .execute();
+      await dropEmptyAccountMonth(trx, userSub, accountId, month, first, last);
     }
   }
   for (const [key, change] of repeats) {
     if (change === 0) continue;
     const [month, currency, amount, descriptionKey] = key.split(SEP) as [string, string, string, string];
-    await changeRepeat(trx, userSub, { user_sub: userSub, month, currency, amount_minor: Number(amount), description_key: descriptionKey }, change);
+    await changeRepeat(trx, userSub, { month, currency, amount_minor: Number(amount), description_key: descriptionKey }, change);
   }
 }
-
-async function upsertSums(trx: Kysely<Database>, table: 'month_totals' | 'day_totals', key: { user_sub: string; currency: string; category_key: string } & ({ month: string } | { date: string }), s: Sums) {
-  const keyColumns = table === 'month_totals' ? (['user_sub', 'month', 'currency', 'category_key'] as const) : (['user_sub', 'currency', 'date', 'category_key'] as const);
-  await trx
-    .insertInto(table)
-    .values({ ...key, total_minor: s.total, count: s.count, out_minor: s.out, out_count: s.outCount } as never)
-    .onConflict((oc) =>
-      oc.columns([...keyColumns] as never).doUpdateSet((eb) => ({
-        total_minor: eb(eb.ref(`${table}.total_minor` as never), '+', eb.ref('excluded.total_minor' as never)),
-        count: eb(eb.ref(`${table}.count` as never), '+', eb.ref('excluded.count' as never)),
-        out_minor: eb(eb.ref(`${table}.out_minor` as never), '+', eb.ref('excluded.out_minor' as never)),
-        out_count: eb(eb.ref(`${table}.out_count` as never), '+', eb.ref('excluded.out_count' as never)),
-      })),
-    )
-    .execute();
-  // A key no row gives anything to any more is gone, as after a recompute.
-  if (s.count < 0) {
-    await trx
-      .deleteFrom(table)
-      .where('user_sub', '=', key.user_sub)
-      .where('currency', '=', key.currency)
-      .where('category_key', '=', key.category_key)
-      .where('month' in key ? 'month' : 'date', '=', 'month' in key ? key.month : key.date)
-      .where('count', '=', 0)
-      .execute();
-  }
-}
-
-type RepeatKey = { user_sub: string; month: string; currency: string; amount_minor: number; description_key: string };
 
 /**
  * Moves one "same amount, same description" key of a month by `change` rows. It is stored only
  * while it occurs more than once, with its exact count; a key not stored occurred once or not at
  * all, so only a growing one is counted in the rows, and no further than it needs to.
  */
-async function changeRepeat(trx: Kysely<Database>, userSub: string, key: RepeatKey, change: number) {
-  const stored = await trx.selectFrom('month_repeats').select('count').where((eb) => eb.and(key)).executeTakeFirst();
+async function changeRepeat(trx: Kysely<Database>, userSub: string, k: { month: string; currency: string; amount_minor: number; description_key: string }, change: number) {
+  const key = [userSub, k.month, k.currency, k.amount_minor, k.description_key] as const;
+  const [stored] = await REPEAT.count(trx, ...key);
   let count: number;
   if (stored) {
     count = Number(stored.count) + change;
   } else {
     if (change < 0) return;
     // Once or never before: the rows now hold `change` or `change + 1` of it; counting stops there.
-    const { first, last } = monthRange(key.month);
-    const found = await trx
-      .selectFrom((eb) =>
-        eb
-          .selectFrom('transactions as t')
-          .innerJoin('accounts as a', 'a.id', 't.account_id')
-          .select(sql.lit(1).as('one'))
-          .where('t.user_sub', '=', userSub)
-          .where('t.date', '>=', first)
-          .where('t.date', '<=', last)
-          .where('t.amount_minor', '=', key.amount_minor)
-          .where('t.transfer_id', 'is', null)
-          .where('a.currency', '=', key.currency)
-          .where(DESCRIPTION_KEY, '=', key.description_key)
-          .limit(change + 1)
-          .as('m'),
-      )
-      .select((eb) => eb.fn.countAll<number>().as('count'))
-      .executeTakeFirstOrThrow();
-    count = Number(found.count);
+    const { first, last } = monthRange(k.month);
+    const [found] = await REPEAT.inRows(trx, userSub, first, last, k.amount_minor, k.currency, k.description_key, change + 1);
+    count = Number(found!.count);
   }
-  if (stored && count > 1) await trx.updateTable('month_repeats').set({ count }).where((eb) => eb.and(key)).execute();
-  else if (stored) await trx.deleteFrom('month_repeats').where((eb) => eb.and(key)).execute();
-  else if (count > 1) await trx.insertInto('month_repeats').values({ ...key, count }).execute();
+  if (stored && count > 1) await REPEAT.update(trx, count, ...key);
+  else if (stored) await REPEAT.remove(trx, ...key);
+  else if (count > 1) await REPEAT.insert(trx, ...key, count);
 }
