@@ -28,12 +28,12 @@ export interface Person {
 }
 
 /** The provider's accounts, written before it starts: one password hash shared by all (scrypt is slow on purpose). */
-export function createPeople(dataDir: string, n: number): Array<{ email: string; sub: string }> {
+export async function createPeople(dataDir: string, n: number): Promise<Array<{ email: string; sub: string }>> {
   const dir = path.join(dataDir, 'dev-idp');
   fs.mkdirSync(dir, { recursive: true });
   const sqlite = new BetterSqlite3(path.join(dir, 'idp.sqlite'));
   const accounts = new DevAccounts(sqlite);
-  const first = accounts.signUp({ email: 'load-0@example.com', name: 'Load 0', password: PASSWORD })!;
+  const first = (await accounts.signUp({ email: 'load-0@example.com', name: 'Load 0', password: PASSWORD }))!;
   const hash = (sqlite.prepare('SELECT password_hash FROM accounts WHERE sub = ?').get(first.sub) as { password_hash: string }).password_hash;
   const people = [{ email: first.email, sub: first.sub }];
   const insert = sqlite.prepare("INSERT INTO accounts (sub, email, name, password_hash, email_verified, roles, connection) VALUES (?, ?, ?, ?, 1, '[]', 'Username-Password-Authentication')");

@@ -143,7 +143,7 @@ const pct = (xs: number[], q: number) => (xs.length ? [...xs].sort((a, b) => a -
 
 async function oneRun(label: string, o: Options, env: Record<string, string>, target: (dataDir: string) => DatabaseHandle): Promise<Array<[string, string]>> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pfc-bench-load-'));
-  const people = createPeople(dataDir, o.users);
+  const people = await createPeople(dataDir, o.users);
   const [port, idpPort] = await Promise.all([freePort(), freePort()]);
   const server = startServerProcess({ PORT: String(port), DEV_IDP_PORT: String(idpPort), DATA_DIR: dataDir, LOG_LEVEL: 'info', ...env }, { built: true, stdoutFile: path.join(dataDir, 'requests.log') });
   const base = `http://localhost:${port}`;

@@ -87,14 +87,15 @@ async function main(): Promise<void> {
     // The embedded provider's outbox lives in the primary: notices go there.
     if (config.idp.kind === 'embedded') mailer = { send: async (message) => void process.send!({ kind: 'mail', message } satisfies WorkerRequest) };
   } else if (config.idp.kind === 'embedded') {
-    idp = await startEmbeddedProvider(config, config.idp.port, paths);
+    // The demo member starts with a year of data so the first run shows a living dashboard. It is
+    // written while the provider's first start hashes passwords and makes its key on the thread pool.
+    const seedDemo = async () => {
+      const [{ createFinance }, { seedDemoData }, { DEMO_MEMBER_SUB }] = await Promise.all([import('./features/finance.js'), import('./features/demo/seed.js'), import('./dev-idp/accounts.js')]);
+      await seedDemoData(createFinance(database.db), DEMO_MEMBER_SUB, systemClock);
+    };
+    [idp] = await Promise.all([startEmbeddedProvider(config, config.idp.port, paths), seedDemo()]);
     issuerBaseUrl = idp.issuer;
     mailer = { send: (message) => idp!.deliverMail(message) };
-    // The demo member starts with a year of data so the first run shows a living dashboard.
-    const { createFinance } = await import('./features/finance.js');
-    const { seedDemoData } = await import('./features/demo/seed.js');
-    const { DEMO_MEMBER_SUB } = await import('./dev-idp/accounts.js');
-    await seedDemoData(createFinance(database.db), DEMO_MEMBER_SUB, systemClock);
   } else {
     issuerBaseUrl = config.idp.issuerBaseUrl;
   }

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type BetterSqlite3 from 'better-sqlite3';
-import { hashPassword, hashPasswordOffLoop, verifyPassword } from './passwords.js';
+import { hashPasswordOffLoop, verifyPassword } from './passwords.js';
 
 export const DATABASE_CONNECTION = 'Username-Password-Authentication';
 
@@ -113,8 +113,13 @@ export class DevAccounts {
   }
 
   /** Adds the demo users unless they exist (a restart keeps any changes made to them). */
-  seed(): void {
-    for (const u of DEMO_USERS) if (!this.findBySub(u.sub)) this.insert(u, u.password, u.totpSecret ?? null);
+  /** Adds the demo accounts that are missing; their passwords are hashed together on the thread pool, so start-up does other work meanwhile. */
+  async seed(): Promise<void> {
+    const missing = DEMO_USERS.filter((u) => !this.findBySub(u.sub));
+    const hashes = await Promise.all(missing.map((u) => hashPasswordOffLoop(u.password)));
+    missing.forEach((u, i) => {
+      if (!this.findBySub(u.sub)) this.insert(u, hashes[i]!, u.totpSecret ?? null);
+    });
   }
 
   findBySub(sub: string): DevAccount | undefined {
@@ -147,8 +152,12 @@ export class DevAccounts {
   }
 
   /** A new email + password user, unverified, as a sign-up creates it. Undefined when the email is taken. */
-  signUp(input: { email: string; name: string; password: string }): DevAccount | undefined {
+  async signUp(input: { email: string; name: string; password: string }): Promise<DevAccount | undefined> {
     const email = input.email.trim().toLowerCase();
+    if (this.stmts.byEmail.get(DATABASE_CONNECTION, email)) return undefined;
+    // Hashed on the thread pool: the provider shares the app's event loop in development.
+    const passwordHash = await hashPasswordOffLoop(input.password);
+    // Checked again: another sign-up may have taken the address while this one was hashing.
     if (this.stmts.byEmail.get(DATABASE_CONNECTION, email)) return undefined;
     const account: DevAccount = {
       sub: `auth0|${crypto.randomBytes(12).toString('hex')}`,
@@ -158,7 +167,7 @@ export class DevAccounts {
       roles: [],
       connection: DATABASE_CONNECTION,
     };
-    this.insert(account, input.password, null);
+    this.insert(account, passwordHash, null);
     return account;
   }
 
@@ -215,12 +224,13 @@ export class DevAccounts {
     this.stmts.setLastStep.run(step, sub);
   }
 
-  private insert(a: DevAccount, password: string | null, totpSecret: string | null = null): void {
+  /** `passwordHash` from hashPasswordOffLoop, or null for an account without a password (a social one). */
+  private insert(a: DevAccount, passwordHash: string | null, totpSecret: string | null = null): void {
     this.stmts.insert.run({
       sub: a.sub,
       email: a.email.toLowerCase(),
       name: a.name,
-      password_hash: password === null ? null : hashPassword(password),
+      password_hash: passwordHash,
       email_verified: a.emailVerified ? 1 : 0,
       roles: JSON.stringify(a.roles),
       connection: a.connection,

@@ -69,8 +69,8 @@ export async function startDevIdp(o: DevIdpOptions): Promise<DevIdp> {
   const sqlite = new BetterSqlite3(path.join(dir, 'idp.sqlite'));
   sqlite.pragma('journal_mode = WAL');
   const accounts = new DevAccounts(sqlite);
-  accounts.seed();
-  const keys = loadOrCreateKeys(dir);
+  // Both run on the thread pool the first time (password hashes, an RSA key).
+  const [, keys] = await Promise.all([accounts.seed(), loadOrCreateKeys(dir)]);
 
   const app = express();
   app.disable('x-powered-by');

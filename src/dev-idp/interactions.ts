@@ -104,7 +104,7 @@ export function interactionRoutes(o: Options): Router {
     if (!values.name) errors.name = 'Enter your name.';
     const passwordProblem = passwordError(password);
     if (passwordProblem) errors.password = passwordProblem;
-    const account = Object.keys(errors).length === 0 ? o.accounts.signUp({ ...values, password }) : undefined;
+    const account = Object.keys(errors).length === 0 ? await o.accounts.signUp({ ...values, password }) : undefined;
     if (!account && !errors.email && Object.keys(errors).length === 0) errors.email = 'An account with this email already exists. Sign in instead.';
     if (!account) {
       return res.status(400).set('Cache-Control', 'no-store').send(await o.pages.render('signup', { title: 'Create your account', uid: d.uid, rule: PASSWORD_RULE, values, errors }));

@@ -6,14 +6,10 @@ const scrypt = promisify(crypto.scrypt) as (password: string, salt: Buffer, keyl
 const N = 16384;
 const KEY_LENGTH = 32;
 
-/** scrypt with a random salt; the parameters travel with the hash so they can change later. */
-export function hashPassword(password: string): string {
-  const salt = crypto.randomBytes(16);
-  const hash = crypto.scryptSync(password, salt, KEY_LENGTH, { N });
-  return `scrypt$${N}$${salt.toString('base64url')}$${hash.toString('base64url')}`;
-}
-
-/** The same hash computed on the thread pool, for requests (a password reset) that must not stall the loop. */
+/**
+ * scrypt with a random salt, computed on the thread pool (the provider shares the app's event loop in
+ * development); the parameters travel with the hash so they can change later.
+ */
 export async function hashPasswordOffLoop(password: string): Promise<string> {
   const salt = crypto.randomBytes(16);
   const hash = await scrypt(password, salt, KEY_LENGTH, { N });
