@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { monthRange } from '../money/dates.js';
 import { refuseIfOverLimits, sizeOf, TRANSFER_KEY } from './month-totals.js';
-import { dropEmptyAccountMonth, REPEAT, shareOfOne, shareRows, SUMS, upsertAccountMonth } from './totals-statements.js';
+import { dropEmptyAccountMonth, REPEAT, shareOfOne, shareRows, SUMS, upsertAccountMonth } from './change-statements.js';
 
 /**
  * The stored totals kept by difference, for writes of a few rows (adding, editing or deleting one

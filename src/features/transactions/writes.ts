@@ -3,6 +3,7 @@ import type { Database } from '../../db/schema.js';
 import { timeOrderedId } from '../../lib/ids.js';
 import type { ClearedState } from '../accounts/types.js';
 import { monthSpan, refreshMonthTotals } from './month-totals.js';
+import { EDIT } from './change-statements.js';
 import { applyTotalsChange, MAX_DELTA_ROWS, totalsShareOf, type TotalsShare } from './totals-delta.js';
 
 /** One part of a split transaction, signed like the transaction. */
@@ -149,34 +150,29 @@ export async function insertTransactionRows(db: Kysely<Database>, userSub: strin
  * when it becomes a transfer, deleted when it stops being one). False when there is no such row.
  */
 export async function updateTransactionRow(trx: Kysely<Database>, userSub: string, id: string, t: TransactionInput, createdAt: string): Promise<boolean> {
-  const before = await trx.selectFrom('transactions').select(['date', 'transfer_id']).where('user_sub', '=', userSub).where('id', '=', id).executeTakeFirst();
+  const [before] = await EDIT.before(trx, userSub, id);
   if (!before) return false;
   const share = await totalsShareOf(trx, userSub, before.transfer_id ? [id, before.transfer_id] : [id]);
   let transferId: string | null = null;
   if (before.transfer_id) {
     if (t.transfer) {
       transferId = before.transfer_id;
-      await trx
-        .updateTable('transactions')
-        .set({ account_id: t.transfer.accountId, date: t.date, description: t.description, memo: t.memo ?? null, amount_minor: t.transfer.amountMinor, ...(t.transfer.cleared ? { cleared: t.transfer.cleared } : {}) })
-        .where('user_sub', '=', userSub)
-        .where('id', '=', transferId)
-        .execute();
+      const side = t.transfer;
+      const values = [side.accountId, t.date, t.description, t.memo ?? null, side.amountMinor] as const;
+      if (side.cleared) await EDIT.peerCleared(trx, ...values, side.cleared, userSub, transferId);
+      else await EDIT.peer(trx, ...values, userSub, transferId);
     } else {
-      await trx.deleteFrom('transactions').where('user_sub', '=', userSub).where('id', '=', before.transfer_id).execute();
+      await EDIT.removeRow(trx, userSub, before.transfer_id);
     }
   } else if (t.transfer) {
     transferId = timeOrderedId();
     await insertChunked(trx, 'transactions', [rowValues(userSub, peerInput(t, t.transfer), transferId, id, createdAt)]);
   }
-  const { id: _id, user_sub: _sub, created_at: _created, imported_id: _imported, import_batch_id: _batch, cleared, ...changes } = rowValues(userSub, t, id, transferId, '');
-  await trx
-    .updateTable('transactions')
-    .set({ ...changes, ...(t.cleared ? { cleared } : {}) })
-    .where('user_sub', '=', userSub)
-    .where('id', '=', id)
-    .execute();
-  await trx.deleteFrom('transaction_splits').where('user_sub', '=', userSub).where('transaction_id', '=', id).execute();
+  const r = rowValues(userSub, t, id, transferId, '');
+  const values = [r.account_id, r.date, r.description, r.amount_minor, r.category_id, r.memo, r.transfer_id, r.split] as const;
+  if (t.cleared) await EDIT.rowCleared(trx, ...values, r.cleared, userSub, id);
+  else await EDIT.row(trx, ...values, userSub, id);
+  await EDIT.removeSplits(trx, userSub, id);
   if (t.splits?.length) await insertChunked(trx, 'transaction_splits', splitValues(userSub, id, t.splits));
   await applyTotalsChange(trx, userSub, share, transferId ? [id, transferId] : [id]);
   return true;

@@ -114,3 +114,24 @@ export const REPEAT = {
   ),
 };
 
+
+/** Editing one transaction: its row before the change, its new values, the other side of a transfer, its split parts. */
+export const EDIT = {
+  before: compiledQuery((db, userSub: string, id: string) => db.selectFrom('transactions').select(['date', 'transfer_id']).where('user_sub', '=', userSub).where('id', '=', id)),
+  /** The edited row; `cleared` is set only when the form gave it (the other form keeps the stored state). */
+  row: compiledQuery((db, accountId: string, date: string, description: string, amount: number, categoryId: string | null, memo: string | null, transferId: string | null, split: number, userSub: string, id: string) =>
+    db.updateTable('transactions').set({ account_id: accountId, date, description, amount_minor: amount, category_id: categoryId, memo, transfer_id: transferId, split }).where('user_sub', '=', userSub).where('id', '=', id),
+  ),
+  rowCleared: compiledQuery((db, accountId: string, date: string, description: string, amount: number, categoryId: string | null, memo: string | null, transferId: string | null, split: number, cleared: string, userSub: string, id: string) =>
+    db.updateTable('transactions').set({ account_id: accountId, date, description, amount_minor: amount, category_id: categoryId, memo, transfer_id: transferId, split, cleared }).where('user_sub', '=', userSub).where('id', '=', id),
+  ),
+  /** The other side of a transfer follows the edit. */
+  peer: compiledQuery((db, accountId: string, date: string, description: string, memo: string | null, amount: number, userSub: string, id: string) =>
+    db.updateTable('transactions').set({ account_id: accountId, date, description, memo, amount_minor: amount }).where('user_sub', '=', userSub).where('id', '=', id),
+  ),
+  peerCleared: compiledQuery((db, accountId: string, date: string, description: string, memo: string | null, amount: number, cleared: string, userSub: string, id: string) =>
+    db.updateTable('transactions').set({ account_id: accountId, date, description, memo, amount_minor: amount, cleared }).where('user_sub', '=', userSub).where('id', '=', id),
+  ),
+  removeRow: compiledQuery((db, userSub: string, id: string) => db.deleteFrom('transactions').where('user_sub', '=', userSub).where('id', '=', id)),
+  removeSplits: compiledQuery((db, userSub: string, transactionId: string) => db.deleteFrom('transaction_splits').where('user_sub', '=', userSub).where('transaction_id', '=', transactionId)),
+};
