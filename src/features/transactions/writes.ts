@@ -48,16 +48,23 @@ const NOTHING: TotalsShare = { rows: [], parts: [] };
 const INSERT_CHUNK = 1000;
 /**
  * The insert statement per database, table and chunk size, built once by Kysely (its compile step
- * costs more than the insert itself). Per database, because the SQL text follows the dialect.
+ * costs more than the insert itself). Per database (its transactions included), because the SQL text follows the dialect.
  */
-const insertSql = new WeakMap<Kysely<Database>, Map<string, string>>();
+const insertSql = new WeakMap<object, Map<string, string>>();
+
+/** Where the SQL text is kept: per dialect adapter, which a database shares with its transactions (each transaction is a new Kysely instance); per instance when plugins could rewrite the SQL. */
+function sqlOwner(db: Kysely<Database>): object {
+  const executor = db.getExecutor();
+  return executor.plugins.length === 0 ? executor.adapter : db;
+}
 
 /** Inserts value objects that all have the same keys in the same order, a chunk per statement. */
 async function insertChunked(db: Kysely<Database>, table: 'transactions' | 'transaction_splits', values: Array<Record<string, unknown>>): Promise<void> {
   for (let i = 0; i < values.length; i += INSERT_CHUNK) {
     const chunk = values.slice(i, i + INSERT_CHUNK);
-    let byKey = insertSql.get(db);
-    if (!byKey) insertSql.set(db, (byKey = new Map()));
+    const owner = sqlOwner(db);
+    let byKey = insertSql.get(owner);
+    if (!byKey) insertSql.set(owner, (byKey = new Map()));
     const key = `${table}:${chunk.length}`;
     let text = byKey.get(key);
     if (text === undefined) {
