@@ -12,6 +12,7 @@ import { numberStyle } from './migration-018.js';
 import { sessionTable } from './migration-019.js';
 import { rateLimitCounters } from './migration-020.js';
 import { ledgerVersions } from './migration-021.js';
+import { clusteredTotals } from './migration-022.js';
 
 /**
  * Migrations live in code (not files found at run time), so the compiled app and the tests
@@ -224,6 +225,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-02-019-sessions': sessionTable,
   '2026-12-02-020-rate-limits': rateLimitCounters,
   '2026-12-03-021-ledger-versions': ledgerVersions,
+  '2026-12-05-022-clustered-totals': clusteredTotals,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
