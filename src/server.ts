@@ -61,7 +61,9 @@ async function main(): Promise<void> {
   const role: Role = config.workers > 1 ? (cluster.isPrimary ? 'primary' : 'worker') : 'single';
 
   const paths = appPaths();
-  const database = openDatabase(config.database);
+  // A cluster's primary serves no requests: its rare writes may checkpoint on its own event loop,
+  // and it keeps no checkpoint thread (a thread is a V8 isolate of its own: memory).
+  const database = openDatabase(config.database, role === 'primary' ? { checkpointIntervalMs: 0 } : {});
   // Once, before any worker serves (Kysely's migration lock does nothing on SQLite).
   if (role !== 'worker') await migrateToLatest(database.db);
   if (process.argv.includes('--demo-reset')) return resetDemo(config, database);
@@ -106,10 +108,16 @@ async function main(): Promise<void> {
   // The shared housekeeping (expired sessions, audit retention, expired import previews) runs in one
   // process; each worker writes out only its own aggregated refusal counts.
   const shared = role !== 'worker';
+  let checkpointErrorsSeen = 0;
   const housekeeping = async () => {
     const pruned = shared ? await sessionStore.prune() : 0;
     const done = await app.maintenance({ shared });
     logger.debug({ sessionsPruned: pruned, ...done }, 'housekeeping done');
+    const checkpoints = database.checkpointer?.stats;
+    if (checkpoints && checkpoints.errors > checkpointErrorsSeen) {
+      checkpointErrorsSeen = checkpoints.errors;
+      logger.warn({ errors: checkpoints.errors, lastError: checkpoints.lastError }, 'the SQLite checkpoint thread has failed: commits checkpoint at their safety-net size instead');
+    }
   };
   const runHousekeeping = () => void housekeeping().catch((err: unknown) => logger.error({ err }, 'housekeeping failed'));
   runHousekeeping();

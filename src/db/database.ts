@@ -35,8 +35,8 @@ const FALLBACK_CHECKPOINT_PAGES = 10_000;
  * Opens the database. Features only ever see the Kysely instance; what differs between the
  * engines is here, in `engine.ts` (locks, snapshots) and in the SQLite dialect.
  */
-export function openDatabase(target: DatabaseTarget): DatabaseHandle {
-  return target.kind === 'sqlite' ? openSqlite(target.file) : openPostgres(target.url, target.poolMax);
+export function openDatabase(target: DatabaseTarget, sqliteOptions: SqliteOptions = {}): DatabaseHandle {
+  return target.kind === 'sqlite' ? openSqlite(target.file, sqliteOptions) : openPostgres(target.url, target.poolMax);
 }
 
 export function openSqlite(file: string, options: SqliteOptions = {}): DatabaseHandle {
