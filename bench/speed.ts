@@ -84,20 +84,76 @@ export interface SignedInApp {
   base: string;
   cookie: string;
   startupMs: number;
+  /** The development provider's process, when it runs apart from the app. */
+  provider?: ChildProcess;
   /** The add-transaction form, filled in. */
   addBody: string;
   logFile: string;
   dir: string;
 }
 
-export async function startSignedIn(env: Record<string, string>, nodeArgs: string[] = []): Promise<SignedInApp> {
+/**
+ * Where the identity provider runs: `embedded`, in the app's process (the development setup of
+ * `npm start`, which also writes the demo member's year), or `separate`, a process of its own, as
+ * Auth0 is to the app as deployed; the bench then writes the demo member's year itself, before the
+ * app starts, so both setups serve the same data.
+ */
+export type ProviderSetup = 'embedded' | 'separate';
+
+/** The client the separate provider registers and the app signs in with. */
+const BENCH_CLIENT = { id: 'bench-client', secret: 'bench-client-secret-0123456789abcdef' };
+
+async function seedDemoYear(dataDir: string): Promise<void> {
+  const [{ openSqlite }, { migrateToLatest }, { createFinance }, { seedDemoData }, { DEMO_MEMBER_SUB }, { systemClock }] = await Promise.all([
+    import('../src/db/database.js'),
+    import('../src/db/migrations.js'),
+    import('../src/features/finance.js'),
+    import('../src/features/demo/seed.js'),
+    import('../src/dev-idp/accounts.js'),
+    import('../src/clock/clock.js'),
+  ]);
+  const database = openSqlite(path.join(dataDir, 'app.sqlite'), { checkpointIntervalMs: 0 });
+  try {
+    await migrateToLatest(database.db);
+    await seedDemoData(createFinance(database.db), DEMO_MEMBER_SUB, systemClock);
+  } finally {
+    await database.close();
+  }
+}
+
+/** The development provider in a process of its own (test/fixtures/dev-idp-server.ts); resolves with its issuer. */
+function startSeparateProvider(dir: string, port: number, appBase: string): { child: ChildProcess; issuer: Promise<string> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/dev-idp-server.ts'], {
+    env: { PATH: process.env.PATH ?? '', IDP_PORT: String(port), DATA_DIR: path.join(dir, 'provider'), PUBLIC_BASE_URL: appBase, CLIENT_ID: BENCH_CLIENT.id, CLIENT_SECRET: BENCH_CLIENT.secret },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const issuer = new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /ready (\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`the development provider exited (${code})`)));
+  });
+  return { child, issuer };
+}
+
+export async function startSignedIn(env: Record<string, string>, nodeArgs: string[] = [], provider: ProviderSetup = 'embedded'): Promise<SignedInApp> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pfc-bench-speed-'));
   const [port, idpPort] = await Promise.all([freePort(), freePort()]);
   const logFile = path.join(dir, 'requests.log');
+  const base = `http://localhost:${port}`;
+  let separate: ReturnType<typeof startSeparateProvider> | undefined;
+  let idpEnv: Record<string, string> = { DEV_IDP_PORT: String(idpPort) };
+  if (provider === 'separate') {
+    separate = startSeparateProvider(dir, idpPort, base);
+    const [issuer] = await Promise.all([separate.issuer, seedDemoYear(dir)]);
+    idpEnv = { AUTH0_ISSUER_BASE_URL: issuer, AUTH0_CLIENT_ID: BENCH_CLIENT.id, AUTH0_CLIENT_SECRET: BENCH_CLIENT.secret };
+  }
   const started = performance.now();
   // Logging on, as deployed.
-  const server = startServerProcess({ PORT: String(port), DEV_IDP_PORT: String(idpPort), DATA_DIR: dir, LOG_LEVEL: 'info', ...env }, { built: true, nodeArgs, stdoutFile: logFile });
-  const base = `http://localhost:${port}`;
+  const server = startServerProcess({ PORT: String(port), BASE_URL: base, DATA_DIR: dir, LOG_LEVEL: 'info', ...idpEnv, ...env }, { built: true, nodeArgs, stdoutFile: logFile });
   const startupMs = await startedAfter(`${base}/healthz`, started, server);
   const browser = new TestBrowser();
   await signIn(browser, { baseUrl: base, idp: { issuer: `http://localhost:${idpPort}` } } as unknown as Stack);
@@ -110,11 +166,12 @@ export async function startSignedIn(env: Record<string, string>, nodeArgs: strin
   // change what the next round's dashboard measures (their month's totals are still recomputed).
   const date = `${Number(today.slice(0, 4)) - 3}${today.slice(4)}`;
   const addBody = new URLSearchParams({ _csrf: csrfTokenOf(page), date, description: 'Benchmark coffee', memo: '', kind: 'out', amount: '4.20', accountId, categoryId: '', cleared: '' }).toString();
-  return { server, base, cookie: await browser.jar.getCookieString(base), startupMs, addBody, logFile, dir };
+  return { server, provider: separate?.child, base, cookie: await browser.jar.getCookieString(base), startupMs, addBody, logFile, dir };
 }
 
 export async function stopApp(app: SignedInApp) {
   await app.server.stop();
+  app.provider?.kill('SIGTERM');
   fs.rmSync(app.dir, { recursive: true, force: true });
 }
 
@@ -158,13 +215,17 @@ export async function speedRows(o: Options): Promise<Array<[string, string]>> {
   const leanCookie = /cookie (\S+)/.exec(await lean.firstLine)![1]!;
   const leanBornCookie = /cookie (\S+)/.exec(await leanBorn.firstLine)![1]!;
   await bare.firstLine;
-  const app = await startSignedIn({});
+  // The app as deployed, its provider elsewhere (as Auth0 is); and the development setup of `npm start`,
+  // the provider in the app's process, for its startup, its /profile and its memory.
+  const app = await startSignedIn({}, [], 'separate');
+  const dev = await startSignedIn({});
   const html = { accept: 'text/html' };
-  const targets: Record<string, { url: string; o: Omit<Parameters<typeof wrk>[1], 'seconds'>; app?: boolean; pid?: number }> = {
+  const targets: Record<string, { url: string; o: Omit<Parameters<typeof wrk>[1], 'seconds'>; app?: boolean; dev?: boolean; pid?: number }> = {
     bare: { url: `http://127.0.0.1:${barePort}/`, o: { connections: o.connections }, pid: bare.child.pid! },
     lean: { url: `http://127.0.0.1:${leanPort}/profile`, o: { connections: o.connections, headers: { cookie: leanCookie, ...html } }, pid: lean.child.pid! },
     'lean born': { url: `http://127.0.0.1:${leanBornPort}/profile`, o: { connections: o.connections, headers: { cookie: leanBornCookie, ...html } }, pid: leanBorn.child.pid! },
     profile: { ...appLoad(app, 'profile', o.connections), app: true },
+    'profile, development setup': { ...appLoad(dev, 'profile', o.connections), pid: dev.server.child.pid!, dev: true },
     dashboard: { ...appLoad(app, 'dashboard', o.connections), app: true },
     add: { ...appLoad(app, 'add', o.connections), app: true },
     'add then dashboard': { ...appLoad(app, 'add then dashboard', o.connections), app: true },
@@ -175,20 +236,22 @@ export async function speedRows(o: Options): Promise<Array<[string, string]>> {
   const results = new Map<string, WrkResult[]>(Object.keys(targets).map((k) => [k, []]));
   const cpu = new Map<string, number[]>(Object.keys(targets).map((k) => [k, []]));
   let rss = 0;
+  let devRss = 0;
   try {
     for (const t of Object.values(targets)) await wrk(t.url, { ...t.o, seconds: 2 });
     for (let round = 0; round < o.rounds; round++) {
       for (const [name, t] of Object.entries(targets)) {
         const pid = t.app ? app.server.child.pid! : t.pid!;
         const cpuBefore = cpuMs(pid);
-        const [r, peak] = await peakRss(() => (t.app ? [pid] : []), () => wrk(t.url, { ...t.o, seconds: o.seconds }));
-        rss = Math.max(rss, peak);
+        const [r, peak] = await peakRss(() => (t.app || t.dev ? [pid] : []), () => wrk(t.url, { ...t.o, seconds: o.seconds }));
+        if (t.app) rss = Math.max(rss, peak);
+        if (t.dev) devRss = Math.max(devRss, peak);
         results.get(name)!.push(r);
         cpu.get(name)!.push(((cpuMs(pid) - cpuBefore) * 1000) / r.requests);
       }
     }
   } finally {
-    await stopApp(app);
+    await Promise.all([stopApp(app), stopApp(dev)]);
   }
 
   const s = Object.fromEntries([...results].map(([k, v]) => [k, summary(v)]));
@@ -207,7 +270,9 @@ export async function speedRows(o: Options): Promise<Array<[string, string]>> {
   rows.push([`add a transaction (POST)`, `${each('add')} · median ${s.add!.rps.toFixed(0)}/s (target 1,000/s, p99 < 50 ms)`]);
   rows.push([`/profile at 100 connections`, each('profile at 100')]);
   rows.push([`/profile at 200 connections`, `${each('profile at 200')} · lean at 200: ${each('lean at 200')}`]);
-  rows.push([`app: startup to first answer · peak resident memory under load (the app and the development provider in one process)`, `${app.startupMs.toFixed(0)} ms (target < 2 s) · ${rss.toFixed(0)} MB (target < 200 MB)`]);
+  rows.push([`/profile, development setup (the provider in the app's process)`, `${each('profile, development setup')} · median ${share('profile, development setup', 'lean').toFixed(2)} of lean (${byCpu('profile, development setup', 'lean').toFixed(2)} by CPU a request)`]);
+  rows.push([`peak resident memory under load`, `the app ${rss.toFixed(0)} MB (target < 200 MB) · the development setup, app and provider in one process, ${devRss.toFixed(0)} MB`]);
+  rows.push([`startup to first answer, development setup (npm start: the provider's first start and the demo member's year included) · the app as deployed`, `${dev.startupMs.toFixed(0)} ms (target < 2 s) · ${app.startupMs.toFixed(0)} ms`]);
 
   // WORKERS=2 on SQLite: /profile against bare, alternating.
   const two = await startSignedIn({ WORKERS: '2' });
@@ -256,7 +321,7 @@ export async function profileRows(o: Options & { dir: string; pages: string[] })
   fs.mkdirSync(o.dir, { recursive: true });
   for (const page of o.pages) {
     const before = new Set(fs.readdirSync(o.dir));
-    const app = await startSignedIn({}, ['--cpu-prof', `--cpu-prof-dir=${o.dir}`]);
+    const app = await startSignedIn({}, ['--cpu-prof', `--cpu-prof-dir=${o.dir}`], 'separate');
     const load = appLoad(app, page, o.connections);
     const run = (seconds: number) => wrk(load.url, { ...load.o, seconds });
     try {

@@ -22,6 +22,7 @@ import { createLogger } from './logging/logger.js';
 import { expressMessages } from './http/express-messages.js';
 import { requestTurns } from './http/request-turns.js';
 import { appPaths } from './paths.js';
+import { limitHeapGrowth } from './runtime/heap.js';
 import { superviseWorkers, type WorkerRequest } from './runtime/cluster.js';
 import { devBanner } from './runtime/dev-banner.js';
 import { clusterLimiterStores, databaseLimiterStores, redisLimiterStores } from './security/limiter-stores.js';
@@ -51,6 +52,8 @@ function readConfig(): ResolvedConfig {
 
 async function main(): Promise<void> {
   const config = readConfig();
+  // Before the app allocates; every cluster worker runs this file too (see runtime/heap.ts).
+  limitHeapGrowth(config.heapGrowingPercent);
   const logger = createLogger(config.logLevel, undefined, config.logFormat);
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
   process.on('uncaughtException', (err) => {

@@ -56,6 +56,11 @@ export interface Config {
   /** Security events older than this are deleted. */
   auditRetentionDays: number;
   /**
+   * How far V8 lets the heap grow past what the last full collection kept before collecting again,
+   * in percent (V8's --heap-growing-percent); 0 leaves V8's own choice, up to four times the live heap.
+   */
+  heapGrowingPercent: number;
+  /**
    * The machine-to-machine application for Auth0's Management API (email change, MFA reset,
    * account deletion). Unset: those features are shown as unavailable.
    */
@@ -147,6 +152,7 @@ const envSchema = z.object({
   RATE_LIMIT_AUTH_MAX: intInRange('RATE_LIMIT_AUTH_MAX', 1, 100_000, 30),
   RATE_LIMIT_POST_MAX: intInRange('RATE_LIMIT_POST_MAX', 1, 100_000, 60),
   AUDIT_RETENTION_DAYS: intInRange('AUDIT_RETENTION_DAYS', 1, 3650, 180),
+  HEAP_GROWING_PERCENT: intInRange('HEAP_GROWING_PERCENT', 0, 1000, 100),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -253,6 +259,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       postMax: e.RATE_LIMIT_POST_MAX ?? 60,
     },
     auditRetentionDays: e.AUDIT_RETENTION_DAYS ?? 180,
+    heapGrowingPercent: e.HEAP_GROWING_PERCENT ?? 100,
     management,
     databaseConnection,
   };

@@ -70,6 +70,15 @@ describe('loadConfig', () => {
     expect(problems({ AUDIT_RETENTION_DAYS: '0' })).toContain('AUDIT_RETENTION_DAYS must be a whole number from 1 to 3650');
   });
 
+  it('lets the heap grow to twice its live size between full collections unless HEAP_GROWING_PERCENT says otherwise (0: V8 decides)', () => {
+    expect(loadConfig({}).heapGrowingPercent).toBe(100);
+    expect(loadConfig({ HEAP_GROWING_PERCENT: '0' }).heapGrowingPercent).toBe(0);
+    expect(loadConfig({ HEAP_GROWING_PERCENT: '50' }).heapGrowingPercent).toBe(50);
+    expect(problems({ HEAP_GROWING_PERCENT: 'lots', WORKERS: 'many' })).toEqual(
+      expect.arrayContaining(['HEAP_GROWING_PERCENT must be a whole number from 0 to 1000', 'WORKERS must be auto or a whole number from 1 to 64']),
+    );
+  });
+
   it('derives BASE_URL from PORT', () => {
     expect(loadConfig({ PORT: '4100' }).baseUrl).toBe('http://localhost:4100');
   });
