@@ -41,11 +41,23 @@ export function createFinance(db: Kysely<Database>) {
     const [accountList, categoryList] = await Promise.all([accounts.list(sub, { includeArchived: true }), categories.list(sub)]);
     return { accounts: accountList, categories: categoryList };
   };
+  /**
+   * The accounts and categories a ledger form names, of those that are the member's (archived and
+   * hidden ones too, as in `choices`): what its rules check an add against, without reading them all.
+   */
+  const choicesNamed = async (sub: string, named: { accountIds: string[]; categoryIds: string[] }) => {
+    const found = <T>(rows: Array<T | undefined>) => rows.filter((r): r is T => r !== undefined);
+    const [accountList, categoryList] = await Promise.all([
+      Promise.all(named.accountIds.map((id) => accounts.find(sub, id))),
+      Promise.all(named.categoryIds.map((id) => categories.find(sub, id))),
+    ]);
+    return { accounts: found(accountList), categories: found(categoryList) };
+  };
   const importBatches = createImportBatchesRepository(db);
   const bulk = createBulkRepository(db);
   const accountRemoval = createAccountRemoval(db);
   const categoryRemoval = createCategoryRemoval(db);
-  return { db, choices, rates, importBatches, bulk, accountRemoval, categoryRemoval, accounts, balances, categories, transactions, budgets, coach, goals, rules, applyRules, imports, schedules, planning };
+  return { db, choices, choicesNamed, rates, importBatches, bulk, accountRemoval, categoryRemoval, accounts, balances, categories, transactions, budgets, coach, goals, rules, applyRules, imports, schedules, planning };
 }
 
 export type Finance = ReturnType<typeof createFinance>;

@@ -83,6 +83,34 @@ describe('transactions', () => {
     expect((await finance.transactions.list(MEMBER.sub, { from: '1900-01-01', to: '2999-12-31' })).length).toBe(before);
   });
 
+  it("refuses an add that names another member's account or category, an archived account of one's own, or another member's category in a split part, and writes nothing", async () => {
+    const now = stack.clock.now();
+    const theirAccount = await finance.accounts.create(ADMIN.sub, { name: 'Not yours', currency: 'USD' }, now);
+    const theirCategory = await finance.categories.create(ADMIN.sub, 'Not yours either', 'want', now);
+    const archived = await finance.accounts.create(MEMBER.sub, { name: 'Closed account', currency: 'USD' }, now);
+    await finance.accounts.update(MEMBER.sub, archived, { name: 'Closed account', archived: true });
+    const own = await memberAccount();
+    const ownCategory = (await finance.categories.list(MEMBER.sub))[0]!;
+    const count = async () => (await finance.transactions.list(MEMBER.sub, { from: '1900-01-01', to: '2999-12-31' })).length;
+    const before = await count();
+    const base = { _csrf: csrf(), date: '2026-02-10', description: 'Not allowed', kind: 'out', amount: '5.00' };
+    const refused = async (form: Record<string, string>, message: string) => {
+      const res = await post(member, '/transactions', { ...base, ...form });
+      expect(res.status, JSON.stringify(form)).toBe(400);
+      expect(res.body).toContain(message);
+    };
+    await refused({ accountId: theirAccount, categoryId: '' }, 'Choose one of your accounts.');
+    await refused({ accountId: archived, categoryId: '' }, 'Choose one of your accounts.');
+    await refused({ accountId: own.id, categoryId: theirCategory }, 'Choose one of your categories.');
+    await refused({ accountId: own.id, kind: 'transfer', transferAccountId: theirAccount }, 'Choose');
+    await refused({ accountId: own.id, categoryId: '', split0Category: ownCategory.id, split0Amount: '2.00', split1Category: theirCategory, split1Amount: '3.00' }, 'Choose one of your categories.');
+    expect(await count()).toBe(before);
+    // The same form with the member's own account and category is taken.
+    const ok = await post(member, '/transactions', { ...base, accountId: own.id, categoryId: ownCategory.id, description: 'Allowed after all' });
+    expect(ok.status).toBe(303);
+    expect(await count()).toBe(before + 1);
+  });
+
   it('refuses a repeated amount field (amount=1&amount=1000)', async () => {
     const account = await memberAccount();
     const body = `_csrf=${encodeURIComponent(csrf())}&accountId=${account.id}&date=2026-02-10&description=x&kind=out&amount=1&amount=1000`;

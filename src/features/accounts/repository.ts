@@ -59,6 +59,9 @@ export const MAX_ACCOUNTS = 100;
 const everyAccount = compiledQuery((db, userSub: string) => db.selectFrom('accounts').select(COLUMNS).where('user_sub', '=', userSub).orderBy('archived').orderBy('name'));
 const openAccounts = compiledQuery((db, userSub: string) => db.selectFrom('accounts').select(COLUMNS).where('user_sub', '=', userSub).where('archived', '=', 0).orderBy('archived').orderBy('name'));
 
+/** One account by id, the owner's only: what a ledger form that names it checks. */
+const oneAccount = compiledQuery((db, userSub: string, id: string) => db.selectFrom('accounts').select(COLUMNS).where('user_sub', '=', userSub).where('id', '=', id));
+
 /** SQL for accounts; every statement is scoped by the owner's sub. */
 export function createAccountsRepository(db: Kysely<Database>) {
   return {
@@ -68,7 +71,7 @@ export function createAccountsRepository(db: Kysely<Database>) {
     },
 
     async find(userSub: string, id: string): Promise<Account | undefined> {
-      const r = await db.selectFrom('accounts').select(COLUMNS).where('user_sub', '=', userSub).where('id', '=', id).executeTakeFirst();
+      const [r] = await oneAccount(db, userSub, id);
       return r && toAccount(r);
     },
 

@@ -36,11 +36,21 @@ const anyCategory = compiledQuery((db, userSub: string) => db.selectFrom('catego
 
 const everyCategory = compiledQuery((db, userSub: string) => db.selectFrom('categories').select(['id', 'name', 'grp', 'hidden']).where('user_sub', '=', userSub).orderBy('grp').orderBy('name'));
 
+const toCategory = (r: { id: string; name: string; grp: CategoryGroup; hidden: number }): Category => ({ id: r.id, name: r.name, group: r.grp, hidden: r.hidden === 1 });
+
+const oneCategory = compiledQuery((db, userSub: string, id: string) => db.selectFrom('categories').select(['id', 'name', 'grp', 'hidden']).where('user_sub', '=', userSub).where('id', '=', id));
+
 export function createCategoriesRepository(db: Kysely<Database>) {
   return {
+    /** One category by id, the owner's only (hidden ones too, as in list). */
+    async find(userSub: string, id: string): Promise<Category | undefined> {
+      const [r] = await oneCategory(db, userSub, id);
+      return r && toCategory(r);
+    },
+
     async list(userSub: string): Promise<Category[]> {
       const rows = await everyCategory(db, userSub);
-      return rows.map((r) => ({ id: r.id, name: r.name, group: r.grp, hidden: r.hidden === 1 }));
+      return rows.map(toCategory);
     },
 
     /** Seeds the default categories once; a no-op when the user has any. */

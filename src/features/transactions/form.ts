@@ -25,6 +25,20 @@ export function blankTransactionForm(accountId: string, today: string): Transact
 }
 
 /**
+ * The accounts and categories the form names (at most two and 1 + MAX_SPLITS), distinct and
+ * non-empty: an add is checked against these, looked up one by one, not against every one the
+ * member has. A field sent twice names nothing (parseTransactionForm refuses it).
+ */
+export function namedInTransactionForm(body: unknown): { accountIds: string[]; categoryIds: string[] } {
+  const { typed } = readFormFields(body, FIELDS);
+  const distinct = (ids: string[]) => [...new Set(ids.filter((id) => id !== ''))];
+  return {
+    accountIds: distinct([typed.accountId, typed.transferAccountId]),
+    categoryIds: distinct([typed.categoryId, ...Array.from({ length: MAX_SPLITS }, (_, i) => typed[`split${i}Category` as Field] ?? '')]),
+  };
+}
+
+/**
  * Validates the add/edit form against the user's own accounts and categories. Every bad field
  * gets its own message, and what the user typed comes back so nothing is lost. A transfer goes
  * from `accountId` to `transferAccountId` (with the amount received there when the currencies

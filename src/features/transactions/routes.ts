@@ -7,7 +7,7 @@ import { monthChoices, parseListQuery } from './list-query.js';
 import { listPage } from './list-view.js';
 import { minorToInput } from '../money/money.js';
 import { clearedAfterEdit, confirmationNeeded, openedSide, peerClearedAfterEdit } from './edits.js';
-import { asSeenFrom, blankTransactionForm, formOfTransaction, parseTransactionForm, typedTransactionForm, type TransactionErrors, type TransactionTyped } from './form.js';
+import { asSeenFrom, blankTransactionForm, formOfTransaction, namedInTransactionForm, parseTransactionForm, typedTransactionForm, type TransactionErrors, type TransactionTyped } from './form.js';
 import { MAX_SPLITS } from './splits.js';
 import type { Transaction } from './repository.js';
 import { transactionView } from './view.js';
@@ -55,10 +55,12 @@ export function transactionRoutes(deps: { member: RequestHandler[]; finance: Fin
   router.get('/', (req, res) => renderList(req, res, 200));
 
   router.post('/', async (req, res) => {
-    const ctx = await context(req);
-    const parsed = parseTransactionForm(req.body, ctx);
+    const sub = req.member!.sub;
+    // Checked against what the form names, not every account and category (read for the page only on a refusal).
+    const named = await finance.choicesNamed(sub, namedInTransactionForm(req.body));
+    const parsed = parseTransactionForm(req.body, { ...named, style: req.member!.numberStyle });
     if (!parsed.ok) return renderList(req, res, 400, parsed);
-    await finance.transactions.create(ctx.sub, parsed.value, req.member!.now);
+    await finance.transactions.create(sub, parsed.value, req.member!.now);
     req.flash(`Added ${parsed.value.description} on ${parsed.value.date}.`);
     res.redirect(303, `/transactions?month=${monthOf(parsed.value.date)}`);
   });
