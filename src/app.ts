@@ -1,3 +1,4 @@
+import ejs from 'ejs';
 import express from 'express';
 import eoc from 'express-openid-connect';
 import { createAfterCallback, createLogoutTokenHandler } from './auth/after-callback.js';
@@ -91,6 +92,12 @@ export function createApp(deps: AppDeps): App {
   app.set('trust proxy', config.trustProxy);
   app.set('view engine', 'ejs');
   app.set('views', deps.paths.views);
+  // Includes name their view from the views folder ('/partials/…'), which EJS resolves from `root`
+  // without asking the file system whether a relative path exists, on every include of every render.
+  const viewOptions = { root: deps.paths.views, views: [deps.paths.views], cache: app.enabled('view cache') };
+  app.engine('ejs', function renderEjsView(file: string, data: object, done: (err: Error | null, html?: string) => void) {
+    ejs.renderFile(file, data, viewOptions, done);
+  });
   app.locals.keptPartial = keptPartials(deps.paths.views, app.get('view cache') === true);
   app.locals.fixedPartial = fixedPartials(app.locals.keptPartial, { 'currency-list': { currencies: CURRENCY_CHOICES } });
   app.locals.siteNav = siteNav(app.locals.keptPartial);

@@ -36,7 +36,7 @@ export function keptPartials(viewsDir: string, cache: boolean): (name: string, d
     let template = cache ? templates.get(name) : undefined;
     if (!template) {
       const filename = path.join(viewsDir, `${name}.ejs`);
-      template = ejs.compile(fs.readFileSync(filename, 'utf8'), { filename });
+      template = ejs.compile(fs.readFileSync(filename, 'utf8'), { filename, root: viewsDir });
       if (cache) templates.set(name, template);
     }
     const html = template(data);
