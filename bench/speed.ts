@@ -12,7 +12,7 @@ import path from 'node:path';
 import { TestBrowser } from '../test/helpers/browser.js';
 import { csrfTokenOf, signIn } from '../test/helpers/flows.js';
 import { freePort } from '../test/helpers/ports.js';
-import { startServerProcess, type ServerProcess } from '../test/helpers/processes.js';
+import { startProviderProcess, startServerProcess, type ServerProcess } from '../test/helpers/processes.js';
 import type { Stack } from '../test/helpers/stack.js';
 import { median, wrk, type WrkOptions, type WrkResult } from './wrk.js';
 
@@ -121,33 +121,15 @@ async function seedDemoYear(dataDir: string): Promise<void> {
   }
 }
 
-/** The development provider in a process of its own (test/fixtures/dev-idp-server.ts); resolves with its issuer. */
-function startSeparateProvider(dir: string, port: number, appBase: string): { child: ChildProcess; issuer: Promise<string> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/dev-idp-server.ts'], {
-    env: { PATH: process.env.PATH ?? '', IDP_PORT: String(port), DATA_DIR: path.join(dir, 'provider'), PUBLIC_BASE_URL: appBase, CLIENT_ID: BENCH_CLIENT.id, CLIENT_SECRET: BENCH_CLIENT.secret },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const issuer = new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /ready (\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`the development provider exited (${code})`)));
-  });
-  return { child, issuer };
-}
-
 export async function startSignedIn(env: Record<string, string>, nodeArgs: string[] = [], provider: ProviderSetup = 'embedded'): Promise<SignedInApp> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pfc-bench-speed-'));
   const [port, idpPort] = await Promise.all([freePort(), freePort()]);
   const logFile = path.join(dir, 'requests.log');
   const base = `http://localhost:${port}`;
-  let separate: ReturnType<typeof startSeparateProvider> | undefined;
+  let separate: ReturnType<typeof startProviderProcess> | undefined;
   let idpEnv: Record<string, string> = { DEV_IDP_PORT: String(idpPort) };
   if (provider === 'separate') {
-    separate = startSeparateProvider(dir, idpPort, base);
+    separate = startProviderProcess({ port: idpPort, dataDir: path.join(dir, 'provider'), publicUrl: base, client: BENCH_CLIENT });
     const [issuer] = await Promise.all([separate.issuer, seedDemoYear(dir)]);
     idpEnv = { AUTH0_ISSUER_BASE_URL: issuer, AUTH0_CLIENT_ID: BENCH_CLIENT.id, AUTH0_CLIENT_SECRET: BENCH_CLIENT.secret };
   }

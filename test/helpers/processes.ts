@@ -87,3 +87,25 @@ export function childPids(pid: number): number[] {
     })
     .map(Number);
 }
+
+/**
+ * The development provider in a process of its own (test/fixtures/dev-idp-server.ts), as an Auth0
+ * tenant is to app instances: it registers `client` for the app at `publicUrl`. `issuer` resolves
+ * once it prints "ready", and rejects if it exits first.
+ */
+export function startProviderProcess(o: { port: number; dataDir: string; publicUrl: string; client: { id: string; secret: string } }): { child: ChildProcess; issuer: Promise<string> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/dev-idp-server.ts'], {
+    env: { PATH: process.env.PATH ?? '', IDP_PORT: String(o.port), DATA_DIR: o.dataDir, PUBLIC_BASE_URL: o.publicUrl, CLIENT_ID: o.client.id, CLIENT_SECRET: o.client.secret },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const issuer = new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /ready (\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`the development provider exited (${code})`)));
+  });
+  return { child, issuer };
+}

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,7 +7,7 @@ import { TestBrowser, type Page } from '../helpers/browser.js';
 import { openTestDatabase, type TestDatabase } from '../helpers/engines.js';
 import { csrfTokenOf, MEMBER, ADMIN, signIn } from '../helpers/flows.js';
 import { freePort } from '../helpers/ports.js';
-import { startServerProcess, waitUntilReady, type ServerProcess } from '../helpers/processes.js';
+import { startProviderProcess, startServerProcess, waitUntilReady, type ServerProcess } from '../helpers/processes.js';
 import { startNginx, startRedis, type Daemon } from '../helpers/servers.js';
 import { one } from '../helpers/sql.js';
 import type { Stack } from '../helpers/stack.js';
@@ -52,19 +52,9 @@ function startInstance(name: 'a' | 'b'): Promise<ServerProcess> {
 }
 
 function startProvider(): Promise<string> {
-  idp = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/dev-idp-server.ts'], {
-    env: { PATH: process.env.PATH ?? '', IDP_PORT: String(ports.idp), DATA_DIR: path.join(dir, 'idp'), PUBLIC_BASE_URL: publicUrl, CLIENT_ID: CLIENT.id, CLIENT_SECRET: CLIENT.secret },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    idp.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /ready (\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    idp.once('exit', (code) => reject(new Error(`the provider exited (${code})`)));
-  });
+  const provider = startProviderProcess({ port: ports.idp, dataDir: path.join(dir, 'idp'), publicUrl, client: CLIENT });
+  idp = provider.child;
+  return provider.issuer;
 }
 
 beforeAll(async () => {

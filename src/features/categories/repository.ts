@@ -34,11 +34,13 @@ export const DEFAULT_CATEGORIES: Array<[string, CategoryGroup]> = [
 /** Every finance page checks that the member's starting categories exist: compiled once. */
 const anyCategory = compiledQuery((db, userSub: string) => db.selectFrom('categories').select('id').where('user_sub', '=', userSub).limit(1));
 
-const everyCategory = compiledQuery((db, userSub: string) => db.selectFrom('categories').select(['id', 'name', 'grp', 'hidden']).where('user_sub', '=', userSub).orderBy('grp').orderBy('name'));
+const CATEGORY_COLUMNS = ['id', 'name', 'grp', 'hidden'] as const;
+
+const everyCategory = compiledQuery((db, userSub: string) => db.selectFrom('categories').select(CATEGORY_COLUMNS).where('user_sub', '=', userSub).orderBy('grp').orderBy('name'));
 
 const toCategory = (r: { id: string; name: string; grp: CategoryGroup; hidden: number }): Category => ({ id: r.id, name: r.name, group: r.grp, hidden: r.hidden === 1 });
 
-const oneCategory = compiledQuery((db, userSub: string, id: string) => db.selectFrom('categories').select(['id', 'name', 'grp', 'hidden']).where('user_sub', '=', userSub).where('id', '=', id));
+const oneCategory = compiledQuery((db, userSub: string, id: string) => db.selectFrom('categories').select(CATEGORY_COLUMNS).where('user_sub', '=', userSub).where('id', '=', id));
 
 export function createCategoriesRepository(db: Kysely<Database>) {
   return {

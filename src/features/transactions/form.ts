@@ -30,11 +30,11 @@ export function blankTransactionForm(accountId: string, today: string): Transact
  * member has. A field sent twice names nothing (parseTransactionForm refuses it).
  */
 export function namedInTransactionForm(body: unknown): { accountIds: string[]; categoryIds: string[] } {
-  const { typed } = readFormFields(body, FIELDS);
+  const typed = typedTransactionForm(body);
   const distinct = (ids: string[]) => [...new Set(ids.filter((id) => id !== ''))];
   return {
     accountIds: distinct([typed.accountId, typed.transferAccountId]),
-    categoryIds: distinct([typed.categoryId, ...Array.from({ length: MAX_SPLITS }, (_, i) => typed[`split${i}Category` as Field] ?? '')]),
+    categoryIds: distinct([typed.categoryId, ...SPLIT_FIELDS.filter((f) => f.endsWith('Category')).map((f) => typed[f] ?? '')]),
   };
 }
 
