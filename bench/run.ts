@@ -18,6 +18,7 @@ import type { TransactionInput } from '../src/features/transactions/repository.j
 import { TestBrowser } from '../test/helpers/browser.js';
 import { ADMIN, MEMBER } from '../test/helpers/flows.js';
 import { freePort } from '../test/helpers/ports.js';
+import { launchFlags } from '../test/helpers/processes.js';
 import { scaleRows } from './scale.js';
 import { loadRows } from './load.js';
 import { profileRows, speedRows } from './speed.js';
@@ -60,7 +61,7 @@ function rssMb(child: ChildProcess): number {
 
 /** The app as it runs for real, in its own process. */
 function startApp(appPort: number, idpPort: number, dataDir: string, profileDir?: string): ChildProcess {
-  return spawn(process.execPath, [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), '--import', 'tsx', 'src/server.ts'], {
+  return spawn(process.execPath, [...launchFlags(), ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), '--import', 'tsx', 'src/server.ts'], {
     // NODE_ENV=test: as deployed, templates are compiled once and cached (development recompiles
     // them on every request so edits show at once); the embedded provider is still allowed.
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', PORT: String(appPort), DEV_IDP_PORT: String(idpPort), DATA_DIR: dataDir, LOG_LEVEL: 'info', RATE_LIMIT_AUTH_MAX: '100000', RATE_LIMIT_POST_MAX: '100000' },

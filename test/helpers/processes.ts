@@ -29,9 +29,21 @@ export interface ServerProcessOptions {
   stdoutFile?: string;
 }
 
+/**
+ * The Node flags the app is launched with, as `npm run start:prod` gives them (package.json is
+ * where they are set; `npm start` carries the same): a test or benchmark that starts the app runs
+ * it as deployed, its young generation limited too.
+ */
+export function launchFlags(): string[] {
+  const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> };
+  const [node, ...rest] = pkg.scripts['start:prod']!.split(/\s+/);
+  if (node !== 'node') throw new Error(`start:prod does not start with node: ${pkg.scripts['start:prod']}`);
+  return rest.filter((word) => word.startsWith('--'));
+}
+
 export function startServerProcess(env: Record<string, string>, options: ServerProcessOptions = {}): ServerProcess {
   const script = options.built ? ['dist/src/server.js'] : ['--import', 'tsx', 'src/server.ts'];
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...script], {
+  const child = spawn(process.execPath, [...launchFlags(), ...(options.nodeArgs ?? []), ...script], {
     env: { PATH: process.env.PATH ?? '', ...sameClock(), NODE_ENV: 'test', LOG_LEVEL: 'warn', LOG_FORMAT: 'json', RATE_LIMIT_AUTH_MAX: '100000', RATE_LIMIT_POST_MAX: '100000', ...env },
     stdio: ['ignore', options.stdoutFile ? fs.openSync(options.stdoutFile, 'a') : 'pipe', 'pipe'],
   });

@@ -1,7 +1,9 @@
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { limitHeapGrowth } from '../../src/runtime/heap.js';
+import { launchFlags } from '../helpers/processes.js';
 
 const run = promisify(execFile);
 
@@ -24,4 +26,22 @@ describe('limiting the heap growth between full collections', () => {
     expect(() => limitHeapGrowth(-1)).toThrow(RangeError);
     expect(() => limitHeapGrowth(1.5)).toThrow(RangeError);
   });
+});
+
+/** The new space a process allocating short-lived objects grew to under these Node flags, in MB. */
+async function newSpaceMb(flags: string[]): Promise<number> {
+  const { stdout } = await run(process.execPath, [...flags, '--import', 'tsx', 'test/fixtures/young-churn.ts'], { env: { PATH: process.env.PATH ?? '', ALLOCATIONS: '3000000' } });
+  return Number(stdout.trim());
+}
+
+describe('the young generation the app is launched with', () => {
+  it('is limited by the flags of npm start and npm run start:prod, which V8 reads only at launch', async () => {
+    const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
+    expect(launchFlags()).toContain('--max-semi-space-size=4');
+    for (const flag of launchFlags()) expect(pkg.scripts.start).toContain(flag);
+    const [own, launched] = await Promise.all([newSpaceMb([]), newSpaceMb(launchFlags())]);
+    // 32 MB on V8's own (two 16 MB semi-spaces) against 8 MB; Node 22 picks its own default too.
+    expect(launched).toBeLessThanOrEqual(8);
+    expect(own).toBeGreaterThan(launched);
+  }, 60_000);
 });
