@@ -46,3 +46,25 @@
   action.addEventListener('change', sync);
   sync();
 })();
+// Suggestions shared by every page that has the field (the currency field's "EUR — Euro" lines):
+// one fragment from the app, kept by the browser, whose datalists are moved into the page. Without
+// scripts the field still takes a code or a name.
+(function () {
+  'use strict';
+  var wanted = {};
+  document.querySelectorAll('input[data-suggestions]').forEach(function (input) {
+    var url = input.getAttribute('data-suggestions');
+    if (/^\/fragments\/[a-z-]+\.html$/.test(url)) wanted[url] = true;
+  });
+  Object.keys(wanted).forEach(function (url) {
+    fetch(url, { credentials: 'omit' })
+      .then(function (r) { return r.ok ? r.text() : ''; })
+      .then(function (html) {
+        var fragment = new DOMParser().parseFromString(html, 'text/html');
+        fragment.querySelectorAll('datalist[id]').forEach(function (list) {
+          if (!document.getElementById(list.id)) document.body.appendChild(document.importNode(list, true));
+        });
+      })
+      .catch(function () { /* the field works without its suggestions */ });
+  });
+})();

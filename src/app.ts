@@ -50,6 +50,7 @@ import { healthRoutes } from './http/health.js';
 import { parseBodies } from './http/bodies.js';
 import { flashMessages } from './http/flash.js';
 import { fixedPartials, keptPartials } from './http/fixed-partials.js';
+import { FRAGMENTS_MOUNT, fragmentPath, fragmentRoutes } from './http/fragments.js';
 import { CURRENCY_CHOICES } from './features/profile/preferences.js';
 import { loadMember } from './http/load-member.js';
 import { siteNav } from './http/site-nav.js';
@@ -101,6 +102,7 @@ export function createApp(deps: AppDeps): App {
   app.locals.keptPartial = keptPartials(deps.paths.views, app.get('view cache') === true);
   app.locals.fixedPartial = fixedPartials(app.locals.keptPartial, { 'currency-list': { currencies: CURRENCY_CHOICES } });
   app.locals.siteNav = siteNav(app.locals.keptPartial);
+  app.locals.fragmentPath = fragmentPath;
 
   // Wiring: repositories -> services -> guards and routes.
   const names = cookieNames(config.secureCookies);
@@ -151,16 +153,19 @@ export function createApp(deps: AppDeps): App {
   app.use(responseLocals);
   app.use(securityHeaders({ issuerOrigin: new URL(deps.issuerBaseUrl).origin, hsts: config.secureCookies }));
 
-  // 2. What needs no session: static files and health checks. They must not create one.
+  // 2. What needs no session: static files, health checks and shared fragments. They must not create one.
   // Only paths that look like files reach the static middleware, which otherwise asks the disk
   // about every page request first.
+  app.use(FRAGMENTS_MOUNT, fragmentRoutes(app.locals.fixedPartial, ['currency-list']));
   const publicFiles = express.static(deps.paths.public, { index: false, maxAge: '1h' });
   app.use(function staticFiles(req, res, next) {
     if (/\.[a-z0-9]{1,5}$/i.test(req.path)) publicFiles(req, res, next);
     else next();
   });
   // Browsers ask for /favicon.ico on pages without an icon link (JSON, for instance).
-  app.get('/favicon.ico', (_req, res) => res.redirect(301, '/favicon.svg'));
+  app.get('/favicon.ico', function faviconRedirect(_req, res) {
+    res.redirect(301, '/favicon.svg');
+  });
   app.use(healthRoutes({ db: deps.db, issuerBaseUrl: deps.issuerBaseUrl, clock: deps.clock }));
 
   // 3. Rate limits before any work is done for the request; then bounded body parsing.

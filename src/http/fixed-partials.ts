@@ -4,10 +4,10 @@ import ejs from 'ejs';
 
 /**
  * Partials whose output is the same for every request (the currency list: 162 options, 6.6% of
- * the profile page's CPU time under load when it was rendered per request). Views write
- * `<%- fixedPartial('currency-list') %>`; each is a kept partial of `partials/` over its fixed
- * (frozen) data, so it is rendered on first use and the HTML reused, or every time with `cache`
- * off (development), so edits show.
+ * the profile page's CPU time under load when it was rendered per request). The shared fragments
+ * (http/fragments.ts) serve them as `fixedPartial('currency-list')`; each is a kept partial of
+ * `partials/` over its fixed (frozen) data, so it is rendered on first use and the HTML reused, or
+ * every time with `cache` off (development), so edits show.
  */
 export function fixedPartials(keptPartial: (name: string, data: object) => string, partials: Record<string, Record<string, unknown>>): (name: string) => string {
   const fixed = new Map(Object.entries(partials).map(([name, data]) => [name, Object.freeze({ ...data })]));

@@ -124,6 +124,19 @@ describe.runIf(RUN)('everyday jobs in a real browser', () => {
     await expectVisible(flash().getByText(`Added $25.00 to ${name}.`));
   });
 
+  it('suggests currencies from the shared list on the profile page and saves one typed by name', async () => {
+    await signedIn();
+    await page.goto(`${stack.baseUrl}/profile`);
+    // The suggestions arrive from the cached fragment after the page is shown.
+    await expect.poll(() => page.locator('datalist#currency-list option').count()).toBeGreaterThan(150);
+    expect(await page.locator('datalist#currency-list option[value="EUR"]').textContent()).toBe('EUR — Euro');
+    expect(await page.getByLabel('Currency', { exact: true }).evaluate((input) => (input as HTMLInputElement).list?.id)).toBe('currency-list');
+    await page.getByLabel('Currency', { exact: true }).fill('US Dollar');
+    await page.getByRole('button', { name: 'Save preferences' }).click();
+    await expectVisible(flash().getByText('Your preferences are saved.'));
+    expect(await page.getByLabel('Currency', { exact: true }).inputValue()).toBe('USD');
+  });
+
   it('a sign-in cancelled at the provider lands on the sign-in page saying so', async () => {
     w = await watchedPage(running.browser);
     page = w.page;

@@ -51,6 +51,28 @@ describe('pages', () => {
     expect(res.headers.getSetCookie()).toEqual([]);
   });
 
+  it('serves the currency suggestions as one cacheable fragment, with no session, and the pages only point to it', async () => {
+    const res = await fetch(`${stack.baseUrl}/fragments/currency-list.html`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/html');
+    expect(res.headers.get('cache-control')).toBe('public, max-age=86400');
+    expect(res.headers.getSetCookie()).toEqual([]);
+    const body = await res.text();
+    expect(body).toMatch(/^\s*<datalist id="currency-list">/);
+    expect(body).toContain('<option value="EUR">EUR — Euro</option>');
+    expect(body.match(/<option /g)?.length).toBeGreaterThan(150);
+    // Asked again with its ETag, as a browser revalidates (fetch adds "no-cache" to a conditional request unless told otherwise): not modified, no body.
+    const again = await fetch(`${stack.baseUrl}/fragments/currency-list.html`, { headers: { 'if-none-match': res.headers.get('etag')!, 'cache-control': 'max-age=0' } });
+    expect(again.status).toBe(304);
+    expect(await again.text()).toBe('');
+    expect((await fetch(`${stack.baseUrl}/fragments/no-such-list.html`)).status).toBe(404);
+    const browser = new TestBrowser();
+    await signIn(browser, stack);
+    const profile = await browser.get(`${stack.baseUrl}/profile`);
+    expect(profile.body).toMatch(/<input id="currency" name="currency" list="currency-list" data-suggestions="\/fragments\/currency-list.html"/);
+    expect(profile.body).not.toContain('<datalist');
+  });
+
   it('refuses a malformed form body with a 400 page, not a 500', async () => {
     const res = await fetch(`${stack.baseUrl}/logout`, {
       method: 'POST',
