@@ -33,6 +33,13 @@ const writeSession = compiledQuery(
         })),
       ),
 );
+/**
+ * Marks a session active: the two timestamps only, so neither the data nor the user and provider
+ * session indexes are written again (every state-changing request does this first).
+ */
+const touchSession = compiledQuery((db, updatedAt: number, expiresAt: number, id: string) =>
+  db.updateTable('sessions').set({ updated_at: updatedAt, expires_at: expiresAt }).where('id', '=', id),
+);
 /** The profile page lists a person's sessions on every view: compiled once too. */
 const listSessions = compiledQuery((db, userSub: string, now: number) =>
   db.selectFrom('sessions').select(['id', 'user_sub', 'meta', 'created_at', 'updated_at', 'expires_at']).where('user_sub', '=', userSub).where('expires_at', '>', now).orderBy('updated_at', 'desc'),
@@ -94,7 +101,15 @@ export class DatabaseSessionStore extends Store implements UserSessionStore {
   }
 
   override touch(sid: string, session: SessionData, callback?: Callback): void {
-    this.set(sid, session, callback);
+    let expiresAt: number;
+    const now = this.now();
+    try {
+      expiresAt = expiryOf(session as unknown as StoredShape, now, this.options.defaultTtlMs);
+    } catch (err) {
+      callback?.(err);
+      return;
+    }
+    touchSession(this.db, now, expiresAt, sid).then(() => callback?.(), (err: unknown) => callback?.(err));
   }
 
   override length(callback: Callback<number>): void {

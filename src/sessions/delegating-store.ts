@@ -19,6 +19,10 @@ export class DelegatingSessionStore extends Store implements UserSessionStore {
     this.inner.destroy(sid, callback);
   }
 
+  override touch(sid: string, session: SessionData, callback?: Callback): void {
+    this.inner.touch(sid, session, callback);
+  }
+
   destroyAllForUser(userSub: string): Promise<number> {
     return this.inner.destroyAllForUser(userSub);
   }

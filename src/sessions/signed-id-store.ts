@@ -34,6 +34,15 @@ export class SignedIdSessionStore extends DelegatingSessionStore {
     this.inner.set(id, session, callback);
   }
 
+  override touch(cookieValue: string, session: SessionData, callback?: Callback): void {
+    const id = this.signer.verify(cookieValue);
+    if (id === null) {
+      callback?.(new Error('refused to touch a session under an unsigned id'));
+      return;
+    }
+    this.inner.touch(id, session, callback);
+  }
+
   override destroy(cookieValue: string, callback?: Callback): void {
     const id = this.signer.verify(cookieValue);
     if (id === null) {

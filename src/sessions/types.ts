@@ -1,4 +1,4 @@
-import type { Store } from 'express-session';
+import type { SessionData, Store } from 'express-session';
 
 /** One active session as the profile and admin pages show it. */
 export interface SessionSummary {
@@ -16,6 +16,12 @@ export interface SessionSummary {
  * A Redis-backed store that implements this can replace the SQLite one without touching features.
  */
 export interface UserSessionStore extends Store {
+  /**
+   * Marks a session active without rewriting its data: its idle deadline and last-active time
+   * move. It is a write, so it fails when the store takes no writes (the check before a
+   * state-changing request relies on that).
+   */
+  touch(sid: string, session: SessionData, callback?: Callback): void;
   /** Deletes every session of one user; resolves to how many were deleted. */
   destroyAllForUser(userSub: string): Promise<number>;
   /** Deletes the sessions started from one identity-provider session (its `sid`). */

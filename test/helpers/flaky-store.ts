@@ -17,4 +17,9 @@ export class FlakyStore extends DelegatingSessionStore {
     if (this.writes === 'throw') callback?.(new Error('SQLITE_FULL: database or disk is full'));
     else super.set(sid, session, callback);
   }
+
+  override touch(sid: string, session: SessionData, callback?: Callback): void {
+    if (this.writes === 'throw') callback?.(new Error('SQLITE_FULL: database or disk is full'));
+    else super.touch(sid, session, callback);
+  }
 }

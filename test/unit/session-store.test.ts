@@ -31,6 +31,7 @@ function api(store: UserSessionStore) {
     get: promisify(store.get.bind(store)) as (sid: string) => Promise<SessionData | null | undefined>,
     set: promisify(store.set.bind(store)) as (sid: string, s: SessionData) => Promise<void>,
     destroy: promisify(store.destroy.bind(store)) as (sid: string) => Promise<void>,
+    touch: promisify(store.touch.bind(store)) as (sid: string, s: SessionData) => Promise<void>,
   };
 }
 
@@ -125,6 +126,19 @@ describe.each(STORES)('session store: %s', (_name, open) => {
     await api(store).set('sid-1', eocSession('auth0|a', now + 10 * MINUTE));
     now += 5 * MINUTE;
     expect(await api(store).get('sid-1')).not.toBeNull();
+  });
+
+  it('touches a session: its last-active time and expiry move, its data and owner stay', async () => {
+    const s = eocSession('auth0|a', now + MINUTE);
+    await api(store).set('sid-1', s);
+    const created = now;
+    now += 30_000;
+    await api(store).touch('sid-1', { ...s, cookie: { expires: now + 10 * MINUTE } } as unknown as SessionData);
+    now += 5 * MINUTE;
+    const after = (await api(store).get('sid-1')) as unknown as { header: unknown; data: unknown };
+    expect([after.header, after.data]).toEqual(JSON.parse(JSON.stringify([(s as unknown as typeof after).header, (s as unknown as typeof after).data])));
+    const [listed] = await store.listForUser('auth0|a');
+    expect([listed?.id, listed?.createdAt.getTime(), listed?.updatedAt.getTime(), listed?.meta]).toEqual(['sid-1', created, created + 30_000, { ip: '127.0.0.1', userAgent: 'Firefox' }]);
   });
 
   it('deletes on destroy', async () => {
@@ -262,13 +276,20 @@ describe('GuardedSessionStore', () => {
     expect((await check(guarded, requestWith(good))).err).toBeUndefined();
   });
 
-  it('proves the store takes writes before a state-changing request, by writing its session back', async () => {
+  it('proves the store takes writes before a state-changing request, by touching its session', async () => {
     const { store: inner } = await freshStore({ defaultTtlMs: MINUTE });
     const guarded = guard(inner);
     await api(guarded).set('s', eocSession('auth0|a', Date.now() + MINUTE));
     const read = await api(guarded).get('s');
+    const touched: string[] = [];
+    const touch = inner.touch.bind(inner);
+    inner.touch = (sid, session, cb) => {
+      touched.push(sid);
+      touch(sid, session, cb);
+    };
     expect((await check(guarded, requestWith(read, 'POST'))).err).toBeUndefined();
-    inner.set = (_sid, _session, cb) => cb?.(new Error('read-only file system'));
+    expect(touched).toEqual(['s']);
+    inner.touch = (_sid, _session, cb) => cb?.(new Error('read-only file system'));
     expect((await check(guarded, requestWith(read, 'POST'))).err).toEqual(new Error('503'));
     // A page view is not held up by it.
     expect((await check(guarded, requestWith(read, 'GET'))).err).toBeUndefined();
@@ -306,9 +327,9 @@ describe('GuardedSessionStore', () => {
     const dataOf = (read: SessionData | null | undefined) => (read as unknown as { data: Record<string, unknown> }).data;
 
     /** A session last written at 1000 s; `request` runs with a guarded store; returns what was written during it. */
-    async function writesDuring(request: (store: GuardedSessionStore) => Promise<void>) {
+    async function writesDuring(request: (store: GuardedSessionStore) => Promise<void>, stored: Record<string, unknown> = { userSub: 'auth0|a' }) {
       const { inner, writes } = await counted();
-      await api(inner).set('s', at(1000, { userSub: 'auth0|a' }));
+      await api(inner).set('s', at(1000, stored));
       writes.length = 0;
       await request(guard(inner, 100, 60));
       return { inner, writes };
@@ -338,6 +359,34 @@ describe('GuardedSessionStore', () => {
       });
       expect(writes).toEqual(['s']);
       expect(dataOf(await api(inner).get('s')).csrfToken).toBe('new');
+    });
+
+    it('tell a change anywhere in the data from the same values read again: nested objects changed in place, fields removed, added or of another type', async () => {
+      const stored = () => ({ userSub: 'auth0|a', idToken: 'x'.repeat(1200), expiresAt: 1234, flash: { kind: 'ok', text: 'Saved.' }, meta: { handle: 'h', agent: { browser: 'Firefox' } } });
+      const changes: Array<[string, (d: Record<string, unknown>) => void]> = [
+        ['a nested field changed in place', (d) => ((d.meta as { agent: { browser: string } }).agent.browser = 'Chrome')],
+        ['the flash taken', (d) => delete d.flash],
+        ['a field added', (d) => (d.csrfToken = 't')],
+        ['a number changed', (d) => (d.expiresAt = 1235)],
+        ['a string that became an object with the same JSON', (d) => (d.userSub = { toJSON: () => 'auth0|a' })],
+        ['an object that became its own JSON string', (d) => (d.flash = JSON.stringify(d.flash))],
+        ['the same fields in another order', (d) => { const token = d.idToken; delete d.idToken; d.idToken = token; }],
+      ];
+      for (const [what, change] of changes) {
+        const { writes } = await writesDuring(async (guarded) => {
+          const read = dataOf(await api(guarded).get('s'));
+          change(read);
+          await api(guarded).set('s', at(1001, read));
+        }, stored());
+        expect(writes, what).toEqual(['s']);
+      }
+      // Every field replaced by an equal value (new strings and objects with the same content): nothing to write.
+      const { writes } = await writesDuring(async (guarded) => {
+        const read = dataOf(await api(guarded).get('s'));
+        for (const [key, value] of Object.entries(stored())) read[key] = typeof value === 'string' ? [...value].join('') : value;
+        await api(guarded).set('s', at(1001, read));
+      }, stored());
+      expect(writes).toEqual([]);
     });
 
     it('always write a session saved under another id (a new login), data it did not read, or when throttling is off', async () => {
