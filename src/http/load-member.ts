@@ -27,7 +27,10 @@ export function loadMember(deps: { users: UsersService; categories: CategoriesRe
   return async function loadMemberMiddleware(req, res, next) {
     const sub = req.user!.sub;
     const now = deps.clock.now();
-    const [record] = await Promise.all([deps.users.find(sub), deps.categories.ensureSeeded(sub, now)]);
+    // The user's row says whether their categories exist; only a member without any is seeded (which checks again).
+    const found = await deps.users.findMember(sub);
+    if (!found?.hasCategories) await deps.categories.ensureSeeded(sub, now);
+    const record = found?.record;
     const member: Member = { sub, currency: record?.currency ?? 'USD', displayName: record?.displayName ?? null, numberStyle: record?.numberStyle ?? 'dot', now, today: todayOf(deps.clock) };
     req.member = member;
     res.locals.member = member;

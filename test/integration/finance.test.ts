@@ -5,6 +5,8 @@ import { todayOf } from '../../src/clock/clock.js';
 import { TestBrowser } from '../helpers/browser.js';
 import { ADMIN, csrfTokenOf, MEMBER, signIn } from '../helpers/flows.js';
 import { startStack, type Stack } from '../helpers/stack.js';
+import { run } from '../helpers/sql.js';
+import { createUsersRepository } from '../../src/features/users/repository.js';
 
 let stack: Stack;
 let finance: Finance;
@@ -235,5 +237,24 @@ describe('per-person limits', () => {
     expect(goal.status).toBe(400);
     expect(goal.body).toContain('You have 100 goals, the most there can be.');
     expect(await finance.goals.list(MEMBER.sub)).toHaveLength(100);
+  });
+});
+
+describe('the member loaded for every finance page', () => {
+  it('seeds the starting categories on the next finance page of a member who has none, once', async () => {
+    const users = createUsersRepository(stack.database.db);
+    const admin = new TestBrowser();
+    await signIn(admin, stack, ADMIN);
+    expect((await users.findMember(ADMIN.sub))?.hasCategories).toBe(true);
+    await run(stack.database, 'DELETE FROM budgets WHERE user_sub = ?', ADMIN.sub);
+    await run(stack.database, 'DELETE FROM categories WHERE user_sub = ?', ADMIN.sub);
+    expect(await users.findMember(ADMIN.sub)).toMatchObject({ record: { sub: ADMIN.sub }, hasCategories: false });
+    expect((await admin.get(`${stack.baseUrl}/budgets`)).status).toBe(200);
+    const seeded = (await finance.categories.list(ADMIN.sub)).map((c) => c.name).sort();
+    expect(seeded).toEqual(expect.arrayContaining(['Groceries', 'Rent', 'Salary']));
+    expect((await users.findMember(ADMIN.sub))?.hasCategories).toBe(true);
+    expect((await admin.get(`${stack.baseUrl}/transactions`)).status).toBe(200);
+    expect((await finance.categories.list(ADMIN.sub)).map((c) => c.name).sort()).toEqual(seeded);
+    expect(await users.findMember('auth0|nobody')).toBeUndefined();
   });
 });

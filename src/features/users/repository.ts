@@ -40,6 +40,18 @@ function toRecord(r: Selectable<UsersTable>): UserRecord {
 /** Every finance page loads its member: compiled once. */
 const userBySub = compiledQuery((db, sub: string) => db.selectFrom('users').selectAll().where('sub', '=', sub));
 
+/**
+ * A finance page's member: the user's row and whether their starting categories exist, in one
+ * statement (two separate ones were two of an add's fifteen).
+ */
+const memberBySub = compiledQuery((db, sub: string) =>
+  db
+    .selectFrom('users')
+    .selectAll('users')
+    .select((eb) => eb.exists(eb.selectFrom('categories').select('categories.id').whereRef('categories.user_sub', '=', 'users.sub')).as('has_categories'))
+    .where('users.sub', '=', sub),
+);
+
 /** SQL for users. Keyed on the identity provider's `sub`, never on email. */
 export function createUsersRepository(db: Kysely<Database>) {
   return {
@@ -64,6 +76,12 @@ export function createUsersRepository(db: Kysely<Database>) {
     async findBySub(sub: string): Promise<UserRecord | undefined> {
       const [r] = await userBySub(db, sub);
       return r ? toRecord(r) : undefined;
+    },
+
+    /** The user and whether they have any category yet (SQLite answers 0/1, PostgreSQL a boolean). */
+    async findMember(sub: string): Promise<{ record: UserRecord; hasCategories: boolean } | undefined> {
+      const [r] = await memberBySub(db, sub);
+      return r ? { record: toRecord(r), hasCategories: Number(r.has_categories) === 1 } : undefined;
     },
 
     async list(limit: number): Promise<UserRecord[]> {

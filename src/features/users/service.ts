@@ -19,6 +19,7 @@ export function createUsersService(repo: UsersRepository, now: () => Date = () =
       );
     },
     find: (sub: string) => repo.findBySub(sub),
+    findMember: (sub: string) => repo.findMember(sub),
     list: (limit: number) => repo.list(limit),
     setUnverifiedEmail: (sub: string, email: string) => repo.setUnverifiedEmail(sub, email),
     savePreferences: (sub: string, prefs: Parameters<UsersRepository['updatePreferences']>[1]) => repo.updatePreferences(sub, prefs),
