@@ -26,21 +26,18 @@ export class SignedIdSessionStore extends DelegatingSessionStore {
   }
 
   override set(cookieValue: string, session: SessionData, callback?: Callback): void {
-    const id = this.signer.verify(cookieValue);
-    if (id === null) {
-      callback?.(new Error('refused to save a session under an unsigned id'));
-      return;
-    }
-    this.inner.set(id, session, callback);
+    this.write(cookieValue, 'save', callback, (id) => this.inner.set(id, session, callback));
   }
 
   override touch(cookieValue: string, session: SessionData, callback?: Callback): void {
+    this.write(cookieValue, 'touch', callback, (id) => this.inner.touch(id, session, callback));
+  }
+
+  /** A write goes to the store under the bare id, and is refused for an unsigned one. */
+  private write(cookieValue: string, what: string, callback: Callback | undefined, action: (id: string) => void): void {
     const id = this.signer.verify(cookieValue);
-    if (id === null) {
-      callback?.(new Error('refused to touch a session under an unsigned id'));
-      return;
-    }
-    this.inner.touch(id, session, callback);
+    if (id === null) callback?.(new Error(`refused to ${what} a session under an unsigned id`));
+    else action(id);
   }
 
   override destroy(cookieValue: string, callback?: Callback): void {

@@ -6,6 +6,8 @@ import path from 'node:path';
 import type { SessionData } from 'express-session';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GuardedSessionStore } from '../../src/sessions/guarded-store.js';
+import { SignedIdSessionStore } from '../../src/sessions/signed-id-store.js';
+import { createSessionIdSigner } from '../../src/sessions/signed-ids.js';
 import { DatabaseSessionStore } from '../../src/sessions/database-store.js';
 import { openTestDatabase, TEST_ENGINE } from '../helpers/engines.js';
 import { one } from '../helpers/sql.js';
@@ -400,5 +402,34 @@ describe('GuardedSessionStore', () => {
       await api(unthrottled).set('s', at(1001, dataOf(await api(unthrottled).get('s'))));
       expect(writes).toEqual(['t', 's', 's']);
     });
+  });
+});
+
+describe('SignedIdSessionStore', () => {
+  it('reads, saves and touches under the bare id of a signed cookie value, and refuses an unsigned or forged one without reaching the store', async () => {
+    const { store: inner } = await freshStore({ defaultTtlMs: MINUTE });
+    const signer = createSessionIdSigner('a-secret-that-is-long-enough-0123456789abcdef', 'pfc_session');
+    const signed = new SignedIdSessionStore(inner, signer);
+    const cookie = signer.generate();
+    const id = signer.verify(cookie)!;
+    const session = eocSession('auth0|a', Date.now() + MINUTE);
+    await api(signed).set(cookie, session);
+    await api(signed).touch(cookie, session);
+    expect(await api(inner).get(id)).not.toBeNull();
+    expect(await api(signed).get(cookie)).toEqual(await api(inner).get(id));
+    const reached: string[] = [];
+    for (const method of ['get', 'set', 'touch'] as const) {
+      const original = inner[method].bind(inner) as (...args: unknown[]) => void;
+      (inner as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+        reached.push(method);
+        original(...args);
+      };
+    }
+    for (const forged of [id, `${id}.${'A'.repeat(43)}`]) {
+      expect(await api(signed).get(forged)).toBeNull();
+      await expect(api(signed).set(forged, session)).rejects.toThrow('refused to save a session under an unsigned id');
+      await expect(api(signed).touch(forged, session)).rejects.toThrow('refused to touch a session under an unsigned id');
+    }
+    expect(reached).toEqual([]);
   });
 });
