@@ -100,7 +100,9 @@ export function createApp(deps: AppDeps): App {
     ejs.renderFile(file, data, viewOptions, done);
   });
   app.locals.keptPartial = keptPartials(deps.paths.views, app.get('view cache') === true);
-  app.locals.fixedPartial = fixedPartials(app.locals.keptPartial, { 'currency-list': { currencies: CURRENCY_CHOICES } });
+  // Partials the same for everyone, served as cached fragments (below) rather than in every page.
+  const fixedData = { 'currency-list': { currencies: CURRENCY_CHOICES } };
+  const fixedPartial = fixedPartials(app.locals.keptPartial, fixedData);
   app.locals.siteNav = siteNav(app.locals.keptPartial);
   app.locals.fragmentPath = fragmentPath;
 
@@ -156,7 +158,7 @@ export function createApp(deps: AppDeps): App {
   // 2. What needs no session: static files, health checks and shared fragments. They must not create one.
   // Only paths that look like files reach the static middleware, which otherwise asks the disk
   // about every page request first.
-  app.use(FRAGMENTS_MOUNT, fragmentRoutes(app.locals.fixedPartial, ['currency-list']));
+  app.use(FRAGMENTS_MOUNT, fragmentRoutes(fixedPartial, Object.keys(fixedData)));
   const publicFiles = express.static(deps.paths.public, { index: false, maxAge: '1h' });
   app.use(function staticFiles(req, res, next) {
     if (/\.[a-z0-9]{1,5}$/i.test(req.path)) publicFiles(req, res, next);

@@ -19,21 +19,20 @@ export const fragmentPath = (name: string) => `${FRAGMENTS_MOUNT}/${name}.html`;
  */
 export function fragmentRoutes(fixedPartial: (name: string) => string, names: readonly string[]): Router {
   const router = express.Router();
-  const etags = new Map<string, string>();
-  const etagOf = (html: string) => {
-    let etag = etags.get(html);
-    if (!etag) {
-      etag = `"${crypto.createHash('sha256').update(html).digest('base64url').slice(0, 27)}"`;
-      // With view caching off (development) each edit makes a new one: keep only the latest few.
-      if (etags.size >= 16) etags.clear();
-      etags.set(html, etag);
+  // A fragment's ETag, worked out again only when its markup changes (with view caching off, in development, after an edit).
+  const last = new Map<string, { html: string; etag: string }>();
+  const etagOf = (name: string, html: string) => {
+    let kept = last.get(name);
+    if (kept?.html !== html) {
+      kept = { html, etag: `"${crypto.createHash('sha256').update(html).digest('base64url').slice(0, 27)}"` };
+      last.set(name, kept);
     }
-    return etag;
+    return kept.etag;
   };
   for (const name of names) {
     router.get(`/${name}.html`, function sharedFragment(req, res) {
       const html = fixedPartial(name);
-      res.set({ 'Cache-Control': `public, max-age=${FRAGMENT_MAX_AGE_SECONDS}`, ETag: etagOf(html) });
+      res.set({ 'Cache-Control': `public, max-age=${FRAGMENT_MAX_AGE_SECONDS}`, ETag: etagOf(name, html) });
       res.type('html');
       // res.send answers 304 without a body when the request's If-None-Match names this ETag.
       res.send(html);

@@ -29,15 +29,20 @@ export interface ServerProcessOptions {
   stdoutFile?: string;
 }
 
+/** The npm scripts of package.json (`start`, `start:prod`, …). */
+export function packageScripts(): Record<string, string> {
+  return (JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> }).scripts;
+}
+
 /**
  * The Node flags the app is launched with, as `npm run start:prod` gives them (package.json is
  * where they are set; `npm start` carries the same): a test or benchmark that starts the app runs
  * it as deployed, its young generation limited too.
  */
 export function launchFlags(): string[] {
-  const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> };
-  const [node, ...rest] = pkg.scripts['start:prod']!.split(/\s+/);
-  if (node !== 'node') throw new Error(`start:prod does not start with node: ${pkg.scripts['start:prod']}`);
+  const scripts = packageScripts();
+  const [node, ...rest] = scripts['start:prod']!.split(/\s+/);
+  if (node !== 'node') throw new Error(`start:prod does not start with node: ${scripts['start:prod']}`);
   return rest.filter((word) => word.startsWith('--'));
 }
 

@@ -1,9 +1,8 @@
 import { execFile } from 'node:child_process';
-import fs from 'node:fs';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { limitHeapGrowth } from '../../src/runtime/heap.js';
-import { launchFlags } from '../helpers/processes.js';
+import { launchFlags, packageScripts } from '../helpers/processes.js';
 
 const run = promisify(execFile);
 
@@ -36,9 +35,8 @@ async function newSpaceMb(flags: string[]): Promise<number> {
 
 describe('the young generation the app is launched with', () => {
   it('is limited by the flags of npm start and npm run start:prod, which V8 reads only at launch', async () => {
-    const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
     expect(launchFlags()).toContain('--max-semi-space-size=8');
-    for (const flag of launchFlags()) expect(pkg.scripts.start).toContain(flag);
+    for (const flag of launchFlags()) expect(packageScripts().start).toContain(flag);
     const [own, launched] = await Promise.all([newSpaceMb([]), newSpaceMb(launchFlags())]);
     // 32 MB on V8's own (two 16 MB semi-spaces) against 16 MB.
     expect(launched).toBeLessThanOrEqual(16);

@@ -37,7 +37,7 @@ function toRecord(r: Selectable<UsersTable>): UserRecord {
   };
 }
 
-/** Every finance page loads its member: compiled once. */
+/** The profile page reads its user on every view: compiled once. */
 const userBySub = compiledQuery((db, sub: string) => db.selectFrom('users').selectAll().where('sub', '=', sub));
 
 /**
