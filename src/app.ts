@@ -48,7 +48,7 @@ import { errorHandler, notFoundHandler } from './http/error-handlers.js';
 import { ServiceUnavailableError } from './http/errors.js';
 import { healthRoutes } from './http/health.js';
 import { parseBodies } from './http/bodies.js';
-import { flashMessages } from './http/flash.js';
+import { flashMessages, flashMethod } from './http/flash.js';
 import { fixedPartials, keptPartials } from './http/fixed-partials.js';
 import { FRAGMENTS_MOUNT, fragmentPath, fragmentRoutes } from './http/fragments.js';
 import { CURRENCY_CHOICES } from './features/profile/preferences.js';
@@ -115,6 +115,7 @@ export function createApp(deps: AppDeps): App {
     onWriteError: (err) => logger.error({ err }, 'session store write failed while finishing a response'),
   });
   const session = sessionAccess(names.session);
+  app.request.flash = flashMethod(session);
   const users = createUsersService(createUsersRepository(deps.db));
   const audit = createAuditService(createAuditRepository(deps.db), logger, () => deps.clock.now(), { refusalWindowMs: config.rateLimit.windowSeconds * 1000 });
   const guards = createGuards({ audit, session, mfaMaxAgeMinutes: config.mfaMaxAgeMinutes, mfaMode: config.mfaMode });
@@ -188,7 +189,7 @@ export function createApp(deps: AppDeps): App {
       onLogoutToken: createLogoutTokenHandler({ store, audit }),
     }),
   );
-  app.use(oidcMiddleware(auth(oidc)));
+  app.use(oidcMiddleware(auth(oidc), names.session));
   app.use(store.checkStore(() => new ServiceUnavailableError()));
   app.use(currentUser(session, config.rolesClaim));
 

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import type { SessionAccess } from '../sessions/access.js';
-import { cacheClaimsOn } from './claims-cache.js';
+import { idTokenClaims } from './claims-cache.js';
 
 /** The signed-in person as pages and guards see them, taken from the verified ID token claims. */
 export interface CurrentUser {
@@ -51,8 +51,8 @@ function safePictureUrl(value: unknown): string | null {
  */
 export function currentUser(session: SessionAccess, rolesClaim: string): RequestHandler {
   return function currentUserMiddleware(req, res, next) {
-    cacheClaimsOn(req, session);
-    const user = req.oidc.isAuthenticated() ? currentUserFromClaims(req.oidc.idTokenClaims, rolesClaim) : null;
+    const claims = idTokenClaims(req, session);
+    const user = claims ? currentUserFromClaims(claims, rolesClaim) : null;
     req.user = user;
     res.locals.user = user;
     if (user) res.set('Cache-Control', 'no-store');

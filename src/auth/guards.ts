@@ -4,6 +4,7 @@ import type { AuditService } from '../features/audit/service.js';
 import { ForbiddenError, HttpError } from '../http/errors.js';
 import { wantsHtml } from '../http/negotiation.js';
 import type { SessionAccess } from '../sessions/access.js';
+import { idTokenClaims } from './claims-cache.js';
 import { MFA_POLICY, mfaStatus } from './mfa.js';
 import { safeReturnTo } from './return-to.js';
 
@@ -71,7 +72,7 @@ export function createGuards(deps: GuardDeps) {
   function requiresMfa(opts: { fresh: boolean } = { fresh: true }): RequestHandler {
     return async (req, res, next) => {
       if (!req.user) return requiresAuth(req, res, next);
-      const status = mfaStatus(req.oidc.idTokenClaims, Math.floor(now() / 1000), maxAgeSeconds);
+      const status = mfaStatus(idTokenClaims(req, deps.session), Math.floor(now() / 1000), maxAgeSeconds);
       if (status.done && (!opts.fresh || status.fresh)) return next();
       const returnTo = safeReturnTo(req.originalUrl);
       if (deps.session(req)?.mfaStepUpFailed) {

@@ -12,12 +12,15 @@ export interface Csrf {
   protect: RequestHandler;
 }
 
+/** Methods that change nothing, so carry no token (csrf-sync's default `ignoredMethods`). */
+const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 /**
  * Synchronizer tokens kept in the server-side session. Anonymous visitors get no token (and no
  * session row just for one); they have no state-changing forms.
  */
 export function createCsrf(session: SessionAccess, audit: AuditService): Csrf {
-  const { csrfSynchronisedProtection, generateToken } = csrfSync({
+  const { isRequestValid, generateToken } = csrfSync({
     getTokenFromState: (req) => session(req)?.csrfToken,
     storeTokenInState: (req, token) => {
       const s = session(req);
@@ -31,17 +34,19 @@ export function createCsrf(session: SessionAccess, audit: AuditService): Csrf {
     size: 32,
   });
 
+  // The library's own middleware (csrfSynchronisedProtection) also puts a `req.csrfToken` closure
+  // on every request, which nothing here reads; V8's scavenger keeps such a per-request function,
+  // and the request it closes over, until the next full collection. So its checks are called
+  // directly: the same methods exempt (its default: GET, HEAD, OPTIONS), the same token comparison.
   const protect: RequestHandler = function csrfProtection(req, res, next) {
-    csrfSynchronisedProtection(req, res, (err?: unknown) => {
-      if (err) {
-        void audit.recordRefused(req, 'csrf.failure', { reason: 'token', path: req.path }).finally(() =>
-          next(new HttpError(403, 'This form has expired or did not come from this site. Reload the page and try again.')),
-        );
-        return;
-      }
-      if (req.user) res.locals.csrfToken = generateToken(req);
-      next();
-    });
+    if (!SAFE_METHODS.has(req.method) && !isRequestValid(req)) {
+      void audit.recordRefused(req, 'csrf.failure', { reason: 'token', path: req.path }).finally(() =>
+        next(new HttpError(403, 'This form has expired or did not come from this site. Reload the page and try again.')),
+      );
+      return;
+    }
+    if (req.user) res.locals.csrfToken = generateToken(req);
+    next();
   };
 
   return { protect };

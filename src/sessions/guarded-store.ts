@@ -77,6 +77,17 @@ function writtenState(session: SessionData): WrittenState {
   return { iat: s.header?.iat, uat: s.header?.uat, data: snapshotOf(s.data ?? null) };
 }
 
+/** Where a successful read is kept: on the data object the library attaches to the request. */
+const READ = Symbol('session read');
+
+function keepRead(data: object, read: ReadSession): void {
+  Object.defineProperty(data, READ, { value: read, configurable: true, enumerable: false, writable: false });
+}
+
+function readOf(data: object): ReadSession | undefined {
+  return (data as { [READ]?: ReadSession })[READ];
+}
+
 /**
  * express-openid-connect swallows store read errors: it treats them as "no session" and then
  * destroys the entry, which silently logs the user out. This wrapper answers a failed (or hung)
@@ -87,10 +98,13 @@ function writtenState(session: SessionData): WrittenState {
  * attaches exactly the `data` object a read returned to the request (`req[cookieName]`) and hands
  * that same object back to `set` at the end of the response. So no per-request context
  * (AsyncLocalStorage) is needed, and none is kept: its promise hooks cost every request.
+ *
+ * The read is kept on that object, under a symbol (not enumerable: never serialized, never among
+ * the data's keys), rather than in a WeakMap keyed by it: the entry's value holds the session, and
+ * so its own key, and V8's scavenger keeps every WeakMap value alive until a full collection, which
+ * moved every session read (about 2 KB) to old space.
  */
 export class GuardedSessionStore extends DelegatingSessionStore {
-  /** Successful reads, by the data object the library attaches to the request. */
-  private readonly reads = new WeakMap<object, ReadSession>();
   /** The stand-in data of failed reads. */
   private readonly failed = new WeakSet<object>();
   private readonly cookieName: string;
@@ -117,7 +131,7 @@ export class GuardedSessionStore extends DelegatingSessionStore {
    */
   destroyCurrent(req: Request): Promise<void> {
     const data = this.dataOf(req);
-    const read = isObject(data) ? this.reads.get(data) : undefined;
+    const read = isObject(data) ? readOf(data) : undefined;
     if (!read) return Promise.resolve();
     return new Promise((resolve, reject) => this.inner.destroy(read.sid, (err) => (err ? reject(err) : resolve())));
   }
@@ -142,7 +156,7 @@ export class GuardedSessionStore extends DelegatingSessionStore {
         res.clearCookie = ((name: string, options?: object) => (name === store.cookieName ? res : clearCookie(name, options))) as typeof res.clearCookie;
         return next(onFailure());
       }
-      const read = store.reads.get(data);
+      const read = readOf(data);
       if (req.method === 'GET' || req.method === 'HEAD' || !read) return next();
       store.inner.touch(read.sid, read.value, (err) => next(err ? onFailure() : undefined));
     };
@@ -158,7 +172,7 @@ export class GuardedSessionStore extends DelegatingSessionStore {
       clearTimeout(timer);
       if (err) return callback(null, this.standIn());
       const data = (value as unknown as StoredSession | null | undefined)?.data;
-      if (value && isObject(data)) this.reads.set(data, { sid, value, written: writtenState(value) });
+      if (value && isObject(data)) keepRead(data, { sid, value, written: writtenState(value) });
       callback(null, value);
     };
     try {
@@ -186,7 +200,7 @@ export class GuardedSessionStore extends DelegatingSessionStore {
   // is logged and the response stands.
   override set(sid: string, session: SessionData, callback?: Callback): void {
     const data = (session as unknown as StoredSession).data;
-    const read = isObject(data) ? this.reads.get(data) : undefined;
+    const read = isObject(data) ? readOf(data) : undefined;
     if ((isObject(data) && this.failed.has(data)) || (read?.sid === sid && this.isUnchangedTouch(read.written, session))) {
       callback?.();
       return;

@@ -11,11 +11,15 @@ const NOW = 1_800_000_000;
 const member: CurrentUser = { sub: 'auth0|m', name: 'M', email: 'm@example.com', emailVerified: true, picture: null, roles: [] };
 const admin: CurrentUser = { ...member, sub: 'auth0|a', roles: ['admin'] };
 
+let harnesses = 0;
+
 function harness(opts: { user: CurrentUser | null; claims?: Record<string, unknown>; session?: AppSessionData; mode?: 'sensitive' | 'always' }) {
   const events: string[] = [];
   const logins: unknown[] = [];
   const audit = { record: async (_req: unknown, type: string) => void events.push(type) } as unknown as AuditService;
-  const guards = createGuards({ audit, session: () => opts.session, mfaMaxAgeMinutes: 15, mfaMode: opts.mode ?? 'sensitive', now: () => NOW * 1000 });
+  // The claims come from the session's ID token, decoded by the library (req.oidc) once per token.
+  const session = { id_token: `id-token-${++harnesses}`, ...opts.session };
+  const guards = createGuards({ audit, session: () => session, mfaMaxAgeMinutes: 15, mfaMode: opts.mode ?? 'sensitive', now: () => NOW * 1000 });
   const app = express();
   app.use((req, res, next) => {
     req.user = opts.user;

@@ -1,3 +1,4 @@
+import type { Request, Response } from 'express';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { systemClock } from '../../src/clock/clock.js';
@@ -51,6 +52,18 @@ describe('the request chain', () => {
 });
 
 describe('express-openid-connect mounted directly', () => {
+  const libraryAuth = async () => {
+    const { auth } = (await import('express-openid-connect')).default;
+    return auth({
+      issuerBaseURL: 'https://idp.example.com',
+      baseURL: 'https://app.example.com',
+      clientID: 'client',
+      secret: 'a secret of at least thirty-two characters',
+      authRequired: false,
+      routes: { login: false, logout: false, callback: false },
+    });
+  };
+
   it('stops at startup, naming the file to check, when the library router changes shape', async () => {
     const { oidcMiddleware } = await import('../../src/auth/oidc-middleware.js');
     const express = (await import('express')).default;
@@ -58,10 +71,42 @@ describe('express-openid-connect mounted directly', () => {
     changed.use((_req, _res, next) => next());
     changed.get('/login', (_req, res) => res.end());
     changed.use((_req, _res, next) => next());
-    expect(() => oidcMiddleware(changed)).toThrow(/src\/auth\/oidc-middleware\.ts/);
-    const fits = express.Router();
-    fits.use((_req, _res, next) => next());
-    fits.use((_req, _res, next) => next());
-    expect(oidcMiddleware(fits).map((m) => m.name)).toEqual(['oidcSession', 'oidcContext']);
+    expect(() => oidcMiddleware(changed, 'appSession')).toThrow(/src\/auth\/oidc-middleware\.ts/);
+    expect(oidcMiddleware(await libraryAuth(), 'appSession').map((m) => m.name)).toEqual(['oidcSession', 'oidcContext']);
+  });
+
+  it('stops at startup when the library no longer keeps each request context where the release finds it', async () => {
+    const { oidcMiddleware } = await import('../../src/auth/oidc-middleware.js');
+    const express = (await import('express')).default;
+    const elsewhere = express.Router();
+    elsewhere.use((_req, _res, next) => next());
+    elsewhere.use(function context(req, res, next) {
+      Object.assign(req, { oidc: { req } });
+      Object.assign(res, { oidc: { res } });
+      next();
+    });
+    expect(() => oidcMiddleware(elsewhere, 'appSession')).toThrow(/lib\/weakCache\.js[\s\S]*src\/auth\/oidc-middleware\.ts/);
+  });
+
+  it("drops a finished response's session, and its request, response and next from the library's contexts, and keeps them until then", async () => {
+    const { oidcMiddleware } = await import('../../src/auth/oidc-middleware.js');
+    const { EventEmitter } = await import('node:events');
+    const { createRequire } = await import('node:module');
+    const contextState = createRequire(import.meta.url)('express-openid-connect/lib/weakCache.js') as (c: object) => Record<string, unknown>;
+    const [, context] = oidcMiddleware(await libraryAuth(), 'appSession');
+    const session = { id_token: 'token' };
+    const req = Object.assign(new EventEmitter(), { method: 'GET', url: '/', headers: {}, appSession: session }) as unknown as Request & { oidc: object; appSession?: object };
+    const res = Object.assign(new EventEmitter(), { req }) as unknown as Response & { oidc: object };
+    const next = () => {};
+    context!(req, res, next);
+    expect(contextState(req.oidc)).toMatchObject({ req, res, next });
+    expect(contextState(res.oidc)).toMatchObject({ req, res });
+    expect(req.appSession).toBe(session);
+    (res as unknown as { emit(event: string): boolean }).emit('finish');
+    for (const kept of [contextState(req.oidc), contextState(res.oidc)]) {
+      expect([kept.req, kept.res, kept.next]).toEqual([undefined, undefined, undefined]);
+      expect(kept.config).toBeDefined();
+    }
+    expect(req.appSession).toBeUndefined();
   });
 });

@@ -1,12 +1,13 @@
 import BetterSqlite3 from 'better-sqlite3';
 import type { Request } from 'express';
 import { describe, expect, it } from 'vitest';
-import { cacheClaimsOn } from '../../src/auth/claims-cache.js';
+import { idTokenClaims } from '../../src/auth/claims-cache.js';
+import type { AppSessionData } from '../../src/sessions/access.js';
 import { withStatementCache } from '../../src/db/statement-cache.js';
 
 describe('ID token claims cache', () => {
   /** A stand-in for the library's request context: a prototype getter that counts its decodes. */
-  function contextFor(session: { id_token?: string; sid?: string }) {
+  function requestFor(session: { id_token?: string; sid?: string }) {
     let decodes = 0;
     class Context {
       get idTokenClaims() {
@@ -15,50 +16,56 @@ describe('ID token claims cache', () => {
       }
     }
     const req = { oidc: new Context(), pfc_session: session } as unknown as Request;
-    cacheClaimsOn(req, (r) => (r as unknown as { pfc_session: typeof session }).pfc_session);
-    return { req, decodes: () => decodes };
+    const claims = () => idTokenClaims(req, (r) => (r as unknown as { pfc_session: AppSessionData }).pfc_session);
+    return { req, claims, decodes: () => decodes };
   }
   let tokens = 0;
   const token = () => `token-${++tokens}-${Math.random()}`;
 
   it('decode the ID token once however often a request reads the claims', () => {
     const t = token();
-    const { req, decodes } = contextFor({ id_token: t });
-    expect(req.oidc.idTokenClaims).toEqual({ sub: t, roles: ['member'] });
-    expect(req.oidc.idTokenClaims).toEqual({ sub: t, roles: ['member'] });
+    const { claims, decodes } = requestFor({ id_token: t });
+    expect(claims()).toEqual({ sub: t, roles: ['member'] });
+    expect(claims()).toEqual({ sub: t, roles: ['member'] });
     expect(decodes()).toBe(1);
   });
 
   it('decode again when the session gets another ID token, and give nothing when it loses it', () => {
     const [a, b] = [token(), token()];
     const session: { id_token?: string } = { id_token: a };
-    const { req, decodes } = contextFor(session);
-    expect(req.oidc.idTokenClaims).toMatchObject({ sub: a });
+    const { claims, decodes } = requestFor(session);
+    expect(claims()).toMatchObject({ sub: a });
     session.id_token = b;
-    expect(req.oidc.idTokenClaims).toMatchObject({ sub: b });
+    expect(claims()).toMatchObject({ sub: b });
     delete session.id_token;
-    expect(req.oidc.idTokenClaims).toBeUndefined();
+    expect(claims()).toBeUndefined();
     expect(decodes()).toBe(2);
   });
 
   it('decode a token once per process: the next request with the same token and sid decodes nothing', () => {
     const t = token();
-    const first = contextFor({ id_token: t, sid: 'sid-1' });
-    expect(first.req.oidc.idTokenClaims).toMatchObject({ sub: t, sid: 'sid-1' });
-    const again = contextFor({ id_token: t, sid: 'sid-1' });
-    expect(again.req.oidc.idTokenClaims).toBe(first.req.oidc.idTokenClaims);
+    const first = requestFor({ id_token: t, sid: 'sid-1' });
+    expect(first.claims()).toMatchObject({ sub: t, sid: 'sid-1' });
+    const again = requestFor({ id_token: t, sid: 'sid-1' });
+    expect(again.claims()).toBe(first.claims());
     expect(again.decodes()).toBe(0);
     // The library adds the session's backup sid to the claims: another sid is another entry.
-    const otherSid = contextFor({ id_token: t, sid: 'sid-2' });
-    expect(otherSid.req.oidc.idTokenClaims).toMatchObject({ sub: t, sid: 'sid-2' });
+    const otherSid = requestFor({ id_token: t, sid: 'sid-2' });
+    expect(otherSid.claims()).toMatchObject({ sub: t, sid: 'sid-2' });
     expect(otherSid.decodes()).toBe(1);
   });
 
   it('hand every reader one object frozen through and through, so no reader can change what the next one sees', () => {
-    const { req } = contextFor({ id_token: token() });
-    const claims = req.oidc.idTokenClaims as unknown as { roles: string[] };
-    expect(Object.isFrozen(claims)).toBe(true);
-    expect(Object.isFrozen(claims.roles)).toBe(true);
+    const { claims } = requestFor({ id_token: token() });
+    const read = claims() as unknown as { roles: string[] };
+    expect(Object.isFrozen(read)).toBe(true);
+    expect(Object.isFrozen(read.roles)).toBe(true);
+  });
+
+  it('install nothing on the library context: no getter is made per request (V8 keeps such closures, and all they reach, until a full collection)', () => {
+    const { req, claims } = requestFor({ id_token: token() });
+    claims();
+    expect(Object.getOwnPropertyNames(req.oidc)).toEqual([]);
   });
 });
 

@@ -1,6 +1,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { connectionOfSub } from '../../auth/connections.js';
 import type { Guards } from '../../auth/guards.js';
+import { idTokenClaims } from '../../auth/claims-cache.js';
 import { mfaStatus } from '../../auth/mfa.js';
 import type { SessionAccess } from '../../sessions/access.js';
 import type { AccountService } from '../account-management/service.js';
@@ -44,7 +45,7 @@ export function profileRoutes(deps: Deps): Router {
       deps.profile.sessionsOf(user.sub, handle),
       deps.account.authenticator(user.sub, { waitMs: AUTHENTICATOR_WAIT_MS }),
     ]);
-    const mfa = mfaStatus(req.oidc.idTokenClaims, Math.floor(Date.now() / 1000), deps.guards.maxAgeSeconds);
+    const mfa = mfaStatus(idTokenClaims(req, deps.session), Math.floor(Date.now() / 1000), deps.guards.maxAgeSeconds);
     res.status(status).render('layout', {
       page: 'pages/profile',
       title: 'Your profile',
