@@ -22,6 +22,7 @@ import { launchFlags } from '../test/helpers/processes.js';
 import { scaleRows } from './scale.js';
 import { loadRows } from './load.js';
 import { profileRows, speedRows } from './speed.js';
+import { gcRows } from './gc.js';
 import { wrk } from './wrk.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -31,7 +32,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR ?? 'bench/tmp/profiles';
 /** The pages the profile part profiles, comma-separated: profile, dashboard, add. */
 const PROFILE_PAGES = (process.env.BENCH_PROFILE_PAGES ?? 'profile,dashboard,add').split(',');
-/** Optional: only these parts, comma-separated (speed, load, profile, dashboard, accounts, forecast, signin, import, dedupe, memory, scale). */
+/** Optional: only these parts, comma-separated (speed, gc, load, profile, dashboard, accounts, forecast, signin, import, dedupe, memory, scale). */
 const ONLY = process.env.BENCH_ONLY?.split(',');
 /** Every part but the CPU profiles, which change the timings they measure, runs unless ONLY names some. */
 const runs = (part: string) => (ONLY ? ONLY.includes(part) : part !== 'profile');
@@ -320,6 +321,7 @@ async function heavyMemberRows(results: Array<[string, string]>) {
 async function main() {
   const results: Array<[string, string]> = [];
   if (runs('speed')) results.push(...(await speedRows({ seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS })));
+  if (runs('gc')) results.push(...(await gcRows({ seconds: SECONDS, connections: CONNECTIONS, pages: PROFILE_PAGES })));
   if (runs('profile')) results.push(...(await profileRows({ seconds: SECONDS, rounds: 1, connections: CONNECTIONS, dir: PROFILE_DIR, pages: PROFILE_PAGES })));
   if (runs('load')) {
     const env = process.env;

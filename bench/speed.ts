@@ -163,7 +163,7 @@ export async function stopApp(app: SignedInApp) {
  * `add then dashboard`: each add followed by a dashboard, whose figures the add has just changed
  * (the dashboard keeps its figures while the ledger is unchanged: this is its uncached rate).
  */
-function appLoad(app: SignedInApp, page: string, connections: number): { url: string; o: Omit<WrkOptions, 'seconds'> } {
+export function appLoad(app: SignedInApp, page: string, connections: number): { url: string; o: Omit<WrkOptions, 'seconds'> } {
   const headers = { cookie: app.cookie, accept: 'text/html' };
   if (page === 'add' || page === 'add then dashboard') {
     const post = { body: app.addBody, contentType: 'application/x-www-form-urlencoded' };
