@@ -61,6 +61,7 @@ import { createRateLimits } from './security/rate-limits.js';
 import { responseLocals, securityHeaders } from './security/headers.js';
 import { sessionAccess, sessionClearer } from './sessions/access.js';
 import { GuardedSessionStore } from './sessions/guarded-store.js';
+import { createSessionLayer } from './sessions/session-layer.js';
 import { SignedIdSessionStore } from './sessions/signed-id-store.js';
 import { createSessionIdSigner } from './sessions/signed-ids.js';
 
@@ -115,6 +116,17 @@ export function createApp(deps: AppDeps): App {
     onWriteError: (err) => logger.error({ err }, 'session store write failed while finishing a response'),
   });
   const session = sessionAccess(names.session);
+  const sessionLayer = createSessionLayer({
+    name: names.session,
+    store,
+    newId: () => sessionIds.generate(),
+    rollingSeconds: config.sessionIdleMinutes * 60,
+    absoluteSeconds: config.sessionAbsoluteHours * 3600,
+    secure: config.secureCookies,
+    // Session timestamps follow real time, like the provider's tokens.
+    nowSeconds: () => Math.floor(systemClock.now().getTime() / 1000),
+    response: app.response,
+  });
   app.request.flash = flashMethod(session);
   const users = createUsersService(createUsersRepository(deps.db));
   const audit = createAuditService(createAuditRepository(deps.db), logger, () => deps.clock.now(), { refusalWindowMs: config.rateLimit.windowSeconds * 1000 });
@@ -144,7 +156,7 @@ export function createApp(deps: AppDeps): App {
   const oidc = oidcParams(
     config,
     store,
-    sessionIds,
+    sessionLayer.newIdFor,
     { afterCallback: createAfterCallback({ users, audit, store, rolesClaim: config.rolesClaim, verifyIdToken, beforeLogin: beforeSignIn }) },
     deps.issuerBaseUrl,
   );
@@ -189,7 +201,8 @@ export function createApp(deps: AppDeps): App {
       onLogoutToken: createLogoutTokenHandler({ store, audit }),
     }),
   );
-  app.use(oidcMiddleware(auth(oidc), names.session));
+  app.use(sessionLayer.middleware);
+  app.use(oidcMiddleware(auth(oidc)));
   app.use(store.checkStore(() => new ServiceUnavailableError()));
   app.use(currentUser(session, config.rolesClaim));
 

@@ -23,32 +23,23 @@ const BROKEN_SHAPE =
 
 /**
  * Lets a finished request's objects die young. V8's scavenger keeps alive, until the next full
- * collection, every WeakMap value whatever becomes of its key, and every closure installed as a
- * getter or setter, with everything they reach. The library does both for every request:
- * - its contexts (`req.oidc`, `res.oidc`) are WeakMap keys whose values hold the request, the
- *   response and `next`, and each request holds its context;
- * - the session is a getter and setter made for each request (`req[sessionName]`), closing over
- *   the session data.
- * So every request's whole object graph (headers, session, rendered page) was copied out of the
- * young generation into old space, about 8 KB a request, and old space filled every second or so:
- * each full collection then stalled the 50 requests in flight. That was the benchmark's p99.
+ * collection, every WeakMap value whatever becomes of its key, with everything it reaches. The
+ * library's contexts (`req.oidc`, `res.oidc`) are WeakMap keys whose values hold the request, the
+ * response and `next`, and each request holds its context; so every request's whole object graph
+ * (headers, session, rendered page) was copied out of the young generation into old space, and
+ * each full collection then stalled the requests in flight. That was the benchmark's p99.
  *
  * Once the response is sent nothing of the library runs for the request again (its routes end by
- * redirecting, and the session was saved before the response ended), so the per-request
- * references are dropped: the contexts' request, response and `next`, and the session (through
- * the library's own setter, which takes `undefined`). One function per app, called with the
- * response as `this`, so no closure is made per request.
+ * redirecting, and the session was saved before the response ended), so the contexts' request,
+ * response and `next` are dropped. One function per app, called with the response as `this`, so
+ * no closure is made per request.
  */
-function contextReleaser(sessionName: string): (this: Response) => void {
-  return function releaseOidcRequest(this: Response): void {
-    const req = this.req;
-    for (const context of [req.oidc, this.oidc] as unknown[]) {
-      if (typeof context !== 'object' || context === null) continue;
-      const state = contextState(context);
-      for (const key of PER_REQUEST) state[key] = undefined;
-    }
-    (req as unknown as Record<string, unknown>)[sessionName] = undefined;
-  };
+function releaseOidcRequest(this: Response): void {
+  for (const context of [this.req.oidc, this.oidc] as unknown[]) {
+    if (typeof context !== 'object' || context === null) continue;
+    const state = contextState(context);
+    for (const key of PER_REQUEST) state[key] = undefined;
+  }
 }
 
 /**
@@ -72,31 +63,25 @@ function checkContextState(context: RequestHandler): void {
 
 /**
  * express-openid-connect's `auth()` is an Express Router around two middleware: the session, then
- * the request context (`req.oidc`). A Router whose last layer calls `next()` hands the request
- * back to its parent through `setImmediate`, so every request behind it waited a whole event-loop
- * turn behind everyone else's work (measured: 4,791 of 4,800 requests spanned one turn; at 50
- * connections a turn is about 100 ms). Mounting the two middleware directly keeps a request in
- * one turn.
+ * the request context (`req.oidc`, `res.oidc`). The app mounts only the context, directly: its own
+ * session layer (sessions/session-layer.ts) replaces the library's, and a Router whose last layer
+ * calls `next()` hands the request back to its parent through `setImmediate`, so every request
+ * behind it waited a whole event-loop turn behind everyone else's work (measured: 4,791 of 4,800
+ * requests spanned one turn; at 50 connections a turn is about 100 ms).
  *
  * This reads the router's internals (its `stack` of layers and their `handle`) and the library's
  * context cache, so it checks their shape and stops the app at startup, loudly, when the library
  * or the router changes: two layers that run for every path, no routes (ours replace the
- * library's login, logout and callback), and contexts kept as `contextReleaser` expects.
+ * library's login, logout and callback), and contexts kept as `releaseOidcRequest` expects.
  */
-export function oidcMiddleware(router: RequestHandler | Router, sessionName: string): RequestHandler[] {
+export function oidcMiddleware(router: RequestHandler | Router): RequestHandler {
   const stack = (router as unknown as { stack?: LayerShape[] }).stack;
   const fits = Array.isArray(stack) && stack.length === 2 && stack.every((l) => typeof l.handle === 'function' && l.route === undefined && l.slash === true);
   if (!fits) throw new Error(BROKEN_SHAPE);
-  const [session, context] = stack.map((l) => l.handle as RequestHandler) as [RequestHandler, RequestHandler];
+  const context = stack[1]!.handle as RequestHandler;
   checkContextState(context);
-  const release = contextReleaser(sessionName);
-  return [
-    function oidcSession(req, res, next) {
-      return session(req, res, next);
-    },
-    function oidcContext(req, res, next) {
-      res.on('finish', release);
-      return context(req, res, next);
-    },
-  ];
+  return function oidcContext(req, res, next) {
+    res.on('finish', releaseOidcRequest);
+    return context(req, res, next);
+  };
 }

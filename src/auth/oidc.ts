@@ -2,7 +2,6 @@ import crypto from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { ConfigParams, Session } from 'express-openid-connect';
 import type { ResolvedConfig } from '../config/config.js';
-import type { SessionIdSigner } from '../sessions/signed-ids.js';
 import type { UserSessionStore } from '../sessions/types.js';
 import { MFA_POLICY } from './mfa.js';
 
@@ -28,7 +27,7 @@ export function cookieNames(secure: boolean) {
  * express-openid-connect options, every one set explicitly from our config so the library
  * never falls back to reading process.env or to its implicit-flow and cookie-session defaults.
  */
-export function oidcParams(config: ResolvedConfig, store: UserSessionStore, sessionIds: SessionIdSigner, hooks: OidcHooks, issuerBaseURL: string): ConfigParams {
+export function oidcParams(config: ResolvedConfig, store: UserSessionStore, newSessionId: (req: Request) => string, hooks: OidcHooks, issuerBaseURL: string): ConfigParams {
   const names = cookieNames(config.secureCookies);
   return {
     authRequired: false,
@@ -57,6 +56,9 @@ export function oidcParams(config: ResolvedConfig, store: UserSessionStore, sess
     // Our own GET /login (returnTo checked), POST /logout (CSRF checked) and /callback (which
     // rotates the session id on every login) replace the library's.
     routes: { login: false, logout: false, callback: false, postLogoutRedirect: `${config.baseUrl}/` },
+    // The session itself is read and saved by sessions/session-layer.ts, with the same name,
+    // durations and cookie; the library still reads `name` (its session data is `req[name]`) and
+    // asks `genid` for a new id at sign-in only because a `store` is set.
     session: {
       name: names.session,
       store: store as never,
@@ -68,7 +70,9 @@ export function oidcParams(config: ResolvedConfig, store: UserSessionStore, sess
       // checks through the thread pool on every request; the store wrapper refuses unsigned ids.
       signSessionStoreCookie: false,
       requireSignedSessionStoreCookie: false,
-      genid: () => sessionIds.generate(),
+      // The library asks for a new id when a sign-in must not keep the old one; the session layer
+      // (sessions/session-layer.ts) saves the session under it and deletes the old entry.
+      genid: (req) => newSessionId(req as Request),
       cookie: { httpOnly: true, sameSite: 'Lax', secure: config.secureCookies, transient: false },
     },
     transactionCookie: { name: names.transaction, sameSite: 'Lax' },

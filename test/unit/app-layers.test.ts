@@ -39,7 +39,7 @@ describe('the request chain', () => {
     };
     // Logging and headers first; static files before any session; limits before body parsing;
     // the session before the user; cross-site and CSRF checks before any feature; errors last.
-    const order = ['requestLog', 'responseLocals', 'securityHeadersMiddleware', 'staticFiles', 'authRateLimit', 'postRateLimit', 'bodies', 'oidcSession', 'oidcContext', 'sessionStoreCheck', 'currentUserMiddleware', 'crossSiteCheck', 'csrfProtection', 'flashMiddleware', 'notFoundHandler', 'errorPage'];
+    const order = ['requestLog', 'responseLocals', 'securityHeadersMiddleware', 'staticFiles', 'authRateLimit', 'postRateLimit', 'bodies', 'appSession', 'oidcContext', 'sessionStoreCheck', 'currentUserMiddleware', 'crossSiteCheck', 'csrfProtection', 'flashMiddleware', 'notFoundHandler', 'errorPage'];
     const positions = order.map(at);
     expect(positions).toEqual([...positions].sort((a, b) => a - b));
     expect(names.at(-1)).toBe('errorPage');
@@ -71,8 +71,8 @@ describe('express-openid-connect mounted directly', () => {
     changed.use((_req, _res, next) => next());
     changed.get('/login', (_req, res) => res.end());
     changed.use((_req, _res, next) => next());
-    expect(() => oidcMiddleware(changed, 'appSession')).toThrow(/src\/auth\/oidc-middleware\.ts/);
-    expect(oidcMiddleware(await libraryAuth(), 'appSession').map((m) => m.name)).toEqual(['oidcSession', 'oidcContext']);
+    expect(() => oidcMiddleware(changed)).toThrow(/src\/auth\/oidc-middleware\.ts/);
+    expect(oidcMiddleware(await libraryAuth()).name).toBe('oidcContext');
   });
 
   it('stops at startup when the library no longer keeps each request context where the release finds it', async () => {
@@ -85,15 +85,15 @@ describe('express-openid-connect mounted directly', () => {
       Object.assign(res, { oidc: { res } });
       next();
     });
-    expect(() => oidcMiddleware(elsewhere, 'appSession')).toThrow(/lib\/weakCache\.js[\s\S]*src\/auth\/oidc-middleware\.ts/);
+    expect(() => oidcMiddleware(elsewhere)).toThrow(/lib\/weakCache\.js[\s\S]*src\/auth\/oidc-middleware\.ts/);
   });
 
-  it("drops a finished response's session, and its request, response and next from the library's contexts, and keeps them until then", async () => {
+  it("drops a finished response's request, response and next from the library's contexts, and keeps them until then", async () => {
     const { oidcMiddleware } = await import('../../src/auth/oidc-middleware.js');
     const { EventEmitter } = await import('node:events');
     const { createRequire } = await import('node:module');
     const contextState = createRequire(import.meta.url)('express-openid-connect/lib/weakCache.js') as (c: object) => Record<string, unknown>;
-    const [, context] = oidcMiddleware(await libraryAuth(), 'appSession');
+    const context = oidcMiddleware(await libraryAuth());
     const session = { id_token: 'token' };
     const req = Object.assign(new EventEmitter(), { method: 'GET', url: '/', headers: {}, appSession: session }) as unknown as Request & { oidc: object; appSession?: object };
     const res = Object.assign(new EventEmitter(), { req }) as unknown as Response & { oidc: object };
@@ -107,6 +107,5 @@ describe('express-openid-connect mounted directly', () => {
       expect([kept.req, kept.res, kept.next]).toEqual([undefined, undefined, undefined]);
       expect(kept.config).toBeDefined();
     }
-    expect(req.appSession).toBeUndefined();
   });
 });

@@ -1,0 +1,208 @@
+import { createRequire } from 'node:module';
+import { parse as parseCookies } from 'cookie';
+import type { Request, RequestHandler, Response } from 'express';
+import type { SessionData } from 'express-session';
+import type { Callback } from './types.js';
+
+/** What the layer asks of the store (the guarded, signed-id store): express-session's calls, keyed by cookie value. */
+export interface SessionLayerStore {
+  get(cookieValue: string, callback: Callback<SessionData | null>): void;
+  set(cookieValue: string, session: SessionData, callback?: Callback): void;
+  destroy(cookieValue: string, callback?: Callback): void;
+}
+
+export interface SessionLayerOptions {
+  /** The cookie's name; the session data is `req[name]`, where express-openid-connect reads and writes it. */
+  name: string;
+  store: SessionLayerStore;
+  /** A new signed id: the cookie value of a new session. */
+  newId(): string;
+  /** Idle timeout: each response moves the deadline this far ahead. */
+  rollingSeconds: number;
+  /** Absolute lifetime from the session's start, whatever the activity. */
+  absoluteSeconds: number;
+  secure: boolean;
+  /** Real time in epoch seconds, as the stored timestamps are (the library wrote them so). */
+  nowSeconds(): number;
+  /** The app's `app.response`: the layer saves the session when a response ends, through it. */
+  response: Response;
+}
+
+export interface SessionLayer {
+  /** Reads the session named by the cookie and puts its data on `req[name]` (an empty object when there is none). */
+  middleware: RequestHandler;
+  /** express-openid-connect's `session.genid`, which it calls when a sign-in must start a new session id. */
+  newIdFor(req: Request): string;
+}
+
+/**
+ * The library's key for the parsed cookies on a request: its login callback finds its transaction
+ * cookie there. The package has no `exports` map, so the file can be named; checked at startup.
+ */
+const COOKIES = createRequire(import.meta.url)('express-openid-connect/lib/cookies.js') as unknown;
+
+/** What the stored timestamps look like (epoch seconds), as express-openid-connect wrote them. */
+interface StoredSession {
+  header?: { iat?: unknown; uat?: unknown; exp?: unknown };
+  data?: unknown;
+}
+
+/** The IdP-asserted ceiling (`session_expiry` at login) is enforced this many seconds early, for clock skew. */
+const EXPIRY_LEEWAY_SECONDS = 30;
+
+/** One request's session: what was read, and the id it is saved under. */
+class SessionState {
+  /** The id a sign-in started (the old one is deleted at the end). */
+  newId: string | undefined = undefined;
+  /** Made on first need, for a session that had no cookie and gained data. */
+  madeId: string | undefined = undefined;
+  cookieSent = false;
+  saved = false;
+  constructor(
+    readonly req: Request,
+    /** The cookie value the request came with, if any (valid or not). */
+    readonly cookieValue: string | undefined,
+    /** When the session read started (epoch seconds); undefined for a new one. */
+    readonly iat: number | undefined,
+    readonly next: (err?: unknown) => void,
+  ) {}
+}
+
+const STATE = Symbol('session state');
+type WithState = Response & { [STATE]?: SessionState };
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+/**
+ * The server-side session, in place of express-openid-connect's own session middleware (which its
+ * `auth()` mounts first, and which the app no longer mounts). It does what that middleware did
+ * with a custom store, with the same cookie, the same stored shape and the same rules:
+ * - the cookie names a stored session; one past its stored expiry, its idle timeout, its absolute
+ *   lifetime or the provider's ceiling is no session (and is deleted at the end of the response);
+ * - the data is `req[name]`, where the library's login callback and `req.oidc` read and write it;
+ * - when a sign-in starts a new id (the library calls `session.genid`), the old entry is deleted
+ *   and the session saved under the new id: session fixation is not possible;
+ * - at the end of each response the session is saved (the guarded store skips an unchanged
+ *   touch), and the cookie is set again with the moved idle deadline, or cleared when the session
+ *   was emptied (sign-out, account deletion).
+ *
+ * What it does not do is make anything per request that outlives the request: the library made
+ * a getter and setter, an `on-headers` wrapper and an async `res.end` for every request, closures
+ * that V8's scavenger keeps until a full collection, and promisified each store call. Here the
+ * data is a plain property, and the save and the cookie are two methods of the app's response
+ * prototype that act only on responses whose request went through this layer. About 8% of a
+ * signed-in page's CPU was the library's session handling.
+ */
+export function createSessionLayer(options: SessionLayerOptions): SessionLayer {
+  if (typeof COOKIES !== 'symbol') {
+    throw new Error(
+      "express-openid-connect's lib/cookies.js no longer exports the symbol its login callback reads parsed cookies from. " +
+        'Check src/sessions/session-layer.ts against the installed library before upgrading.',
+    );
+  }
+  const { name, store } = options;
+  const cookieOptions = { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: options.secure };
+  const clearOptions = { path: '/', sameSite: 'lax' as const, secure: options.secure };
+
+  const dataOf = (req: Request): unknown => (req as unknown as Record<string, unknown>)[name];
+  const hasData = (data: unknown): data is Record<string, unknown> => isObject(data) && Object.keys(data).length > 0;
+  /**
+   * The id the session is saved under: a sign-in's new id; else the cookie's, only if it named a
+   * valid session (an unknown or ended id, even genuinely signed, is never brought back to life
+   * with new data); else one made now.
+   */
+  const idOf = (state: SessionState): string => state.newId ?? (state.iat !== undefined ? state.cookieValue : undefined) ?? (state.madeId ??= options.newId());
+
+  /** The stored timestamps, when the stored session is still valid now; otherwise undefined. */
+  function validIat(stored: unknown, now: number): number | undefined {
+    const { header, data } = (isObject(stored) ? stored : {}) as StoredSession;
+    if (!isObject(header) || !isObject(data)) return undefined;
+    const { iat, uat, exp } = header;
+    if (typeof iat !== 'number' || typeof uat !== 'number' || typeof exp !== 'number') return undefined;
+    if (!(exp > now && uat + options.rollingSeconds > now && iat + options.absoluteSeconds > now)) return undefined;
+    const ceiling = data.sessionExpiresAt;
+    if (typeof ceiling === 'number' && now >= ceiling - EXPIRY_LEEWAY_SECONDS) return undefined;
+    return iat;
+  }
+
+  /** The expiry of a session saved now: the idle deadline, capped by the absolute lifetime and the provider's ceiling. */
+  function expiryOf(state: SessionState, data: Record<string, unknown>, now: number): { iat: number; uat: number; exp: number } {
+    const iat = state.iat ?? now;
+    let exp = Math.min(now + options.rollingSeconds, iat + options.absoluteSeconds);
+    if (typeof data.sessionExpiresAt === 'number') exp = Math.min(exp, data.sessionExpiresAt);
+    return { iat, uat: now, exp };
+  }
+
+  function attach(req: Request, res: Response, next: (err?: unknown) => void, cookieValue: string | undefined, stored: unknown): void {
+    const iat = stored === undefined ? undefined : validIat(stored, options.nowSeconds());
+    (req as unknown as Record<string, unknown>)[name] = iat === undefined ? {} : (stored as StoredSession).data;
+    (res as WithState)[STATE] = new SessionState(req, cookieValue, iat, next);
+    next();
+  }
+
+  const base = { end: options.response.end, writeHead: options.response.writeHead };
+
+  /** Saves (or deletes) the session before the response is sent, then sends it. */
+  function endWithSession(this: WithState, ...args: unknown[]): Response {
+    const state = this[STATE];
+    if (state === undefined || state.saved) return base.end.apply(this, args as never) as Response;
+    state.saved = true;
+    const data = dataOf(state.req);
+    const current = hasData(data);
+    const send = (err?: unknown) => {
+      if (err) {
+        process.nextTick(state.next, err);
+        return;
+      }
+      base.end.apply(this, args as never);
+    };
+    const save = (err?: unknown) => {
+      if (err || !current) return send(err);
+      const { iat, uat, exp } = expiryOf(state, data, options.nowSeconds());
+      const session = { header: { iat, uat, exp }, data, cookie: { expires: exp * 1000, maxAge: exp * 1000 - Date.now() } };
+      store.set(idOf(state), session as unknown as SessionData, send);
+    };
+    try {
+      // The cookie's entry goes when the session ends, when a sign-in replaces its id, or when it
+      // was not a valid session (expired: its row is deleted).
+      if (state.cookieValue !== undefined && (state.newId !== undefined || !current || state.iat === undefined)) store.destroy(state.cookieValue, save);
+      else save();
+    } catch (err) {
+      send(err);
+    }
+    return this;
+  }
+
+  /** Sets the session cookie with the moved deadline (or clears it) as the headers go out. */
+  function writeHeadWithSession(this: WithState, ...args: unknown[]): Response {
+    const state = this[STATE];
+    if (state !== undefined && !state.cookieSent) {
+      state.cookieSent = true;
+      const data = dataOf(state.req);
+      if (hasData(data)) this.cookie(name, idOf(state), { ...cookieOptions, expires: new Date(expiryOf(state, data, options.nowSeconds()).exp * 1000) });
+      else if (state.cookieValue !== undefined) this.clearCookie(name, clearOptions);
+    }
+    return base.writeHead.apply(this, args as never) as Response;
+  }
+
+  Object.defineProperties(options.response, {
+    end: { value: endWithSession, writable: true, configurable: true },
+    writeHead: { value: writeHeadWithSession, writable: true, configurable: true },
+  });
+
+  return {
+    middleware: function appSession(req, res, next) {
+      const cookies = parseCookies(req.headers.cookie ?? '');
+      (req as unknown as Record<symbol, unknown>)[COOKIES as symbol] = cookies;
+      const cookieValue = cookies[name] || undefined;
+      if (cookieValue === undefined) return attach(req, res, next, undefined, undefined);
+      store.get(cookieValue, (err, stored) => attach(req, res, next, cookieValue, err ? undefined : (stored ?? undefined)));
+    },
+    newIdFor(req) {
+      const id = options.newId();
+      const state = (req.res as WithState | undefined)?.[STATE];
+      if (state !== undefined) state.newId = id;
+      return id;
+    },
+  };
+}
