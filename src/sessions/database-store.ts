@@ -48,8 +48,7 @@ const listSessions = compiledQuery((db, userSub: string, now: number) =>
 /**
  * Server-side sessions in the app's database (SQLite or PostgreSQL), in the `sessions` table the
  * migrations create. Methods are callback-style on purpose: that is the express-session Store
- * contract, and express-openid-connect promisifies callback methods reliably (a plain method
- * returning a promise would hang it).
+ * contract the session layer (session-layer.ts) calls, with no promise made per call.
  */
 export class DatabaseSessionStore extends Store implements UserSessionStore {
   private readonly now: () => number;

@@ -10,7 +10,7 @@ interface ReadSession {
   written: WrittenState;
 }
 
-/** What express-openid-connect writes: its timestamps (epoch seconds) beside the session data. */
+/** What the session layer writes (express-openid-connect's shape): timestamps (epoch seconds) beside the session data. */
 interface StoredSession {
   header?: { iat?: number; uat?: number; exp?: number };
   data?: unknown;
@@ -20,7 +20,7 @@ interface StoredSession {
 interface WrittenState {
   iat: number | undefined;
   uat: number | undefined;
-  /** A snapshot taken at read time: the library hands the same object to the app, which changes it in place. */
+  /** A snapshot taken at read time: the session layer hands the same object to the app, which changes it in place. */
   data: DataSnapshot;
 }
 
@@ -55,7 +55,7 @@ function sameData(before: DataSnapshot, data: unknown): boolean {
 }
 
 export interface GuardedStoreOptions {
-  /** The session cookie's name: the library puts the session data on `req[cookieName]`. */
+  /** The session cookie's name: the session layer puts the session data on `req[cookieName]`. */
   cookieName: string;
   /** A read that has not answered after this long counts as failed. */
   readTimeoutMs: number;
@@ -77,7 +77,7 @@ function writtenState(session: SessionData): WrittenState {
   return { iat: s.header?.iat, uat: s.header?.uat, data: snapshotOf(s.data ?? null) };
 }
 
-/** Where a successful read is kept: on the data object the library attaches to the request. */
+/** Where a successful read is kept: on the data object the session layer attaches to the request. */
 const READ = Symbol('session read');
 
 function keepRead(data: object, read: ReadSession): void {
@@ -89,12 +89,12 @@ function readOf(data: object): ReadSession | undefined {
 }
 
 /**
- * express-openid-connect swallows store read errors: it treats them as "no session" and then
+ * The session layer (like express-openid-connect's before it) treats a failed read as "no session" and then
  * destroys the entry, which silently logs the user out. This wrapper answers a failed (or hung)
  * read with a stand-in session instead: one that signs nobody in (no tokens), that `checkStore`
  * refuses with 503, and that is never written back, so nothing is destroyed.
  *
- * Which request a store call belongs to is told by the session data object itself: the library
+ * Which request a store call belongs to is told by the session data object itself: the layer
  * attaches exactly the `data` object a read returned to the request (`req[cookieName]`) and hands
  * that same object back to `set` at the end of the response. So no per-request context
  * (AsyncLocalStorage) is needed, and none is kept: its promise hooks cost every request.
@@ -120,14 +120,14 @@ export class GuardedSessionStore extends DelegatingSessionStore {
     this.touchAfterSeconds = options.touchAfterSeconds ?? 60;
   }
 
-  /** The session data the library attached to this request. */
+  /** The session data the session layer attached to this request. */
   private dataOf(req: Request): unknown {
     return (req as unknown as Record<string, unknown>)[this.cookieName];
   }
 
   /**
    * Deletes the request's session now, so a caller (sign-out) learns whether it worked instead
-   * of the library trying at the end of the response.
+   * of the session layer trying at the end of the response.
    */
   destroyCurrent(req: Request): Promise<void> {
     const data = this.dataOf(req);
@@ -183,7 +183,7 @@ export class GuardedSessionStore extends DelegatingSessionStore {
   }
 
   /**
-   * The stand-in for a session that could not be read: it passes the library's expiry checks,
+   * The stand-in for a session that could not be read: it passes the session layer's expiry checks,
    * holds no tokens (so nobody is signed in by it) and is remembered, so the request is refused
    * and nothing is written for it.
    */
@@ -194,7 +194,7 @@ export class GuardedSessionStore extends DelegatingSessionStore {
     return { header: { iat: now, uat: now, exp: now + 60 }, data } as unknown as SessionData;
   }
 
-  // The library calls set/destroy while ending the response; an error there would reach a
+  // The session layer calls set/destroy while ending the response; an error there would reach a
   // default error page after ours was sent. State-changing requests already proved the store
   // writable (checkStore) and sign-out deletes eagerly (destroyCurrent), so a failure here
   // is logged and the response stands.

@@ -4,7 +4,7 @@ import type { SessionIdSigner } from './signed-ids.js';
 import type { Callback, UserSessionStore } from './types.js';
 
 /**
- * What express-openid-connect calls with the cookie value: only a genuinely signed value reaches
+ * What the session layer calls with the cookie value: only a genuinely signed value reaches
  * the store, as its bare id. A forged or unsigned cookie reads as no session without a lookup.
  * Everything keyed by store id or user (listing, ending sessions) passes straight through.
  */
