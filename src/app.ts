@@ -3,7 +3,7 @@ import express from 'express';
 import eoc from 'express-openid-connect';
 import { createAfterCallback, createLogoutTokenHandler } from './auth/after-callback.js';
 import { currentUser } from './auth/current-user.js';
-import { oidcMiddleware } from './auth/oidc-middleware.js';
+import { oidcContexts } from './auth/oidc-middleware.js';
 import { createGuards } from './auth/guards.js';
 import { callbackErrors, callbackRoutes } from './auth/callback.js';
 import { createIdTokenVerifier } from './auth/id-token-verifier.js';
@@ -201,8 +201,9 @@ export function createApp(deps: AppDeps): App {
       onLogoutToken: createLogoutTokenHandler({ store, audit }),
     }),
   );
+  // The OIDC contexts (`req.oidc`, `res.oidc`) are made when first read: sign-in, sign-out, the callback, a step-up.
+  oidcContexts(auth(oidc), app);
   app.use(sessionLayer.middleware);
-  app.use(oidcMiddleware(auth(oidc)));
   app.use(store.checkStore(() => new ServiceUnavailableError()));
   app.use(currentUser(session, config.rolesClaim));
 

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { RequestHandler, Response, Router } from 'express';
+import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 
 interface LayerShape {
   handle?: unknown;
@@ -34,8 +34,11 @@ const BROKEN_SHAPE =
  * response and `next` are dropped. One function per app, called with the response as `this`, so
  * no closure is made per request.
  */
+const ownContext = (target: object): unknown => (Object.hasOwn(target, 'oidc') ? (target as { oidc?: unknown }).oidc : undefined);
+
 function releaseOidcRequest(this: Response): void {
-  for (const context of [this.req.oidc, this.oidc] as unknown[]) {
+  // Own properties only: reading through the prototype's accessor would make new contexts.
+  for (const context of [ownContext(this.req), ownContext(this)]) {
     if (typeof context !== 'object' || context === null) continue;
     const state = contextState(context);
     for (const key of PER_REQUEST) state[key] = undefined;
@@ -61,27 +64,68 @@ function checkContextState(context: RequestHandler): void {
   }
 }
 
+/** What this module needs of an Express app: the prototypes of its requests and responses. */
+export interface AppPrototypes {
+  request: object;
+  response: object;
+}
+
 /**
  * express-openid-connect's `auth()` is an Express Router around two middleware: the session, then
- * the request context (`req.oidc`, `res.oidc`). The app mounts only the context, directly: its own
- * session layer (sessions/session-layer.ts) replaces the library's, and a Router whose last layer
- * calls `next()` hands the request back to its parent through `setImmediate`, so every request
- * behind it waited a whole event-loop turn behind everyone else's work (measured: 4,791 of 4,800
- * requests spanned one turn; at 50 connections a turn is about 100 ms).
+ * the request context (`req.oidc`, `res.oidc`). The app mounts neither: its own session layer
+ * (sessions/session-layer.ts) replaces the library's, and the contexts are made when a request
+ * first reads `req.oidc` or `res.oidc`, which only sign-in, sign-out, the callback, a step-up and
+ * a first decode of an ID token do. Every other request made two contexts, two WeakMap entries, an
+ * async call and a `finish` listener for nothing.
+ *
+ * `oidc` is an accessor on the app's request and response prototypes. Its getter runs the
+ * library's own context middleware for this request and response (which assigns `req.oidc` and
+ * `res.oidc`; the setter makes each an own property of the object) and registers the release. The
+ * contexts report errors to the `next` they were made with: here that is the router's `req.next`
+ * at the time of the error (the middleware's own call of `next()` while it is being made is not
+ * passed on).
  *
  * This reads the router's internals (its `stack` of layers and their `handle`) and the library's
  * context cache, so it checks their shape and stops the app at startup, loudly, when the library
  * or the router changes: two layers that run for every path, no routes (ours replace the
  * library's login, logout and callback), and contexts kept as `releaseOidcRequest` expects.
  */
-export function oidcMiddleware(router: RequestHandler | Router): RequestHandler {
+export function oidcContexts(router: RequestHandler | Router, app: AppPrototypes): void {
   const stack = (router as unknown as { stack?: LayerShape[] }).stack;
   const fits = Array.isArray(stack) && stack.length === 2 && stack.every((l) => typeof l.handle === 'function' && l.route === undefined && l.slash === true);
   if (!fits) throw new Error(BROKEN_SHAPE);
   const context = stack[1]!.handle as RequestHandler;
   checkContextState(context);
-  return function oidcContext(req, res, next) {
+
+  function makeContexts(req: Request, res: Response): void {
+    let made = false;
+    const forward = (err?: unknown) => {
+      if (made) (req.next as NextFunction)(err);
+    };
+    const running = context(req, res, forward) as unknown;
+    if (running instanceof Promise) running.catch(forward);
+    made = true;
     res.on('finish', releaseOidcRequest);
-    return context(req, res, next);
-  };
+  }
+  const own = (target: object, value: unknown) => Object.defineProperty(target, 'oidc', { value, writable: true, configurable: true, enumerable: true });
+  Object.defineProperty(app.request, 'oidc', {
+    configurable: true,
+    get(this: Request) {
+      makeContexts(this, this.res!);
+      return ownContext(this);
+    },
+    set(this: Request, value: unknown) {
+      own(this, value);
+    },
+  });
+  Object.defineProperty(app.response, 'oidc', {
+    configurable: true,
+    get(this: Response) {
+      makeContexts(this.req, this);
+      return ownContext(this);
+    },
+    set(this: Response, value: unknown) {
+      own(this, value);
+    },
+  });
 }

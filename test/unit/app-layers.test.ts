@@ -39,7 +39,7 @@ describe('the request chain', () => {
     };
     // Logging and headers first; static files before any session; limits before body parsing;
     // the session before the user; cross-site and CSRF checks before any feature; errors last.
-    const order = ['requestLog', 'responseLocals', 'securityHeadersMiddleware', 'staticFiles', 'authRateLimit', 'postRateLimit', 'bodies', 'appSession', 'oidcContext', 'sessionStoreCheck', 'currentUserMiddleware', 'crossSiteCheck', 'csrfProtection', 'flashMiddleware', 'notFoundHandler', 'errorPage'];
+    const order = ['requestLog', 'responseLocals', 'securityHeadersMiddleware', 'staticFiles', 'authRateLimit', 'postRateLimit', 'bodies', 'appSession', 'sessionStoreCheck', 'currentUserMiddleware', 'crossSiteCheck', 'csrfProtection', 'flashMiddleware', 'notFoundHandler', 'errorPage'];
     const positions = order.map(at);
     expect(positions).toEqual([...positions].sort((a, b) => a - b));
     expect(names.at(-1)).toBe('errorPage');
@@ -64,19 +64,23 @@ describe('express-openid-connect mounted directly', () => {
     });
   };
 
+  /** Stand-ins for an app's request and response prototypes (responses are event emitters, like node:http's). */
+  const prototypes = async () => ({ request: {}, response: Object.create((await import('node:events')).EventEmitter.prototype) as object });
+
   it('stops at startup, naming the file to check, when the library router changes shape', async () => {
-    const { oidcMiddleware } = await import('../../src/auth/oidc-middleware.js');
+    const { oidcContexts } = await import('../../src/auth/oidc-middleware.js');
     const express = (await import('express')).default;
     const changed = express.Router();
     changed.use((_req, _res, next) => next());
     changed.get('/login', (_req, res) => res.end());
     changed.use((_req, _res, next) => next());
-    expect(() => oidcMiddleware(changed)).toThrow(/src\/auth\/oidc-middleware\.ts/);
-    expect(oidcMiddleware(await libraryAuth()).name).toBe('oidcContext');
+    expect(() => oidcContexts(changed, { request: {}, response: {} })).toThrow(/src\/auth\/oidc-middleware\.ts/);
+    const library = await libraryAuth();
+    expect(() => oidcContexts(library, { request: {}, response: {} })).not.toThrow();
   });
 
   it('stops at startup when the library no longer keeps each request context where the release finds it', async () => {
-    const { oidcMiddleware } = await import('../../src/auth/oidc-middleware.js');
+    const { oidcContexts } = await import('../../src/auth/oidc-middleware.js');
     const express = (await import('express')).default;
     const elsewhere = express.Router();
     elsewhere.use((_req, _res, next) => next());
@@ -85,23 +89,34 @@ describe('express-openid-connect mounted directly', () => {
       Object.assign(res, { oidc: { res } });
       next();
     });
-    expect(() => oidcMiddleware(elsewhere)).toThrow(/lib\/weakCache\.js[\s\S]*src\/auth\/oidc-middleware\.ts/);
+    expect(() => oidcContexts(elsewhere, { request: {}, response: {} })).toThrow(/lib\/weakCache\.js[\s\S]*src\/auth\/oidc-middleware\.ts/);
   });
 
-  it("drops a finished response's request, response and next from the library's contexts, and keeps them until then", async () => {
-    const { oidcMiddleware } = await import('../../src/auth/oidc-middleware.js');
+  it("makes a request's contexts only when one is read, sends their errors to the router's next, and drops request, response and next when the response finishes", async () => {
+    const { oidcContexts } = await import('../../src/auth/oidc-middleware.js');
     const { EventEmitter } = await import('node:events');
     const { createRequire } = await import('node:module');
     const contextState = createRequire(import.meta.url)('express-openid-connect/lib/weakCache.js') as (c: object) => Record<string, unknown>;
-    const context = oidcMiddleware(await libraryAuth());
-    const session = { id_token: 'token' };
-    const req = Object.assign(new EventEmitter(), { method: 'GET', url: '/', headers: {}, appSession: session }) as unknown as Request & { oidc: object; appSession?: object };
-    const res = Object.assign(new EventEmitter(), { req }) as unknown as Response & { oidc: object };
-    const next = () => {};
-    context!(req, res, next);
-    expect(contextState(req.oidc)).toMatchObject({ req, res, next });
+    const protos = await prototypes();
+    oidcContexts(await libraryAuth(), protos);
+    const errors: unknown[] = [];
+    const req = Object.assign(Object.create(protos.request) as object, { method: 'GET', url: '/', headers: {}, next: (err?: unknown) => errors.push(err) }) as unknown as Request;
+    const res = Object.create(protos.response) as Response;
+    EventEmitter.call(res as unknown as InstanceType<typeof EventEmitter>);
+    Object.assign(req, { res });
+    Object.assign(res, { req });
+    expect([Object.hasOwn(req, 'oidc'), Object.hasOwn(res, 'oidc')]).toEqual([false, false]);
+
+    const responseContext = res.oidc;
+    expect(Object.hasOwn(req, 'oidc') && Object.hasOwn(res, 'oidc')).toBe(true);
+    expect(res.oidc).toBe(responseContext);
+    expect(contextState(req.oidc)).toMatchObject({ req, res });
     expect(contextState(res.oidc)).toMatchObject({ req, res });
-    expect(req.appSession).toBe(session);
+    expect(errors).toEqual([]); // the middleware's own next() while the contexts are made is not passed on
+    const failure = new Error('the provider is down');
+    (contextState(res.oidc).next as (err: unknown) => void)(failure);
+    expect(errors).toEqual([failure]);
+
     (res as unknown as { emit(event: string): boolean }).emit('finish');
     for (const kept of [contextState(req.oidc), contextState(res.oidc)]) {
       expect([kept.req, kept.res, kept.next]).toEqual([undefined, undefined, undefined]);
