@@ -7,7 +7,7 @@ import { oidcContexts } from './auth/oidc-middleware.js';
 import { createGuards } from './auth/guards.js';
 import { callbackErrors, callbackRoutes } from './auth/callback.js';
 import { createIdTokenVerifier } from './auth/id-token-verifier.js';
-import { cookieNames, oidcParams } from './auth/oidc.js';
+import { cookieNames, oidcParams, sessionSettings } from './auth/oidc.js';
 import { authRoutes } from './auth/routes.js';
 import { systemClock } from './clock/clock.js';
 import { backchannelLogoutRoute } from './auth/backchannel-logout.js';
@@ -117,12 +117,9 @@ export function createApp(deps: AppDeps): App {
   });
   const session = sessionAccess(names.session);
   const sessionLayer = createSessionLayer({
-    name: names.session,
+    ...sessionSettings(config),
     store,
     newId: () => sessionIds.generate(),
-    rollingSeconds: config.sessionIdleMinutes * 60,
-    absoluteSeconds: config.sessionAbsoluteHours * 3600,
-    secure: config.secureCookies,
     // Session timestamps follow real time, like the provider's tokens.
     nowSeconds: () => Math.floor(systemClock.now().getTime() / 1000),
     response: app.response,

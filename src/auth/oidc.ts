@@ -23,12 +23,34 @@ export function cookieNames(secure: boolean) {
   return { session: `${prefix}pfc_session`, transaction: `${prefix}pfc_auth` };
 }
 
+/** The server-side session's settings, read by the session layer and (for the same cookie) by the library. */
+export interface SessionSettings {
+  /** The cookie's name; the session data is `req[name]`. */
+  name: string;
+  /** Idle timeout: each response moves the deadline this far ahead. */
+  rollingSeconds: number;
+  /** Absolute lifetime from the session's start, whatever the activity. */
+  absoluteSeconds: number;
+  /** The cookie's flags (the transaction cookie takes `secure` from them too). */
+  cookie: { path: '/'; httpOnly: true; sameSite: 'lax'; secure: boolean };
+}
+
+export function sessionSettings(config: ResolvedConfig): SessionSettings {
+  return {
+    name: cookieNames(config.secureCookies).session,
+    rollingSeconds: config.sessionIdleMinutes * 60,
+    absoluteSeconds: config.sessionAbsoluteHours * 3600,
+    cookie: { path: '/', httpOnly: true, sameSite: 'lax', secure: config.secureCookies },
+  };
+}
+
 /**
  * express-openid-connect options, every one set explicitly from our config so the library
  * never falls back to reading process.env or to its implicit-flow and cookie-session defaults.
  */
 export function oidcParams(config: ResolvedConfig, store: UserSessionStore, newSessionId: (req: Request) => string, hooks: OidcHooks, issuerBaseURL: string): ConfigParams {
   const names = cookieNames(config.secureCookies);
+  const session = sessionSettings(config);
   return {
     authRequired: false,
     issuerBaseURL,
@@ -56,15 +78,15 @@ export function oidcParams(config: ResolvedConfig, store: UserSessionStore, newS
     // Our own GET /login (returnTo checked), POST /logout (CSRF checked) and /callback (which
     // rotates the session id on every login) replace the library's.
     routes: { login: false, logout: false, callback: false, postLogoutRedirect: `${config.baseUrl}/` },
-    // The session itself is read and saved by sessions/session-layer.ts, with the same name,
-    // durations and cookie; the library still reads `name` (its session data is `req[name]`) and
+    // The session itself is read and saved by sessions/session-layer.ts, with the same settings
+    // (sessionSettings above); the library still reads `name` (its session data is `req[name]`) and
     // asks `genid` for a new id at sign-in only because a `store` is set.
     session: {
-      name: names.session,
+      name: session.name,
       store: store as never,
       rolling: true,
-      rollingDuration: config.sessionIdleMinutes * 60,
-      absoluteDuration: config.sessionAbsoluteHours * 3600,
+      rollingDuration: session.rollingSeconds,
+      absoluteDuration: session.absoluteSeconds,
       // The cookie carries only a random id with an HMAC; an unsigned or forged id is ignored.
       // The id is signed and checked by us (sessions/signed-ids.ts), not by the library, which
       // checks through the thread pool on every request; the store wrapper refuses unsigned ids.
@@ -73,7 +95,7 @@ export function oidcParams(config: ResolvedConfig, store: UserSessionStore, newS
       // The library asks for a new id when a sign-in must not keep the old one; the session layer
       // (sessions/session-layer.ts) saves the session under it and deletes the old entry.
       genid: (req) => newSessionId(req as Request),
-      cookie: { httpOnly: true, sameSite: 'Lax', secure: config.secureCookies, transient: false },
+      cookie: { ...session.cookie, sameSite: 'Lax', transient: false },
     },
     transactionCookie: { name: names.transaction, sameSite: 'Lax' },
     // The library's default state is just the returnTo, the same for everyone. A random part makes

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { parse as parseCookies } from 'cookie';
 import type { Request, RequestHandler, Response } from 'express';
 import type { SessionData } from 'express-session';
+import type { SessionSettings } from '../auth/oidc.js';
 import type { Callback } from './types.js';
 
 /** What the layer asks of the store (the guarded, signed-id store): express-session's calls, keyed by cookie value. */
@@ -11,17 +12,11 @@ export interface SessionLayerStore {
   destroy(cookieValue: string, callback?: Callback): void;
 }
 
-export interface SessionLayerOptions {
-  /** The cookie's name; the session data is `req[name]`, where express-openid-connect reads and writes it. */
-  name: string;
+/** The settings (`name` is also where express-openid-connect reads and writes the data, `req[name]`), and what the layer uses. */
+export interface SessionLayerOptions extends SessionSettings {
   store: SessionLayerStore;
   /** A new signed id: the cookie value of a new session. */
   newId(): string;
-  /** Idle timeout: each response moves the deadline this far ahead. */
-  rollingSeconds: number;
-  /** Absolute lifetime from the session's start, whatever the activity. */
-  absoluteSeconds: number;
-  secure: boolean;
   /** Real time in epoch seconds, as the stored timestamps are (the library wrote them so). */
   nowSeconds(): number;
   /** The app's `app.response`: the layer saves the session when a response ends, through it. */
@@ -50,12 +45,25 @@ interface StoredSession {
 /** The IdP-asserted ceiling (`session_expiry` at login) is enforced this many seconds early, for clock skew. */
 const EXPIRY_LEEWAY_SECONDS = 30;
 
+/** The timestamps a session is saved with (epoch seconds); the cookie expires at `exp`. */
+interface Expiry {
+  iat: number;
+  uat: number;
+  exp: number;
+}
+
 /** One request's session: what was read, and the id it is saved under. */
 class SessionState {
   /** The id a sign-in started (the old one is deleted at the end). */
   newId: string | undefined = undefined;
   /** Made on first need, for a session that had no cookie and gained data. */
   madeId: string | undefined = undefined;
+  /**
+   * Decided once, when the response starts going out (its headers or its end, whichever is
+   * first): the new timestamps when the session is kept, null when it is emptied. The cookie's
+   * Expires and the stored exp are the same value.
+   */
+  outcome: Expiry | null | undefined = undefined;
   cookieSent = false;
   saved = false;
   constructor(
@@ -100,12 +108,10 @@ export function createSessionLayer(options: SessionLayerOptions): SessionLayer {
         'Check src/sessions/session-layer.ts against the installed library before upgrading.',
     );
   }
-  const { name, store } = options;
-  const cookieOptions = { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: options.secure };
-  const clearOptions = { path: '/', sameSite: 'lax' as const, secure: options.secure };
+  const { name, store, cookie: cookieOptions } = options;
+  const { httpOnly: _httpOnly, ...clearOptions } = cookieOptions;
 
   const dataOf = (req: Request): unknown => (req as unknown as Record<string, unknown>)[name];
-  const hasData = (data: unknown): data is Record<string, unknown> => isObject(data) && Object.keys(data).length > 0;
   /**
    * The id the session is saved under: a sign-in's new id; else the cookie's, only if it named a
    * valid session (an unknown or ended id, even genuinely signed, is never brought back to life
@@ -125,12 +131,19 @@ export function createSessionLayer(options: SessionLayerOptions): SessionLayer {
     return iat;
   }
 
-  /** The expiry of a session saved now: the idle deadline, capped by the absolute lifetime and the provider's ceiling. */
-  function expiryOf(state: SessionState, data: Record<string, unknown>, now: number): { iat: number; uat: number; exp: number } {
+  /**
+   * The response's outcome, decided on first call: a session with data is kept until the idle
+   * deadline, capped by the absolute lifetime and the provider's ceiling; an empty one is not.
+   */
+  function outcomeOf(state: SessionState): Expiry | null {
+    if (state.outcome !== undefined) return state.outcome;
+    const data = dataOf(state.req);
+    if (!isObject(data) || Object.keys(data).length === 0) return (state.outcome = null);
+    const now = options.nowSeconds();
     const iat = state.iat ?? now;
     let exp = Math.min(now + options.rollingSeconds, iat + options.absoluteSeconds);
     if (typeof data.sessionExpiresAt === 'number') exp = Math.min(exp, data.sessionExpiresAt);
-    return { iat, uat: now, exp };
+    return (state.outcome = { iat, uat: now, exp });
   }
 
   function attach(req: Request, res: Response, next: (err?: unknown) => void, cookieValue: string | undefined, stored: unknown): void {
@@ -147,8 +160,7 @@ export function createSessionLayer(options: SessionLayerOptions): SessionLayer {
     const state = this[STATE];
     if (state === undefined || state.saved) return base.end.apply(this, args as never) as Response;
     state.saved = true;
-    const data = dataOf(state.req);
-    const current = hasData(data);
+    const expiry = outcomeOf(state);
     const send = (err?: unknown) => {
       if (err) {
         process.nextTick(state.next, err);
@@ -157,15 +169,15 @@ export function createSessionLayer(options: SessionLayerOptions): SessionLayer {
       base.end.apply(this, args as never);
     };
     const save = (err?: unknown) => {
-      if (err || !current) return send(err);
-      const { iat, uat, exp } = expiryOf(state, data, options.nowSeconds());
-      const session = { header: { iat, uat, exp }, data, cookie: { expires: exp * 1000, maxAge: exp * 1000 - Date.now() } };
+      if (err || expiry === null) return send(err);
+      const { exp } = expiry;
+      const session = { header: expiry, data: dataOf(state.req), cookie: { expires: exp * 1000, maxAge: exp * 1000 - Date.now() } };
       store.set(idOf(state), session as unknown as SessionData, send);
     };
     try {
       // The cookie's entry goes when the session ends, when a sign-in replaces its id, or when it
       // was not a valid session (expired: its row is deleted).
-      if (state.cookieValue !== undefined && (state.newId !== undefined || !current || state.iat === undefined)) store.destroy(state.cookieValue, save);
+      if (state.cookieValue !== undefined && (state.newId !== undefined || expiry === null || state.iat === undefined)) store.destroy(state.cookieValue, save);
       else save();
     } catch (err) {
       send(err);
@@ -178,8 +190,8 @@ export function createSessionLayer(options: SessionLayerOptions): SessionLayer {
     const state = this[STATE];
     if (state !== undefined && !state.cookieSent) {
       state.cookieSent = true;
-      const data = dataOf(state.req);
-      if (hasData(data)) this.cookie(name, idOf(state), { ...cookieOptions, expires: new Date(expiryOf(state, data, options.nowSeconds()).exp * 1000) });
+      const expiry = outcomeOf(state);
+      if (expiry !== null) this.cookie(name, idOf(state), { ...cookieOptions, expires: new Date(expiry.exp * 1000) });
       else if (state.cookieValue !== undefined) this.clearCookie(name, clearOptions);
     }
     return base.writeHead.apply(this, args as never) as Response;

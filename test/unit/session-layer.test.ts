@@ -42,7 +42,7 @@ function layerApp(options: { refuseWrites?: boolean } = {}) {
   const inner = new DatabaseSessionStore(database.handle.db, { defaultTtlMs: IDLE * 1000, now: () => clock.now * 1000 });
   const store = options.refuseWrites ? new RefusingStore(inner, signer) : new SignedIdSessionStore(inner, signer);
   const app = express();
-  const layer = createSessionLayer({ name: NAME, store, newId: () => signer.generate(), rollingSeconds: IDLE, absoluteSeconds: ABSOLUTE, secure: false, nowSeconds: () => clock.now, response: app.response });
+  const layer = createSessionLayer({ name: NAME, store, newId: () => signer.generate(), rollingSeconds: IDLE, absoluteSeconds: ABSOLUTE, cookie: { path: '/', httpOnly: true, sameSite: 'lax', secure: false }, nowSeconds: () => clock.now, response: app.response });
   const data = (req: Request) => (req as unknown as Record<string, Record<string, unknown> | undefined>)[NAME];
   app.use(layer.middleware);
   app.get('/read', (req, res) => {
@@ -66,6 +66,12 @@ function layerApp(options: { refuseWrites?: boolean } = {}) {
     Object.assign(data(req)!, { note: 'before the headers' });
     res.write('first part ');
     Object.assign(data(req)!, { later: 'after the headers' });
+    res.end('last part');
+  });
+  app.get('/stream-slowly', (req, res) => {
+    Object.assign(data(req)!, { note: 'streamed' });
+    res.write('first part ');
+    clock.now += 45;
     res.end('last part');
   });
   app.use(((err, _req, res, _next) => {
@@ -189,6 +195,15 @@ describe('the session layer', () => {
     expect(res.text).toBe('first part last part');
     const value = valueOf(sessionCookie(res)!);
     expect(JSON.parse((await rowOf(idOf(value)))!.data).data).toEqual({ note: 'before the headers', later: 'after the headers' });
+  });
+
+  it("stores the same expiry the cookie carries, even when time passes between a streamed response's headers and its end", async () => {
+    const t = layerApp();
+    const res = await request(t.app).get('/stream-slowly');
+    const cookie = sessionCookie(res)!;
+    expect(cookie).toContain(`Expires=${new Date((START + IDLE) * 1000).toUTCString()}`);
+    expect(t.clock.now).toBe(START + 45);
+    expect(JSON.parse((await rowOf(idOf(valueOf(cookie))))!.data).header).toEqual({ iat: START, uat: START, exp: START + IDLE });
   });
 
   it('hands a failed save to the error handler instead of sending the page as if it was saved', async () => {
