@@ -33,7 +33,7 @@ import { RedisSessionStore } from './sessions/redis-store.js';
 type Role = 'single' | 'primary' | 'worker';
 /** How the primary tells its workers which issuer the (embedded) provider listens as. */
 const WORKER_ISSUER_VARIABLE = 'PFC_WORKER_ISSUER';
-/** Requests that may wait for their turn in one process before more are refused with 503 (see http/request-turns.ts). */
+/** Requests that may wait for their turn in one process (while connections are being accepted) before more are refused with 503 (see http/request-turns.ts). */
 const MAX_WAITING_REQUESTS = 2000;
 
 function readConfig(): ResolvedConfig {
@@ -170,6 +170,7 @@ async function main(): Promise<void> {
   const messages = expressMessages();
   messages.use(app);
   const server = http.createServer(messages.options, turns);
+  server.on('connection', turns.accepted);
   server.headersTimeout = 20_000;
   server.requestTimeout = 30_000;
   await new Promise<void>((resolve) => server.listen(config.port, config.listenHost, resolve));

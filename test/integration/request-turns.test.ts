@@ -27,9 +27,10 @@ function start(turns: boolean): Promise<number> {
   });
 }
 
-function get(port: number, agent: http.Agent | false): Promise<void> {
+/** A GET; resolves with how many requests were waiting for their turn when it started. */
+function get(port: number, agent: http.Agent | false): Promise<number> {
   return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path: '/', agent }, (res) => res.resume().on('end', resolve)).on('error', reject);
+    http.get({ host: '127.0.0.1', port, path: '/', agent }, (res) => res.resume().on('end', () => resolve(Number(res.headers['x-waiting'])))).on('error', reject);
   });
 }
 
@@ -55,6 +56,27 @@ async function slowestNewConnection(turns: boolean): Promise<number> {
   return Math.max(...times);
 }
 
+/** What each request on 40 open keep-alive connections found waiting, once they are all accepted. */
+async function waitingAtSteadyLoad(): Promise<number[]> {
+  const port = await start(true);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 40 });
+  let phase: 'warming' | 'measuring' | 'done' = 'warming';
+  const seen: number[] = [];
+  const load = Promise.all(Array.from({ length: 40 }, async () => {
+    while (phase !== 'done') {
+      const waiting = await get(port, agent);
+      if (phase === 'measuring') seen.push(waiting);
+    }
+  }));
+  await new Promise((r) => setTimeout(r, 500));
+  phase = 'measuring';
+  await new Promise((r) => setTimeout(r, 1000));
+  phase = 'done';
+  await load;
+  agent.destroy();
+  return seen;
+}
+
 describe('a burst of new connections while the server is busy', () => {
   it('is answered within about one round of the open connections when requests take turns, many rounds sooner than without', async () => {
     const withoutTurns = await slowestNewConnection(false);
@@ -63,5 +85,13 @@ describe('a burst of new connections while the server is busy', () => {
     const seen = `slowest new connection: ${withoutTurns.toFixed(0)} ms without turns, ${withTurns.toFixed(0)} ms with`;
     expect(withTurns, seen).toBeLessThan(1000);
     expect(withoutTurns, seen).toBeGreaterThan(2 * withTurns);
+  }, 30_000);
+
+  it('makes no request wait for a turn once the open connections are all accepted: the next requests stay unread in the kernel, costing nothing', async () => {
+    const seen = await waitingAtSteadyLoad();
+    const waited = seen.filter((n) => n > 0).length;
+    // 40 connections of 3 ms requests: about 330 requests a second.
+    expect(seen.length).toBeGreaterThan(100);
+    expect(waited, `${waited} of ${seen.length} requests found others waiting`).toBeLessThan(seen.length * 0.05);
   }, 30_000);
 });

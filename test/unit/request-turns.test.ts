@@ -21,27 +21,52 @@ function fakeResponse() {
 const request = (url: string, socket = { destroyed: false }) => ({ url, method: 'GET', socket }) as unknown as IncomingMessage;
 
 describe('requests taking turns', () => {
-  it('starts the waiting requests first come first served, one per event-loop turn', async () => {
+  it('starts each request at once while no connection is being accepted', () => {
     const started: string[] = [];
     const listener = requestTurns((req) => started.push(req.url!), { maxWaiting: 10 });
+    for (const url of ['/a', '/b', '/c']) listener(request(url), fakeResponse().res);
+    expect(started).toEqual(['/a', '/b', '/c']);
+    expect(listener.waiting()).toBe(0);
+  });
+
+  it('starts the waiting requests first come first served, one per event-loop turn, while connections keep being accepted', async () => {
+    const started: string[] = [];
+    const listener = requestTurns((req) => started.push(req.url!), { maxWaiting: 10 });
+    listener.accepted();
     for (const url of ['/a', '/b', '/c']) listener(request(url), fakeResponse().res);
     expect(started).toEqual([]);
     expect(listener.waiting()).toBe(3);
     await turn();
     expect(started).toEqual(['/a']);
+    listener.accepted();
     await turn();
     expect(started).toEqual(['/a', '/b']);
+    listener.accepted();
     listener(request('/d'), fakeResponse().res);
     await turn();
+    expect(started).toEqual(['/a', '/b', '/c']);
+    expect(listener.waiting()).toBe(1);
+  });
+
+  it('runs every waiting request, in order, at the first turn in which no connection was accepted, then starts new ones at once', async () => {
+    const started: string[] = [];
+    const listener = requestTurns((req) => started.push(req.url!), { maxWaiting: 10 });
+    listener.accepted();
+    for (const url of ['/a', '/b', '/c', '/d']) listener(request(url), fakeResponse().res);
+    await turn();
+    expect(started).toEqual(['/a']);
     await turn();
     expect(started).toEqual(['/a', '/b', '/c', '/d']);
     expect(listener.waiting()).toBe(0);
+    listener(request('/e'), fakeResponse().res);
+    expect(started).toEqual(['/a', '/b', '/c', '/d', '/e']);
   });
 
   it('answers 503 with Retry-After, without starting it, a request that finds too many waiting', async () => {
     const started: string[] = [];
     const refused: string[] = [];
     const listener = requestTurns((req) => started.push(req.url!), { maxWaiting: 2, onRefused: (req) => refused.push(req.url!) });
+    listener.accepted();
     listener(request('/1'), fakeResponse().res);
     listener(request('/2'), fakeResponse().res);
     const third = fakeResponse();
@@ -58,24 +83,41 @@ describe('requests taking turns', () => {
   it('drops a waiting request whose client has gone, and starts the next one in its turn', async () => {
     const started: string[] = [];
     const listener = requestTurns((req) => started.push(req.url!), { maxWaiting: 10 });
+    listener.accepted();
     const gone = { destroyed: false };
     listener(request('/left', gone), fakeResponse().res);
     listener(request('/stayed'), fakeResponse().res);
     gone.destroyed = true;
     await turn();
+    listener.accepted();
     await turn();
     expect(started).toEqual(['/stayed']);
   });
 
-  it('keeps the order over thousands of requests while new ones keep arriving', async () => {
+  it('keeps the order over thousands of requests while new ones and new connections keep arriving', async () => {
     const started: number[] = [];
     const listener = requestTurns((req) => started.push(Number(req.url)), { maxWaiting: 5000 });
     let sent = 0;
+    listener.accepted();
     for (; sent < 3000; sent++) listener(request(String(sent)), fakeResponse().res);
     while (started.length < 4000) {
+      // Connections stop arriving halfway: the rest run at once, still in order.
+      if (sent < 3500) listener.accepted();
       await turn();
       if (sent < 4000) listener(request(String(sent++)), fakeResponse().res);
     }
     expect(started).toEqual(Array.from({ length: 4000 }, (_, i) => i));
+  });
+
+  it('stops scheduling turns once connections stop arriving and nothing waits', async () => {
+    const immediates = () => process.getActiveResourcesInfo().filter((r) => r === 'Immediate').length;
+    const before = immediates();
+    const listener = requestTurns(() => undefined, { maxWaiting: 10 });
+    listener.accepted();
+    expect(immediates()).toBe(before + 1);
+    await turn();
+    await turn();
+    // An idle server keeps no immediate pending.
+    expect(immediates()).toBe(before);
   });
 });
