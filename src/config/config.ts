@@ -152,7 +152,7 @@ const envSchema = z.object({
   RATE_LIMIT_AUTH_MAX: intInRange('RATE_LIMIT_AUTH_MAX', 1, 100_000, 30),
   RATE_LIMIT_POST_MAX: intInRange('RATE_LIMIT_POST_MAX', 1, 100_000, 60),
   AUDIT_RETENTION_DAYS: intInRange('AUDIT_RETENTION_DAYS', 1, 3650, 180),
-  HEAP_GROWING_PERCENT: intInRange('HEAP_GROWING_PERCENT', 0, 1000, 100),
+  HEAP_GROWING_PERCENT: intInRange('HEAP_GROWING_PERCENT', 0, 1000, 50),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -259,7 +259,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       postMax: e.RATE_LIMIT_POST_MAX ?? 60,
     },
     auditRetentionDays: e.AUDIT_RETENTION_DAYS ?? 180,
-    heapGrowingPercent: e.HEAP_GROWING_PERCENT ?? 100,
+    heapGrowingPercent: e.HEAP_GROWING_PERCENT ?? 50,
     management,
     databaseConnection,
   };

@@ -70,8 +70,9 @@ describe('loadConfig', () => {
     expect(problems({ AUDIT_RETENTION_DAYS: '0' })).toContain('AUDIT_RETENTION_DAYS must be a whole number from 1 to 3650');
   });
 
-  it('lets the heap grow to twice its live size between full collections unless HEAP_GROWING_PERCENT says otherwise (0: V8 decides)', () => {
-    expect(loadConfig({}).heapGrowingPercent).toBe(100);
+  it('lets the heap grow to one and a half times its live size between full collections unless HEAP_GROWING_PERCENT says otherwise (0: V8 decides)', () => {
+    expect(loadConfig({}).heapGrowingPercent).toBe(50);
+    expect(loadConfig({ HEAP_GROWING_PERCENT: '100' }).heapGrowingPercent).toBe(100);
     expect(loadConfig({ HEAP_GROWING_PERCENT: '0' }).heapGrowingPercent).toBe(0);
     expect(loadConfig({ HEAP_GROWING_PERCENT: '50' }).heapGrowingPercent).toBe(50);
     expect(problems({ HEAP_GROWING_PERCENT: 'lots', WORKERS: 'many' })).toEqual(
