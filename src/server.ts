@@ -21,6 +21,7 @@ import type { Mailer } from './mail/mailer.js';
 import { createLogger } from './logging/logger.js';
 import { expressMessages } from './http/express-messages.js';
 import { requestTurns } from './http/request-turns.js';
+import { onGiveWay } from './lib/cooperative.js';
 import { appPaths } from './paths.js';
 import { limitHeapGrowth } from './runtime/heap.js';
 import { superviseWorkers, type WorkerRequest } from './runtime/cluster.js';
@@ -170,7 +171,8 @@ async function main(): Promise<void> {
   const messages = expressMessages();
   messages.use(app);
   const server = http.createServer(messages.options, turns);
-  server.on('connection', turns.accepted);
+  server.on('connection', turns.shorten);
+  onGiveWay(turns.shorten);
   server.headersTimeout = 20_000;
   server.requestTimeout = 30_000;
   await new Promise<void>((resolve) => server.listen(config.port, config.listenHost, resolve));

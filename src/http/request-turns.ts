@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /**
- * Requests take turns while new connections are coming in, and run at once the rest of the time.
+ * Requests take turns while new connections are coming in or a long task is giving way, and run
+ * at once the rest of the time.
  *
  * Why turns: since libuv 1.45 (Node 20), a listening socket accepts one connection per loop turn
  * (libuv/libuv#3696; nodejs/performance#95). Node starts every request that is ready in the same
@@ -17,9 +18,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
  * so they were copied into the old space, and the full collections that clear it out made the
  * tail (at 50 connections, with turns all the time, 9 times the bytes promoted and 3.5 times
  * the full collections of requests run at once). A request that is not read stays in the
- * kernel's buffer, costing nothing. So turns start when a connection is accepted (the server's
- * `connection` event, given to `accepted`), and end at the first turn in which none was: the
- * waiting requests then all run, in order, and the next ones run as they arrive.
+ * kernel's buffer, costing nothing.
+ *
+ * So turns start when a connection is accepted (the server's `connection` event) or when a long
+ * task (an import, a restore) gives way between its slices (lib/cooperative.ts): without turns,
+ * such a task would get one slice per loop turn of every open connection, and hold the rows it
+ * has read for that long. Both call `shorten`. Turns end at the first turn in which neither
+ * happened: the waiting requests then all run, in order, and the next ones run as they arrive.
  *
  * A request started runs to its first wait on real I/O (SQLite answers within the same turn).
  * Waiting requests are bounded: past `maxWaiting` the app answers 503 at once, with Retry-After,
@@ -35,8 +40,8 @@ export interface RequestTurnsOptions {
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
 export interface RequestTurns extends RequestListener {
-  /** To be called on each accepted connection (the server's `connection` event): turns begin. */
-  accepted(): void;
+  /** To be called on each accepted connection and each time a long task gives way: turns begin, or go on. */
+  shorten(): void;
   /** Requests waiting for their turn. */
   waiting(): number;
 }
@@ -47,10 +52,10 @@ export function requestTurns(handler: RequestListener, o: RequestTurnsOptions): 
   let head = 0;
   /** A turn is scheduled (setImmediate) and not yet run. */
   let scheduled = false;
-  /** Taking turns: a connection was accepted in the last turn or this one. */
+  /** Taking turns: `shorten` was called in the last turn or this one. */
   let taking = false;
-  /** Connections accepted since the last turn ran. */
-  let acceptedSince = 0;
+  /** Calls of `shorten` since the last turn ran. */
+  let shortenedSince = 0;
 
   const start = (entry: [IncomingMessage, ServerResponse] | undefined) => {
     // A client that gave up while waiting (its connection is gone) costs nothing more.
@@ -76,10 +81,10 @@ export function requestTurns(handler: RequestListener, o: RequestTurnsOptions): 
 
   function nextTurn() {
     scheduled = false;
-    // A turn went by (its poll phase included) without a new connection: no more are waiting to
-    // be accepted, so the requests that waited run now, in order.
-    if (acceptedSince === 0) taking = false;
-    acceptedSince = 0;
+    // A turn went by (its poll phase included) without a new connection or a task giving way:
+    // no more are waiting to be accepted, so the requests that waited run now, in order.
+    if (shortenedSince === 0) taking = false;
+    shortenedSince = 0;
     if (!taking) {
       // Requests that arrive meanwhile (none can: this is one synchronous run) would queue behind.
       while (head < queue.length) start(take());
@@ -102,8 +107,8 @@ export function requestTurns(handler: RequestListener, o: RequestTurnsOptions): 
     schedule();
   };
   return Object.assign(listener, {
-    accepted: function connectionAccepted() {
-      acceptedSince++;
+    shorten: function shortenTurns() {
+      shortenedSince++;
       taking = true;
       schedule();
     },

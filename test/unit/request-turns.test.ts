@@ -32,16 +32,16 @@ describe('requests taking turns', () => {
   it('starts the waiting requests first come first served, one per event-loop turn, while connections keep being accepted', async () => {
     const started: string[] = [];
     const listener = requestTurns((req) => started.push(req.url!), { maxWaiting: 10 });
-    listener.accepted();
+    listener.shorten();
     for (const url of ['/a', '/b', '/c']) listener(request(url), fakeResponse().res);
     expect(started).toEqual([]);
     expect(listener.waiting()).toBe(3);
     await turn();
     expect(started).toEqual(['/a']);
-    listener.accepted();
+    listener.shorten();
     await turn();
     expect(started).toEqual(['/a', '/b']);
-    listener.accepted();
+    listener.shorten();
     listener(request('/d'), fakeResponse().res);
     await turn();
     expect(started).toEqual(['/a', '/b', '/c']);
@@ -51,7 +51,7 @@ describe('requests taking turns', () => {
   it('runs every waiting request, in order, at the first turn in which no connection was accepted, then starts new ones at once', async () => {
     const started: string[] = [];
     const listener = requestTurns((req) => started.push(req.url!), { maxWaiting: 10 });
-    listener.accepted();
+    listener.shorten();
     for (const url of ['/a', '/b', '/c', '/d']) listener(request(url), fakeResponse().res);
     await turn();
     expect(started).toEqual(['/a']);
@@ -66,7 +66,7 @@ describe('requests taking turns', () => {
     const started: string[] = [];
     const refused: string[] = [];
     const listener = requestTurns((req) => started.push(req.url!), { maxWaiting: 2, onRefused: (req) => refused.push(req.url!) });
-    listener.accepted();
+    listener.shorten();
     listener(request('/1'), fakeResponse().res);
     listener(request('/2'), fakeResponse().res);
     const third = fakeResponse();
@@ -83,13 +83,13 @@ describe('requests taking turns', () => {
   it('drops a waiting request whose client has gone, and starts the next one in its turn', async () => {
     const started: string[] = [];
     const listener = requestTurns((req) => started.push(req.url!), { maxWaiting: 10 });
-    listener.accepted();
+    listener.shorten();
     const gone = { destroyed: false };
     listener(request('/left', gone), fakeResponse().res);
     listener(request('/stayed'), fakeResponse().res);
     gone.destroyed = true;
     await turn();
-    listener.accepted();
+    listener.shorten();
     await turn();
     expect(started).toEqual(['/stayed']);
   });
@@ -98,11 +98,11 @@ describe('requests taking turns', () => {
     const started: number[] = [];
     const listener = requestTurns((req) => started.push(Number(req.url)), { maxWaiting: 5000 });
     let sent = 0;
-    listener.accepted();
+    listener.shorten();
     for (; sent < 3000; sent++) listener(request(String(sent)), fakeResponse().res);
     while (started.length < 4000) {
       // Connections stop arriving halfway: the rest run at once, still in order.
-      if (sent < 3500) listener.accepted();
+      if (sent < 3500) listener.shorten();
       await turn();
       if (sent < 4000) listener(request(String(sent++)), fakeResponse().res);
     }
@@ -113,7 +113,7 @@ describe('requests taking turns', () => {
     const immediates = () => process.getActiveResourcesInfo().filter((r) => r === 'Immediate').length;
     const before = immediates();
     const listener = requestTurns(() => undefined, { maxWaiting: 10 });
-    listener.accepted();
+    listener.shorten();
     expect(immediates()).toBe(before + 1);
     await turn();
     await turn();

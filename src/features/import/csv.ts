@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { once } from 'node:events';
 import { parse } from 'csv-parse';
 import type { CategoryGroup } from '../../db/schema.js';
-import { createYielder } from '../../lib/cooperative.js';
+import { createYielder, giveWay } from '../../lib/cooperative.js';
 import { DATE_RANGE_TEXT, isCalendarDate } from '../money/dates.js';
 import { parseAmount } from '../money/money.js';
 import { echo, errorCollector, MAX_ROWS, type CsvOptions, type DateFormat, type ImportedRow, type ParseOutcome } from './types.js';
@@ -53,7 +53,7 @@ async function readRecords(text: string, delimiter: string): Promise<{ records: 
   });
   for (let i = 0; i < text.length && !failure && records.length <= MAX_ROWS; i += SLICE) {
     parser.write(text.slice(i, i + SLICE));
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await giveWay();
   }
   if (!failure) {
     // once() rejects when the parser fails at the very end (an unclosed quote); `failure` says so.

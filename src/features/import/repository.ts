@@ -2,7 +2,7 @@ import { ledgerTransaction } from '../../db/engine.js';
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { CategoryGroup, Database } from '../../db/schema.js';
-import { createYielder } from '../../lib/cooperative.js';
+import { createYielder, giveWay } from '../../lib/cooperative.js';
 import { insertTransactionRows, type TransactionInput } from '../transactions/repository.js';
 import type { Existing } from './dedupe.js';
 
@@ -71,7 +71,7 @@ export function createImportRepository(db: Kysely<Database>) {
         for (const r of rows) out.push({ id: r.id, date: r.date, amountMinor: Number(r.amount_minor), importedId: r.imported_id, linked: r.transfer_id !== null });
         if (rows.length < EXISTING_PAGE) return out;
         after = { date: rows.at(-1)!.date, id: rows.at(-1)!.id };
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        await giveWay();
       }
     },
 

@@ -5,6 +5,7 @@ import type { Database } from '../../db/schema.js';
 import { HttpError } from '../../http/errors.js';
 import { insertTransactionRows } from '../transactions/repository.js';
 import type { Frequency } from './recurrence.js';
+import { giveWay } from '../../lib/cooperative.js';
 
 export interface Schedule {
   id: string;
@@ -141,7 +142,7 @@ export function createSchedulesRepository(db: Kysely<Database>) {
         rows.push(...page);
         if (page.length < REPEATING_PAGE) break;
         after = { date: page.at(-1)!.date, id: page.at(-1)!.id };
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        await giveWay();
       }
       const groups = new Map<string, Repeating & { monthSet: Set<string> }>();
       for (const r of rows) {
