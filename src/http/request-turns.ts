@@ -85,14 +85,32 @@ export function requestTurns(handler: RequestListener, o: RequestTurnsOptions): 
     // no more are waiting to be accepted, so the requests that waited run now, in order.
     if (shortenedSince === 0) taking = false;
     shortenedSince = 0;
-    if (!taking) {
-      // Requests that arrive meanwhile (none can: this is one synchronous run) would queue behind.
-      while (head < queue.length) start(take());
-      return;
-    }
+    if (!taking) return runAllWaiting();
     // The next turn comes after the following poll, where one more connection can be accepted.
     schedule();
     if (head < queue.length) start(take());
+  }
+
+  /** Immediates scheduled by runAllWaiting that have not run yet. */
+  let pendingRuns = 0;
+  /**
+   * Each waiting request gets an immediate of its own. Node runs the microtasks between two
+   * immediates, so each request runs to its first real wait before the next one starts, as
+   * requests read from sockets do. Started in one loop, their promise chains would interleave
+   * (every query of each waiting for the others'), and all of them would end together.
+   */
+  function runAllWaiting() {
+    const more = queue.length - head - pendingRuns;
+    for (let i = 0; i < more; i++) setImmediate(runWaiting);
+    pendingRuns += Math.max(0, more);
+  }
+  function runWaiting() {
+    pendingRuns--;
+    // Turns began again meanwhile: the waiting requests go one per turn.
+    if (taking) return;
+    if (head < queue.length) start(take());
+    // Requests that arrived behind them while they ran.
+    if (pendingRuns === 0 && head < queue.length) runAllWaiting();
   }
 
   const listener = function requestTurnsListener(req: IncomingMessage, res: ServerResponse) {

@@ -55,11 +55,27 @@ describe('requests taking turns', () => {
     for (const url of ['/a', '/b', '/c', '/d']) listener(request(url), fakeResponse().res);
     await turn();
     expect(started).toEqual(['/a']);
+    // The first turn without a connection: the rest start in the next check phase.
+    await turn();
     await turn();
     expect(started).toEqual(['/a', '/b', '/c', '/d']);
     expect(listener.waiting()).toBe(0);
     listener(request('/e'), fakeResponse().res);
     expect(started).toEqual(['/a', '/b', '/c', '/d', '/e']);
+  });
+
+  it('lets each waiting request run to its first real wait before the next starts when turns end, so their promise chains do not interleave', async () => {
+    const steps: string[] = [];
+    const listener = requestTurns(async (req) => {
+      steps.push(`start ${req.url}`);
+      // A page's chain: the session, the user, the page's data (SQLite answers at once).
+      for (let i = 0; i < 3; i++) await Promise.resolve();
+      steps.push(`end ${req.url}`);
+    }, { maxWaiting: 10 });
+    listener.shorten();
+    for (const url of ['/a', '/b', '/c']) listener(request(url), fakeResponse().res);
+    for (let i = 0; i < 4; i++) await turn();
+    expect(steps).toEqual(['start /a', 'end /a', 'start /b', 'end /b', 'start /c', 'end /c']);
   });
 
   it('answers 503 with Retry-After, without starting it, a request that finds too many waiting', async () => {
@@ -75,8 +91,7 @@ describe('requests taking turns', () => {
     expect(third.sent.headers).toMatchObject({ 'retry-after': '1', 'cache-control': 'no-store' });
     expect(third.sent.body).toMatch(/busy/);
     expect(refused).toEqual(['/3']);
-    await turn();
-    await turn();
+    for (let i = 0; i < 3; i++) await turn();
     expect(started).toEqual(['/1', '/2']);
   });
 
