@@ -19,19 +19,23 @@ function fakeResponse() {
   return { res: res as unknown as ServerResponse, sent };
 }
 const request = (url: string, socket = { destroyed: false }) => ({ url, method: 'GET', socket }) as unknown as IncomingMessage;
+/** Request turns whose handler only records which requests it started, in order. */
+function recording(maxWaiting = 10) {
+  const started: string[] = [];
+  const listener = requestTurns((req) => started.push(req.url!), { maxWaiting });
+  return { started, listener };
+}
 
 describe('requests taking turns', () => {
   it('starts each request at once while no connection is being accepted', () => {
-    const started: string[] = [];
-    const listener = requestTurns((req) => started.push(req.url!), { maxWaiting: 10 });
+    const { started, listener } = recording();
     for (const url of ['/a', '/b', '/c']) listener(request(url), fakeResponse().res);
     expect(started).toEqual(['/a', '/b', '/c']);
     expect(listener.waiting()).toBe(0);
   });
 
   it('starts the waiting requests first come first served, one per event-loop turn, while connections keep being accepted', async () => {
-    const started: string[] = [];
-    const listener = requestTurns((req) => started.push(req.url!), { maxWaiting: 10 });
+    const { started, listener } = recording();
     listener.shorten();
     for (const url of ['/a', '/b', '/c']) listener(request(url), fakeResponse().res);
     expect(started).toEqual([]);
@@ -49,8 +53,7 @@ describe('requests taking turns', () => {
   });
 
   it('runs every waiting request, in order, at the first turn in which no connection was accepted, then starts new ones at once', async () => {
-    const started: string[] = [];
-    const listener = requestTurns((req) => started.push(req.url!), { maxWaiting: 10 });
+    const { started, listener } = recording();
     listener.shorten();
     for (const url of ['/a', '/b', '/c', '/d']) listener(request(url), fakeResponse().res);
     await turn();
@@ -96,8 +99,7 @@ describe('requests taking turns', () => {
   });
 
   it('drops a waiting request whose client has gone, and starts the next one in its turn', async () => {
-    const started: string[] = [];
-    const listener = requestTurns((req) => started.push(req.url!), { maxWaiting: 10 });
+    const { started, listener } = recording();
     listener.shorten();
     const gone = { destroyed: false };
     listener(request('/left', gone), fakeResponse().res);
