@@ -24,7 +24,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
  * task (an import, a restore) gives way between its slices (lib/cooperative.ts): without turns,
  * such a task would get one slice per loop turn of every open connection, and hold the rows it
  * has read for that long. Both call `shorten`. Turns end at the first turn in which neither
- * happened: the waiting requests then all run, in order, and the next ones run as they arrive.
+ * happened: the waiting requests then all run, in order, each in an immediate of its own, and the
+ * next ones run as they arrive.
  *
  * A request started runs to its first wait on real I/O (SQLite answers within the same turn).
  * Waiting requests are bounded: past `maxWaiting` the app answers 503 at once, with Retry-After,
