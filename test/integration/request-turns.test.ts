@@ -27,10 +27,14 @@ function start(turns: boolean): Promise<number> {
   });
 }
 
-/** A GET; resolves with how many requests were waiting for their turn when it started. */
-function get(port: number, agent: http.Agent | false): Promise<number> {
+/** A GET; resolves with how many requests were waiting for their turn when it started, and how many connections the server had accepted. */
+function get(port: number, agent: http.Agent | false): Promise<{ waiting: number; connections: number }> {
   return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path: '/', agent }, (res) => res.resume().on('end', () => resolve(Number(res.headers['x-waiting'])))).on('error', reject);
+    http
+      .get({ host: '127.0.0.1', port, path: '/', agent }, (res) =>
+        res.resume().on('end', () => resolve({ waiting: Number(res.headers['x-waiting']), connections: Number(res.headers['x-connections']) })),
+      )
+      .on('error', reject);
   });
 }
 
@@ -56,25 +60,36 @@ async function slowestNewConnection(turns: boolean): Promise<number> {
   return Math.max(...times);
 }
 
-/** What each request on 40 open keep-alive connections found waiting, once they are all accepted. */
-async function waitingAtSteadyLoad(): Promise<number[]> {
+/**
+ * What each request on 40 open keep-alive connections found waiting, once the server has accepted
+ * all 40 (turns end one loop turn after the last) and a moment has passed; and how many
+ * connections the server had accepted by the end (still 40: none was opened meanwhile).
+ */
+async function waitingAtSteadyLoad(): Promise<{ seen: number[]; connections: number }> {
   const port = await start(true);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 40 });
-  let phase: 'warming' | 'measuring' | 'done' = 'warming';
+  let phase: 'warming' | 'settling' | 'measuring' | 'done' = 'warming';
+  let allOpen: () => void = () => undefined;
+  const opened = new Promise<void>((resolve) => (allOpen = resolve));
   const seen: number[] = [];
+  let connections = 0;
   const load = Promise.all(Array.from({ length: 40 }, async () => {
     while (phase !== 'done') {
-      const waiting = await get(port, agent);
-      if (phase === 'measuring') seen.push(waiting);
+      const answer = await get(port, agent);
+      connections = Math.max(connections, answer.connections);
+      if (answer.connections >= 40) allOpen();
+      if (phase === 'measuring') seen.push(answer.waiting);
     }
   }));
-  await new Promise((r) => setTimeout(r, 500));
+  await opened;
+  phase = 'settling';
+  await new Promise((r) => setTimeout(r, 300));
   phase = 'measuring';
   await new Promise((r) => setTimeout(r, 1000));
   phase = 'done';
   await load;
   agent.destroy();
-  return seen;
+  return { seen, connections };
 }
 
 describe('a burst of new connections while the server is busy', () => {
@@ -88,8 +103,9 @@ describe('a burst of new connections while the server is busy', () => {
   }, 30_000);
 
   it('makes no request wait for a turn once the open connections are all accepted: the next requests stay unread in the kernel, costing nothing', async () => {
-    const seen = await waitingAtSteadyLoad();
+    const { seen, connections } = await waitingAtSteadyLoad();
     const waited = seen.filter((n) => n > 0).length;
+    expect(connections, 'the load opened no connection beyond its 40').toBe(40);
     // 40 connections of 3 ms requests: about 330 requests a second.
     expect(seen.length).toBeGreaterThan(100);
     expect(waited, `${waited} of ${seen.length} requests found others waiting`).toBeLessThan(seen.length * 0.05);
