@@ -110,12 +110,13 @@ export function requestTurns(handler: RequestListener, o: RequestTurnsOptions): 
     // Turns began again meanwhile: the waiting requests go one per turn.
     if (taking) return;
     if (head < queue.length) start(take());
-    // Requests that arrived behind them while they ran.
-    if (pendingRuns === 0 && head < queue.length) runAllWaiting();
   }
 
   const listener = function requestTurnsListener(req: IncomingMessage, res: ServerResponse) {
-    if (!taking && head === queue.length) return handler(req, res);
+    // Not taking turns, a request starts at once, even while the ones that waited are still being
+    // run (they all run in the next check phase): queued behind them, newcomers would keep the
+    // queue going for as long as requests kept arriving.
+    if (!taking) return handler(req, res);
     if (queue.length - head >= o.maxWaiting) {
       o.onRefused?.(req);
       res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '1', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });

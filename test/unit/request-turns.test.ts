@@ -67,6 +67,21 @@ describe('requests taking turns', () => {
     expect(started).toEqual(['/a', '/b', '/c', '/d', '/e']);
   });
 
+  it('starts a newcomer at once while the requests that waited are still to run, so arrivals cannot keep the queue going', async () => {
+    const { started, listener } = recording();
+    listener.shorten();
+    for (const url of ['/a', '/b']) listener(request(url), fakeResponse().res);
+    await turn();
+    expect(started).toEqual(['/a']);
+    // The first turn without a connection: /b is to run in the next check phase.
+    await turn();
+    listener(request('/c'), fakeResponse().res);
+    expect(started).toEqual(['/a', '/c']);
+    await turn();
+    expect(started).toEqual(['/a', '/c', '/b']);
+    expect(listener.waiting()).toBe(0);
+  });
+
   it('lets each waiting request run to its first real wait before the next starts when turns end, so their promise chains do not interleave', async () => {
     const steps: string[] = [];
     const listener = requestTurns(async (req) => {
@@ -111,19 +126,25 @@ describe('requests taking turns', () => {
     expect(started).toEqual(['/stayed']);
   });
 
-  it('keeps the order over thousands of requests while new ones and new connections keep arriving', async () => {
+  it('keeps the order over thousands of requests while connections keep arriving, and starts every request once', async () => {
     const started: number[] = [];
     const listener = requestTurns((req) => started.push(Number(req.url)), { maxWaiting: 5000 });
     let sent = 0;
+    let sentWhileTaking = 0;
     listener.shorten();
     for (; sent < 3000; sent++) listener(request(String(sent)), fakeResponse().res);
     while (started.length < 4000) {
-      // Connections stop arriving halfway: the rest run at once, still in order.
-      if (sent < 3500) listener.shorten();
+      // Connections stop arriving at 3,500: the queued requests then all run, and later ones at once.
+      if (sent < 3500) {
+        listener.shorten();
+        sentWhileTaking = sent + 1;
+      }
       await turn();
       if (sent < 4000) listener(request(String(sent++)), fakeResponse().res);
     }
-    expect(started).toEqual(Array.from({ length: 4000 }, (_, i) => i));
+    expect([...started].sort((x, y) => x - y)).toEqual(Array.from({ length: 4000 }, (_, i) => i));
+    const queued = started.filter((n) => n < sentWhileTaking);
+    expect(queued).toEqual(Array.from({ length: sentWhileTaking }, (_, i) => i));
   });
 
   it('stops scheduling turns once connections stop arriving and nothing waits', async () => {
