@@ -55,8 +55,8 @@ export function requestTurns(handler: RequestListener, o: RequestTurnsOptions): 
   let scheduled = false;
   /** Taking turns: `shorten` was called in the last turn or this one. */
   let taking = false;
-  /** Calls of `shorten` since the last turn ran. */
-  let shortenedSince = 0;
+  /** `shorten` was called since the last turn ran. */
+  let shortened = false;
 
   const start = (entry: [IncomingMessage, ServerResponse] | undefined) => {
     // A client that gave up while waiting (its connection is gone) costs nothing more.
@@ -84,8 +84,8 @@ export function requestTurns(handler: RequestListener, o: RequestTurnsOptions): 
     scheduled = false;
     // A turn went by (its poll phase included) without a new connection or a task giving way:
     // no more are waiting to be accepted, so the requests that waited run now, in order.
-    if (shortenedSince === 0) taking = false;
-    shortenedSince = 0;
+    if (!shortened) taking = false;
+    shortened = false;
     if (!taking) return runAllWaiting();
     // The next turn comes after the following poll, where one more connection can be accepted.
     schedule();
@@ -128,7 +128,7 @@ export function requestTurns(handler: RequestListener, o: RequestTurnsOptions): 
   };
   return Object.assign(listener, {
     shorten: function shortenTurns() {
-      shortenedSince++;
+      shortened = true;
       taking = true;
       schedule();
     },
