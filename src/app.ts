@@ -54,6 +54,7 @@ import { FRAGMENTS_MOUNT, fragmentPath, fragmentRoutes } from './http/fragments.
 import { CURRENCY_CHOICES } from './features/profile/preferences.js';
 import { loadMember } from './http/load-member.js';
 import { siteNav } from './http/site-nav.js';
+import { segmentMounts } from './http/segment-mounts.js';
 import { requestLogging } from './http/request-logging.js';
 import { createCsrf } from './security/csrf.js';
 import { rejectCrossSite } from './security/fetch-metadata.js';
@@ -215,9 +216,38 @@ export function createApp(deps: AppDeps): App {
   app.use(csrf.protect);
   app.use(flashMessages(session));
 
-  // 6. Features.
+  // 6. Features, each under its own first path segment (one lookup, not a match per mount), then
+  // the pages at the root: the front page, sign-in and sign-out.
+  app.use(
+    segmentMounts({
+      '/dashboard': dashboardRoutes({ member, dashboard: createDashboardService({ finance, versions: createDashboardRepository(deps.db), limits: deps.dashboardCache }) }),
+      '/transactions': [bulkRoutes({ member, finance, bulk: finance.bulk }), transactionRoutes({ member, finance })],
+      '/accounts': accountRoutes({ member, finance, removal: finance.accountRemoval }),
+      '/schedules': scheduleRoutes({ member, finance, schedules: finance.planning }),
+      '/rules': ruleRoutes({ member, finance, apply: finance.applyRules }),
+      '/payees': payeeRoutes({ member, payees: createPayeesRepository(deps.db) }),
+      '/rates': rateRoutes({ member, rates: finance.rates }),
+      '/budgets': budgetRoutes({ member, finance }),
+      '/import': importRoutes({ member, finance, imports: finance.imports, batches: finance.importBatches, audit }),
+      '/data': dataRoutes({ member, guards, data: createDataRepository(deps.db), categories: finance.categories, audit }),
+      '/categories': categoryRoutes({ member, finance, removal: finance.categoryRemoval }),
+      '/goals': goalRoutes({ member, finance }),
+      '/api': apiRoutes({ member, finance }),
+      '/profile': profileRoutes({ guards, profile: createProfileService(users, deps.sessionStore), account, audit, session }),
+      '/account': accountManagementRoutes({
+        guards,
+        account,
+        deletion,
+        audit,
+        passwordResetLimit: limits.passwordReset,
+        clearSession: sessionClearer(names.session),
+      }),
+      '/admin': adminRoutes({ guards, admin: createAdminService(users, store, account), audit }),
+      '/help': helpRoutes(),
+      '/verify-email': verifyEmailRoutes(),
+    }),
+  );
   app.use('/', homeRoutes());
-  app.use('/help', helpRoutes());
   app.use(
     '/',
     authRoutes({
@@ -228,26 +258,6 @@ export function createApp(deps: AppDeps): App {
       endCurrentSession: (req) => store.destroyCurrent(req),
     }),
   );
-  app.use('/verify-email', verifyEmailRoutes());
-  app.use('/dashboard', dashboardRoutes({ member, dashboard: createDashboardService({ finance, versions: createDashboardRepository(deps.db), limits: deps.dashboardCache }) }));
-  app.use('/transactions', bulkRoutes({ member, finance, bulk: finance.bulk }), transactionRoutes({ member, finance }));
-  app.use('/accounts', accountRoutes({ member, finance, removal: finance.accountRemoval }));
-  app.use('/schedules', scheduleRoutes({ member, finance, schedules: finance.planning }));
-  app.use('/rules', ruleRoutes({ member, finance, apply: finance.applyRules }));
-  app.use('/payees', payeeRoutes({ member, payees: createPayeesRepository(deps.db) }));
-  app.use('/rates', rateRoutes({ member, rates: finance.rates }));
-  app.use('/budgets', budgetRoutes({ member, finance }));
-  app.use('/import', importRoutes({ member, finance, imports: finance.imports, batches: finance.importBatches, audit }));
-  app.use('/data', dataRoutes({ member, guards, data: createDataRepository(deps.db), categories: finance.categories, audit }));
-  app.use('/categories', categoryRoutes({ member, finance, removal: finance.categoryRemoval }));
-  app.use('/goals', goalRoutes({ member, finance }));
-  app.use('/api', apiRoutes({ member, finance }));
-  app.use('/profile', profileRoutes({ guards, profile: createProfileService(users, deps.sessionStore), account, audit, session }));
-  app.use(
-    '/account',
-    accountManagementRoutes({ guards, account, deletion, audit, passwordResetLimit: limits.passwordReset, clearSession: sessionClearer(names.session) }),
-  );
-  app.use('/admin', adminRoutes({ guards, admin: createAdminService(users, store, account), audit }));
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger));

@@ -1,0 +1,34 @@
+import express, { type RequestHandler } from 'express';
+
+/** What a mount in the table holds: a router, or several in the order Express tries them. */
+export type Mounted = RequestHandler | readonly RequestHandler[];
+
+const SEGMENT = /^\/[a-z0-9][a-z0-9-]*$/;
+
+/**
+ * Routers mounted each under its own first path segment (`/dashboard`, `/transactions`, …) and
+ * found with one lookup. Mounted one by one with `app.use`, a request for the last of them was
+ * matched against every mount before it, each match running path-to-regexp and the router's
+ * bookkeeping: `/profile` went through seventeen.
+ *
+ * Each entry is still an Express mount of its own (`baseUrl`, the stripped path, its routers
+ * tried in order, `next()` out of it going on to what follows the table), so a feature's router
+ * cannot tell the difference. Express matches mount paths without regard to case, and so does
+ * the lookup. A request whose first segment is not in the table goes straight on.
+ */
+export function segmentMounts(table: Readonly<Record<string, Mounted>>): RequestHandler {
+  const routers = new Map<string, RequestHandler>();
+  for (const [mount, handlers] of Object.entries(table)) {
+    if (!SEGMENT.test(mount)) throw new Error(`segmentMounts: "${mount}" is not a single lower-case path segment such as "/dashboard"`);
+    const router = express.Router();
+    router.use(mount, ...(Array.isArray(handlers) ? handlers : [handlers as RequestHandler]));
+    routers.set(mount.slice(1), router);
+  }
+  return function segmentMount(req, res, next) {
+    const path = req.path;
+    const end = path.indexOf('/', 1);
+    const router = routers.get((end === -1 ? path.slice(1) : path.slice(1, end)).toLowerCase());
+    if (router === undefined) return next();
+    router(req, res, next);
+  };
+}
