@@ -97,9 +97,13 @@ export function createApp(deps: AppDeps): App {
   app.set('views', deps.paths.views);
   // Includes name their view from the views folder ('/partials/…'), which EJS resolves from `root`
   // without asking the file system whether a relative path exists, on every include of every render.
-  const viewOptions = { root: deps.paths.views, views: [deps.paths.views], cache: app.enabled('view cache') };
+  // EJS copies a template's locals into an object with no prototype twice per template (once
+  // for `include`, once on entry), so that `locals` never offers what Object.prototype holds. The
+  // page's locals are copied so here, once, and EJS is told not to copy again on entry; every
+  // include still gets its own copy from EJS, with no prototype either (test/unit/app-layers).
+  const viewOptions = { root: deps.paths.views, views: [deps.paths.views], cache: app.enabled('view cache'), unsafePrototypeLocals: true };
   app.engine('ejs', function renderEjsView(file: string, data: object, done: (err: Error | null, html?: string) => void) {
-    ejs.renderFile(file, data, viewOptions, done);
+    ejs.renderFile(file, Object.assign(Object.create(null) as object, data), viewOptions, done);
   });
   app.locals.keptPartial = keptPartials(deps.paths.views, app.get('view cache') === true);
   // Partials the same for everyone, served as cached fragments (below) rather than in every page.

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Request, Response } from 'express';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
@@ -9,20 +12,43 @@ import { createLogger } from '../../src/logging/logger.js';
 import { appPaths } from '../../src/paths.js';
 import { DatabaseSessionStore } from '../../src/sessions/database-store.js';
 
-/** The app's own layers, in order, by name (Express 5's router stack). */
-async function layerNames(): Promise<string[]> {
+/** The app as createApp builds it, on an in-memory database; `views` in place of the app's own. */
+async function withApp<T>(use: (app: ReturnType<typeof createApp>) => Promise<T> | T, views?: string): Promise<T> {
   const issuer = 'https://example.auth0.com/';
   const config = resolveSecrets(
     loadConfig({ NODE_ENV: 'test', PORT: '3000', BASE_URL: 'http://localhost:3000', DATA_DIR: '/nonexistent', APP_SECRET_KEY: 'test-secret-that-is-long-enough-for-the-rule-0123456789', AUTH0_ISSUER_BASE_URL: issuer, AUTH0_CLIENT_ID: 'client', AUTH0_CLIENT_SECRET: 'a-client-secret-long-enough-0123456789' }),
   );
   const database = openSqlite(':memory:');
   try {
-    const app = createApp({ config, issuerBaseUrl: issuer, db: database.db, sessionStore: new DatabaseSessionStore(database.db, { defaultTtlMs: 60_000 }), logger: createLogger('silent'), paths: appPaths(), clock: systemClock });
-    return (app as unknown as { router: { stack: Array<{ name: string }> } }).router.stack.map((l) => l.name);
+    const paths = { ...appPaths(), ...(views ? { views } : {}) };
+    return await use(createApp({ config, issuerBaseUrl: issuer, db: database.db, sessionStore: new DatabaseSessionStore(database.db, { defaultTtlMs: 60_000 }), logger: createLogger('silent'), paths, clock: systemClock }));
   } finally {
     await database.close();
   }
 }
+
+/** The app's own layers, in order, by name (Express 5's router stack). */
+function layerNames(): Promise<string[]> {
+  return withApp((app) => (app as unknown as { router: { stack: Array<{ name: string }> } }).router.stack.map((l) => l.name));
+}
+
+describe('views', () => {
+  it("render with locals that inherit nothing, in the page and in its includes, and leave the caller's locals as they were", async () => {
+    const views = fs.mkdtempSync(path.join(os.tmpdir(), 'pfc-views-'));
+    // A bare name falls through to the global object, which inherits Object.prototype anyway; `locals.…` does not.
+    const probe = '<%= typeof locals.toString %>|<%= typeof locals.hasOwnProperty %>|<%= typeof locals.constructor %>|<%= mark %>';
+    fs.writeFileSync(path.join(views, 'page.ejs'), `${probe} <%- include('/part', { extra: 'x' }) %>`);
+    fs.writeFileSync(path.join(views, 'part.ejs'), `${probe}|<%= extra %>`);
+    try {
+      const locals = { mark: 'm' };
+      const html = await withApp((app) => new Promise<string>((resolve, reject) => app.render('page', locals, (err, out) => (err ? reject(err) : resolve(out!)))), views);
+      expect(html).toBe('undefined|undefined|undefined|m undefined|undefined|undefined|m|x');
+      expect(locals).toEqual({ mark: 'm' });
+    } finally {
+      fs.rmSync(views, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('the request chain', () => {
   it('names every app-level layer, so profiles and stack traces show what runs', async () => {
