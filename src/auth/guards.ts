@@ -56,7 +56,7 @@ export function createGuards(deps: GuardDeps) {
 
   /** Roles come only from the verified ID token's namespaced claim (see auth/current-user.ts). */
   function requiresRole(role: string): RequestHandler {
-    return async (req, res, next) => {
+    return async function requiresRoleGuard(req, res, next) {
       if (!req.user) return requiresAuth(req, res, next);
       if (req.user.roles.includes(role)) return next();
       await deps.audit.record(req, 'access.denied', { detail: { role, path: req.originalUrl.split('?')[0] } });
@@ -70,7 +70,7 @@ export function createGuards(deps: GuardDeps) {
    * page explains how to enrol instead of sending the browser round again.
    */
   function requiresMfa(opts: { fresh: boolean } = { fresh: true }): RequestHandler {
-    return async (req, res, next) => {
+    return async function requiresMfaGuard(req, res, next) {
       if (!req.user) return requiresAuth(req, res, next);
       const status = mfaStatus(idTokenClaims(req, deps.session), Math.floor(now() / 1000), maxAgeSeconds);
       if (status.done && (!opts.fresh || status.fresh)) return next();

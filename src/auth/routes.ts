@@ -27,20 +27,20 @@ export function authRoutes(deps: AuthRouteDeps): Router {
   const allowed = new Set(deps.socialConnections);
   const buttons = connectionButtons(deps.socialConnections);
 
-  router.get('/signin', (req, res) => {
+  router.get('/signin', function signInPage(req, res) {
     const returnTo = safeReturnTo(req.query.returnTo, DEFAULT_RETURN_TO);
     if (req.user) return res.redirect(returnTo);
     res.render('layout', { page: 'pages/signin', title: 'Sign in', buttons, returnTo });
   });
 
-  router.get('/login', async (req, res) => {
+  router.get('/login', async function login(req, res) {
     const returnTo = safeReturnTo(req.query.returnTo, DEFAULT_RETURN_TO);
     res.set('Cache-Control', 'no-store');
     if (req.user) return res.redirect(returnTo);
     await res.oidc.login({ returnTo });
   });
 
-  router.get('/login/:connection', async (req, res, next) => {
+  router.get('/login/:connection', async function loginWithConnection(req, res, next) {
     const connection = req.params.connection;
     // Only connections this deployment enables are forwarded; nothing else from the query reaches the provider.
     if (!allowed.has(connection)) return next(new NotFoundError());
@@ -50,13 +50,13 @@ export function authRoutes(deps: AuthRouteDeps): Router {
     await res.oidc.login({ returnTo, authorizationParams: { connection } });
   });
 
-  router.post('/login/step-up', requiresAuth, async (req, res) => {
+  router.post('/login/step-up', requiresAuth, async function stepUp(req, res) {
     const returnTo = safeReturnTo((req.body as Record<string, unknown> | undefined)?.returnTo, DEFAULT_RETURN_TO);
     await deps.audit.record(req, 'mfa.step_up', { detail: { path: returnTo.split('?')[0], retry: true } });
     await startStepUp(res, returnTo, deps.mfaMaxAgeSeconds);
   });
 
-  router.post('/logout', requiresAuth, async (req, res, next) => {
+  router.post('/logout', requiresAuth, async function logout(req, res, next) {
     try {
       // Deleted first, so a store failure is an error page rather than a sign-out that did not happen.
       await deps.endCurrentSession(req);
@@ -72,7 +72,7 @@ export function authRoutes(deps: AuthRouteDeps): Router {
   });
 
   // Signing out changes state, so it is never done by a GET (a link or an image could trigger it).
-  router.all('/logout', (_req, res) => {
+  router.all('/logout', function logoutNeedsPost(_req, res) {
     res.set('Allow', 'POST').status(405);
     res.render('layout', {
       page: 'errors/error',

@@ -55,7 +55,9 @@ export function createRateLimits(limits: Config['rateLimit'], audit: AuditServic
     auth: function authRateLimit(req, res, next) {
       return auth(req, res, next);
     },
-    passwordReset,
+    passwordReset: function passwordResetRateLimit(req, res, next) {
+      return passwordReset(req, res, next);
+    },
     posts: function postRateLimit(req, res, next) {
       if (req.method === 'POST') return post(req, res, next);
       next();

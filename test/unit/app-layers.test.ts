@@ -56,6 +56,29 @@ describe('the request chain', () => {
     expect(names.filter((n) => !n || n === '<anonymous>' || n === 'anonymous')).toEqual([]);
   });
 
+  it('names every handler in every router, route and feature mount, so no profile shows an anonymous one', async () => {
+    interface Layer {
+      name?: string;
+      handle: ((...args: unknown[]) => unknown) & { stack?: Layer[]; mounts?: Array<{ stack: Layer[] }> };
+      route?: { path: string; stack: Layer[] };
+    }
+    const unnamed: string[] = [];
+    let handlers = 0;
+    const walk = (stack: Layer[], where: string) => {
+      for (const layer of stack) {
+        const name = layer.handle.name;
+        handlers++;
+        if (!name || name === 'anonymous' || name === '<anonymous>') unnamed.push(`${where} ${layer.route?.path ?? ''}: ${String(layer.handle).slice(0, 60)}`);
+        if (layer.route) walk(layer.route.stack, `${where} ${layer.route.path}`);
+        if (layer.handle.stack) walk(layer.handle.stack, `${where} > ${name}`);
+        for (const router of layer.handle.mounts ?? []) walk(router.stack, `${where} > ${name}`);
+      }
+    };
+    await withApp((app) => walk((app as unknown as { router: { stack: Layer[] } }).router.stack, 'app'));
+    expect(unnamed).toEqual([]);
+    expect(handlers).toBeGreaterThan(150);
+  });
+
   it('runs the security layers in the documented order', async () => {
     const names = await layerNames();
     const at = (n: string) => {

@@ -46,7 +46,7 @@ export function accountManagementRoutes(deps: Deps): Router {
   router.use(deps.guards.requiresAuth);
   const fresh = deps.guards.requiresMfa();
 
-  router.post('/password', deps.passwordResetLimit, async (req, res) => {
+  router.post('/password', deps.passwordResetLimit, async function accountManagementPostPassword(req, res) {
     await deps.account.requestPasswordReset(req.user!);
     await deps.audit.record(req, 'password.reset_requested');
     req.flash(PROFILE_NOTICES.resetSent);
@@ -58,9 +58,9 @@ export function accountManagementRoutes(deps: Deps): Router {
     res.status(status).render('layout', { page: 'account-management/email', title: 'Change your email address', unavailable: can.emailChangeUnavailable, managedBy: can.passwordManagedBy, ...locals });
   };
 
-  router.get('/email', fresh, (req, res) => emailPage(req, res, 200, { value: '', error: null }));
+  router.get('/email', fresh, function accountManagementGetEmail(req, res) { return emailPage(req, res, 200, { value: '', error: null }); });
 
-  router.post('/email', fresh, async (req, res) => {
+  router.post('/email', fresh, async function accountManagementPostEmail(req, res) {
     const raw = (req.body as Record<string, unknown> | undefined)?.email;
     const parsed = parseNewEmail(raw);
     if (!parsed.ok) return emailPage(req, res, 400, { value: typeof raw === 'string' ? raw.slice(0, 254) : '', error: parsed.error });
@@ -78,9 +78,9 @@ export function accountManagementRoutes(deps: Deps): Router {
     res.status(status).render('layout', { page: 'account-management/mfa', title: 'Multi-factor authentication', authenticator, unavailable: can.managementUnavailable, error });
   };
 
-  router.get('/mfa', fresh, (req, res) => mfaPage(req, res, 200, null));
+  router.get('/mfa', fresh, function accountManagementGetMfa(req, res) { return mfaPage(req, res, 200, null); });
 
-  router.post('/mfa/remove', fresh, async (req, res) => {
+  router.post('/mfa/remove', fresh, async function accountManagementPostMfaRemove(req, res) {
     const removed = await refusable(() => deps.account.removeAuthenticator(req.user!.sub));
     if (!removed.ok) return mfaPage(req, res, removed.refusal.status, removed.refusal.publicMessage);
     await deps.audit.record(req, 'mfa.removed', { targetSub: req.user!.sub });
@@ -93,9 +93,9 @@ export function accountManagementRoutes(deps: Deps): Router {
     res.status(status).render('layout', { page: 'account-management/delete', title: 'Delete your account', confirmation: DELETE_CONFIRMATION, unavailable: can.managementUnavailable, error });
   };
 
-  router.get('/delete', fresh, (req, res) => deletePage(req, res, 200, null));
+  router.get('/delete', fresh, function accountManagementGetDelete(req, res) { return deletePage(req, res, 200, null); });
 
-  router.post('/delete', fresh, async (req, res) => {
+  router.post('/delete', fresh, async function accountManagementPostDelete(req, res) {
     if (!confirmsDeletion((req.body as Record<string, unknown> | undefined)?.confirm)) {
       return deletePage(req, res, 400, `Type ${DELETE_CONFIRMATION} in capitals to confirm.`);
     }

@@ -73,9 +73,9 @@ export function reconcileRoutes(deps: { finance: Finance; owned: (req: Request) 
     });
   }
 
-  router.get('/', async (req, res) => render(req, res, await deps.owned(req), req.query as Record<string, unknown>));
+  router.get('/', async function reconcileGetIndex(req, res) { return render(req, res, await deps.owned(req), req.query as Record<string, unknown>); });
 
-  router.post('/', async (req, res) => {
+  router.post('/', async function reconcilePostIndex(req, res) {
     const account = await deps.owned(req);
     const m = req.member!;
     const body = (req.body ?? {}) as Record<string, unknown>;

@@ -65,9 +65,9 @@ export function accountRoutes(deps: { member: RequestHandler[]; finance: Finance
     });
   }
 
-  router.get('/', (req, res) => render(req, res, 200));
+  router.get('/', function accountsGetIndex(req, res) { return render(req, res, 200); });
 
-  router.post('/', async (req, res) => {
+  router.post('/', async function accountsPostIndex(req, res) {
     const m = req.member!;
     if ((await finance.accounts.list(m.sub, { includeArchived: true })).length >= MAX_ACCOUNTS) {
       return render(req, res, 400, { errors: { name: `You have ${MAX_ACCOUNTS} accounts, the most there can be. Archived ones count too.` }, typed: typedAccountForm(req.body) });
@@ -89,7 +89,7 @@ export function accountRoutes(deps: { member: RequestHandler[]; finance: Finance
   const renderEdit = (res: Response, status: number, account: Account, form: { errors: AccountErrors; typed: AccountTyped }) =>
     res.status(status).render('layout', { page: 'accounts/edit', title: 'Edit account', account, types: ACCOUNT_TYPES, ...form });
 
-  router.get('/:id/edit', async (req, res) => {
+  router.get('/:id/edit', async function accountsGetOneEdit(req, res) {
     const a = await owned(req);
     renderEdit(res, 200, a, {
       errors: {},
@@ -97,7 +97,7 @@ export function accountRoutes(deps: { member: RequestHandler[]; finance: Finance
     });
   });
 
-  router.post('/:id', async (req, res) => {
+  router.post('/:id', async function accountsPostOne(req, res) {
     const account = await owned(req);
     const parsed = parseAccountForm(req.body, { mainCurrency: req.member!.currency, fixedCurrency: account.currency, style: req.member!.numberStyle });
     if (!parsed.ok) return renderEdit(res, 400, account, parsed);
@@ -121,10 +121,10 @@ export function accountRoutes(deps: { member: RequestHandler[]; finance: Finance
     res.status(status).render('layout', { page: 'accounts/delete', title: `Delete ${account.name}`, account, count, targets, error, opening: formatMoney(account.openingBalance, account.currency) });
   }
 
-  router.get('/:id/delete', async (req, res) => renderDelete(req, res, 200, await owned(req), null));
+  router.get('/:id/delete', async function accountsGetOneDelete(req, res) { return renderDelete(req, res, 200, await owned(req), null); });
 
   // Deleting asks where the account's transactions go: another account in its currency, or away with it.
-  router.post('/:id/delete', async (req, res) => {
+  router.post('/:id/delete', async function accountsPostOneDelete(req, res) {
     const account = await owned(req);
     const into = (req.body as Record<string, unknown>).into;
     const targets = (await finance.accounts.list(req.member!.sub, { includeArchived: true })).filter((a) => a.id !== account.id && a.currency === account.currency);

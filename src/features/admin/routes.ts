@@ -14,7 +14,7 @@ export function adminRoutes(deps: { guards: Guards; admin: AdminService; audit: 
   const router = express.Router();
   router.use(deps.guards.requiresAuth, deps.guards.requiresVerifiedEmail, deps.guards.requiresRole('admin'), deps.guards.requiresMfa());
 
-  router.get('/', async (req, res) => {
+  router.get('/', async function adminGetIndex(req, res) {
     // Events page through newest first: ?before=<at>_<id> names the last event of the page before.
     const raw = typeof req.query.before === 'string' ? /^(\d{4}-\d\d-\d\dT[\d:.]{8,12}Z)_([0-9a-f-]{36})$/.exec(req.query.before) : null;
     const before = raw ? { at: raw[1]!, id: raw[2]! } : undefined;
@@ -32,7 +32,7 @@ export function adminRoutes(deps: { guards: Guards; admin: AdminService; audit: 
     });
   });
 
-  router.post('/users/end-sessions', async (req, res) => {
+  router.post('/users/end-sessions', async function adminPostUsersEndSessions(req, res) {
     const sub = (req.body as Record<string, unknown> | undefined)?.sub;
     const ended = await deps.admin.endSessionsOf(typeof sub === 'string' ? sub : '');
     await deps.audit.record(req, 'admin.end_sessions', { targetSub: typeof sub === 'string' ? sub : null, detail: { sessionsEnded: ended } });
@@ -40,7 +40,7 @@ export function adminRoutes(deps: { guards: Guards; admin: AdminService; audit: 
     res.redirect(303, '/admin');
   });
 
-  router.post('/users/remove-mfa', async (req, res) => {
+  router.post('/users/remove-mfa', async function adminPostUsersRemoveMfa(req, res) {
     const raw = (req.body as Record<string, unknown> | undefined)?.sub;
     const sub = typeof raw === 'string' ? raw : '';
     await deps.admin.removeAuthenticatorOf(sub);

@@ -25,7 +25,7 @@ export function apiRoutes(deps: { member: RequestHandler[]; finance: Finance }):
    * accounts in other currencies are not counted.
    */
   /** Every account with its balance and cleared balance, in its own currency's minor units. */
-  router.get('/accounts', async (req, res) => {
+  router.get('/accounts', async function apiGetAccounts(req, res) {
     const m = req.member!;
     const { balances } = await deps.finance.balances.listWithBalances(m.sub, m.today);
     res.json(
@@ -45,7 +45,7 @@ export function apiRoutes(deps: { member: RequestHandler[]; finance: Finance }):
    * Net worth at the end of each of the last `months` months (1-60, default 12; the current one
    * as of today), oldest first, in one currency. Invariant: net = assets - liabilities.
    */
-  router.get('/networth', async (req, res) => {
+  router.get('/networth', async function apiGetNetworth(req, res) {
     const raw = req.query.months;
     if (raw !== undefined && (typeof raw !== 'string' || !/^\d{1,2}$/.test(raw) || Number(raw) < 1 || Number(raw) > 60)) {
       throw new HttpError(400, 'months must be a whole number from 1 to 60.');
@@ -66,7 +66,7 @@ export function apiRoutes(deps: { member: RequestHandler[]; finance: Finance }):
    * the cursor of the following page, null on the last one. Filters: from/to (YYYY-MM-DD),
    * account and category (ids of the member's own, or category=none), q (payee or memo text).
    */
-  router.get('/transactions', async (req, res) => {
+  router.get('/transactions', async function apiGetTransactions(req, res) {
     const m = req.member!;
     const q = parseTransactionQuery(req.query);
     if (!q.ok) throw new HttpError(400, q.error);
@@ -94,7 +94,7 @@ export function apiRoutes(deps: { member: RequestHandler[]; finance: Finance }):
     });
   });
 
-  router.get('/summary', async (req, res) => {
+  router.get('/summary', async function apiGetSummary(req, res) {
     const raw = req.query.month;
     if (raw !== undefined && (typeof raw !== 'string' || !isMonth(raw))) {
       throw new HttpError(400, 'month must be a calendar month written YYYY-MM, from 1900-01 to 2199-12, for example 2026-11.');

@@ -68,11 +68,11 @@ export function budgetRoutes(deps: { member: RequestHandler[]; finance: Finance 
     });
   }
 
-  router.get('/', (req, res) => render(req, res, 200));
-  router.post('/suggest', (req, res) => render(req, res, 200, { fill: 'suggested' }));
-  router.post('/copy', (req, res) => render(req, res, 200, { fill: 'copied' }));
+  router.get('/', function budgetsGetIndex(req, res) { return render(req, res, 200); });
+  router.post('/suggest', function budgetsPostSuggest(req, res) { return render(req, res, 200, { fill: 'suggested' }); });
+  router.post('/copy', function budgetsPostCopy(req, res) { return render(req, res, 200, { fill: 'copied' }); });
 
-  router.post('/', async (req, res) => {
+  router.post('/', async function budgetsPostIndex(req, res) {
     const m = req.member!;
     const month = monthOfReq(req);
     const { currency } = await viewOf(req);

@@ -40,7 +40,7 @@ export function categoryRoutes(deps: { member: RequestHandler[]; finance: Financ
     });
   }
 
-  router.get('/', (req, res) => render(req, res, 200));
+  router.get('/', function categoriesGetIndex(req, res) { return render(req, res, 200); });
 
   async function owned(req: Request) {
     const list = await finance.categories.list(req.member!.sub);
@@ -49,14 +49,14 @@ export function categoryRoutes(deps: { member: RequestHandler[]; finance: Financ
     return { category: c, others: list.filter((x) => x.id !== c.id) };
   }
 
-  router.get('/:id/delete', async (req, res) => {
+  router.get('/:id/delete', async function categoriesGetOneDelete(req, res) {
     const { category, others } = await owned(req);
     const use = await deps.removal.use(req.member!.sub, category.id);
     res.render('layout', { page: 'categories/delete', title: `Delete ${category.name}`, category, others, use, error: null });
   });
 
   // Deleting asks where the category's transactions go: another category, or none.
-  router.post('/:id/delete', async (req, res) => {
+  router.post('/:id/delete', async function categoriesPostOneDelete(req, res) {
     const { category, others } = await owned(req);
     const into = (req.body as Record<string, unknown>).into;
     const target = into === 'none' ? null : others.find((c) => c.id === into);
@@ -70,7 +70,7 @@ export function categoryRoutes(deps: { member: RequestHandler[]; finance: Financ
     res.redirect(303, '/categories');
   });
 
-  router.post('/:id/hidden', async (req, res) => {
+  router.post('/:id/hidden', async function categoriesPostOneHidden(req, res) {
     const { category } = await owned(req);
     const hidden = (req.body as Record<string, unknown>).hidden === 'yes';
     await finance.categories.setHidden(req.member!.sub, category.id, hidden);
@@ -78,7 +78,7 @@ export function categoryRoutes(deps: { member: RequestHandler[]; finance: Financ
     res.redirect(303, '/categories');
   });
 
-  router.post('/', async (req, res) => {
+  router.post('/', async function categoriesPostIndex(req, res) {
     const parsed = parseCategory(req.body);
     if (!parsed.ok) return render(req, res, 400, parsed.error);
     const taken = (await finance.categories.list(req.member!.sub)).some((c) => c.name.toLowerCase() === parsed.name.toLowerCase());
@@ -89,7 +89,7 @@ export function categoryRoutes(deps: { member: RequestHandler[]; finance: Financ
     res.redirect(303, '/categories');
   });
 
-  router.post('/rules', async (req, res) => {
+  router.post('/rules', async function categoriesPostRules(req, res) {
     const form = (req.body ?? {}) as Record<string, unknown>;
     const text = typeof form.matchText === 'string' ? form.matchText.trim() : '';
     const categories = await finance.categories.list(req.member!.sub);
@@ -101,7 +101,7 @@ export function categoryRoutes(deps: { member: RequestHandler[]; finance: Financ
     res.redirect(303, '/categories');
   });
 
-  router.post('/:id', async (req, res) => {
+  router.post('/:id', async function categoriesPostOne(req, res) {
     const parsed = parseCategory(req.body);
     if (!parsed.ok) return render(req, res, 400, parsed.error);
     const others = (await finance.categories.list(req.member!.sub)).filter((c) => c.id !== req.params.id);

@@ -21,12 +21,12 @@ export function dataRoutes(deps: { member: RequestHandler[]; guards: Guards; dat
   const render = (res: express.Response, status: number, over: Record<string, unknown> = {}) =>
     res.status(status).render('layout', { page: 'data/index', title: 'Your data', error: null, restoreProblems: [], ...over });
 
-  router.get('/', (req, res) => {
+  router.get('/', function dataGetIndex(req, res) {
     render(res, 200);
   });
 
   // A JSON export read back into an empty ledger: checked whole first, then written all at once.
-  router.post('/restore', async (req, res) => {
+  router.post('/restore', async function dataPostRestore(req, res) {
     if (!req.file || req.file.size === 0) return render(res, 400, { restoreProblems: ['Choose the JSON file to restore.'] });
     const decoded = decodeUpload(req.file.buffer, 'utf-8');
     try {
@@ -43,7 +43,7 @@ export function dataRoutes(deps: { member: RequestHandler[]; guards: Guards; dat
     }
   });
 
-  router.post('/export', async (req, res) => {
+  router.post('/export', async function dataPostExport(req, res) {
     const format = (req.body as Record<string, unknown>)?.format;
     if (format !== 'csv' && format !== 'json') throw new HttpError(400, 'Choose CSV or JSON.');
     const m = req.member!;
@@ -62,7 +62,7 @@ export function dataRoutes(deps: { member: RequestHandler[]; guards: Guards; dat
     );
   });
 
-  router.post('/delete', async (req, res) => {
+  router.post('/delete', async function dataPostDelete(req, res) {
     if ((req.body as Record<string, unknown>)?.confirm !== 'DELETE') {
       return render(res, 400, { error: 'Type DELETE in capitals to confirm.' });
     }

@@ -51,9 +51,9 @@ export function goalRoutes(deps: { member: RequestHandler[]; finance: Finance })
     res.status(status).render('layout', { page: 'goals/edit', title: `Edit ${g.name}`, goal: g, history, money: (m: number) => formatMoney(m, g.currency), ...form });
   }
 
-  router.get('/', (req, res) => render(req, res, 200));
+  router.get('/', function goalsGetIndex(req, res) { return render(req, res, 200); });
 
-  router.post('/', async (req, res) => {
+  router.post('/', async function goalsPostIndex(req, res) {
     const { sub, currency } = req.member!;
     const parsed = parseGoalForm(req.body, currency, req.member!.today, req.member!.numberStyle);
     if (!parsed.ok) return render(req, res, 400, parsed);
@@ -63,12 +63,12 @@ export function goalRoutes(deps: { member: RequestHandler[]; finance: Finance })
     res.redirect(303, '/goals');
   });
 
-  router.get('/:id/edit', async (req, res) => {
+  router.get('/:id/edit', async function goalsGetOneEdit(req, res) {
     const g = await owned(req);
     await renderEdit(req, res, 200, g, { errors: {}, typed: goalTyped(g, req.member!.numberStyle) });
   });
 
-  router.post('/:id', async (req, res) => {
+  router.post('/:id', async function goalsPostOne(req, res) {
     const g = await owned(req);
     const parsed = parseGoalForm(req.body, g.currency, req.member!.today, req.member!.numberStyle);
     if (!parsed.ok) return renderEdit(req, res, 400, g, parsed);
@@ -77,7 +77,7 @@ export function goalRoutes(deps: { member: RequestHandler[]; finance: Finance })
     res.redirect(303, '/goals');
   });
 
-  router.post('/:id/delete', async (req, res) => {
+  router.post('/:id/delete', async function goalsPostOneDelete(req, res) {
     const g = await owned(req);
     if ((req.body as Record<string, unknown>).confirm !== 'yes') throw new HttpError(400, 'Tick the box to confirm deleting the goal.');
     await finance.goals.remove(req.member!.sub, g.id);
@@ -85,7 +85,7 @@ export function goalRoutes(deps: { member: RequestHandler[]; finance: Finance })
     res.redirect(303, '/goals');
   });
 
-  router.post('/:id/contributions', async (req, res) => {
+  router.post('/:id/contributions', async function goalsPostOneContributions(req, res) {
     const g = await owned(req);
     const parsed = parseContribution(req.body, g.currency, req.member!.today, req.member!.numberStyle);
     if (!parsed.ok) return render(req, res, 400, undefined, { id: g.id, text: parsed.error });

@@ -47,10 +47,10 @@ export function importRoutes(deps: { member: RequestHandler[]; finance: Finance;
     });
   }
 
-  router.get('/', (req, res) => renderIndex(req, res, 200, []));
+  router.get('/', function importGetIndex(req, res) { return renderIndex(req, res, 200, []); });
 
   // Undo an import: the rows it wrote go, in one step (the list says how many first).
-  router.post('/batches/:id/undo', async (req, res) => {
+  router.post('/batches/:id/undo', async function importPostBatchesOneUndo(req, res) {
     const m = req.member!;
     const batch = await deps.batches.find(m.sub, String(req.params.id));
     if (!batch) throw new NotFoundError('There is no such import.');
@@ -67,7 +67,7 @@ export function importRoutes(deps: { member: RequestHandler[]; finance: Finance;
     res.redirect(303, '/import');
   });
 
-  router.post('/preview', async (req: Request, res) => {
+  router.post('/preview', async function importPostPreview(req: Request, res) {
     const m = req.member!;
     const options = parseImportOptions((req.body ?? {}) as Record<string, unknown>);
     const errors = options.ok ? [] : options.errors;
@@ -77,7 +77,7 @@ export function importRoutes(deps: { member: RequestHandler[]; finance: Finance;
     renderPreview(res, preview);
   });
 
-  router.post('/:id/confirm', async (req, res) => {
+  router.post('/:id/confirm', async function importPostOneConfirm(req, res) {
     const m = req.member!;
     const id = String(req.params.id);
     try {

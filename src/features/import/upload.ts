@@ -10,7 +10,7 @@ import { HttpError } from '../../http/errors.js';
 export function importUpload(maxBytes: number): RequestHandler {
   const parse = multer({ storage: multer.memoryStorage(), limits: { fileSize: maxBytes, files: 1, fields: 20, parts: 25, fieldSize: 4096 } }).single('file');
   const mb = Math.round(maxBytes / (1024 * 1024));
-  return (req, res, next) => {
+  return function uploadedFile(req, res, next) {
     parse(req, res, (err: unknown) => {
       if (!err) return next();
       if (err instanceof multer.MulterError && err.code === 'LIMIT_FILE_SIZE') {

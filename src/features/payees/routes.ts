@@ -29,10 +29,10 @@ export function payeeRoutes(deps: { member: RequestHandler[]; payees: PayeesRepo
     res.status(status).render('layout', { page: 'payees/index', title: 'Payees', q, payees, shown: SHOWN, error });
   }
 
-  router.get('/', (req, res) => render(req, res, 200));
+  router.get('/', function payeesGetIndex(req, res) { return render(req, res, 200); });
 
   // Rename is a merge of one: both give every transaction of the chosen payees the new name.
-  router.post('/rename', async (req, res) => {
+  router.post('/rename', async function payeesPostRename(req, res) {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const raw = Array.isArray(body.from) ? body.from : body.from === undefined ? [] : [body.from];
     // The names as stored (not tidied): they pick the transactions.

@@ -65,9 +65,9 @@ export function profileRoutes(deps: Deps): Router {
     });
   }
 
-  router.get('/', (req, res) => render(req, res, 200, null));
+  router.get('/', function profileGetIndex(req, res) { return render(req, res, 200, null); });
 
-  router.post('/preferences', async (req, res) => {
+  router.post('/preferences', async function profilePostPreferences(req, res) {
     const parsed = parsePreferences(req.body);
     if (!parsed.ok) return render(req, res, 400, { errors: parsed.errors, typed: parsed.typed });
     await deps.profile.savePreferences(req.user!.sub, parsed.value);
@@ -75,7 +75,7 @@ export function profileRoutes(deps: Deps): Router {
     res.redirect(303, '/profile');
   });
 
-  router.post('/sessions/end-others', async (req, res) => {
+  router.post('/sessions/end-others', async function profilePostSessionsEndOthers(req, res) {
     const ended = await deps.profile.endOtherSessions(req.user!.sub, deps.session(req)?.meta?.handle);
     await deps.audit.record(req, 'sessions.end_others', { detail: { sessionsEnded: ended } });
     req.flash(PROFILE_NOTICES.ended);

@@ -41,9 +41,9 @@ export function rateRoutes(deps: { member: RequestHandler[]; rates: RatesReposit
     if ((await deps.rates.count(sub)) + n > MAX_RATES) throw new HttpError(400, `That would make more than ${MAX_RATES.toLocaleString('en-US')} rates, the most the app keeps for one person.`);
   }
 
-  router.get('/', (req, res) => render(req, res, 200));
+  router.get('/', function ratesGetIndex(req, res) { return render(req, res, 200); });
 
-  router.post('/', async (req, res) => {
+  router.post('/', async function ratesPostIndex(req, res) {
     const { typed, errors: sentTwice } = readFormFields(req.body, FIELDS);
     const parsed = parseRateFields(typed, req.member!.currency);
     if (!parsed.ok || Object.keys(sentTwice).length) return render(req, res, 400, { errors: { ...(parsed.ok ? {} : parsed.errors), ...sentTwice }, typed });
@@ -53,7 +53,7 @@ export function rateRoutes(deps: { member: RequestHandler[]; rates: RatesReposit
     res.redirect(303, '/rates');
   });
 
-  router.post('/import', async (req, res) => {
+  router.post('/import', async function ratesPostImport(req, res) {
     if (!req.file || req.file.size === 0) return render(req, res, 400, { importErrors: ['Choose a CSV file of date,currency,rate lines.'] });
     const decoded = decodeUpload(req.file.buffer, 'auto');
     if (!decoded.ok) return render(req, res, 400, { importErrors: [decoded.error] });
@@ -66,7 +66,7 @@ export function rateRoutes(deps: { member: RequestHandler[]; rates: RatesReposit
     res.redirect(303, '/rates');
   });
 
-  router.post('/delete', async (req, res) => {
+  router.post('/delete', async function ratesPostDelete(req, res) {
     const { typed } = readFormFields(req.body, FIELDS);
     if (!(await deps.rates.remove(req.member!.sub, req.member!.currency, typed.currency, typed.date))) throw new NotFoundError('There is no such rate.');
     req.flash(`Deleted the rate for ${typed.currency} on ${typed.date}.`);

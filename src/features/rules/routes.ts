@@ -48,9 +48,9 @@ export function ruleRoutes(deps: { member: RequestHandler[]; finance: Finance; a
   }
   const options = (ctx: Awaited<ReturnType<typeof context>>) => ({ accounts: ctx.accounts.filter((a) => !a.archived), categories: ctx.categories, fields: RULE_FIELDS, ops: RULE_OPS });
 
-  router.get('/', (req, res) => renderList(req, res, 200));
+  router.get('/', function rulesGetIndex(req, res) { return renderList(req, res, 200); });
 
-  router.post('/', async (req, res) => {
+  router.post('/', async function rulesPostIndex(req, res) {
     const ctx = await context(req);
     const parsed = parseRuleForm(req.body, ctx);
     if (!parsed.ok) return renderList(req, res, 400, parsed);
@@ -59,7 +59,7 @@ export function ruleRoutes(deps: { member: RequestHandler[]; finance: Finance; a
     res.redirect(303, '/rules');
   });
 
-  router.get('/apply', async (req, res) => {
+  router.get('/apply', async function rulesGetApply(req, res) {
     const ctx = await context(req);
     const preview = await deps.apply.preview(ctx.sub);
     const name = (id: string | null) => (id === null ? 'Uncategorized' : (ctx.categories.find((c) => c.id === id)?.name ?? 'Uncategorized'));
@@ -79,7 +79,7 @@ export function ruleRoutes(deps: { member: RequestHandler[]; finance: Finance; a
     });
   });
 
-  router.post('/apply', async (req, res) => {
+  router.post('/apply', async function rulesPostApply(req, res) {
     const fingerprint = (req.body as Record<string, unknown> | undefined)?.fingerprint;
     if (typeof fingerprint !== 'string' || fingerprint.length > 100) throw new HttpError(400, 'Open the preview first: rules are applied only after you have seen what they change.');
     const applied = await deps.apply.apply(req.member!.sub, fingerprint);
@@ -94,13 +94,13 @@ export function ruleRoutes(deps: { member: RequestHandler[]; finance: Finance; a
     return r;
   }
 
-  router.get('/:id/edit', async (req, res) => {
+  router.get('/:id/edit', async function rulesGetOneEdit(req, res) {
     const r = await owned(req);
     const ctx = await context(req);
     res.render('layout', { page: 'rules/edit', title: 'Edit rule', id: r.id, ...options(ctx), errors: {}, typed: formOfRule(r, ctx.accounts, ctx.mainCurrency, ctx.style) });
   });
 
-  router.post('/:id', async (req, res) => {
+  router.post('/:id', async function rulesPostOne(req, res) {
     const r = await owned(req);
     const ctx = await context(req);
     const parsed = parseRuleForm(req.body, ctx);
@@ -110,14 +110,14 @@ export function ruleRoutes(deps: { member: RequestHandler[]; finance: Finance; a
     res.redirect(303, '/rules');
   });
 
-  router.post('/:id/delete', async (req, res) => {
+  router.post('/:id/delete', async function rulesPostOneDelete(req, res) {
     const r = await owned(req);
     await finance.rules.remove(req.member!.sub, r.id);
     req.flash('Deleted the rule; transactions it changed stay as they are.');
     res.redirect(303, '/rules');
   });
 
-  router.post('/:id/move', async (req, res) => {
+  router.post('/:id/move', async function rulesPostOneMove(req, res) {
     const r = await owned(req);
     const direction = (req.body as Record<string, unknown> | undefined)?.direction;
     if (direction !== 'up' && direction !== 'down') throw new HttpError(400, 'Choose up or down.');

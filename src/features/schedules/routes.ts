@@ -53,9 +53,9 @@ export function scheduleRoutes(deps: { member: RequestHandler[]; finance: Financ
     });
   }
 
-  router.get('/', (req, res) => renderList(req, res, 200));
+  router.get('/', function schedulesGetIndex(req, res) { return renderList(req, res, 200); });
 
-  router.post('/', async (req, res) => {
+  router.post('/', async function schedulesPostIndex(req, res) {
     const ctx = await context(req);
     const parsed = parseScheduleForm(req.body, ctx);
     if (!parsed.ok) return renderList(req, res, 400, parsed);
@@ -65,13 +65,13 @@ export function scheduleRoutes(deps: { member: RequestHandler[]; finance: Financ
   });
 
   // Reading 100 days of rows is the heaviest thing here: done when asked for, not on every visit.
-  router.get('/suggestions', async (req, res) => {
+  router.get('/suggestions', async function schedulesGetSuggestions(req, res) {
     const ctx = await context(req);
     const suggestions = await schedules.suggestions(ctx.sub, req.member!.today);
     res.render('layout', { page: 'schedules/suggestions', title: 'Suggested schedules', suggestions: suggestions.map((s) => ({ ...describe({ ...s, id: '' }, ctx), form: formOfSchedule(s, ctx.accounts, req.member!.numberStyle) })) });
   });
 
-  router.get('/forecast', async (req, res) => {
+  router.get('/forecast', async function schedulesGetForecast(req, res) {
     const m = req.member!;
     res.render('layout', { page: 'schedules/forecast', title: 'Forecast', today: m.today, accounts: forecastView(await schedules.forecast(m.sub, m.today)) });
   });
@@ -80,13 +80,13 @@ export function scheduleRoutes(deps: { member: RequestHandler[]; finance: Financ
     res.status(status).render('layout', { page: 'schedules/edit', title: 'Edit schedule', id: s.id, accounts: ctx.accounts.filter((a) => !a.archived || a.id === s.accountId), categories: ctx.categories, frequencies: FREQUENCIES, ...form });
   }
 
-  router.get('/:id/edit', async (req, res) => {
+  router.get('/:id/edit', async function schedulesGetOneEdit(req, res) {
     const s = await schedules.owned(req.member!.sub, String(req.params.id));
     const ctx = await context(req);
     await renderEdit(res, 200, s, ctx, { errors: {}, typed: formOfSchedule(s, ctx.accounts, req.member!.numberStyle) });
   });
 
-  router.post('/:id', async (req, res) => {
+  router.post('/:id', async function schedulesPostOne(req, res) {
     const s = await schedules.owned(req.member!.sub, String(req.params.id));
     const ctx = await context(req);
     const parsed = parseScheduleForm(req.body, ctx);
@@ -96,7 +96,7 @@ export function scheduleRoutes(deps: { member: RequestHandler[]; finance: Financ
     res.redirect(303, '/schedules');
   });
 
-  router.post('/:id/delete', async (req, res) => {
+  router.post('/:id/delete', async function schedulesPostOneDelete(req, res) {
     const s = await schedules.owned(req.member!.sub, String(req.params.id));
     await finance.schedules.remove(req.member!.sub, s.id);
     req.flash(`Deleted the schedule ${s.description}; the transactions entered from it stay.`);
@@ -104,7 +104,7 @@ export function scheduleRoutes(deps: { member: RequestHandler[]; finance: Financ
   });
 
   // One click: the due date becomes a transaction and the schedule moves on.
-  router.post('/:id/enter', async (req, res) => {
+  router.post('/:id/enter', async function schedulesPostOneEnter(req, res) {
     const m = req.member!;
     const s = await schedules.enterDue(m.sub, String(req.params.id), m.today, m.now);
     const back = (req.body as Record<string, unknown> | undefined)?.returnTo === 'dashboard' ? '/dashboard' : '/schedules';

@@ -21,7 +21,7 @@ export function bulkRoutes(deps: { member: RequestHandler[]; finance: Finance; b
   const { finance, bulk } = deps;
   const router = express.Router();
 
-  router.post('/bulk', ...deps.member, async (req: Request, res: Response) => {
+  router.post('/bulk', ...deps.member, async function transactionsPostBulk(req: Request, res: Response) {
     const m = req.member!;
     const body = (req.body ?? {}) as Record<string, unknown>;
     const returnTo = backTo(body.returnTo, '/transactions');

@@ -52,9 +52,9 @@ export function transactionRoutes(deps: { member: RequestHandler[]; finance: Fin
     });
   }
 
-  router.get('/', (req, res) => renderList(req, res, 200));
+  router.get('/', function transactionsGetIndex(req, res) { return renderList(req, res, 200); });
 
-  router.post('/', async (req, res) => {
+  router.post('/', async function transactionsPostIndex(req, res) {
     const sub = req.member!.sub;
     // Checked against what the form names, not every account and category (read for the page only on a refusal).
     const named = await finance.choicesNamed(sub, namedInTransactionForm(req.body));
@@ -88,13 +88,13 @@ export function transactionRoutes(deps: { member: RequestHandler[]; finance: Fin
     });
   }
 
-  router.get('/:id/edit', async (req, res) => {
+  router.get('/:id/edit', async function transactionsGetOneEdit(req, res) {
     const t = await owned(req);
     const ctx = await context(req);
     renderEdit(res, 200, t, ctx, { errors: {}, typed: formOfTransaction(t, ctx.accounts, (minor, currency) => minorToInput(minor, currency, ctx.style)) }, false);
   });
 
-  router.post('/:id', async (req, res) => {
+  router.post('/:id', async function transactionsPostOne(req, res) {
     const t = await owned(req);
     const ctx = await context(req);
     const parsed = parseTransactionForm(req.body, ctx);
@@ -112,13 +112,13 @@ export function transactionRoutes(deps: { member: RequestHandler[]; finance: Fin
     res.redirect(303, recategorised ? `${back}${back.includes('?') ? '&' : '?'}offerRule=${t.id}` : back);
   });
 
-  router.get('/:id/delete', async (req, res) => {
+  router.get('/:id/delete', async function transactionsGetOneDelete(req, res) {
     const t = await owned(req);
     const ctx = await context(req);
     res.render('layout', { page: 'transactions/delete', title: 'Delete transaction', row: transactionView(t, ctx), confirmNeeded: false, returnTo: returnToOf(req, t) });
   });
 
-  router.post('/:id/delete', async (req, res) => {
+  router.post('/:id/delete', async function transactionsPostOneDelete(req, res) {
     const t = await owned(req);
     if (confirmationNeeded(t) && !confirmsReconciled(req)) {
       const ctx = await context(req);
@@ -130,7 +130,7 @@ export function transactionRoutes(deps: { member: RequestHandler[]; finance: Fin
   });
 
   // Cleared or not, from the list or the reconcile page; a reconciled one changes only through its edit page.
-  router.post('/:id/cleared', async (req, res) => {
+  router.post('/:id/cleared', async function transactionsPostOneCleared(req, res) {
     const t = await owned(req);
     const body = (req.body ?? {}) as Record<string, unknown>;
     if (body.cleared !== 'cleared' && body.cleared !== 'uncleared') throw new HttpError(400, 'Choose cleared or uncleared.');

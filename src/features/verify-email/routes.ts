@@ -8,11 +8,11 @@ import { requiresAuth } from '../../auth/guards.js';
 export function verifyEmailRoutes(): Router {
   const router = express.Router();
   router.use(requiresAuth);
-  router.get('/', (req, res) => {
+  router.get('/', function verifyEmailGetIndex(req, res) {
     if (req.user?.emailVerified) return res.redirect('/dashboard');
     res.status(403).render('layout', { page: 'pages/verify-email', title: 'Verify your email address' });
   });
-  router.post('/check', async (_req, res) => {
+  router.post('/check', async function verifyEmailPostCheck(_req, res) {
     await res.oidc.login({ returnTo: '/dashboard' });
   });
   return router;
