@@ -218,6 +218,8 @@ export async function speedRows(o: Options): Promise<Array<[string, string]>> {
   const results = new Map<string, WrkResult[]>(Object.keys(targets).map((k) => [k, []]));
   const cpu = new Map<string, number[]>(Object.keys(targets).map((k) => [k, []]));
   let rss = 0;
+  /** The load during which the app's resident size peaked. */
+  let rssLoad = '';
   let devRss = 0;
   try {
     for (const t of Object.values(targets)) await wrk(t.url, { ...t.o, seconds: 2 });
@@ -226,7 +228,7 @@ export async function speedRows(o: Options): Promise<Array<[string, string]>> {
         const pid = t.app ? app.server.child.pid! : t.pid!;
         const cpuBefore = cpuMs(pid);
         const [r, peak] = await peakRss(() => (t.app || t.dev ? [pid] : []), () => wrk(t.url, { ...t.o, seconds: o.seconds }));
-        if (t.app) rss = Math.max(rss, peak);
+        if (t.app && peak > rss) [rss, rssLoad] = [peak, name];
         if (t.dev) devRss = Math.max(devRss, peak);
         results.get(name)!.push(r);
         cpu.get(name)!.push(((cpuMs(pid) - cpuBefore) * 1000) / r.requests);
@@ -253,7 +255,7 @@ export async function speedRows(o: Options): Promise<Array<[string, string]>> {
   rows.push([`/profile at 100 connections`, each('profile at 100')]);
   rows.push([`/profile at 200 connections`, `${each('profile at 200')} · lean at 200: ${each('lean at 200')}`]);
   rows.push([`/profile, development setup (the provider in the app's process)`, `${each('profile, development setup')} · median ${share('profile, development setup', 'lean').toFixed(2)} of lean (${byCpu('profile, development setup', 'lean').toFixed(2)} by CPU a request)`]);
-  rows.push([`peak resident memory under load`, `the app ${rss.toFixed(0)} MB (target < 200 MB) · the development setup, app and provider in one process, ${devRss.toFixed(0)} MB`]);
+  rows.push([`peak resident memory under load`, `the app ${rss.toFixed(0)} MB (target < 200 MB), reached during "${rssLoad}" · the development setup, app and provider in one process, ${devRss.toFixed(0)} MB`]);
   rows.push([`startup to first answer, development setup (npm start: the provider's first start and the demo member's year included) · the app as deployed`, `${dev.startupMs.toFixed(0)} ms (target < 2 s) · ${app.startupMs.toFixed(0)} ms`]);
 
   // WORKERS=2 on SQLite: /profile against bare, alternating.
