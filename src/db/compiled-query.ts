@@ -5,6 +5,20 @@ import type { Database } from './schema.js';
 /** A bound value; null binds as SQL NULL (the builder only ever sees a marker in its place). */
 type Value = string | number | null;
 
+/** Reads a read-only statement at once when the engine's one connection is free; undefined otherwise. */
+export type ReadNow = (sql: string, parameters: readonly unknown[]) => unknown[] | undefined;
+
+/**
+ * Databases whose compiled reads may skip Kysely's executor (SQLite's one connection, see
+ * `ImmediateSqliteDriver.readNow`). Keyed by the Kysely instance itself: a transaction, or the same
+ * database with plugins or another schema, is another instance and always goes through Kysely.
+ */
+const immediateReads = new WeakMap<Kysely<Database>, ReadNow>();
+
+export function allowImmediateReads(db: Kysely<Database>, readNow: ReadNow): void {
+  immediateReads.set(db, readNow);
+}
+
 interface Entry<R> {
   plugins: readonly KyselyPlugin[];
   template: CompiledQuery<R>;
@@ -47,6 +61,9 @@ export function compiledQuery<A extends Value[], R>(build: (db: Kysely<Database>
     let entry = entries.find((e) => e.plugins.length === plugins.length && e.plugins.every((p, i) => p === plugins[i]));
     if (!entry) entries.push((entry = compile(db, args, plugins)));
     const parameters = entry.slots.map((s) => ('arg' in s ? args[s.arg] : s.fixed));
+    const readNow = plugins.length === 0 ? immediateReads.get(db) : undefined;
+    const rows = readNow?.(entry.template.sql, parameters);
+    if (rows !== undefined) return rows as R[];
     return (await db.executeQuery<R>({ ...entry.template, parameters })).rows;
   };
 }

@@ -4,6 +4,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
+import { allowImmediateReads } from './compiled-query.js';
 import type { Database } from './schema.js';
 import { startSqliteCheckpointer, type SqliteCheckpointer } from './sqlite-checkpointer.js';
 import { foldCaseLikePostgres, ImmediateSqliteDialect } from './sqlite-dialect.js';
@@ -53,7 +54,9 @@ export function openSqlite(file: string, options: SqliteOptions = {}): DatabaseH
   const intervalMs = options.checkpointIntervalMs ?? 50;
   const checkpointer = onDisk && intervalMs > 0 ? startSqliteCheckpointer(file, intervalMs) : null;
   if (checkpointer) sqlite.pragma(`wal_autocheckpoint = ${FALLBACK_CHECKPOINT_PAGES}`);
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
+  const dialect = new ImmediateSqliteDialect(withStatementCache(sqlite));
+  const db = new Kysely<Database>({ dialect });
+  allowImmediateReads(db, (sql, parameters) => dialect.readNow(sql, parameters));
   return {
     db,
     engine: 'sqlite',

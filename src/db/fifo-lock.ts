@@ -33,6 +33,11 @@ export class FifoLock {
     this.held = false;
   }
 
+  /** Nobody holds the lock (and so nobody waits for it). */
+  get free(): boolean {
+    return !this.held;
+  }
+
   /** How many are waiting (for tests and diagnostics). */
   get queued(): number {
     return this.waiting.length - this.head;

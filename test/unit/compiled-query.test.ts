@@ -62,4 +62,42 @@ describe('compiled queries', () => {
     await expect(unused(database.db, 'x')).rejects.toThrow(/bound exactly once/);
     await database.close();
   });
+
+  it('read at once while the connection is free, and wait for an open transaction instead of reading its uncommitted rows', async () => {
+    const database = openSqlite(':memory:');
+    await migrateToLatest(database.db);
+    const now = new Date().toISOString();
+    const named = compiledQuery((db, sub: string) => db.selectFrom('users').select('name').where('sub', '=', sub));
+    const executor = database.db.getExecutor();
+    const provide = executor.provideConnection.bind(executor);
+    let handedOver = 0;
+    executor.provideConnection = ((consumer) => {
+      handedOver++;
+      return provide(consumer);
+    }) as typeof executor.provideConnection;
+    // Free connection: the read does not go through Kysely's connection hand-over.
+    expect(await named(database.db, 'late|1')).toEqual([]);
+    expect(handedOver).toBe(0);
+    // A read asked for while a transaction holds the connection runs after it, and sees only what was committed.
+    let pending: Promise<Array<{ name: string | null }>> | undefined;
+    let answered = false;
+    await expect(
+      database.db.transaction().execute(async (trx) => {
+        await trx.insertInto('users').values({ sub: 'late|1', email: 'l@example.com', name: 'uncommitted', picture: null, email_verified: 1, roles: '[]', first_seen_at: now, last_login_at: now }).execute();
+        pending = named(database.db, 'late|1').then((rows) => ((answered = true), rows));
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(answered).toBe(false);
+        throw new Error('undo');
+      }),
+    ).rejects.toThrow('undo');
+    expect(await pending).toEqual([]);
+    expect(handedOver).toBeGreaterThan(0);
+    // A write is never run outside Kysely's executor.
+    const before = handedOver;
+    const addUser = compiledQuery((db, sub: string) => db.insertInto('users').values({ sub, email: null, name: 'n', picture: null, email_verified: 1, roles: '[]', first_seen_at: now, last_login_at: now }));
+    await addUser(database.db, 'written|1');
+    expect(handedOver).toBe(before + 1);
+    expect(await named(database.db, 'written|1')).toEqual([{ name: 'n' }]);
+    await database.close();
+  });
 });

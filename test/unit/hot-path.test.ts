@@ -90,6 +90,22 @@ describe('prepared statement cache', () => {
     expect(prepared).toBe(4);
   });
 
+  it("give rows with the same keys, order and values as better-sqlite3's own objects, through all and iterate", () => {
+    const sqlite = new BetterSqlite3(':memory:');
+    sqlite.exec("CREATE TABLE t (a INTEGER, b TEXT, c REAL, d BLOB); INSERT INTO t VALUES (1, 'x', 1.5, NULL), (2, NULL, -3, x'00ff')");
+    const db = withStatementCache(sqlite);
+    // A repeated name keeps its last value, as better-sqlite3 does.
+    for (const sql of ['SELECT * FROM t ORDER BY a', 'SELECT a, b AS a, c FROM t ORDER BY a', 'SELECT a FROM t WHERE a > ?']) {
+      const own = sqlite.prepare(sql).all(sql.includes('?') ? [5] : []);
+      const rows = db.prepare(sql).all(sql.includes('?') ? [5] : []) as unknown[];
+      expect(rows).toEqual(own);
+      expect(rows.map((r) => Object.keys(r as object))).toEqual(own.map((r) => Object.keys(r as object)));
+      expect([...db.prepare(sql).iterate(sql.includes('?') ? [5] : [])]).toEqual(own);
+    }
+    expect(db.prepare('SELECT a, b AS a FROM t WHERE t.a = 1').all([])).toEqual([{ a: 'x' }]);
+    expect(db.prepare('UPDATE t SET b = ? WHERE a = 1').run(['y'])).toMatchObject({ changes: 1 });
+  });
+
   it('give a fresh statement while the cached one is still being iterated', () => {
     const sqlite = new BetterSqlite3(':memory:');
     const db = withStatementCache(sqlite);
