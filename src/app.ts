@@ -54,7 +54,7 @@ import { FRAGMENTS_MOUNT, fragmentPath, fragmentRoutes } from './http/fragments.
 import { CURRENCY_CHOICES } from './features/profile/preferences.js';
 import { loadMember } from './http/load-member.js';
 import { siteNav } from './http/site-nav.js';
-import { segmentMounts } from './http/segment-mounts.js';
+import { onlyAt, segmentMounts } from './http/segment-mounts.js';
 import { requestLogging } from './http/request-logging.js';
 import { createCsrf } from './security/csrf.js';
 import { rejectCrossSite } from './security/fetch-metadata.js';
@@ -183,7 +183,7 @@ export function createApp(deps: AppDeps): App {
   app.get('/favicon.ico', function faviconRedirect(_req, res) {
     res.redirect(301, '/favicon.svg');
   });
-  app.use(healthRoutes({ db: deps.db, issuerBaseUrl: deps.issuerBaseUrl, clock: deps.clock }));
+  app.use(onlyAt(['/healthz', '/readyz'], healthRoutes({ db: deps.db, issuerBaseUrl: deps.issuerBaseUrl, clock: deps.clock })));
 
   // 3. Rate limits before any work is done for the request; then bounded body parsing.
   app.use(['/login', '/callback', '/logout'], limits.auth);
@@ -192,17 +192,16 @@ export function createApp(deps: AppDeps): App {
 
   // 4. Back-channel logout (the provider calls it; no session, no CSRF token), then the
   // server-side session and the OIDC context.
-  app.use(
-    backchannelLogoutRoute({
-      issuer: deps.issuerBaseUrl,
-      clientId: config.clientId,
-      keys: verifyIdToken.keySet,
-      // Token ages follow real time, like the session library's own timestamps.
-      clock: systemClock,
-      logger,
-      onLogoutToken: createLogoutTokenHandler({ store, audit }),
-    }),
-  );
+  const backchannelLogout = backchannelLogoutRoute({
+    issuer: deps.issuerBaseUrl,
+    clientId: config.clientId,
+    keys: verifyIdToken.keySet,
+    // Token ages follow real time, like the session library's own timestamps.
+    clock: systemClock,
+    logger,
+    onLogoutToken: createLogoutTokenHandler({ store, audit }),
+  });
+  app.use(onlyAt(['/backchannel-logout'], backchannelLogout));
   // The OIDC contexts (`req.oidc`, `res.oidc`) are made when first read: sign-in, sign-out, the callback, a step-up.
   oidcContexts(auth(oidc), app);
   app.use(sessionLayer.middleware);
@@ -210,7 +209,7 @@ export function createApp(deps: AppDeps): App {
   app.use(currentUser(session, config.rolesClaim));
 
   // 5. The callback, which carries no CSRF token (state, nonce and PKCE protect it), then CSRF for everything else.
-  app.use(callbackRoutes({ callbackUrl: config.callbackUrl, session, transactionCookie: names.transaction }));
+  app.use(onlyAt(['/callback'], callbackRoutes({ callbackUrl: config.callbackUrl, session, transactionCookie: names.transaction })));
   app.use(callbackErrors(audit, config.socialConnections));
   // The import upload is multipart: parse it (signed in, size-capped) so the CSRF check can read its token.
   app.post('/import/preview', guards.requiresAuth, importUpload(IMPORT_MAX_BYTES));

@@ -55,7 +55,8 @@ export function currentUser(session: SessionAccess, rolesClaim: string): Request
     const user = claims ? currentUserFromClaims(claims, rolesClaim) : null;
     req.user = user;
     res.locals.user = user;
-    if (user) res.set('Cache-Control', 'no-store');
+    // Lower case: see securityHeaders (Node lowers a name again on every setHeader).
+    if (user) res.setHeader('cache-control', 'no-store');
     next();
   };
 }

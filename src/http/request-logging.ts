@@ -40,7 +40,7 @@ export function requestLogging(logger: Logger): RequestHandler {
   return function requestLog(req, res, next) {
     const id = crypto.randomUUID();
     const started = performance.now();
-    res.setHeader('X-Request-Id', id);
+    res.setHeader('x-request-id', id);
     req.id = id;
     let logged = false;
     const done = () => {

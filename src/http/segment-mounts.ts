@@ -34,3 +34,21 @@ export function segmentMounts(table: Readonly<Record<string, Mounted>>): Request
   // What is mounted, for the test that walks every router for unnamed handlers.
   return Object.defineProperty(segmentMount, 'mounts', { value: [...routers.values()], enumerable: false });
 }
+
+/**
+ * A router that answers only a few exact paths (the health checks, the login callback, the
+ * back-channel logout), entered only for those: mounted at the root, every request walked into
+ * it and out again (the router's bookkeeping and a match per route) on its way to the features.
+ * Express matches route paths without regard to case and with or without one trailing slash;
+ * so does the gate, and the router still matches the path and method itself.
+ */
+export function onlyAt(paths: readonly string[], router: RequestHandler): RequestHandler {
+  const exact = new Set(paths.map((path) => path.toLowerCase()));
+  function exactPathGate(req: Request, res: Response, next: NextFunction): void {
+    const path = req.path;
+    const trimmed = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+    if (exact.has(trimmed.toLowerCase())) router(req, res, next);
+    else next();
+  }
+  return Object.defineProperty(exactPathGate, 'mounts', { value: [router], enumerable: false });
+}

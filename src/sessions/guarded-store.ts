@@ -201,7 +201,7 @@ export class GuardedSessionStore extends DelegatingSessionStore {
   override set(sid: string, session: SessionData, callback?: Callback): void {
     const data = (session as unknown as StoredSession).data;
     const read = isObject(data) ? readOf(data) : undefined;
-    if ((isObject(data) && this.failed.has(data)) || (read?.sid === sid && this.isUnchangedTouch(read.written, session))) {
+    if ((isObject(data) && this.failed.has(data)) || (read?.sid === sid && this.unchangedSince(read.written, session))) {
       callback?.();
       return;
     }
@@ -211,8 +211,15 @@ export class GuardedSessionStore extends DelegatingSessionStore {
     });
   }
 
+  /** What `set` would skip: the session this request read, under the same id, with nothing but its idle deadline moved a little. */
+  isUnchangedTouch(sid: string, session: SessionData): boolean {
+    const data = (session as unknown as StoredSession).data;
+    const read = isObject(data) ? readOf(data) : undefined;
+    return read?.sid === sid && this.unchangedSince(read.written, session);
+  }
+
   /** Same login, same data, and the last write is recent: writing would only move the idle deadline a little. */
-  private isUnchangedTouch(before: WrittenState, session: SessionData): boolean {
+  private unchangedSince(before: WrittenState, session: SessionData): boolean {
     if (this.touchAfterSeconds <= 0) return false;
     const header = (session as unknown as StoredSession).header;
     if (before.iat === undefined || before.uat === undefined || header?.iat !== before.iat || header.uat === undefined) return false;

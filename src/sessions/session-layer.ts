@@ -10,6 +10,12 @@ export interface SessionLayerStore {
   get(cookieValue: string, callback: Callback<SessionData | null>): void;
   set(cookieValue: string, session: SessionData, callback?: Callback): void;
   destroy(cookieValue: string, callback?: Callback): void;
+  /**
+   * True when saving this session under this id would only move its idle deadline a little, and
+   * the store skips such a write (the guarded store's `touchAfterSeconds`). The layer then leaves
+   * the cookie as the browser has it: its Expires stays the stored deadline.
+   */
+  isUnchangedTouch?(cookieValue: string, session: SessionData): boolean;
 }
 
 /** The settings (`name` is also where express-openid-connect reads and writes the data, `req[name]`), and what the layer uses. */
@@ -66,6 +72,8 @@ class SessionState {
   outcome: Expiry | null | undefined = undefined;
   cookieSent = false;
   saved = false;
+  /** The save was skipped as an unchanged touch: the browser's cookie already says what is stored. */
+  cookieKept = false;
   constructor(
     readonly req: Request,
     /** The cookie value the request came with, if any (valid or not). */
@@ -90,9 +98,9 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  * - the data is `req[name]`, where the library's login callback and `req.oidc` read and write it;
  * - when a sign-in starts a new id (the library calls `session.genid`), the old entry is deleted
  *   and the session saved under the new id: session fixation is not possible;
- * - at the end of each response the session is saved (the guarded store skips an unchanged
- *   touch), and the cookie is set again with the moved idle deadline, or cleared when the session
- *   was emptied (sign-out, account deletion).
+ * - at the end of each response the session is saved, and the cookie is set again with the moved
+ *   idle deadline, or cleared when the session was emptied (sign-out, account deletion); when the
+ *   store skips the save as an unchanged touch, the cookie is left as it is too.
  *
  * What it does not do is make anything per request that outlives the request: the library made
  * a getter and setter, an `on-headers` wrapper and an async `res.end` for every request, closures
@@ -171,8 +179,13 @@ export function createSessionLayer(options: SessionLayerOptions): SessionLayer {
     const save = (err?: unknown) => {
       if (err || expiry === null) return send(err);
       const { exp } = expiry;
-      const session = { header: expiry, data: dataOf(state.req), cookie: { expires: exp * 1000, maxAge: exp * 1000 - Date.now() } };
-      store.set(idOf(state), session as unknown as SessionData, send);
+      const session = { header: expiry, data: dataOf(state.req), cookie: { expires: exp * 1000, maxAge: exp * 1000 - Date.now() } } as unknown as SessionData;
+      const id = idOf(state);
+      if (store.isUnchangedTouch?.(id, session) === true) {
+        state.cookieKept = true;
+        return send();
+      }
+      store.set(id, session, send);
     };
     try {
       // The cookie's entry goes when the session ends, when a sign-in replaces its id, or when it
@@ -191,8 +204,12 @@ export function createSessionLayer(options: SessionLayerOptions): SessionLayer {
     if (state !== undefined && !state.cookieSent) {
       state.cookieSent = true;
       const expiry = outcomeOf(state);
-      if (expiry !== null) this.cookie(name, idOf(state), { ...cookieOptions, expires: new Date(expiry.exp * 1000) });
-      else if (state.cookieValue !== undefined) this.clearCookie(name, clearOptions);
+      // Not sent again when the session was not written (an unchanged touch, decided in `end`
+      // before the headers of a whole response go out): the cookie's Expires and the stored
+      // deadline stay the same value, and the response carries no Set-Cookie it does not need.
+      if (expiry !== null) {
+        if (!state.cookieKept) this.cookie(name, idOf(state), { ...cookieOptions, expires: new Date(expiry.exp * 1000) });
+      } else if (state.cookieValue !== undefined) this.clearCookie(name, clearOptions);
     }
     return base.writeHead.apply(this, args as never) as Response;
   }

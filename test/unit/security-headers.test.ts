@@ -39,7 +39,7 @@ describe('security headers decided by helmet once', () => {
     const once: RequestHandler = (_req, res, next) => {
       for (const name of removed) res.removeHeader(name);
       for (const [name, value] of headers) res.setHeader(name, value);
-      res.setHeader('Content-Security-Policy', csp.before + (res.locals.cspNonce as string) + csp.after);
+      res.setHeader('content-security-policy', csp.before + (res.locals.cspNonce as string) + csp.after);
       next();
     };
     const perRequest = await headersFrom([responseLocals, configured]);

@@ -1,7 +1,7 @@
 import express, { type RequestHandler } from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { segmentMounts, type Mounted } from '../../src/http/segment-mounts.js';
+import { onlyAt, segmentMounts, type Mounted } from '../../src/http/segment-mounts.js';
 
 /** A router that answers what Express told it: where it is mounted and the path it sees. */
 function echo(label: string): express.Router {
@@ -84,5 +84,37 @@ describe('routers mounted by their first path segment', () => {
     for (const mount of ['/', 'dashboard', '/Dashboard', '/a/b', '/a b', '/:id']) {
       expect(() => segmentMounts({ [mount]: echo('x') }), mount).toThrow(/single lower-case path segment/);
     }
+  });
+});
+
+describe('a router entered only at its exact paths', () => {
+  /** Health-style routes at the root, a catch-all after them. */
+  function appWith(gated: boolean): express.Express {
+    const router = express.Router();
+    router.get('/healthz', function healthz(req, res) {
+      res.json({ label: 'healthz', url: req.url });
+    });
+    router.post('/callback', function callback(_req, res) {
+      res.json({ label: 'callback' });
+    });
+    const app = express();
+    app.use(gated ? onlyAt(['/healthz', '/callback'], router) : router);
+    app.use(function after(req, res) {
+      res.status(404).json({ label: 'after', url: req.url });
+    });
+    return app;
+  }
+
+  it('answers every path and method as the same router mounted at the root does', async () => {
+    const gated = appWith(true);
+    const plain = appWith(false);
+    const asked = ['/healthz', '/HEALTHZ', '/healthz/', '/healthz?probe=1', '/healthz//', '/healthz/more', '/health', '/callback', '/Callback/', '/', '/other', '/%68ealthz'];
+    for (const path of asked) {
+      for (const method of ['get', 'post'] as const) {
+        const [a, b] = await Promise.all([request(gated)[method](path), request(plain)[method](path)]);
+        expect({ method, path, status: a.status, body: a.body as unknown }).toEqual({ method, path, status: b.status, body: b.body as unknown });
+      }
+    }
+    expect((await request(gated).get('/healthz')).body).toEqual({ label: 'healthz', url: '/healthz' });
   });
 });

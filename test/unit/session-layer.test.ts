@@ -6,6 +6,7 @@ import type { SessionData } from 'express-session';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DatabaseSessionStore } from '../../src/sessions/database-store.js';
+import { GuardedSessionStore } from '../../src/sessions/guarded-store.js';
 import { createSessionLayer } from '../../src/sessions/session-layer.js';
 import { SignedIdSessionStore } from '../../src/sessions/signed-id-store.js';
 import { createSessionIdSigner } from '../../src/sessions/signed-ids.js';
@@ -36,11 +37,13 @@ class RefusingStore extends SignedIdSessionStore {
 }
 
 /** A small app over the session layer and a real store; its clock is `clock.now` (epoch seconds). */
-function layerApp(options: { refuseWrites?: boolean } = {}) {
+function layerApp(options: { refuseWrites?: boolean; guarded?: boolean } = {}) {
   const clock = { now: START };
   const signer = createSessionIdSigner('a secret of at least thirty-two characters long', NAME);
   const inner = new DatabaseSessionStore(database.handle.db, { defaultTtlMs: IDLE * 1000, now: () => clock.now * 1000 });
-  const store = options.refuseWrites ? new RefusingStore(inner, signer) : new SignedIdSessionStore(inner, signer);
+  const signed = options.refuseWrites ? new RefusingStore(inner, signer) : new SignedIdSessionStore(inner, signer);
+  // As the app has it: the guarded store skips rewriting an unchanged session within a minute.
+  const store = options.guarded ? new GuardedSessionStore(signed, { cookieName: NAME, readTimeoutMs: 1000, touchAfterSeconds: 60 }) : signed;
   const app = express();
   const layer = createSessionLayer({ name: NAME, store, newId: () => signer.generate(), rollingSeconds: IDLE, absoluteSeconds: ABSOLUTE, cookie: { path: '/', httpOnly: true, sameSite: 'lax', secure: false }, nowSeconds: () => clock.now, response: app.response });
   const data = (req: Request) => (req as unknown as Record<string, Record<string, unknown> | undefined>)[NAME];
@@ -159,6 +162,26 @@ describe('the session layer', () => {
     expect(res.body.data).toEqual({});
     expect(sessionCookie(res)).toMatch(/^pfc_session=;.*Expires=Thu, 01 Jan 1970/);
     expect(await rowOf(idOf(value))).toBeUndefined();
+  });
+
+  it('leaves the cookie as the browser has it while the store skips an unchanged touch, and sends it again with each write', async () => {
+    const t = layerApp({ guarded: true });
+    const value = await started(t);
+    const storedHeader = async () => (JSON.parse((await rowOf(idOf(value)))!.data) as { header: { uat: number; exp: number } }).header;
+    t.clock.now = START + 30;
+    const quiet = await request(t.app).get('/read').set('cookie', `${NAME}=${value}`);
+    expect(quiet.body.data).toEqual({ note: 'hello' });
+    expect(sessionCookie(quiet)).toBeUndefined();
+    // The browser's cookie still expires when the stored session does.
+    expect(await storedHeader()).toMatchObject({ uat: START, exp: START + IDLE });
+    t.clock.now = START + 61;
+    const moved = await request(t.app).get('/read').set('cookie', `${NAME}=${value}`);
+    expect(sessionCookie(moved)).toBe(`${NAME}=${encodeURIComponent(value)}; Path=/; Expires=${new Date((START + 61 + IDLE) * 1000).toUTCString()}; HttpOnly; SameSite=Lax`);
+    expect(await storedHeader()).toMatchObject({ uat: START + 61, exp: START + 61 + IDLE });
+    t.clock.now = START + 70;
+    const changed = await request(t.app).post('/put?note=changed').set('cookie', `${NAME}=${value}`);
+    expect(sessionCookie(changed)).toContain(`Expires=${new Date((START + 70 + IDLE) * 1000).toUTCString()}`);
+    expect(await storedHeader()).toMatchObject({ uat: START + 70, exp: START + 70 + IDLE });
   });
 
   it("saves a sign-in's session under a new id: the old entry is deleted and the cookie carries the new id", async () => {
