@@ -43,17 +43,9 @@ function objectRows(statement: BetterSqlite3.Statement): CachedStatement {
   };
 }
 
+/** A reader gets its rows built from raw arrays; a writer is cached as better-sqlite3 made it. */
 function asCached(statement: BetterSqlite3.Statement): CachedStatement {
-  if (statement.reader) return objectRows(statement);
-  return {
-    reader: false,
-    get busy() {
-      return statement.busy;
-    },
-    all: (...bind: Bind) => statement.all(...bind),
-    run: (...bind: Bind) => statement.run(...bind),
-    iterate: (...bind: Bind) => statement.iterate(...bind),
-  };
+  return statement.reader ? objectRows(statement) : (statement as unknown as CachedStatement);
 }
 
 /**

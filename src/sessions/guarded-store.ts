@@ -200,8 +200,7 @@ export class GuardedSessionStore extends DelegatingSessionStore {
   // is logged and the response stands.
   override set(sid: string, session: SessionData, callback?: Callback): void {
     const data = (session as unknown as StoredSession).data;
-    const read = isObject(data) ? readOf(data) : undefined;
-    if ((isObject(data) && this.failed.has(data)) || (read?.sid === sid && this.unchangedSince(read.written, session))) {
+    if ((isObject(data) && this.failed.has(data)) || this.isUnchangedTouch(sid, session)) {
       callback?.();
       return;
     }
