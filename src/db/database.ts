@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import { allowImmediateReads } from './compiled-query.js';
+import { preparingPool, StatementNames } from './pg-prepared.js';
 import type { Database } from './schema.js';
 import { startSqliteCheckpointer, type SqliteCheckpointer } from './sqlite-checkpointer.js';
 import { foldCaseLikePostgres, ImmediateSqliteDialect } from './sqlite-dialect.js';
@@ -89,6 +90,7 @@ export function openPostgres(url: string, poolMax: number): DatabaseHandle {
   // An idle connection the server ends (a restart, an administrator's terminate) must not crash the
   // process: the pool drops that client and opens a new one for the next query.
   pool.on('error', () => undefined);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) });
+  // Parameterised queries run as named statements: parsed and planned once per connection (pg-prepared.ts).
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool, new StatementNames()), cursor: Cursor }) });
   return { db, engine: 'postgres', close: () => db.destroy() };
 }
