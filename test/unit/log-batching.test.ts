@@ -1,5 +1,9 @@
 import { spawn } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BatchedOutput, createLogger } from '../../src/logging/logger.js';
 
 /** Runs the fixture in its own process: what it logs reaches a real standard output (a pipe). */
 function logProcess(mode: 'many' | 'quiet') {
@@ -43,4 +47,64 @@ describe('JSON logs on standard output', () => {
       p.child.kill('SIGKILL');
     }
   }, 20_000);
+});
+
+describe('JSON logs written while the event loop is busy', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A file to log to, and its lines as parsed so far. */
+  function logFile() {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pfc-log-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'out.log');
+    const fd = fs.openSync(file, 'a');
+    const lines = () =>
+      fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { n?: number; msg?: string; droppedLines?: number; level?: number });
+    const count = () => fs.readFileSync(file).reduce((n, byte) => (byte === 10 ? n + 1 : n), 0);
+    return { fd, lines, count };
+  }
+
+  /** 3,000 lines of about 220 bytes (660 KB) in one go: no write can finish until they are all logged. */
+  function logBurst(logger: ReturnType<typeof createLogger>) {
+    for (let n = 0; n < 3000; n++) logger.info({ n, detail: 'x'.repeat(100) }, 'request completed');
+  }
+
+  it('writes what waited in one go, not 16 KB a write, and loses no line', async () => {
+    const { fd, lines, count } = logFile();
+    const output = new BatchedOutput(fd);
+    let writes = 0;
+    output.sonic.on('write', () => writes++);
+    logBurst(createLogger('info', output));
+    await until(() => count() === 3000, 5000);
+    expect(lines().map((l) => l.n)).toEqual(Array.from({ length: 3000 }, (_, i) => i));
+    // The first batch went out when 4 KB had gathered; the rest in one write. 16 KB a write took 40 or more.
+    expect(writes).toBeLessThanOrEqual(3);
+    output.sonic.end();
+  });
+
+  it('keeps at most the cap waiting, drops later lines, and says how many once a write has gone through', async () => {
+    const { fd, lines } = logFile();
+    const cap = 64 * 1024;
+    const output = new BatchedOutput(fd, cap);
+    logBurst(createLogger('info', output));
+    await until(() => lines().some((l) => l.droppedLines !== undefined), 5000);
+    await new Promise((r) => setTimeout(r, 200));
+    const all = lines();
+    const kept = all.filter((l) => l.msg === 'request completed');
+    const report = all.filter((l) => l.droppedLines !== undefined);
+    // The first lines, in order, up to the cap; then one warning with the exact count of the rest.
+    expect(kept.map((l) => l.n)).toEqual(Array.from({ length: kept.length }, (_, i) => i));
+    expect(kept.length).toBeGreaterThan(200);
+    expect(kept.length).toBeLessThan(cap / 200);
+    expect(report).toHaveLength(1);
+    expect(report[0]).toMatchObject({ level: 40, droppedLines: 3000 - kept.length });
+    output.sonic.end();
+  });
 });
