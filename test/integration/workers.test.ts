@@ -106,7 +106,12 @@ describe('WORKERS=2 on SQLite', () => {
     process.kill(victim!, 'SIGKILL');
     // Once the primary has seen it die (a connection handed over in that instant is lost, as with
     // any crash: a proxy in front retries it), the other worker answers while the new one starts.
-    while (fs.existsSync(`/proc/${victim}`)) await new Promise((r) => setTimeout(r, 20));
+    // The primary logs the death after taking the worker out of its round-robin; the process being
+    // gone from /proc comes before that, and a request sent in between could still be handed to it.
+    const seenDead = () => server.output().split('\n').some((line) => line.includes('worker stopped; starting another') && line.includes(`"pid":${victim}`));
+    for (let i = 0; i < 300 && !seenDead(); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(seenDead()).toBe(true);
+    expect(fs.existsSync(`/proc/${victim}`)).toBe(false);
     expect(childPids(server.child.pid!)).toHaveLength(1);
     for (let i = 0; i < 10; i++) expect((await fresh(`${base}/healthz`, { signal: AbortSignal.timeout(5000) })).status).toBe(200);
     const until = Date.now() + 15_000;
