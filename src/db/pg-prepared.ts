@@ -81,7 +81,8 @@ class PreparingClient implements PostgresPoolClient {
   query<R>(sqlOrCursor: string | PostgresCursor<R>, parameters?: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> | PostgresCursor<R> {
     // A cursor (a streamed read) goes through as it is.
     if (typeof sqlOrCursor !== 'string') return this.client.query(sqlOrCursor as unknown as pg.Submittable) as unknown as PostgresCursor<R>;
-    const values = [...(parameters ?? [])];
+    // Kysely hands over a fresh array each time; node-postgres only reads it.
+    const values = (parameters ?? []) as unknown[];
     const name = this.names.nameFor(sqlOrCursor, values.length);
     const result: Promise<unknown> =
       name === undefined
