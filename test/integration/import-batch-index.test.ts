@@ -15,7 +15,8 @@ import { all, one } from '../helpers/sql.js';
 const SUB = 'auth0|batch-index';
 const NOW = new Date('2026-11-18T12:00:00Z');
 const BATCH = 'batch-1';
-const BY_BATCH = 'SELECT id FROM transactions WHERE user_sub = ? AND import_batch_id = ?';
+/** The search every use of the index makes: one member's rows of one import. */
+const byBatch = sql<{ id: string }>`SELECT id FROM transactions WHERE user_sub = ${SUB} AND import_batch_id = ${BATCH}`;
 
 describe('the import-batch index', () => {
   let database: TestDatabase;
@@ -37,7 +38,7 @@ describe('the import-batch index', () => {
   });
 
   it('finds the rows of one import and none added by hand', async () => {
-    const rows = await all<{ id: string }>(database.handle, BY_BATCH, SUB, BATCH);
+    const { rows } = await byBatch.execute(database.handle.db);
     expect(rows).toHaveLength(3);
     expect(await one(database.handle, 'SELECT COUNT(*) AS n FROM transactions WHERE user_sub = ?', SUB)).toEqual({ n: 8 });
   });
@@ -47,15 +48,15 @@ describe('the import-batch index', () => {
       // dbstat counts the index's own entries: the three imported rows, not the five added by hand.
       const pages = await all<{ ncell: number; pagetype: string }>(database.handle, "SELECT ncell, pagetype FROM dbstat WHERE name = 'transactions_import_batch'");
       expect(pages.filter((p) => p.pagetype === 'leaf').reduce((n, p) => n + Number(p.ncell), 0)).toBe(3);
-      const plan = await all<{ detail: string }>(database.handle, `EXPLAIN QUERY PLAN ${BY_BATCH}`, SUB, BATCH);
-      expect(plan.map((p) => p.detail).join('\n')).toContain('USING INDEX transactions_import_batch');
+      const plan = await sql<{ detail: string }>`EXPLAIN QUERY PLAN ${byBatch}`.execute(database.handle.db);
+      expect(plan.rows.map((p) => p.detail).join('\n')).toContain('USING INDEX transactions_import_batch');
     } else {
       const def = await one<{ indexdef: string }>(database.handle, "SELECT indexdef FROM pg_indexes WHERE indexname = 'transactions_import_batch'");
       expect(def?.indexdef).toContain('WHERE (import_batch_id IS NOT NULL)');
       // A table this small is read whole unless sequential scans are ruled out; the plan must still be able to use the index.
       const plan = await database.handle.db.transaction().execute(async (trx) => {
         await sql`SET LOCAL enable_seqscan = off`.execute(trx);
-        const r = await sql<{ 'QUERY PLAN': string }>`EXPLAIN SELECT id FROM transactions WHERE user_sub = ${SUB} AND import_batch_id = ${BATCH}`.execute(trx);
+        const r = await sql<{ 'QUERY PLAN': string }>`EXPLAIN ${byBatch}`.execute(trx);
         return r.rows.map((x) => x['QUERY PLAN']).join('\n');
       });
       expect(plan).toContain('transactions_import_batch');
