@@ -285,6 +285,12 @@ export async function speedRows(o: Options): Promise<Array<[string, string]>> {
     }
     const ratio = summary(twoResults).rps / summary(bareResults).rps;
     rows.push([`/profile, WORKERS=2, SQLite`, `${twoResults.map(fmt).join(' / ')} · median ${ratio.toFixed(2)} of bare (the Flask version: ${FLASK_SHARE_OF_BARE} of bare) · peak resident memory: largest worker ${workerRss.toFixed(0)} MB (target < 200 MB), primary with the development provider ${primaryRss.toFixed(0)} MB`]);
+    // Two processes writing one file: each add waits for the other's write lock now and then.
+    const twoAdds = appLoad(two, 'add', o.connections);
+    await wrk(twoAdds.url, { ...twoAdds.o, seconds: 2 });
+    const addResults: WrkResult[] = [];
+    for (let round = 0; round < o.rounds; round++) addResults.push(await wrk(twoAdds.url, { ...twoAdds.o, seconds: o.seconds }));
+    rows.push([`add a transaction, WORKERS=2, SQLite (two processes writing one file)`, `${addResults.map(fmt).join(' / ')} · median ${summary(addResults).rps.toFixed(0)}/s`]);
   } finally {
     await stopApp(two);
   }

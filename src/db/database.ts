@@ -8,7 +8,7 @@ import { allowImmediateReads } from './compiled-query.js';
 import { preparingPool, StatementNames } from './pg-prepared.js';
 import type { Database } from './schema.js';
 import { startSqliteCheckpointer, type SqliteCheckpointer } from './sqlite-checkpointer.js';
-import { foldCaseLikePostgres, ImmediateSqliteDialect } from './sqlite-dialect.js';
+import { foldCaseLikePostgres, ImmediateSqliteDialect, LOCK_WAIT_MS } from './sqlite-dialect.js';
 import { withStatementCache } from './statement-cache.js';
 
 /** Where the data lives: the embedded SQLite file (the default) or a PostgreSQL server. */
@@ -28,6 +28,8 @@ export interface SqliteOptions {
    * (50 by default), instead of inside a commit on the event loop; 0 leaves it to SQLite's commits.
    */
   checkpointIntervalMs?: number;
+  /** How long a write waits for another process's write lock, in all (5 s by default). */
+  lockWaitMs?: number;
 }
 
 /** The main connection's own checkpoint, kept as a safety net behind the thread: a 40 MB log. */
@@ -49,13 +51,14 @@ export function openSqlite(file: string, options: SqliteOptions = {}): DatabaseH
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
-  // Another process holding the write lock (WORKERS > 1) is waited for, up to 5 s.
-  sqlite.pragma('busy_timeout = 5000');
+  // Another connection's lock is waited for, up to 5 s; a wait for the write lock does not block
+  // the process (sqlite-dialect.ts).
+  sqlite.pragma(`busy_timeout = ${LOCK_WAIT_MS}`);
   foldCaseLikePostgres(sqlite);
   const intervalMs = options.checkpointIntervalMs ?? 50;
   const checkpointer = onDisk && intervalMs > 0 ? startSqliteCheckpointer(file, intervalMs) : null;
   if (checkpointer) sqlite.pragma(`wal_autocheckpoint = ${FALLBACK_CHECKPOINT_PAGES}`);
-  const dialect = new ImmediateSqliteDialect(withStatementCache(sqlite));
+  const dialect = new ImmediateSqliteDialect(withStatementCache(sqlite), sqlite, options.lockWaitMs);
   const db = new Kysely<Database>({ dialect });
   allowImmediateReads(db, (sql, parameters) => dialect.readNow(sql, parameters));
   return {

@@ -4,9 +4,11 @@ import type { SqliteDatabase, SqliteStatement } from 'kysely';
 /** A statement's bind values, passed on as given (none, or Kysely's array). */
 type Bind = [parameters?: readonly unknown[]];
 
-/** A prepared statement as Kysely's driver uses it, with `busy` for the cache. */
-interface CachedStatement extends SqliteStatement {
+/** A prepared statement as Kysely's driver uses it, with `busy` for the cache and `readonly` for the write-lock wait. */
+export interface CachedStatement extends SqliteStatement {
   readonly busy: boolean;
+  /** The statement writes nothing itself (SQLite counts `BEGIN` and `COMMIT` among these). */
+  readonly readonly: boolean;
 }
 
 /**
@@ -27,6 +29,7 @@ function objectRows(statement: BetterSqlite3.Statement): CachedStatement {
   statement.raw(true);
   return {
     reader: true,
+    readonly: statement.readonly,
     get busy() {
       return statement.busy;
     },
@@ -53,14 +56,19 @@ function asCached(statement: BetterSqlite3.Statement): CachedStatement {
  * small indexed queries a page makes. The queries a page makes come from a few builders, so the
  * same SQL text recurs: keep the prepared statements, most recently used last, up to `max`.
  */
-export function withStatementCache(sqlite: BetterSqlite3.Database, max = 500): SqliteDatabase {
+/** The database as Kysely's driver uses it, its statements cached. */
+export interface CachedDatabase extends SqliteDatabase {
+  prepare(sql: string): CachedStatement;
+}
+
+export function withStatementCache(sqlite: BetterSqlite3.Database, max = 500): CachedDatabase {
   const cache = new Map<string, CachedStatement>();
   return {
     close: () => {
       cache.clear();
       sqlite.close();
     },
-    prepare(sql: string): SqliteStatement {
+    prepare(sql: string): CachedStatement {
       const cached = cache.get(sql);
       // A statement still being iterated (a streamed query) cannot run again until it is done.
       if (cached && !cached.busy) {

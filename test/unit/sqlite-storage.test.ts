@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import { sql, type Kysely } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqlite, type DatabaseHandle } from '../../src/db/database.js';
@@ -135,5 +136,69 @@ describe('the write-ahead log checkpoint thread', () => {
     const off = open(tempFile(), { checkpointIntervalMs: 0 });
     expect(off.checkpointer).toBeUndefined();
     expect(await autocheckpoint(off.db)).toBe(1000);
+  });
+});
+
+describe("waiting for another process's write lock (WORKERS > 1 on one file)", () => {
+  /** A second connection to the file, as another worker has, holding the write lock. */
+  function holdWriteLock(file: string): BetterSqlite3.Database {
+    const other = new BetterSqlite3(file);
+    other.exec('BEGIN IMMEDIATE');
+    return other;
+  }
+  /** Counts a 5 ms timer's ticks: how often the process got to do other work meanwhile. */
+  function ticking() {
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 5);
+    return () => (clearInterval(timer), ticks);
+  }
+  const rows = async (db: Kysely<Database>) => (await sql<{ x: number }>`SELECT x FROM t ORDER BY rowid`.execute(db)).rows.map((r) => r.x);
+  const busyTimeout = async (db: Kysely<Database>) => (await sql<{ timeout: number }>`PRAGMA busy_timeout`.execute(db)).rows[0]!.timeout;
+
+  it('keeps the process answering while a write waits, then writes (on its own and in a transaction) once the lock is free', async () => {
+    const file = tempFile();
+    const handle = open(file, { checkpointIntervalMs: 0 });
+    await sql`CREATE TABLE t (x INTEGER)`.execute(handle.db);
+    const writes = [() => sql`INSERT INTO t VALUES (1)`.execute(handle.db), () => handle.db.transaction().execute((trx) => sql`INSERT INTO t VALUES (2)`.execute(trx))];
+    for (const write of writes) {
+      const other = holdWriteLock(file);
+      // The other process commits after 100 ms. Sleeping in SQLite's busy handler, this process
+      // could not even run that timer: the write would fail after the whole 5 s.
+      setTimeout(() => {
+        other.exec('INSERT INTO t VALUES (0); COMMIT');
+        other.close();
+      }, 100);
+      const ticks = ticking();
+      const started = performance.now();
+      await write();
+      const waited = performance.now() - started;
+      expect(waited).toBeGreaterThanOrEqual(90);
+      expect(waited).toBeLessThan(2000);
+      expect(ticks()).toBeGreaterThanOrEqual(5);
+    }
+    expect(await rows(handle.db)).toEqual([0, 1, 0, 2]);
+    expect(await busyTimeout(handle.db)).toBe(5000);
+  });
+
+  it('gives up after its time with SQLITE_BUSY, having changed nothing, and the connection works on', async () => {
+    const file = tempFile();
+    const handle = open(file, { checkpointIntervalMs: 0, lockWaitMs: 150 });
+    await sql`CREATE TABLE t (x INTEGER)`.execute(handle.db);
+    const other = holdWriteLock(file);
+    const ticks = ticking();
+    const started = performance.now();
+    await expect(sql`INSERT INTO t VALUES (1)`.execute(handle.db)).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
+    await expect(handle.db.transaction().execute((trx) => sql`INSERT INTO t VALUES (2)`.execute(trx))).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
+    const waited = performance.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(280);
+    expect(waited).toBeLessThan(2000);
+    expect(ticks()).toBeGreaterThanOrEqual(20);
+    // Reads do not wait for the writer at all (WAL).
+    expect(await rows(handle.db)).toEqual([]);
+    other.exec('ROLLBACK');
+    other.close();
+    await sql`INSERT INTO t VALUES (3)`.execute(handle.db);
+    expect(await rows(handle.db)).toEqual([3]);
+    expect(await busyTimeout(handle.db)).toBe(5000);
   });
 });
