@@ -40,6 +40,14 @@ const writeSession = compiledQuery(
 const touchSession = compiledQuery((db, updatedAt: number, expiresAt: number, id: string) =>
   db.updateTable('sessions').set({ updated_at: updatedAt, expires_at: expiresAt }).where('id', '=', id),
 );
+/**
+ * The same, only for a session last written before `writtenBefore`. For a session written since,
+ * it changes no row, yet it is still a write: it takes the write lock (SQLite) or is refused in a
+ * read-only transaction (PostgreSQL), and writes no page.
+ */
+const touchStaleSession = compiledQuery((db, updatedAt: number, expiresAt: number, id: string, writtenBefore: number) =>
+  db.updateTable('sessions').set({ updated_at: updatedAt, expires_at: expiresAt }).where('id', '=', id).where('updated_at', '<=', writtenBefore),
+);
 /** The profile page lists a person's sessions on every view: compiled once too. */
 const listSessions = compiledQuery((db, userSub: string, now: number) =>
   db.selectFrom('sessions').select(['id', 'user_sub', 'meta', 'created_at', 'updated_at', 'expires_at']).where('user_sub', '=', userSub).where('expires_at', '>', now).orderBy('updated_at', 'desc'),
@@ -100,6 +108,14 @@ export class DatabaseSessionStore extends Store implements UserSessionStore {
   }
 
   override touch(sid: string, session: SessionData, callback?: Callback): void {
+    this.touchWrittenBefore(sid, session, undefined, callback);
+  }
+
+  touchUnlessRecent(sid: string, session: SessionData, withinMs: number, callback?: Callback): void {
+    this.touchWrittenBefore(sid, session, withinMs, callback);
+  }
+
+  private touchWrittenBefore(sid: string, session: SessionData, withinMs: number | undefined, callback?: Callback): void {
     let expiresAt: number;
     const now = this.now();
     try {
@@ -108,7 +124,8 @@ export class DatabaseSessionStore extends Store implements UserSessionStore {
       callback?.(err);
       return;
     }
-    touchSession(this.db, now, expiresAt, sid).then(() => callback?.(), (err: unknown) => callback?.(err));
+    const written = withinMs === undefined ? touchSession(this.db, now, expiresAt, sid) : touchStaleSession(this.db, now, expiresAt, sid, now - withinMs);
+    written.then(() => callback?.(), (err: unknown) => callback?.(err));
   }
 
   override length(callback: Callback<number>): void {

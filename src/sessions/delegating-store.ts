@@ -23,6 +23,10 @@ export class DelegatingSessionStore extends Store implements UserSessionStore {
     this.inner.touch(sid, session, callback);
   }
 
+  touchUnlessRecent(sid: string, session: SessionData, withinMs: number, callback?: Callback): void {
+    this.inner.touchUnlessRecent(sid, session, withinMs, callback);
+  }
+
   destroyAllForUser(userSub: string): Promise<number> {
     return this.inner.destroyAllForUser(userSub);
   }

@@ -140,7 +140,10 @@ export class GuardedSessionStore extends DelegatingSessionStore {
    * Runs after the OIDC middleware. A failed read becomes a 503, never a silent logout. Before a
    * state-changing request runs, the session is touched (a write of its timestamps): if the store is not taking
    * writes, the request fails with 503 before the feature changes anything, instead of changing
-   * data and then failing to save the session at the end.
+   * data and then failing to save the session at the end. Like the write at the end of a
+   * response, the touch moves the timestamps only once `touchAfterSeconds` have passed since the
+   * last write; until then it is a write that changes nothing (on SQLite: the write lock taken,
+   * no page written).
    */
   readonly checkStore = (onFailure: () => Error): RequestHandler => {
     const store = this;
@@ -158,7 +161,7 @@ export class GuardedSessionStore extends DelegatingSessionStore {
       }
       const read = readOf(data);
       if (req.method === 'GET' || req.method === 'HEAD' || !read) return next();
-      store.inner.touch(read.sid, read.value, (err) => next(err ? onFailure() : undefined));
+      store.inner.touchUnlessRecent(read.sid, read.value, store.touchAfterSeconds * 1000, (err) => next(err ? onFailure() : undefined));
     };
   };
 

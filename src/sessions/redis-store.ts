@@ -87,6 +87,11 @@ export class RedisSessionStore extends Store implements UserSessionStore {
     this.set(sid, session, callback);
   }
 
+  /** Always a full write here: one round trip either way. */
+  touchUnlessRecent(sid: string, session: SessionData, _withinMs: number, callback?: Callback): void {
+    this.set(sid, session, callback);
+  }
+
   override length(callback: Callback<number>): void {
     this.countKeys(`${this.prefix}sess:*`).then((n) => callback(null, n), callback);
   }

@@ -33,6 +33,10 @@ export class SignedIdSessionStore extends DelegatingSessionStore {
     this.write(cookieValue, 'touch', callback, (id) => this.inner.touch(id, session, callback));
   }
 
+  override touchUnlessRecent(cookieValue: string, session: SessionData, withinMs: number, callback?: Callback): void {
+    this.write(cookieValue, 'touch', callback, (id) => this.inner.touchUnlessRecent(id, session, withinMs, callback));
+  }
+
   /** A write goes to the store under the bare id, and is refused for an unsigned one. */
   private write(cookieValue: string, what: string, callback: Callback | undefined, action: (id: string) => void): void {
     const id = this.signer.verify(cookieValue);

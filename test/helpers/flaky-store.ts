@@ -22,4 +22,9 @@ export class FlakyStore extends DelegatingSessionStore {
     if (this.writes === 'throw') callback?.(new Error('SQLITE_FULL: database or disk is full'));
     else super.touch(sid, session, callback);
   }
+
+  override touchUnlessRecent(sid: string, session: SessionData, withinMs: number, callback?: Callback): void {
+    if (this.writes === 'throw') callback?.(new Error('SQLITE_FULL: database or disk is full'));
+    else super.touchUnlessRecent(sid, session, withinMs, callback);
+  }
 }

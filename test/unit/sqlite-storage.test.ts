@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openSqlite, type DatabaseHandle } from '../../src/db/database.js';
 import { migrateTo, migrateToLatest } from '../../src/db/migrations.js';
 import type { Database } from '../../src/db/schema.js';
+import { DatabaseSessionStore } from '../../src/sessions/database-store.js';
 
 const CLUSTERED = ['month_totals', 'day_totals', 'account_month_totals', 'month_repeats', 'ledger_versions'];
 const SUB = 'auth0|storage';
@@ -200,5 +201,29 @@ describe("waiting for another process's write lock (WORKERS > 1 on one file)", (
     await sql`INSERT INTO t VALUES (3)`.execute(handle.db);
     expect(await rows(handle.db)).toEqual([3]);
     expect(await busyTimeout(handle.db)).toBe(5000);
+  });
+
+  it('checks a session store takes writes even when a touch moves nothing: the lock is taken, no page is written', async () => {
+    const file = tempFile();
+    const handle = open(file, { checkpointIntervalMs: 0, lockWaitMs: 100 });
+    await migrateToLatest(handle.db);
+    let now = Date.now();
+    const store = new DatabaseSessionStore(handle.db, { defaultTtlMs: 60_000, now: () => now });
+    const session = { header: { iat: 1, uat: 1, exp: Math.floor((now + 60_000) / 1000) }, data: { userSub: SUB } } as never;
+    const call = (method: 'set' | 'touchUnlessRecent', withinMs = 60_000) =>
+      new Promise<void>((resolve, reject) => (method === 'set' ? store.set('s', session, (err) => (err ? reject(err) : resolve())) : store.touchUnlessRecent('s', session, withinMs, (err) => (err ? reject(err) : resolve()))));
+    const logFrames = async () => (await sql<{ log: number }>`PRAGMA wal_checkpoint(PASSIVE)`.execute(handle.db)).rows[0]!.log;
+    await call('set');
+    now += 10_000;
+    const before = await logFrames();
+    await call('touchUnlessRecent');
+    expect(await logFrames()).toBe(before);
+    const other = holdWriteLock(file);
+    await expect(call('touchUnlessRecent')).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
+    other.exec('ROLLBACK');
+    other.close();
+    now += 60_000;
+    await call('touchUnlessRecent');
+    expect(await logFrames()).not.toBe(before);
   });
 });
