@@ -89,7 +89,7 @@ describe('the write-ahead log checkpoint thread', () => {
     const file = tempFile();
     const handle = open(file);
     await migrateToLatest(handle.db);
-    expect(await autocheckpoint(handle.db)).toBe(10_000);
+    expect(await autocheckpoint(handle.db)).toBe(40_000);
     await fill(handle, 3000);
     // Not asked: the thread's timer copies the commit's pages.
     const stats = handle.checkpointer!.stats;
