@@ -37,16 +37,35 @@ export function minorDigits(currency: string): number {
 }
 
 /**
- * Parses "1,234.56" (dot style) or "1.234,56" (comma style), with an optional sign, parentheses
- * for negatives, spaces or apostrophes as group separators, and a leading or trailing currency
- * code or symbol.
- */
-/**
  * Where the other style is chosen, for the error message: the import form's "Numbers look like"
  * or the profile's "Amounts look like".
  */
 export type StyleSetting = 'import' | 'profile' | 'none';
 
+/** A leading or trailing currency code, per currency (a short list, like the caches above). */
+const codePatterns = new Map<string, RegExp>();
+function codePattern(currency: string): RegExp {
+  let re = codePatterns.get(currency);
+  if (!re) codePatterns.set(currency, (re = new RegExp(`^${currency}\\s*|\\s*${currency}$`, 'i')));
+  return re;
+}
+
+/** A number written in one style (whole part with optional group marks, then the decimals), and its group marks. */
+function stylePatterns(decimalMark: string, groupMarks: string) {
+  const groupClass = `[${groupMarks.replace(/[.]/g, '\\.')}]`;
+  return { number: new RegExp(`^(\\d{1,3}(?:${groupClass}\\d{3})+|\\d+)(?:\\${decimalMark}(\\d+))?$`), groups: new RegExp(groupClass, 'g') };
+}
+/** Built once, not for every amount parsed (an import parses one a row). */
+const STYLE_PATTERNS: Record<DecimalStyle, ReturnType<typeof stylePatterns>> = {
+  dot: stylePatterns('.', ",' \u00a0\u202f"),
+  comma: stylePatterns(',', ". '\u00a0\u202f"),
+};
+
+/**
+ * Parses "1,234.56" (dot style) or "1.234,56" (comma style), with an optional sign, parentheses
+ * for negatives, spaces or apostrophes as group separators, and a leading or trailing currency
+ * code or symbol.
+ */
 export function parseAmount(input: string, currency: string, style: DecimalStyle = 'dot', setting: StyleSetting = 'profile'): ParseResult {
   let s = input.trim();
   if (s === '') return { ok: false, error: 'Enter an amount.' };
@@ -55,7 +74,7 @@ export function parseAmount(input: string, currency: string, style: DecimalStyle
     negative = true;
     s = s.slice(1, -1).trim();
   }
-  s = s.replace(new RegExp(`^${currency}\\s*|\\s*${currency}$`, 'i'), '').replace(/^[$€£¥₹]\s*|\s*[$€£¥₹]$/u, '');
+  s = s.replace(codePattern(currency), '').replace(/^[$€£¥₹]\s*|\s*[$€£¥₹]$/u, '');
   const sign = /^[+-]/.exec(s)?.[0];
   if (sign) {
     if (negative) return { ok: false, error: 'Use either a minus sign or parentheses, not both.' };
@@ -63,11 +82,8 @@ export function parseAmount(input: string, currency: string, style: DecimalStyle
     s = s.slice(1).trim();
   }
   s = s.replace(/^[$€£¥₹]\s*/u, '');
-  const decimalMark = style === 'dot' ? '.' : ',';
-  const groupMarks = style === 'dot' ? ",' \u00a0\u202f" : ". '\u00a0\u202f";
-  const groupClass = `[${groupMarks.replace(/[.]/g, '\\.')}]`;
-  const pattern = new RegExp(`^(\\d{1,3}(?:${groupClass}\\d{3})+|\\d+)(?:\\${decimalMark}(\\d+))?$`);
-  const m = pattern.exec(s);
+  const patterns = STYLE_PATTERNS[style === 'dot' ? 'dot' : 'comma'];
+  const m = patterns.number.exec(s);
   if (!m) {
     const other = style === 'dot' ? '1.234,56' : '1,234.56';
     const written = `"${input.trim()}" is not an amount written like ${style === 'dot' ? '1,234.56' : '1.234,56'}`;
@@ -75,7 +91,7 @@ export function parseAmount(input: string, currency: string, style: DecimalStyle
     const where = setting === 'import' ? 'choose it under "Numbers look like"' : 'choose it under "Amounts look like" in your profile';
     return { ok: false, error: `${written} (to write ${other}, ${where}).` };
   }
-  const whole = m[1]!.replace(new RegExp(groupClass, 'g'), '');
+  const whole = m[1]!.replace(patterns.groups, '');
   const fraction = m[2] ?? '';
   const digits = minorDigits(currency);
   if (fraction.length > digits) {
