@@ -1,5 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { SqliteDialect, SqliteDriver, CompiledQuery, type DatabaseConnection, type Driver, type SqliteDatabase, type TransactionSettings } from 'kysely';
+import { SqliteDialect, SqliteDriver, CompiledQuery, type DatabaseConnection, type Driver, type TransactionSettings } from 'kysely';
 import { FifoLock } from './fifo-lock.js';
 import type { CachedDatabase } from './statement-cache.js';
 
@@ -61,7 +61,8 @@ class ImmediateSqliteDriver implements Driver {
   readNow(sql: string, parameters: readonly unknown[]): unknown[] | undefined {
     if (!this.turn.free) return undefined;
     const statement = this.database.prepare(sql);
-    return statement.reader ? statement.all(parameters) : undefined;
+    // A write that returns rows (`RETURNING`) is a reader too, and goes the way of writes.
+    return statement.reader && statement.readonly ? statement.all(parameters) : undefined;
   }
 
   init = () => this.inner.init();

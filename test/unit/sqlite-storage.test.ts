@@ -8,6 +8,7 @@ import { openSqlite, type DatabaseHandle } from '../../src/db/database.js';
 import { migrateTo, migrateToLatest } from '../../src/db/migrations.js';
 import type { Database } from '../../src/db/schema.js';
 import { DatabaseSessionStore } from '../../src/sessions/database-store.js';
+import { compiledQuery } from '../../src/db/compiled-query.js';
 
 const CLUSTERED = ['month_totals', 'day_totals', 'account_month_totals', 'month_repeats', 'ledger_versions'];
 const SUB = 'auth0|storage';
@@ -179,6 +180,21 @@ describe("waiting for another process's write lock (WORKERS > 1 on one file)", (
     }
     expect(await rows(handle.db)).toEqual([0, 1, 0, 2]);
     expect(await busyTimeout(handle.db)).toBe(5000);
+  });
+
+  it('waits the same way for a compiled write that returns rows, which could otherwise pass for a read', async () => {
+    const file = tempFile();
+    const handle = open(file, { checkpointIntervalMs: 0 });
+    await migrateToLatest(handle.db);
+    const insertReturning = compiledQuery((db, key: string) => db.insertInto('rate_limits').values({ key, hits: 1, reset_at: 0 }).returning('key'));
+    const other = holdWriteLock(file);
+    setTimeout(() => {
+      other.exec('COMMIT');
+      other.close();
+    }, 100);
+    const ticks = ticking();
+    expect(await insertReturning(handle.db, 'k')).toEqual([{ key: 'k' }]);
+    expect(ticks()).toBeGreaterThanOrEqual(5);
   });
 
   it('gives up after its time with SQLITE_BUSY, having changed nothing, and the connection works on', async () => {
