@@ -142,10 +142,19 @@ describe('the write-ahead log checkpoint thread', () => {
 });
 
 describe("waiting for another process's write lock (WORKERS > 1 on one file)", () => {
-  /** A second connection to the file, as another worker has, holding the write lock. */
-  function holdWriteLock(file: string): BetterSqlite3.Database {
+  /**
+   * A second connection to the file, as another worker has, holding the write lock. Given a time,
+   * it then runs `last`, commits and closes: in a timer, which a process asleep in SQLite's busy
+   * handler could not run.
+   */
+  function holdWriteLock(file: string, releaseAfterMs?: number, last = ''): BetterSqlite3.Database {
     const other = new BetterSqlite3(file);
     other.exec('BEGIN IMMEDIATE');
+    if (releaseAfterMs !== undefined)
+      setTimeout(() => {
+        other.exec(`${last} COMMIT`);
+        other.close();
+      }, releaseAfterMs);
     return other;
   }
   /** Counts a 5 ms timer's ticks: how often the process got to do other work meanwhile. */
@@ -163,13 +172,9 @@ describe("waiting for another process's write lock (WORKERS > 1 on one file)", (
     await sql`CREATE TABLE t (x INTEGER)`.execute(handle.db);
     const writes = [() => sql`INSERT INTO t VALUES (1)`.execute(handle.db), () => handle.db.transaction().execute((trx) => sql`INSERT INTO t VALUES (2)`.execute(trx))];
     for (const write of writes) {
-      const other = holdWriteLock(file);
       // The other process commits after 100 ms. Sleeping in SQLite's busy handler, this process
       // could not even run that timer: the write would fail after the whole 5 s.
-      setTimeout(() => {
-        other.exec('INSERT INTO t VALUES (0); COMMIT');
-        other.close();
-      }, 100);
+      holdWriteLock(file, 100, 'INSERT INTO t VALUES (0);');
       const ticks = ticking();
       const started = performance.now();
       await write();
@@ -187,11 +192,7 @@ describe("waiting for another process's write lock (WORKERS > 1 on one file)", (
     const handle = open(file, { checkpointIntervalMs: 0 });
     await migrateToLatest(handle.db);
     const insertReturning = compiledQuery((db, key: string) => db.insertInto('rate_limits').values({ key, hits: 1, reset_at: 0 }).returning('key'));
-    const other = holdWriteLock(file);
-    setTimeout(() => {
-      other.exec('COMMIT');
-      other.close();
-    }, 100);
+    holdWriteLock(file, 100);
     const ticks = ticking();
     expect(await insertReturning(handle.db, 'k')).toEqual([{ key: 'k' }]);
     expect(ticks()).toBeGreaterThanOrEqual(5);
