@@ -51,16 +51,16 @@ function asCached(statement: BetterSqlite3.Statement): CachedStatement {
   return statement.reader ? objectRows(statement) : (statement as unknown as CachedStatement);
 }
 
-/**
- * Kysely's SQLite driver prepares every query afresh, and preparing costs more than running the
- * small indexed queries a page makes. The queries a page makes come from a few builders, so the
- * same SQL text recurs: keep the prepared statements, most recently used last, up to `max`.
- */
 /** The database as Kysely's driver uses it, its statements cached. */
 export interface CachedDatabase extends SqliteDatabase {
   prepare(sql: string): CachedStatement;
 }
 
+/**
+ * Kysely's SQLite driver prepares every query afresh, and preparing costs more than running the
+ * small indexed queries a page makes. The queries a page makes come from a few builders, so the
+ * same SQL text recurs: keep the prepared statements, most recently used last, up to `max`.
+ */
 export function withStatementCache(sqlite: BetterSqlite3.Database, max = 500): CachedDatabase {
   const cache = new Map<string, CachedStatement>();
   return {
