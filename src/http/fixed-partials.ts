@@ -19,9 +19,11 @@ export function fixedPartials(keptPartial: (name: string, data: object) => strin
 }
 
 /**
- * Partials rendered once per kept data object: the dashboard's charts are drawn from figures the
- * dashboard keeps while the ledger is unchanged (features/dashboard/service.ts), so their markup is
- * kept with them and goes when they go. Views write `<%- keptPartial('dashboard/_charts', figures) %>`.
+ * Partials rendered once per kept data object: the dashboard's month (its figures, tables and
+ * charts) is drawn from figures the dashboard keeps while the ledger is unchanged
+ * (features/dashboard/service.ts), so its markup is kept with them and goes when they go. Views
+ * write `<%- keptPartial('dashboard/_details', figures) %>`. Kept markup must hold nothing of the
+ * request or session (a CSRF token, a nonce): the dashboard draws "Coming up" per request.
  * Only frozen data is kept (what a cache hands out); anything else, and everything with `cache` off
  * (development), is rendered every time.
  */
@@ -40,7 +42,13 @@ export function keptPartials(viewsDir: string, cache: boolean): (name: string, d
       if (cache) templates.set(name, template);
     }
     const html = template(data);
-    if (keep) kept.set(data, (forData ?? new Map()).set(name, html));
+    if (keep) {
+      // EJS builds its output by appending, so the markup is a rope of thousands of small strings:
+      // the dashboard month's 30,000 characters took 109 KB so, 64 KB as one flat string. Reading
+      // a character makes V8 flatten the rope in place, before it is kept.
+      html.charCodeAt(0);
+      kept.set(data, (forData ?? new Map()).set(name, html));
+    }
     return html;
   };
 }

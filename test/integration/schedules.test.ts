@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { TestBrowser } from '../helpers/browser.js';
+import { csrfTokenOf, signIn } from '../helpers/flows.js';
 import { useMemberStack } from '../helpers/stack.js';
 
 /** The member signed in once; the stack's clock says 2026-11-18. */
@@ -34,6 +36,16 @@ describe('schedules', () => {
     expect(dash.body).toContain('Coming up');
     expect(dash.body).toContain(`action="/schedules/${rent.id}/enter"`);
     expect(dash.body).toMatch(/<strong>Bills<\/strong> would go below zero on 2026-11-18/);
+    // The month's figures are drawn once and kept; "Coming up" is drawn per request, so another
+    // session of the same person gets its own CSRF token in the Enter form, not this one's.
+    const other = new TestBrowser();
+    const otherDash = await signIn(other, ctx.stack);
+    const otherToken = csrfTokenOf(otherDash);
+    expect(otherToken).not.toBe(ctx.token);
+    expect(otherDash.body).toContain(`action="/schedules/${rent.id}/enter"`);
+    expect([...otherDash.body.matchAll(/name="_csrf" value="([^"]+)"/g)].map((m) => m[1])).toEqual(expect.arrayContaining([otherToken]));
+    expect(otherDash.body).not.toContain(ctx.token);
+    expect([...dash.body.matchAll(/name="_csrf" value="([^"]+)"/g)].every((m) => m[1] === ctx.token)).toBe(true);
     const forecast = await get('/schedules/forecast');
     expect(forecast.body).toContain('Would go below zero on <strong>2026-11-18</strong> (-$300.00)');
 

@@ -16,7 +16,8 @@ export function dashboardRoutes(deps: { member: RequestHandler[]; dashboard: Das
     const m = req.member!;
     const month = typeof req.query.month === 'string' && isMonth(req.query.month) ? req.query.month : monthOf(m.today);
     const figures = await deps.dashboard.figures(m, month, req.query.currency);
-    res.render('layout', { page: 'pages/dashboard', title: 'Dashboard', greetingName: m.displayName ?? req.user!.name, ...figures, figures });
+    // The figures' markup is kept with them (views/pages/dashboard.ejs); "Coming up" is drawn per request.
+    res.render('layout', { page: 'pages/dashboard', title: 'Dashboard', greetingName: m.displayName ?? req.user!.name, figures, upcoming: figures.upcoming, forecastWarnings: figures.forecastWarnings });
   });
   return router;
 }

@@ -15,15 +15,16 @@ import { deepFreeze } from '../../lib/freeze.js';
 export interface DashboardCacheLimits {
   /**
    * Pages (one person's month in one currency) kept in all, the least recently seen person's
-   * dropped first; 0 turns the cache off. A page of the demo's year is about 50 KB with its charts.
+   * dropped first; 0 turns the cache off. A page of the demo's year is about 105 KB: its figures
+   * 42 KB, their markup (views/dashboard/_summary.ejs, _details.ejs) 64 KB.
    */
   pages: number;
   /** Pages kept per person, the oldest dropped first. */
   pagesPerPerson: number;
 }
 
-/** At most about 20 MB of kept pages per process. */
-export const DASHBOARD_CACHE: DashboardCacheLimits = { pages: 400, pagesPerPerson: 6 };
+/** At most about 21 MB of kept pages per process. */
+export const DASHBOARD_CACHE: DashboardCacheLimits = { pages: 200, pagesPerPerson: 6 };
 
 type Figures = Awaited<ReturnType<typeof computeFigures>>;
 
