@@ -38,7 +38,8 @@ export function keptPartials(viewsDir: string, cache: boolean): (name: string, d
     let template = cache ? templates.get(name) : undefined;
     if (!template) {
       const filename = path.join(viewsDir, `${name}.ejs`);
-      template = ejs.compile(fs.readFileSync(filename, 'utf8'), { filename, root: viewsDir });
+      // With `cache`, the partials it includes are compiled once too (EJS keeps them by file name).
+      template = ejs.compile(fs.readFileSync(filename, 'utf8'), { filename, root: viewsDir, cache });
       if (cache) templates.set(name, template);
     }
     const html = template(data);

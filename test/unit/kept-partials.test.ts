@@ -1,0 +1,52 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { keptPartials } from '../../src/http/fixed-partials.js';
+
+/** A views folder of its own: an outer partial that includes an inner one. */
+let views: string;
+beforeEach(() => {
+  views = fs.mkdtempSync(path.join(os.tmpdir(), 'pfc-kept-'));
+  fs.mkdirSync(path.join(views, 'part'));
+  fs.writeFileSync(path.join(views, 'part', 'outer.ejs'), "<p><%= name %></p><%- include('/part/inner') %>");
+  fs.writeFileSync(path.join(views, 'part', 'inner.ejs'), '<i>first <%= name %></i>');
+});
+afterEach(() => fs.rmSync(views, { recursive: true, force: true }));
+
+const rewriteInner = () => fs.writeFileSync(path.join(views, 'part', 'inner.ejs'), '<i>second <%= name %></i>');
+
+describe('kept partials', () => {
+  it('renders once per frozen data object and hands back the same markup', () => {
+    const kept = keptPartials(views, true);
+    const data = Object.freeze({ name: 'A & B' });
+    const first = kept('part/outer', data);
+    expect(first).toBe('<p>A &amp; B</p><i>first A &amp; B</i>');
+    rewriteInner();
+    expect(kept('part/outer', data)).toBe(first);
+  });
+
+  it('renders data that is not frozen every time', () => {
+    const kept = keptPartials(views, true);
+    const data = { name: 'A' };
+    kept('part/outer', data);
+    data.name = 'B';
+    expect(kept('part/outer', data)).toBe('<p>B</p><i>first B</i>');
+  });
+
+  it('compiles the partials a kept partial includes once when caching, not on every new data object', () => {
+    const kept = keptPartials(views, true);
+    expect(kept('part/outer', Object.freeze({ name: 'A' }))).toBe('<p>A</p><i>first A</i>');
+    rewriteInner();
+    // A new data object renders anew, with the include compiled at first use (read from disk once).
+    expect(kept('part/outer', Object.freeze({ name: 'B' }))).toBe('<p>B</p><i>first B</i>');
+  });
+
+  it('reads every partial from disk each time with caching off (development), so edits show', () => {
+    const kept = keptPartials(views, false);
+    const data = Object.freeze({ name: 'A' });
+    expect(kept('part/outer', data)).toBe('<p>A</p><i>first A</i>');
+    rewriteInner();
+    expect(kept('part/outer', data)).toBe('<p>A</p><i>second A</i>');
+  });
+});
