@@ -13,7 +13,7 @@ import { openSqlite } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrations.js';
 import { createFinance } from '../src/features/finance.js';
 import { systemClock, todayOf } from '../src/clock/clock.js';
-import { addMonths, monthOf } from '../src/features/money/dates.js';
+import { addMonths, monthOf } from '../src/money/dates.js';
 import type { TransactionInput } from '../src/features/transactions/repository.js';
 import { TestBrowser } from '../test/helpers/browser.js';
 import { ADMIN, MEMBER } from '../test/helpers/flows.js';

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
-import type { AuditService } from '../features/audit/service.js';
-import type { UsersService } from '../features/users/service.js';
+import type { AuditService } from '../audit/service.js';
+import type { UsersService } from '../users/service.js';
 import { HttpError } from '../http/errors.js';
 import type { IdTokenVerifier } from './id-token-verifier.js';
 import type { UserSessionStore } from '../sessions/types.js';

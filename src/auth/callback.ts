@@ -1,5 +1,5 @@
 import express, { type ErrorRequestHandler, type Router } from 'express';
-import type { AuditService } from '../features/audit/service.js';
+import type { AuditService } from '../audit/service.js';
 import { HttpError } from '../http/errors.js';
 import type { SessionAccess } from '../sessions/access.js';
 import { connectionButtons } from './connections.js';

@@ -1,6 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { Config } from '../config/config.js';
-import type { AuditService } from '../features/audit/service.js';
+import type { AuditService } from '../audit/service.js';
 import { ForbiddenError, HttpError } from '../http/errors.js';
 import { wantsHtml } from '../http/negotiation.js';
 import type { SessionAccess } from '../sessions/access.js';

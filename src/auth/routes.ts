@@ -1,5 +1,5 @@
 import express, { type Request, type Router } from 'express';
-import type { AuditService } from '../features/audit/service.js';
+import type { AuditService } from '../audit/service.js';
 import { NotFoundError, ServiceUnavailableError } from '../http/errors.js';
 import { connectionButtons } from './connections.js';
 import { requiresAuth, startStepUp } from './guards.js';

@@ -1,8 +1,8 @@
 import type { RequestHandler } from 'express';
 import { todayOf, type Clock } from '../clock/clock.js';
 import type { CategoriesRepository } from '../features/categories/repository.js';
-import type { DecimalStyle } from '../features/money/money.js';
-import type { UsersService } from '../features/users/service.js';
+import type { DecimalStyle } from '../money/money.js';
+import type { UsersService } from '../users/service.js';
 
 /** The signed-in member and their defaults, loaded once per request for every finance page. */
 export interface Member {

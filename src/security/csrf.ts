@@ -2,7 +2,7 @@ import type { RequestHandler } from 'express';
 import { csrfSync } from 'csrf-sync';
 import { HttpError } from '../http/errors.js';
 import type { SessionAccess } from '../sessions/access.js';
-import type { AuditService } from '../features/audit/service.js';
+import type { AuditService } from '../audit/service.js';
 
 export interface Csrf {
   /**

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import type { AuditService } from '../features/audit/service.js';
+import type { AuditService } from '../audit/service.js';
 import { HttpError } from '../http/errors.js';
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);

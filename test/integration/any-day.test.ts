@@ -1,9 +1,9 @@
-import { monthLabel } from '../../src/features/money/dates.js';
+import { monthLabel } from '../../src/money/dates.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createDataRepository } from '../../src/features/data/repository.js';
 import { seedDemoData } from '../../src/features/demo/seed.js';
 import type { Finance } from '../../src/features/finance.js';
-import { addMonths } from '../../src/features/money/dates.js';
+import { addMonths } from '../../src/money/dates.js';
 import type { TestBrowser } from '../helpers/browser.js';
 import { MEMBER } from '../helpers/flows.js';
 import { useMemberStack, type Stack } from '../helpers/stack.js';

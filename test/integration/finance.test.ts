@@ -6,7 +6,7 @@ import { TestBrowser } from '../helpers/browser.js';
 import { ADMIN, csrfTokenOf, MEMBER, signIn } from '../helpers/flows.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { run } from '../helpers/sql.js';
-import { createUsersRepository } from '../../src/features/users/repository.js';
+import { createUsersRepository } from '../../src/users/repository.js';
 
 let stack: Stack;
 let finance: Finance;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { monthRange } from '../../src/features/money/dates.js';
+import { monthRange } from '../../src/money/dates.js';
 import { useMemberStack } from '../helpers/stack.js';
 
 /** The member signed in once; the stack's clock says 2026-11-18. */

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { CurrentUser } from '../../src/auth/current-user.js';
 import { createGuards } from '../../src/auth/guards.js';
 import { MFA_POLICY, mfaStatus } from '../../src/auth/mfa.js';
-import type { AuditService } from '../../src/features/audit/service.js';
+import type { AuditService } from '../../src/audit/service.js';
 import type { AppSessionData } from '../../src/sessions/access.js';
 
 const NOW = 1_800_000_000;

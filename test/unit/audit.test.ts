@@ -4,8 +4,8 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { migrateToLatest } from '../../src/db/migrations.js';
 import type { Database } from '../../src/db/schema.js';
-import { createAuditRepository } from '../../src/features/audit/repository.js';
-import { createAuditService } from '../../src/features/audit/service.js';
+import { createAuditRepository } from '../../src/audit/repository.js';
+import { createAuditService } from '../../src/audit/service.js';
 import { createLogger } from '../../src/logging/logger.js';
 
 async function service(start = Date.parse('2026-11-18T12:00:00Z')) {

@@ -7,8 +7,8 @@ import type { Database } from '../../src/db/schema.js';
 import type { MonthSummary } from '../../src/features/coach/service.js';
 import { seedDemoData } from '../../src/features/demo/seed.js';
 import { createFinance, type Finance } from '../../src/features/finance.js';
-import { addMonths } from '../../src/features/money/dates.js';
-import { MAX_AMOUNT_MINOR } from '../../src/features/money/money.js';
+import { addMonths } from '../../src/money/dates.js';
+import { MAX_AMOUNT_MINOR } from '../../src/money/money.js';
 import { VolumeLimitError } from '../../src/features/transactions/month-totals.js';
 
 const SUB = 'auth0|coach-rules';

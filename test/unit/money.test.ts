@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addMonths, daysBetween, isCalendarDate, isMonth, monthRange } from '../../src/features/money/dates.js';
-import { formatMoney, MAX_AMOUNT_MINOR, minorDigits, minorToInput, parseAmount, rememberingFormatter } from '../../src/features/money/money.js';
+import { addMonths, daysBetween, isCalendarDate, isMonth, monthRange } from '../../src/money/dates.js';
+import { formatMoney, MAX_AMOUNT_MINOR, minorDigits, minorToInput, parseAmount, rememberingFormatter } from '../../src/money/money.js';
 
 const ok = (minor: number) => ({ ok: true, minor });
 

@@ -1,7 +1,7 @@
 import express from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import type { AuditService } from '../../src/features/audit/service.js';
+import type { AuditService } from '../../src/audit/service.js';
 import { flashMessages, flashMethod } from '../../src/http/flash.js';
 import { createCsrf } from '../../src/security/csrf.js';
 import type { AppSessionData } from '../../src/sessions/access.js';

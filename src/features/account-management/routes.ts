@@ -3,7 +3,7 @@ import express, { type Request, type RequestHandler, type Response, type Router 
 import type { Guards } from '../../auth/guards.js';
 import { IdentityApiError } from '../../identity/idp-http.js';
 import { HttpError } from '../../http/errors.js';
-import type { AuditService } from '../audit/service.js';
+import type { AuditService } from '../../audit/service.js';
 import type { AccountDeletion } from './deletion.js';
 import { confirmsDeletion, DELETE_CONFIRMATION, parseNewEmail } from './input.js';
 import type { AccountService } from './service.js';

@@ -8,7 +8,7 @@ import type { ManagementApi } from '../../identity/management-api.js';
 import { ForgetfulMap } from '../../lib/forgetful-map.js';
 import type { Logger } from '../../logging/logger.js';
 import type { Mailer } from '../../mail/mailer.js';
-import type { UsersService } from '../users/service.js';
+import type { UsersService } from '../../users/service.js';
 
 export interface AccountServiceDeps {
   users: UsersService;

@@ -7,7 +7,7 @@ import { createManagementApi, type ManagementApi } from '../../identity/manageme
 import type { Logger } from '../../logging/logger.js';
 import type { Mailer } from '../../mail/mailer.js';
 import type { UserSessionStore } from '../../sessions/types.js';
-import type { UsersService } from '../users/service.js';
+import type { UsersService } from '../../users/service.js';
 import { createAccountDeletion } from './deletion.js';
 import { createAccountRepository } from './repository.js';
 import { createAccountService } from './service.js';

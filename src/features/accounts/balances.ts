@@ -1,5 +1,5 @@
 import { convertMinor, rateOn, type RateSeries } from '../rates/rates.js';
-import { addMonths, monthOf, monthRange } from '../money/dates.js';
+import { addMonths, monthOf, monthRange } from '../../money/dates.js';
 import type { Account, AccountSums } from './repository.js';
 import { ACCOUNT_TYPES, sideOf, type Side } from './types.js';
 

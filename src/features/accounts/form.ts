@@ -1,6 +1,6 @@
 import { readFormFields } from '../../http/form-fields.js';
-import { DATE_RANGE_TEXT, isCalendarDate } from '../money/dates.js';
-import { parseAmount, type DecimalStyle } from '../money/money.js';
+import { DATE_RANGE_TEXT, isCalendarDate } from '../../money/dates.js';
+import { parseAmount, type DecimalStyle } from '../../money/money.js';
 import { parseCurrency } from '../profile/preferences.js';
 import { isAccountType, type AccountType } from './types.js';
 

@@ -1,8 +1,8 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { plural } from '../../lib/text.js';
 import type { Finance } from '../finance.js';
-import { isCalendarDate } from '../money/dates.js';
-import { formatMoney, parseAmount, type DecimalStyle } from '../money/money.js';
+import { isCalendarDate } from '../../money/dates.js';
+import { formatMoney, parseAmount, type DecimalStyle } from '../../money/money.js';
 import { balancesOf } from './balances.js';
 import type { Account } from './repository.js';
 

@@ -1,7 +1,7 @@
 import { ledgerTransaction } from '../../db/engine.js';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import { dateSpan, monthOf } from '../money/dates.js';
+import { dateSpan, monthOf } from '../../money/dates.js';
 import { refreshMonthTotals } from '../transactions/month-totals.js';
 import { inChunks, removeTransactionRows } from '../transactions/writes.js';
 

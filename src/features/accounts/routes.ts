@@ -2,8 +2,8 @@ import express, { type Request, type RequestHandler, type Response, type Router 
 import { NotFoundError } from '../../http/errors.js';
 import { atBothWidths, signedColumns } from '../coach/charts.js';
 import type { Finance } from '../finance.js';
-import { monthLabel, monthOf, shortMonthName } from '../money/dates.js';
-import { formatMoney, minorToInput } from '../money/money.js';
+import { monthLabel, monthOf, shortMonthName } from '../../money/dates.js';
+import { formatMoney, minorToInput } from '../../money/money.js';
 import { parseAccountForm, typedAccountForm, type AccountErrors, type AccountTyped } from './form.js';
 import { reconcileRoutes } from './reconcile.js';
 import type { AccountRemoval } from './removal.js';

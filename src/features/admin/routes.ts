@@ -1,7 +1,7 @@
 import { plural } from '../../lib/text.js';
 import express, { type Router } from 'express';
 import type { Guards } from '../../auth/guards.js';
-import type { AuditService } from '../audit/service.js';
+import type { AuditService } from '../../audit/service.js';
 import type { AdminService } from './service.js';
 
 const EVENTS_PER_PAGE = 50;

@@ -1,6 +1,6 @@
 import type { UserSessionStore } from '../../sessions/types.js';
 import { HttpError } from '../../http/errors.js';
-import type { UsersService } from '../users/service.js';
+import type { UsersService } from '../../users/service.js';
 import type { AccountService } from '../account-management/service.js';
 
 export interface UserOverview {

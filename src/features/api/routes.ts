@@ -2,7 +2,7 @@ import express, { type RequestHandler, type Router } from 'express';
 import { HttpError } from '../../http/errors.js';
 import { currencyView, type CurrencyView } from '../coach/currency-view.js';
 import type { Finance } from '../finance.js';
-import { FIRST_DATE, isCalendarDate, isMonth, LAST_DATE, monthOf } from '../money/dates.js';
+import { FIRST_DATE, isCalendarDate, isMonth, LAST_DATE, monthOf } from '../../money/dates.js';
 import type { PageFilter } from '../transactions/repository.js';
 
 /**

@@ -2,7 +2,7 @@ import { ledgerTransaction } from '../../db/engine.js';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { HttpError } from '../../http/errors.js';
-import { MAX_VOLUME_MINOR, VOLUME_TEXT } from '../money/money.js';
+import { MAX_VOLUME_MINOR, VOLUME_TEXT } from '../../money/money.js';
 
 export interface BudgetAmount {
   month: string;

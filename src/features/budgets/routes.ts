@@ -2,9 +2,9 @@ import express, { type Request, type RequestHandler, type Response, type Router 
 import { HttpError } from '../../http/errors.js';
 import { currencyView } from '../coach/currency-view.js';
 import type { Finance } from '../finance.js';
-import { addMonths, isMonth, monthLabel, monthOf } from '../money/dates.js';
+import { addMonths, isMonth, monthLabel, monthOf } from '../../money/dates.js';
 import { conversionNotice } from '../rates/convert-totals.js';
-import { formatMoney, minorToInput, parseAmount } from '../money/money.js';
+import { formatMoney, minorToInput, parseAmount } from '../../money/money.js';
 
 /**
  * /budgets: a monthly amount per category, in one currency at a time. "Suggest budgets" fills

@@ -1,7 +1,7 @@
 import type { CategoryGroup } from '../../db/schema.js';
 import type { BudgetsRepository } from '../budgets/repository.js';
 import type { CategoriesRepository } from '../categories/repository.js';
-import { addMonths, daysBetween, monthOf, monthRange } from '../money/dates.js';
+import { addMonths, daysBetween, monthOf, monthRange } from '../../money/dates.js';
 import type { MonthTotal, TransactionsRepository } from '../transactions/repository.js';
 import type { DayTotalsRepository } from '../transactions/day-totals.js';
 import type { RatesRepository } from '../rates/repository.js';

@@ -1,5 +1,5 @@
 import express, { type RequestHandler, type Router } from 'express';
-import { isMonth, monthLabel, monthOf } from '../money/dates.js';
+import { isMonth, monthLabel, monthOf } from '../../money/dates.js';
 import type { DashboardService } from './service.js';
 
 export { monthLabel };

@@ -4,8 +4,8 @@ import { atBothWidths, horizontalBars, pairedColumns } from '../coach/charts.js'
 import { currencyView } from '../coach/currency-view.js';
 import { paceGoals } from '../coach/formulas.js';
 import type { Finance } from '../finance.js';
-import { addMonths, monthLabel, monthOf, shortMonthName } from '../money/dates.js';
-import { formatMoney, rememberingFormatter } from '../money/money.js';
+import { addMonths, monthLabel, monthOf, shortMonthName } from '../../money/dates.js';
+import { formatMoney, rememberingFormatter } from '../../money/money.js';
 import { conversionNotice } from '../rates/convert-totals.js';
 import { forecastView, upcomingView } from '../schedules/view.js';
 import { insightsFor } from './insights.js';

@@ -1,4 +1,4 @@
-import { minorToInput } from '../money/money.js';
+import { minorToInput } from '../../money/money.js';
 import type { DataRepository } from './repository.js';
 
 type Everything = Awaited<ReturnType<DataRepository['everything']>>;

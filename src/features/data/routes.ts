@@ -2,7 +2,7 @@ import express, { type RequestHandler, type Router } from 'express';
 import { plural } from '../../lib/text.js';
 import type { Guards } from '../../auth/guards.js';
 import { HttpError } from '../../http/errors.js';
-import type { AuditService } from '../audit/service.js';
+import type { AuditService } from '../../audit/service.js';
 import type { CategoriesRepository } from '../categories/repository.js';
 import { decodeUpload } from '../import/decode.js';
 import { everythingJson, transactionsCsv } from './export.js';

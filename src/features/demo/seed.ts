@@ -1,6 +1,6 @@
 import { todayOf, type Clock } from '../../clock/clock.js';
 import type { Finance } from '../finance.js';
-import { addDays, addMonths, daysInMonth, monthOf } from '../money/dates.js';
+import { addDays, addMonths, daysInMonth, monthOf } from '../../money/dates.js';
 import type { TransactionInput } from '../transactions/repository.js';
 
 /** A small deterministic random generator, so every fresh start shows the same demo year. */

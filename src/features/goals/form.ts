@@ -1,6 +1,6 @@
 import { readFormFields } from '../../http/form-fields.js';
-import { DATE_RANGE_TEXT, isCalendarDate } from '../money/dates.js';
-import { minorToInput, parseAmount, type DecimalStyle } from '../money/money.js';
+import { DATE_RANGE_TEXT, isCalendarDate } from '../../money/dates.js';
+import { minorToInput, parseAmount, type DecimalStyle } from '../../money/money.js';
 import type { Goal, GoalInput } from './repository.js';
 
 export const GOAL_FIELDS = ['name', 'target', 'saved', 'targetDate'] as const;

@@ -2,8 +2,8 @@ import express, { type Request, type RequestHandler, type Response, type Router 
 import { HttpError, NotFoundError } from '../../http/errors.js';
 import { paceGoals } from '../coach/formulas.js';
 import type { Finance } from '../finance.js';
-import { addMonths, monthLabel, monthOf } from '../money/dates.js';
-import { formatMoney } from '../money/money.js';
+import { addMonths, monthLabel, monthOf } from '../../money/dates.js';
+import { formatMoney } from '../../money/money.js';
 import { readFormFields } from '../../http/form-fields.js';
 import { GOAL_FIELDS, goalTyped, parseContribution, parseGoalForm, type GoalErrors, type GoalTyped } from './form.js';
 import { MAX_CONTRIBUTIONS, MAX_GOALS, type Goal } from './repository.js';

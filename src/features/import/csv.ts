@@ -3,8 +3,8 @@ import { once } from 'node:events';
 import { parse } from 'csv-parse';
 import type { CategoryGroup } from '../../db/schema.js';
 import { createYielder, giveWay } from '../../lib/cooperative.js';
-import { DATE_RANGE_TEXT, isCalendarDate } from '../money/dates.js';
-import { parseAmount } from '../money/money.js';
+import { DATE_RANGE_TEXT, isCalendarDate } from '../../money/dates.js';
+import { parseAmount } from '../../money/money.js';
 import { echo, errorCollector, MAX_ROWS, type CsvOptions, type DateFormat, type ImportedRow, type ParseOutcome } from './types.js';
 
 /** Each date format: its pattern and which groups hold year, month and day. */

@@ -1,6 +1,6 @@
 import { createYielder } from '../../lib/cooperative.js';
-import { DATE_RANGE_TEXT, isCalendarDate } from '../money/dates.js';
-import { parseAmount } from '../money/money.js';
+import { DATE_RANGE_TEXT, isCalendarDate } from '../../money/dates.js';
+import { parseAmount } from '../../money/money.js';
 import { echo, errorCollector, MAX_ROWS, type ImportedRow, type ParseOutcome } from './types.js';
 
 const unescape = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');

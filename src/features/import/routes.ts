@@ -1,9 +1,9 @@
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
-import type { AuditService } from '../audit/service.js';
+import type { AuditService } from '../../audit/service.js';
 import type { Finance } from '../finance.js';
 import { NotFoundError } from '../../http/errors.js';
 import { plural } from '../../lib/text.js';
-import { formatMoney } from '../money/money.js';
+import { formatMoney } from '../../money/money.js';
 import { ReconciledRowsError, type ImportBatchesRepository } from './batches.js';
 import { parseCategoryChoices, parseImportOptions } from './options.js';
 import { ChoicesError, type ImportService, type Preview } from './service.js';

@@ -1,4 +1,4 @@
-import type { DecimalStyle } from '../money/money.js';
+import type { DecimalStyle } from '../../money/money.js';
 
 /** Preferences a user can edit, validated field by field so each problem can be shown next to its field. */
 export interface Preferences {

@@ -5,7 +5,7 @@ import { idTokenClaims } from '../../auth/claims-cache.js';
 import { mfaStatus } from '../../auth/mfa.js';
 import type { SessionAccess } from '../../sessions/access.js';
 import type { AccountService } from '../account-management/service.js';
-import type { AuditService } from '../audit/service.js';
+import type { AuditService } from '../../audit/service.js';
 import { parsePreferences, type PreferenceErrors } from './preferences.js';
 import type { ProfileService } from './service.js';
 

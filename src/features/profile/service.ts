@@ -1,6 +1,6 @@
 import { promisify } from 'node:util';
 import type { UserSessionStore } from '../../sessions/types.js';
-import type { UsersService } from '../users/service.js';
+import type { UsersService } from '../../users/service.js';
 import { describeDevice } from './devices.js';
 
 export interface SessionView {

@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import { DATE_RANGE_TEXT, isCalendarDate } from '../money/dates.js';
+import { DATE_RANGE_TEXT, isCalendarDate } from '../../money/dates.js';
 import { parseCurrency } from '../profile/preferences.js';
 import { parseRate } from './rates.js';
 import type { RateRow } from './repository.js';

@@ -1,4 +1,4 @@
-import { minorDigits } from '../money/money.js';
+import { minorDigits } from '../../money/money.js';
 
 /** Rates are kept as integers: the rate times 10^8 (eight decimal places, like most published rates). */
 export const RATE_SCALE = 100_000_000n;

@@ -1,7 +1,7 @@
 import { readFormFields } from '../../http/form-fields.js';
 import type { Account } from '../accounts/repository.js';
 import type { Category } from '../categories/repository.js';
-import { minorToInput, parseAmount, type DecimalStyle } from '../money/money.js';
+import { minorToInput, parseAmount, type DecimalStyle } from '../../money/money.js';
 import { RULE_FIELDS, RULE_OPS, type Rule } from './matching.js';
 import type { RuleInput } from './repository.js';
 

@@ -2,7 +2,7 @@ import express, { type Request, type RequestHandler, type Response, type Router 
 import { plural } from '../../lib/text.js';
 import { HttpError, NotFoundError } from '../../http/errors.js';
 import type { Finance } from '../finance.js';
-import { formatMoney } from '../money/money.js';
+import { formatMoney } from '../../money/money.js';
 import type { RulesApply } from './apply.js';
 import { blankRuleForm, formOfRule, parseRuleForm, type RuleErrors, type RuleTyped } from './form.js';
 import { RULE_FIELDS, RULE_OPS, type Rule } from './matching.js';

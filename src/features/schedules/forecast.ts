@@ -1,5 +1,5 @@
 import type { AccountBalance } from '../accounts/balances.js';
-import { addDays } from '../money/dates.js';
+import { addDays } from '../../money/dates.js';
 import { occurrences } from './recurrence.js';
 import type { Schedule } from './repository.js';
 

@@ -1,7 +1,7 @@
 import { readFormFields } from '../../http/form-fields.js';
 import type { Account } from '../accounts/repository.js';
 import type { Category } from '../categories/repository.js';
-import { minorToInput, type DecimalStyle } from '../money/money.js';
+import { minorToInput, type DecimalStyle } from '../../money/money.js';
 import { parseTransactionForm } from '../transactions/form.js';
 import { FREQUENCIES, isFrequency, MAX_EVERY } from './recurrence.js';
 import type { Schedule, ScheduleInput } from './repository.js';

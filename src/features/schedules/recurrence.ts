@@ -1,4 +1,4 @@
-import { addDays, addMonths, daysInMonth, LAST_DATE } from '../money/dates.js';
+import { addDays, addMonths, daysInMonth, LAST_DATE } from '../../money/dates.js';
 
 export const FREQUENCIES = [
   { id: 'days', label: 'days', one: 'day' },

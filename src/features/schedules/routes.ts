@@ -1,7 +1,7 @@
 import express, { type Request, type Response, type RequestHandler, type Router } from 'express';
 import { defaultAccountId } from '../accounts/types.js';
 import type { Finance } from '../finance.js';
-import { formatMoney } from '../money/money.js';
+import { formatMoney } from '../../money/money.js';
 import { blankScheduleForm, formOfSchedule, keepAnchor, parseScheduleForm, type ScheduleErrors, type ScheduleTyped } from './form.js';
 import { describeRecurrence, FREQUENCIES } from './recurrence.js';
 import type { Schedule } from './repository.js';

@@ -1,6 +1,6 @@
 import { HttpError, NotFoundError } from '../../http/errors.js';
 import type { AccountsService } from '../accounts/service.js';
-import { addDays } from '../money/dates.js';
+import { addDays } from '../../money/dates.js';
 import { forecastOf, type AccountForecast } from './forecast.js';
 import { following, occurrences } from './recurrence.js';
 import type { Schedule, ScheduleInput, SchedulesRepository } from './repository.js';

@@ -1,5 +1,5 @@
 import { typeLabel } from '../accounts/types.js';
-import { formatMoney } from '../money/money.js';
+import { formatMoney } from '../../money/money.js';
 import type { Account } from '../accounts/repository.js';
 import type { AccountForecast } from './forecast.js';
 import type { Upcoming } from './service.js';

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import { monthRange } from '../money/dates.js';
+import { monthRange } from '../../money/dates.js';
 import { TRANSFER_KEY } from './month-totals.js';
 
 /** One day's stored total for a category ('' key: uncategorized) in one currency. */

@@ -1,8 +1,8 @@
 import { readFormFields } from '../../http/form-fields.js';
 import type { Account } from '../accounts/repository.js';
 import type { Category } from '../categories/repository.js';
-import { DATE_RANGE_TEXT, isCalendarDate } from '../money/dates.js';
-import { formatMoney, parseAmount, type DecimalStyle } from '../money/money.js';
+import { DATE_RANGE_TEXT, isCalendarDate } from '../../money/dates.js';
+import { formatMoney, parseAmount, type DecimalStyle } from '../../money/money.js';
 import type { Transaction, TransactionInput } from './repository.js';
 import { MAX_SPLITS, SPLIT_FIELDS, splitRowsOf } from './splits.js';
 

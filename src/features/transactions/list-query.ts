@@ -1,5 +1,5 @@
 import type { ClearedState } from '../accounts/types.js';
-import { addMonths, FIRST_DATE, isCalendarDate, isMonth, LAST_DATE, monthLabel, monthOf, monthRange } from '../money/dates.js';
+import { addMonths, FIRST_DATE, isCalendarDate, isMonth, LAST_DATE, monthLabel, monthOf, monthRange } from '../../money/dates.js';
 
 /** Rows per page of the transactions list. */
 export const PAGE_SIZE = 100;

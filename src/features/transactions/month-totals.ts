@@ -2,8 +2,8 @@ import { sql, type Kysely } from 'kysely';
 import { compiledQuery } from '../../db/compiled-query.js';
 import type { Database } from '../../db/schema.js';
 import { HttpError } from '../../http/errors.js';
-import { MAX_VOLUME_MINOR, VOLUME_TEXT } from '../money/money.js';
-import { dateSpan, monthRange } from '../money/dates.js';
+import { MAX_VOLUME_MINOR, VOLUME_TEXT } from '../../money/money.js';
+import { dateSpan, monthRange } from '../../money/dates.js';
 
 /** The sums month_totals and day_totals keep of the parts (whole rows or split parts) they group. */
 const SUMS = [

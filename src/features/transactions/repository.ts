@@ -3,7 +3,7 @@ import { timeOrderedId } from '../../lib/ids.js';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { clearedStateOf, type ClearedState } from '../accounts/types.js';
-import { monthRange } from '../money/dates.js';
+import { monthRange } from '../../money/dates.js';
 import { DESCRIPTION_KEY } from './month-totals.js';
 import { applyTotalsChange, totalsShareOf } from './totals-delta.js';
 import { categoryCondition, filtered, searchCondition, type ListOrder, type PageFilter } from './filters.js';

@@ -2,10 +2,10 @@ import express, { type Request, type RequestHandler, type Response, type Router 
 import { HttpError, NotFoundError } from '../../http/errors.js';
 import { defaultAccountId } from '../accounts/types.js';
 import type { Finance } from '../finance.js';
-import { monthOf } from '../money/dates.js';
+import { monthOf } from '../../money/dates.js';
 import { monthChoices, parseListQuery } from './list-query.js';
 import { listPage } from './list-view.js';
-import { minorToInput } from '../money/money.js';
+import { minorToInput } from '../../money/money.js';
 import { clearedAfterEdit, confirmationNeeded, openedSide, peerClearedAfterEdit } from './edits.js';
 import { asSeenFrom, blankTransactionForm, formOfTransaction, namedInTransactionForm, parseTransactionForm, typedTransactionForm, type TransactionErrors, type TransactionTyped } from './form.js';
 import { MAX_SPLITS } from './splits.js';

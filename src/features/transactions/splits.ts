@@ -1,5 +1,5 @@
 import type { Category } from '../categories/repository.js';
-import { parseAmount, type DecimalStyle } from '../money/money.js';
+import { parseAmount, type DecimalStyle } from '../../money/money.js';
 import type { SplitPart } from './writes.js';
 
 /** Parts one transaction may be split into (each is a pair of form fields). */

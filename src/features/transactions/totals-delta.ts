@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import { monthRange } from '../money/dates.js';
+import { monthRange } from '../../money/dates.js';
 import { refuseIfOverLimits, sizeOf, TRANSFER_KEY } from './month-totals.js';
 import { dropEmptyAccountMonth, REPEAT, shareOfOne, shareRows, SUMS, upsertAccountMonth } from './change-statements.js';
 

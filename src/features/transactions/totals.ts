@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import { monthRange } from '../money/dates.js';
+import { monthRange } from '../../money/dates.js';
 import { sizeOf, TRANSFER_KEY } from './month-totals.js';
 
 /** One month's stored total for a category ('' key: uncategorized) in one currency. */

@@ -1,4 +1,4 @@
-import { formatMoney } from '../money/money.js';
+import { formatMoney } from '../../money/money.js';
 import type { Transaction } from './repository.js';
 
 interface Names {

@@ -1,9 +1,9 @@
 import crypto from 'node:crypto';
 import type { Request } from 'express';
-import type { Logger } from '../../logging/logger.js';
+import type { Logger } from '../logging/logger.js';
 import { createRefusalAggregator } from './refusals.js';
 import type { AuditRepository } from './repository.js';
-import { requestLogger } from '../../http/request-logging.js';
+import { requestLogger } from '../http/request-logging.js';
 
 /** Security events the admin dashboard shows and the checklist asks to be recorded. */
 export type AuditType =

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { AuditEventsTable, Database } from '../../db/schema.js';
+import type { AuditEventsTable, Database } from '../db/schema.js';
 
 export interface AuditEvent {
   id: string;

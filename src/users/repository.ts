@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
-import { compiledQuery } from '../../db/compiled-query.js';
-import type { Database, UsersTable } from '../../db/schema.js';
+import { compiledQuery } from '../db/compiled-query.js';
+import type { Database, UsersTable } from '../db/schema.js';
 import type { DecimalStyle } from '../money/money.js';
 
 export interface UserRecord {

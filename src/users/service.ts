@@ -1,4 +1,4 @@
-import type { CurrentUser } from '../../auth/current-user.js';
+import type { CurrentUser } from '../auth/current-user.js';
 import type { UsersRepository } from './repository.js';
 
 /** Rules about app users: a login records what the identity provider asserted, nothing more. */
