@@ -50,6 +50,7 @@ import { healthRoutes } from './http/health.js';
 import { parseBodies } from './http/bodies.js';
 import { flashMessages, flashMethod } from './http/flash.js';
 import { fixedPartials, keptPartials } from './http/fixed-partials.js';
+import { viewHelpers } from './http/view-helpers.js';
 import { FRAGMENTS_MOUNT, fragmentPath, fragmentRoutes } from './http/fragments.js';
 import { CURRENCY_CHOICES } from './features/profile/preferences.js';
 import { loadMember } from './http/load-member.js';
@@ -105,7 +106,8 @@ export function createApp(deps: AppDeps): App {
   app.engine('ejs', function renderEjsView(file: string, data: object, done: (err: Error | null, html?: string) => void) {
     ejs.renderFile(file, Object.assign(Object.create(null) as object, data), viewOptions, done);
   });
-  app.locals.keptPartial = keptPartials(deps.paths.views, app.get('view cache') === true);
+  Object.assign(app.locals, viewHelpers);
+  app.locals.keptPartial = keptPartials(deps.paths.views, app.get('view cache') === true, viewHelpers);
   // Partials the same for everyone, served as cached fragments (below) rather than in every page.
   const fixedData = { 'currency-list': { currencies: CURRENCY_CHOICES } };
   const fixedPartial = fixedPartials(app.locals.keptPartial, fixedData);

@@ -25,9 +25,10 @@ export function fixedPartials(keptPartial: (name: string, data: object) => strin
  * write `<%- keptPartial('dashboard/_details', figures) %>`. Kept markup must hold nothing of the
  * request or session (a CSRF token, a nonce): the dashboard draws "Coming up" per request.
  * Only frozen data is kept (what a cache hands out); anything else, and everything with `cache` off
- * (development), is rendered every time.
+ * (development), is rendered every time. `helpers` (the views' formatting helpers) are offered to
+ * every kept partial beside its data.
  */
-export function keptPartials(viewsDir: string, cache: boolean): (name: string, data: object) => string {
+export function keptPartials(viewsDir: string, cache: boolean, helpers: Readonly<Record<string, unknown>> = {}): (name: string, data: object) => string {
   const templates = new Map<string, ejs.TemplateFunction>();
   const kept = new WeakMap<object, Map<string, string>>();
   return function keptPartial(name: string, data: object): string {
@@ -42,7 +43,7 @@ export function keptPartials(viewsDir: string, cache: boolean): (name: string, d
       template = ejs.compile(fs.readFileSync(filename, 'utf8'), { filename, root: viewsDir, cache });
       if (cache) templates.set(name, template);
     }
-    const html = template(data);
+    const html = template({ ...helpers, ...data });
     if (keep) {
       // EJS builds its output by appending, so the markup is a rope of thousands of small strings:
       // the dashboard month's 30,000 characters took 109 KB so, 64 KB as one flat string. Reading

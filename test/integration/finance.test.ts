@@ -60,6 +60,17 @@ describe('the demo member', () => {
     await finance.transactions.remove(MEMBER.sub, (await finance.transactions.list(MEMBER.sub, { from: todayOf(stack.clock), to: todayOf(stack.clock), search: 'Dashboard at once' }))[0]!.id);
     expect(uncategorized((await member.get(`${stack.baseUrl}/dashboard`)).body)).toBe(uncategorized(first));
   });
+  it('shows each budget\'s share used and the savings rate as the month\'s figures give them', async () => {
+    const today = todayOf(stack.clock);
+    // As the dashboard asks: in the member's main currency, other currencies converted at each day's rate.
+    const summary = await finance.coach.monthSummary(MEMBER.sub, today.slice(0, 7), today, 'USD', { main: 'USD' });
+    const html = (await member.get(`${stack.baseUrl}/dashboard`)).body;
+    const shown = (v: number | null) => (v === null ? '—' : `${Math.round(v * 100)}%`);
+    const budgeted = summary.categories.filter((c) => c.budgeted);
+    expect(budgeted.length).toBeGreaterThan(3);
+    for (const c of budgeted) expect(html).toContain(`aria-label="${c.name} used">${shown(c.percent)}</meter> <span class="small">${shown(c.percent)}</span>`);
+    expect(html).toMatch(new RegExp(`<span class="label">Savings rate</span><span class="value">${shown(summary.savingsRate.value)}</span>`));
+  });
 });
 
 describe('transactions', () => {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { keptPartials } from '../../src/http/fixed-partials.js';
+import { percent, viewHelpers } from '../../src/http/view-helpers.js';
 
 /** A views folder of its own: an outer partial that includes an inner one. */
 let views: string;
@@ -48,5 +49,18 @@ describe('kept partials', () => {
     expect(kept('part/outer', data)).toBe('<p>A</p><i>first A</i>');
     rewriteInner();
     expect(kept('part/outer', data)).toBe('<p>A</p><i>second A</i>');
+  });
+
+  it('offers the views\' helpers to a kept partial and to what it includes, beside its data', () => {
+    fs.writeFileSync(path.join(views, 'part', 'share.ejs'), "<b><%= percent(share) %></b><%- include('/part/inner') %><%= percent(null) %>");
+    fs.writeFileSync(path.join(views, 'part', 'inner.ejs'), '<i><%= percent(0.5) %></i>');
+    const kept = keptPartials(views, true, viewHelpers);
+    expect(kept('part/share', Object.freeze({ share: 0.254 }))).toBe('<b>25%</b><i>50%</i>—');
+  });
+});
+
+describe('percent', () => {
+  it('writes a share as a whole percent, rounded, and an em dash where there is no share', () => {
+    expect([percent(0), percent(0.005), percent(0.994), percent(1.5), percent(-0.25), percent(null)]).toEqual(['0%', '1%', '99%', '150%', '-25%', '—']);
   });
 });
