@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import { todayOf, type Clock } from '../clock/clock.js';
 import type { CategoriesRepository } from '../features/categories/repository.js';
-import type { DecimalStyle } from '../money/money.js';
+import { type DecimalStyle, DEFAULT_CURRENCY } from '../money/money.js';
 import type { UsersService } from '../users/service.js';
 
 /** The signed-in member and their defaults, loaded once per request for every finance page. */
@@ -31,7 +31,7 @@ export function loadMember(deps: { users: UsersService; categories: CategoriesRe
     const found = await deps.users.findMember(sub);
     if (!found?.hasCategories) await deps.categories.ensureSeeded(sub, now);
     const record = found?.record;
-    const member: Member = { sub, currency: record?.currency ?? 'USD', displayName: record?.displayName ?? null, numberStyle: record?.numberStyle ?? 'dot', now, today: todayOf(deps.clock) };
+    const member: Member = { sub, currency: record?.currency ?? DEFAULT_CURRENCY, displayName: record?.displayName ?? null, numberStyle: record?.numberStyle ?? 'dot', now, today: todayOf(deps.clock) };
     req.member = member;
     res.locals.member = member;
     next();

@@ -7,6 +7,12 @@ export type DecimalStyle = 'dot' | 'comma';
 export type ParseResult = { ok: true; minor: number } | { ok: false; error: string };
 
 /**
+ * A member's main currency until they choose one (the users table's default), and the currency
+ * shown where an account cannot be found (a row whose account was removed while it was read).
+ */
+export const DEFAULT_CURRENCY = 'USD';
+
+/**
  * Largest single amount accepted, in minor units (9,999,999,999.99 in a two-decimal currency):
  * far beyond any household figure.
  */

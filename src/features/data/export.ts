@@ -1,4 +1,4 @@
-import { minorToInput } from '../../money/money.js';
+import { minorToInput, DEFAULT_CURRENCY } from '../../money/money.js';
 import type { DataRepository } from './repository.js';
 
 type Everything = Awaited<ReturnType<DataRepository['everything']>>;
@@ -34,10 +34,10 @@ export function transactionsCsv(data: Everything): string {
   const lines = ['date,account,description,amount,currency,category,group,memo,cleared,transfer_account,splits'];
   for (const t of data.transactions) {
     const other = t.transfer_id ? accounts.get(accountOfRow.get(t.transfer_id) ?? '') : undefined;
-    const split = t.split === 1 ? (parts.get(t.id) ?? []).map((p) => ({ category: p.category_id ? (categories.get(p.category_id)?.name ?? '') : '', amount: minorToInput(Number(p.amount_minor), accounts.get(t.account_id)?.currency ?? 'USD') })) : [];
+    const split = t.split === 1 ? (parts.get(t.id) ?? []).map((p) => ({ category: p.category_id ? (categories.get(p.category_id)?.name ?? '') : '', amount: minorToInput(Number(p.amount_minor), accounts.get(t.account_id)?.currency ?? DEFAULT_CURRENCY) })) : [];
     const account = accounts.get(t.account_id);
     const category = t.category_id ? categories.get(t.category_id) : undefined;
-    const currency = account?.currency ?? 'USD';
+    const currency = account?.currency ?? DEFAULT_CURRENCY;
     lines.push(
       [
         csvCell(t.date, { text: false }),

@@ -6,6 +6,7 @@ import { insertTransactionRows } from '../transactions/repository.js';
 import { ruleValues } from '../rules/repository.js';
 import { scheduleValues } from '../schedules/repository.js';
 import type { RestorePlan } from './restore.js';
+import { DEFAULT_CURRENCY } from '../../money/money.js';
 
 /** Every finance table, children first, so deleting in this order never breaks a reference. */
 export const USER_TABLES = ['pending_import_chunks', 'pending_imports', 'month_totals', 'day_totals', 'month_repeats', 'account_month_totals', 'transaction_splits', 'transactions', 'import_batches', 'budgets', 'rules', 'goal_contributions', 'goals', 'schedules', 'exchange_rates', 'categories', 'reconciliations', 'accounts'] as const;
@@ -92,7 +93,7 @@ export function createDataRepository(db: Kysely<Database>) {
       return ledgerTransaction(db, userSub, async (trx) => {
         let rows = 0;
         for (const table of USER_TABLES) rows += Number((await trx.deleteFrom(table).where('user_sub', '=', userSub).executeTakeFirst()).numDeletedRows);
-        await trx.updateTable('users').set({ display_name: null, currency: 'USD' }).where('sub', '=', userSub).execute();
+        await trx.updateTable('users').set({ display_name: null, currency: DEFAULT_CURRENCY }).where('sub', '=', userSub).execute();
         return rows;
       });
     },

@@ -8,6 +8,7 @@ import type { AccountService } from '../account-management/service.js';
 import type { AuditService } from '../../audit/service.js';
 import { parsePreferences, type PreferenceErrors } from './preferences.js';
 import type { ProfileService } from './service.js';
+import { DEFAULT_CURRENCY } from '../../money/money.js';
 
 interface Deps {
   guards: Guards;
@@ -56,11 +57,11 @@ export function profileRoutes(deps: Deps): Router {
       lastMfaAt: record?.lastMfaAt ?? null,
       prefs: {
         displayName: form?.typed.displayName ?? record?.displayName ?? '',
-        currency: form?.typed.currency ?? record?.currency ?? 'USD',
+        currency: form?.typed.currency ?? record?.currency ?? DEFAULT_CURRENCY,
         numberStyle: form?.typed.numberStyle ?? record?.numberStyle ?? 'dot',
       },
       errors: form?.errors ?? {},
-      currencyValue: form?.typed.currency ?? record?.currency ?? 'USD',
+      currencyValue: form?.typed.currency ?? record?.currency ?? DEFAULT_CURRENCY,
       sessions,
     });
   }

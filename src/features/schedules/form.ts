@@ -1,7 +1,7 @@
 import { readFormFields } from '../../http/form-fields.js';
 import type { Account } from '../accounts/repository.js';
 import type { Category } from '../categories/repository.js';
-import { minorToInput, type DecimalStyle } from '../../money/money.js';
+import { minorToInput, type DecimalStyle, DEFAULT_CURRENCY } from '../../money/money.js';
 import { parseTransactionForm } from '../transactions/form.js';
 import { FREQUENCIES, isFrequency, MAX_EVERY } from './recurrence.js';
 import type { Schedule, ScheduleInput } from './repository.js';
@@ -17,7 +17,7 @@ export function blankScheduleForm(accountId: string, today: string): ScheduleTyp
 
 /** A schedule (or a suggestion) as the form shows it. */
 export function formOfSchedule(s: ScheduleInput, accounts: Account[], style: DecimalStyle = 'dot'): ScheduleTyped {
-  const currency = accounts.find((a) => a.id === s.accountId)?.currency ?? 'USD';
+  const currency = accounts.find((a) => a.id === s.accountId)?.currency ?? DEFAULT_CURRENCY;
   return {
     accountId: s.accountId,
     date: s.nextDate,

@@ -1,7 +1,7 @@
 import express, { type Request, type Response, type RequestHandler, type Router } from 'express';
 import { defaultAccountId } from '../accounts/types.js';
 import type { Finance } from '../finance.js';
-import { formatMoney } from '../../money/money.js';
+import { formatMoney, DEFAULT_CURRENCY } from '../../money/money.js';
 import { blankScheduleForm, formOfSchedule, keepAnchor, parseScheduleForm, type ScheduleErrors, type ScheduleTyped } from './form.js';
 import { describeRecurrence, FREQUENCIES } from './recurrence.js';
 import type { Schedule } from './repository.js';
@@ -30,7 +30,7 @@ export function scheduleRoutes(deps: { member: RequestHandler[]; finance: Financ
     return {
       ...s,
       account: account?.name ?? '—',
-      amount: formatMoney(s.amountMinor, account?.currency ?? 'USD'),
+      amount: formatMoney(s.amountMinor, account?.currency ?? DEFAULT_CURRENCY),
       category: other ? `Transfer ${s.amountMinor < 0 ? 'to' : 'from'} ${other}` : (ctx.categories.find((c) => c.id === s.categoryId)?.name ?? 'Uncategorized'),
       rule: describeRecurrence(s),
     };

@@ -1,5 +1,5 @@
 import { typeLabel } from '../accounts/types.js';
-import { formatMoney } from '../../money/money.js';
+import { formatMoney, DEFAULT_CURRENCY } from '../../money/money.js';
 import type { Account } from '../accounts/repository.js';
 import type { AccountForecast } from './forecast.js';
 import type { Upcoming } from './service.js';
@@ -8,7 +8,7 @@ import type { Upcoming } from './service.js';
 export function upcomingView(list: Upcoming[], accounts: Account[]) {
   return list.map((u) => {
     const account = accounts.find((a) => a.id === u.schedule.accountId);
-    return { id: u.schedule.id, date: u.date, due: u.due, description: u.schedule.description, account: account?.name ?? '—', amountMinor: u.schedule.amountMinor, amount: formatMoney(u.schedule.amountMinor, account?.currency ?? 'USD'), enterable: u.due && u.date === u.schedule.nextDate };
+    return { id: u.schedule.id, date: u.date, due: u.due, description: u.schedule.description, account: account?.name ?? '—', amountMinor: u.schedule.amountMinor, amount: formatMoney(u.schedule.amountMinor, account?.currency ?? DEFAULT_CURRENCY), enterable: u.due && u.date === u.schedule.nextDate };
   });
 }
 

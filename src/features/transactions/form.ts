@@ -2,7 +2,7 @@ import { readFormFields } from '../../http/form-fields.js';
 import type { Account } from '../accounts/repository.js';
 import type { Category } from '../categories/repository.js';
 import { DATE_RANGE_TEXT, isCalendarDate } from '../../money/dates.js';
-import { formatMoney, parseAmount, type DecimalStyle } from '../../money/money.js';
+import { formatMoney, parseAmount, type DecimalStyle, DEFAULT_CURRENCY } from '../../money/money.js';
 import type { Transaction, TransactionInput } from './repository.js';
 import { MAX_SPLITS, SPLIT_FIELDS, splitRowsOf } from './splits.js';
 
@@ -63,7 +63,7 @@ export function parseTransactionForm(
   if (!errors.memo && (memo.length > 200 || /[\u0000-\u001f]/.test(typed.memo))) errors.memo = 'Keep the memo to 200 characters, on one line.';
   const kind = typed.kind;
   if (!errors.kind && kind !== 'out' && kind !== 'in' && kind !== 'transfer') errors.kind = 'Choose money out, money in or a transfer.';
-  const currency = account?.currency ?? 'USD';
+  const currency = account?.currency ?? DEFAULT_CURRENCY;
   const style = ctx.style ?? 'dot';
   const amountMinor = positiveAmount(typed.amount, currency, 'amount', errors, style);
   const categoryId = typed.categoryId === '' ? null : typed.categoryId;
@@ -127,7 +127,7 @@ export function positiveAmount(raw: string, currency: string, field: Field, erro
  * left, whichever of its two rows is open.
  */
 export function formOfTransaction(t: Transaction, accounts: Account[], minorToInput: (minor: number, currency: string) => string): TransactionTyped {
-  const currencyOf = (id: string) => accounts.find((a) => a.id === id)?.currency ?? 'USD';
+  const currencyOf = (id: string) => accounts.find((a) => a.id === id)?.currency ?? DEFAULT_CURRENCY;
   const typed = typedTransactionForm({});
   const base = { ...typed, date: t.date, description: t.description, memo: t.memo ?? '', cleared: t.cleared === 'uncleared' ? '' : 'on' };
   if (t.transfer) {

@@ -1,4 +1,4 @@
-import { formatMoney } from '../../money/money.js';
+import { formatMoney, DEFAULT_CURRENCY } from '../../money/money.js';
 import type { Transaction } from './repository.js';
 
 interface Names {
@@ -9,7 +9,7 @@ interface Names {
 /** A transaction as the list and the delete page show it: names instead of ids, amounts formatted. */
 export function transactionView(t: Transaction, ctx: Names) {
   const account = ctx.accounts.find((a) => a.id === t.accountId);
-  const currency = account?.currency ?? 'USD';
+  const currency = account?.currency ?? DEFAULT_CURRENCY;
   const categoryName = (id: string | null) => (id === null ? 'Uncategorized' : (ctx.categories.find((c) => c.id === id)?.name ?? 'Uncategorized'));
   const other = t.transfer ? (ctx.accounts.find((a) => a.id === t.transfer!.accountId)?.name ?? '—') : null;
   return {
