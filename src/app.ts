@@ -1,4 +1,3 @@
-import ejs from 'ejs';
 import express from 'express';
 import eoc from 'express-openid-connect';
 import { createAfterCallback, createLogoutTokenHandler } from './auth/after-callback.js';
@@ -7,7 +6,7 @@ import { oidcContexts } from './auth/oidc-middleware.js';
 import { createGuards } from './auth/guards.js';
 import { callbackErrors, callbackRoutes } from './auth/callback.js';
 import { createIdTokenVerifier } from './auth/id-token-verifier.js';
-import { cookieNames, oidcParams, sessionSettings } from './auth/oidc.js';
+import { oidcParams } from './auth/oidc.js';
 import { authRoutes } from './auth/routes.js';
 import { systemClock } from './clock/clock.js';
 import { backchannelLogoutRoute } from './auth/backchannel-logout.js';
@@ -49,23 +48,18 @@ import { ServiceUnavailableError } from './http/errors.js';
 import { healthRoutes } from './http/health.js';
 import { parseBodies } from './http/bodies.js';
 import { flashMessages, flashMethod } from './http/flash.js';
-import { fixedPartials, keptPartials } from './http/fixed-partials.js';
-import { viewHelpers } from './http/view-helpers.js';
-import { FRAGMENTS_MOUNT, fragmentPath, fragmentRoutes } from './http/fragments.js';
+import { fixedPartials } from './http/fixed-partials.js';
+import { configureViews } from './http/views.js';
+import { FRAGMENTS_MOUNT, fragmentRoutes } from './http/fragments.js';
 import { CURRENCY_CHOICES } from './features/profile/preferences.js';
 import { loadMember } from './http/load-member.js';
-import { siteNav } from './http/site-nav.js';
 import { onlyAt, segmentMounts } from './http/segment-mounts.js';
 import { requestLogging } from './http/request-logging.js';
 import { createCsrf } from './security/csrf.js';
 import { rejectCrossSite } from './security/fetch-metadata.js';
 import { createRateLimits } from './security/rate-limits.js';
+import { createSessions } from './sessions/sessions.js';
 import { responseLocals, securityHeaders } from './security/headers.js';
-import { sessionAccess, sessionClearer } from './sessions/access.js';
-import { GuardedSessionStore } from './sessions/guarded-store.js';
-import { createSessionLayer } from './sessions/session-layer.js';
-import { SignedIdSessionStore } from './sessions/signed-id-store.js';
-import { createSessionIdSigner } from './sessions/signed-ids.js';
 
 /** Largest import file accepted: a 50,000-row bank export fits with room to spare. */
 const IMPORT_MAX_BYTES = 5 * 1024 * 1024;
@@ -94,43 +88,14 @@ export function createApp(deps: AppDeps): App {
   app.set('env', 'production');
   app.set('view cache', config.nodeEnv !== 'development');
   app.set('trust proxy', config.trustProxy);
-  app.set('view engine', 'ejs');
-  app.set('views', deps.paths.views);
-  // Includes name their view from the views folder ('/partials/…'), which EJS resolves from `root`
-  // without asking the file system whether a relative path exists, on every include of every render.
-  // EJS copies a template's locals into an object with no prototype twice per template (once
-  // for `include`, once on entry), so that `locals` never offers what Object.prototype holds. The
-  // page's locals are copied so here, once, and EJS is told not to copy again on entry; every
-  // include still gets its own copy from EJS, with no prototype either (test/unit/app-layers).
-  const viewOptions = { root: deps.paths.views, views: [deps.paths.views], cache: app.enabled('view cache'), unsafePrototypeLocals: true };
-  app.engine('ejs', function renderEjsView(file: string, data: object, done: (err: Error | null, html?: string) => void) {
-    ejs.renderFile(file, Object.assign(Object.create(null) as object, data), viewOptions, done);
-  });
-  Object.assign(app.locals, viewHelpers);
-  app.locals.keptPartial = keptPartials(deps.paths.views, app.get('view cache') === true, viewHelpers);
+  const keptPartial = configureViews(app, deps.paths.views);
   // Partials the same for everyone, served as cached fragments (below) rather than in every page.
   const fixedData = { 'currency-list': { currencies: CURRENCY_CHOICES } };
-  const fixedPartial = fixedPartials(app.locals.keptPartial, fixedData);
-  app.locals.siteNav = siteNav(app.locals.keptPartial);
-  app.locals.fragmentPath = fragmentPath;
+  const fixedPartial = fixedPartials(keptPartial, fixedData);
 
   // Wiring: repositories -> services -> guards and routes.
-  const names = cookieNames(config.secureCookies);
-  const sessionIds = createSessionIdSigner(config.appSecret, names.session);
-  const store = new GuardedSessionStore(new SignedIdSessionStore(deps.sessionStore, sessionIds), {
-    cookieName: names.session,
-    readTimeoutMs: deps.sessionReadTimeoutMs ?? 2000,
-    onWriteError: (err) => logger.error({ err }, 'session store write failed while finishing a response'),
-  });
-  const session = sessionAccess(names.session);
-  const sessionLayer = createSessionLayer({
-    ...sessionSettings(config),
-    store,
-    newId: () => sessionIds.generate(),
-    // Session timestamps follow real time, like the provider's tokens.
-    nowSeconds: () => Math.floor(systemClock.now().getTime() / 1000),
-    response: app.response,
-  });
+  const sessions = createSessions({ config, raw: deps.sessionStore, logger, response: app.response, ...(deps.sessionReadTimeoutMs !== undefined ? { readTimeoutMs: deps.sessionReadTimeoutMs } : {}) });
+  const { names, store, access: session, layer: sessionLayer } = sessions;
   app.request.flash = flashMethod(session);
   const users = createUsersService(createUsersRepository(deps.db));
   const audit = createAuditService(createAuditRepository(deps.db), logger, () => deps.clock.now(), { refusalWindowMs: config.rateLimit.windowSeconds * 1000 });
@@ -245,7 +210,7 @@ export function createApp(deps: AppDeps): App {
         deletion,
         audit,
         passwordResetLimit: limits.passwordReset,
-        clearSession: sessionClearer(names.session),
+        clearSession: sessions.clear,
       }),
       '/admin': adminRoutes({ guards, admin: createAdminService(users, store, account), audit }),
       '/help': helpRoutes(),
