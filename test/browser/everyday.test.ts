@@ -1,4 +1,6 @@
 /// <reference lib="dom" />
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BROWSER_TESTS, expectVisible, useBrowserStack, watchedPage, type WatchedPage } from '../helpers/chromium.js';
@@ -11,6 +13,8 @@ import type { Stack } from '../helpers/stack.js';
  * test fails on a console error or a CSP violation. The stack's clock says 2026-11-18.
  */
 const RUN = BROWSER_TESTS;
+/** The pages at phone width, to look at (git-ignored). */
+const NARROW_SHOTS = path.resolve('test-artifacts/screenshots/narrow');
 const running = useBrowserStack();
 let stack: Stack;
 let w: WatchedPage;
@@ -150,12 +154,14 @@ describe.runIf(RUN)('everyday jobs in a real browser', () => {
 
   it.each([375, 390])('every main page fits %i px without sideways scrolling, reaches every area through the menu, and keeps chart labels readable', async (width) => {
     await signedIn({ width, height: 800 });
+    fs.mkdirSync(NARROW_SHOTS, { recursive: true });
     const wide: string[] = [];
     const small: string[] = [];
-    for (const path of ['/dashboard', '/transactions', '/transactions?month=all', '/accounts', '/budgets', '/goals', '/schedules', '/schedules/forecast', '/import', '/categories', '/rules', '/payees', '/rates', '/data', '/profile', '/help']) {
-      await page.goto(`${stack.baseUrl}${path}`);
+    for (const where of ['/dashboard', '/transactions', '/transactions?month=all', '/accounts', '/budgets', '/goals', '/schedules', '/schedules/forecast', '/import', '/categories', '/rules', '/payees', '/rates', '/data', '/profile', '/help']) {
+      await page.goto(`${stack.baseUrl}${where}`);
       const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
-      if (scroll > width) wide.push(`${path}: ${scroll}px`);
+      if (scroll > width) wide.push(`${where}: ${scroll}px`);
+      if (width === 375) await page.screenshot({ path: path.join(NARROW_SHOTS, `${where.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '')}.png`), fullPage: true });
       // Every chart label as drawn on screen: its font size times the SVG's scale.
       const sizes = await page.evaluate(() =>
         Array.from(document.querySelectorAll("svg text")).map((t) => {
@@ -163,7 +169,7 @@ describe.runIf(RUN)('everyday jobs in a real browser', () => {
           return (m ? m.a : 1) * parseFloat(getComputedStyle(t).fontSize);
         }),
       );
-      for (const s of sizes) if (s < 11) small.push(`${path}: ${s.toFixed(1)}px`);
+      for (const s of sizes) if (s < 11) small.push(`${where}: ${s.toFixed(1)}px`);
     }
     expect(wide).toEqual([]);
     expect([...new Set(small)]).toEqual([]);
