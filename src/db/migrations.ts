@@ -14,6 +14,7 @@ import { rateLimitCounters } from './migration-020.js';
 import { ledgerVersions } from './migration-021.js';
 import { clusteredTotals } from './migration-022.js';
 import { importedRowsIndex } from './migration-023.js';
+import { ledgerSizes } from './migration-024.js';
 
 /**
  * Migrations live in code (not files found at run time), so the compiled app and the tests
@@ -228,6 +229,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-03-021-ledger-versions': ledgerVersions,
   '2026-12-05-022-clustered-totals': clusteredTotals,
   '2026-12-06-023-imported-rows-index': importedRowsIndex,
+  '2026-12-07-024-ledger-sizes': ledgerSizes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

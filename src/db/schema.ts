@@ -261,6 +261,15 @@ export interface ExchangeRatesTable {
 }
 
 /** Moved by triggers on every ledger table (migration-021): what cached figures are keyed by. */
+/** A person's size, moved by a trigger on month_totals (migration 024): what the limits are checked against. */
+export interface LedgerSizesTable {
+  user_sub: string;
+  /** Transactions, as month_totals counts them. */
+  row_count: number;
+  /** All amounts added up without their signs, in minor units of their currencies. */
+  volume_minor: number;
+}
+
 export interface LedgerVersionsTable {
   user_sub: string;
   /** New whenever the row is: a person whose row was removed never meets their old versions again. */
@@ -299,6 +308,7 @@ export interface Database {
   day_totals: DayTotalsTable;
   exchange_rates: ExchangeRatesTable;
   ledger_versions: LedgerVersionsTable;
+  ledger_sizes: LedgerSizesTable;
   account_month_totals: AccountMonthTotalsTable;
   account_deletions: AccountDeletionsTable;
   reconciliations: ReconciliationsTable;

@@ -230,6 +230,7 @@ describe('delete my account', () => {
     expect((await one(stack.database, 'SELECT count(*) AS n FROM users WHERE sub = ?', sub))).toEqual({ n: 0 });
     expect((await one(stack.database, 'SELECT count(*) AS n FROM sessions WHERE user_sub = ?', sub))).toEqual({ n: 0 });
     expect((await one(stack.database, 'SELECT count(*) AS n FROM ledger_versions WHERE user_sub = ?', sub))).toEqual({ n: 0 });
+    expect((await one(stack.database, 'SELECT count(*) AS n FROM ledger_sizes WHERE user_sub = ?', sub))).toEqual({ n: 0 });
     expect((await one(stack.database, 'SELECT count(*) AS n FROM account_deletions'))).toEqual({ n: 0 });
     const audit = (await one(stack.database, "SELECT detail FROM audit_events WHERE type = 'account.deleted' AND actor_sub = ?", sub)) as { detail: string };
     expect(audit.detail).not.toContain('@');

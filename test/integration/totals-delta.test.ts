@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/schema.js';
 import { createFinance, type Finance } from '../../src/features/finance.js';
+import { migrateTo, migrateToLatest } from '../../src/db/migrations.js';
 import { refreshMonthTotals } from '../../src/features/transactions/month-totals.js';
 import type { TransactionInput } from '../../src/features/transactions/writes.js';
 import { openTestDatabase, type TestDatabase } from '../helpers/engines.js';
@@ -18,7 +19,7 @@ import { openTestDatabase, type TestDatabase } from '../helpers/engines.js';
 const SUB = 'auth0|totals-delta';
 const OTHER = 'auth0|totals-delta-other';
 const NOW = new Date('2026-11-18T12:00:00Z');
-const TABLES = ['month_totals', 'day_totals', 'account_month_totals', 'month_repeats'] as const;
+const TABLES = ['month_totals', 'day_totals', 'account_month_totals', 'month_repeats', 'ledger_sizes'] as const;
 
 /** A small seeded generator (mulberry32), so a failure can be replayed. */
 function random(seed: number) {
@@ -29,6 +30,17 @@ function random(seed: number) {
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** The person's size as the database keeps it, and as the sum of their month_totals rows it must equal. */
+async function sizes(db: Kysely<Database>, sub: string) {
+  const kept = await db.selectFrom('ledger_sizes').select(['row_count', 'volume_minor']).where('user_sub', '=', sub).executeTakeFirst();
+  const summed = await db
+    .selectFrom('month_totals')
+    .select([sql<number>`coalesce(sum(count), 0)`.as('row_count'), sql<number>`coalesce(sum(total_minor - 2 * out_minor), 0)`.as('volume_minor')])
+    .where('user_sub', '=', sub)
+    .executeTakeFirstOrThrow();
+  return { kept: { rows: Number(kept?.row_count ?? 0), volume: Number(kept?.volume_minor ?? 0) }, summed: { rows: Number(summed.row_count), volume: Number(summed.volume_minor) } };
 }
 
 async function tables(db: Kysely<Database>, sub: string) {
@@ -102,6 +114,12 @@ describe('totals kept by difference', () => {
       const kept = await tables(db, SUB);
       const theirs = await tables(db, OTHER);
       expect(kept.month_totals!.length).toBeGreaterThan(3);
+      // The size the limits are checked against is the sum of the totals, for both people.
+      for (const sub of [SUB, OTHER]) {
+        const { kept: size, summed } = await sizes(db, sub);
+        expect(size, `size after step ${step}`).toEqual(summed);
+        expect(size.rows).toBeGreaterThan(0);
+      }
       for (const r of kept.month_repeats!) largestRepeat = Math.max(largestRepeat, Number(/"count",(\d+)/.exec(r)![1]));
       await db.transaction().execute((trx) => refreshMonthTotals(trx, SUB, '2026-01', '2026-12'));
       expect(await tables(db, SUB), `after step ${step}`).toEqual(kept);
@@ -137,5 +155,33 @@ describe('totals kept by difference', () => {
     const before = await tables(db, SUB);
     await expect(f.transactions.create(SUB, { accountId: accounts[0]!, date: '2026-10-05', description: 'Too much', amountMinor: -Number.MAX_SAFE_INTEGER + 1, categoryId: null }, NOW)).rejects.toThrow(/sum of all your amounts/);
     expect(await tables(db, SUB)).toEqual(before);
+  });
+});
+
+describe('the stored size of each person (migration 024)', () => {
+  it('starts as the sum of the totals already stored, and moves with every totals row inserted, changed or deleted', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pfc-sizes-'));
+    const database = await openTestDatabase(dir, { migrate: false });
+    const db = database.handle.db;
+    try {
+      await migrateTo(db, '2026-12-06-023-imported-rows-index');
+      const row = (sub: string, month: string, category: string, total: number, count: number, out: number) => ({ user_sub: sub, month, currency: 'USD', category_key: category, total_minor: total, count, out_minor: out, out_count: out < 0 ? 1 : 0 });
+      await db.insertInto('month_totals').values([row(SUB, '2026-01', 'a', -500, 2, -700), row(SUB, '2026-02', 'b', 9000, 1, 0), row(OTHER, '2026-01', 'a', -100, 1, -100)]).execute();
+      await migrateToLatest(db);
+      // Money in plus money out without its sign: SUB 200 + 700 and 9,000; OTHER 100.
+      expect(await sizes(db, SUB)).toEqual({ kept: { rows: 3, volume: 9900 }, summed: { rows: 3, volume: 9900 } });
+      expect((await sizes(db, OTHER)).kept).toEqual({ rows: 1, volume: 100 });
+
+      await db.insertInto('month_totals').values(row(SUB, '2026-03', 'a', -50, 1, -50)).execute();
+      await db.updateTable('month_totals').set({ total_minor: 8000, count: 3 }).where('user_sub', '=', SUB).where('month', '=', '2026-02').execute();
+      await db.deleteFrom('month_totals').where('user_sub', '=', SUB).where('month', '=', '2026-01').execute();
+      const after = await sizes(db, SUB);
+      expect(after.kept).toEqual({ rows: 4, volume: 8050 });
+      expect(after.kept).toEqual(after.summed);
+      expect((await sizes(db, OTHER)).kept).toEqual({ rows: 1, volume: 100 });
+    } finally {
+      await database.drop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

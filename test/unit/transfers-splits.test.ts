@@ -4,6 +4,7 @@ import { sessionTable } from '../../src/db/migration-019.js';
 import { rateLimitCounters } from '../../src/db/migration-020.js';
 import { ledgerVersions } from '../../src/db/migration-021.js';
 import { clusteredTotals } from '../../src/db/migration-022.js';
+import { ledgerSizes } from '../../src/db/migration-024.js';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, sql, SqliteDialect } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -238,6 +239,7 @@ describe('migration 016', () => {
     await g.transactions.create(SUB, { accountId: a, date: '2026-10-02', description: 'y', amountMinor: -1_000, categoryId: null, transfer: { accountId: b, amountMinor: 900 } }, NOW);
     await g.transactions.create(SUB, { accountId: b, date: '2026-11-02', description: 'z', amountMinor: 70, categoryId: c[2]! }, NOW);
     // The migrations after it are taken back first, as on a database that never had them.
+    await ledgerSizes.down!(old);
     await clusteredTotals.down!(old);
     await ledgerVersions.down!(old);
     await rateLimitCounters.down!(old);

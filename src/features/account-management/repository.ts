@@ -56,8 +56,9 @@ export function createAccountRepository(db: Kysely<Database>) {
         let rows = 0;
         for (const table of USER_TABLES) rows += Number((await trx.deleteFrom(table).where('user_sub', '=', sub).executeTakeFirst()).numDeletedRows);
         rows += Number((await trx.deleteFrom('users').where('sub', '=', sub).executeTakeFirst()).numDeletedRows);
-        // Last: deleting the ledger moved its version. A returning person starts a new epoch.
+        // Last: deleting the ledger moved its version and its size. A returning person starts a new epoch.
         await trx.deleteFrom('ledger_versions').where('user_sub', '=', sub).execute();
+        await trx.deleteFrom('ledger_sizes').where('user_sub', '=', sub).execute();
         await trx.deleteFrom('account_deletions').where('user_sub', '=', sub).execute();
         return rows;
       });
