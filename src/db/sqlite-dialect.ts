@@ -83,9 +83,12 @@ class ImmediateSqliteDriver implements Driver {
   releaseSavepoint: Driver['releaseSavepoint'] = (connection, name, compile) => this.inner.releaseSavepoint(connection, name, compile);
   destroy = () => this.inner.destroy();
 
+  /**
+   * `connection` is the one acquireConnection handed out (waitingForWrites): `begin immediate`
+   * takes the write lock, so it already waits for it there; a deferred `begin` takes no lock.
+   */
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    if (settings.accessMode === 'read only') await connection.executeQuery(CompiledQuery.raw('begin'));
-    else await this.takingWriteLock(() => connection.executeQuery(CompiledQuery.raw('begin immediate')));
+    await connection.executeQuery(CompiledQuery.raw(settings.accessMode === 'read only' ? 'begin' : 'begin immediate'));
   }
 
   /** The connection, with a write on its own (outside a transaction) waiting for the write lock as above. */
