@@ -49,8 +49,8 @@ export function idTokenClaims(req: Request, session: SessionAccess): Readonly<Re
  */
 const decoded = new ForgetfulMap<string, Readonly<Record<string, unknown>> | undefined>(10_000);
 
-function decodedClaims(idToken: string, sid: unknown, decode: () => Record<string, unknown> | undefined): Readonly<Record<string, unknown>> | undefined {
-  const key = `${typeof sid === 'string' ? sid : ''}\u0000${idToken}`;
+function decodedClaims(idToken: string, providerSid: unknown, decode: () => Record<string, unknown> | undefined): Readonly<Record<string, unknown>> | undefined {
+  const key = `${typeof providerSid === 'string' ? providerSid : ''}\u0000${idToken}`;
   if (decoded.has(key)) return decoded.get(key);
   const value = decode();
   const claims = value ? deepFreeze(value) : undefined;

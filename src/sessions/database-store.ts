@@ -12,7 +12,7 @@ export interface DatabaseSessionStoreOptions {
 }
 
 /** Every signed-in request reads its session: compiled once. */
-const readSession = compiledQuery((db, sid: string) => db.selectFrom('sessions').select(['data', 'expires_at']).where('id', '=', sid));
+const readSession = compiledQuery((db, storeKey: string) => db.selectFrom('sessions').select(['data', 'expires_at']).where('id', '=', storeKey));
 /**
  * Writes a session, keeping its first `created_at`: every state-changing request writes one, so it
  * is compiled once too. The update takes the inserted row's values (`excluded`), binding each once.
@@ -69,12 +69,12 @@ export class DatabaseSessionStore extends Store implements UserSessionStore {
     this.now = options.now ?? (() => Date.now());
   }
 
-  override get(sid: string, callback: Callback<SessionData | null>): void {
-    readSession(this.db, sid)
+  override get(storeKey: string, callback: Callback<SessionData | null>): void {
+    readSession(this.db, storeKey)
       .then(([row]) => {
         if (!row) return callback(null, null);
         // An expired row is as good as absent; remove it now rather than waiting for the pruner.
-        if (row.expires_at <= this.now()) return this.destroy(sid, (err) => callback(err, null));
+        if (row.expires_at <= this.now()) return this.destroy(storeKey, (err) => callback(err, null));
         let value: SessionData;
         try {
           value = JSON.parse(row.data) as SessionData;
@@ -85,13 +85,13 @@ export class DatabaseSessionStore extends Store implements UserSessionStore {
       }, callback);
   }
 
-  override set(sid: string, session: SessionData, callback?: Callback): void {
+  override set(storeKey: string, session: SessionData, callback?: Callback): void {
     let row;
     try {
       const now = this.now();
       const shape = session as unknown as StoredShape;
       const index = indexOf(shape);
-      row = [sid, index.user_sub, index.oidc_sid, index.meta, JSON.stringify(session), now, now, expiryOf(shape, now, this.options.defaultTtlMs)] as const;
+      row = [storeKey, index.user_sub, index.oidc_sid, index.meta, JSON.stringify(session), now, now, expiryOf(shape, now, this.options.defaultTtlMs)] as const;
     } catch (err) {
       callback?.(err);
       return;
@@ -99,23 +99,23 @@ export class DatabaseSessionStore extends Store implements UserSessionStore {
     writeSession(this.db, ...row).then(() => callback?.(), (err: unknown) => callback?.(err));
   }
 
-  override destroy(sid: string, callback?: Callback): void {
+  override destroy(storeKey: string, callback?: Callback): void {
     this.db
       .deleteFrom('sessions')
-      .where('id', '=', sid)
+      .where('id', '=', storeKey)
       .execute()
       .then(() => callback?.(), (err: unknown) => callback?.(err));
   }
 
-  override touch(sid: string, session: SessionData, callback?: Callback): void {
-    this.touchWrittenBefore(sid, session, undefined, callback);
+  override touch(storeKey: string, session: SessionData, callback?: Callback): void {
+    this.touchWrittenBefore(storeKey, session, undefined, callback);
   }
 
-  touchUnlessRecent(sid: string, session: SessionData, withinMs: number, callback?: Callback): void {
-    this.touchWrittenBefore(sid, session, withinMs, callback);
+  touchUnlessRecent(storeKey: string, session: SessionData, withinMs: number, callback?: Callback): void {
+    this.touchWrittenBefore(storeKey, session, withinMs, callback);
   }
 
-  private touchWrittenBefore(sid: string, session: SessionData, withinMs: number | undefined, callback?: Callback): void {
+  private touchWrittenBefore(storeKey: string, session: SessionData, withinMs: number | undefined, callback?: Callback): void {
     let expiresAt: number;
     const now = this.now();
     try {
@@ -124,7 +124,7 @@ export class DatabaseSessionStore extends Store implements UserSessionStore {
       callback?.(err);
       return;
     }
-    const written = withinMs === undefined ? touchSession(this.db, now, expiresAt, sid) : touchStaleSession(this.db, now, expiresAt, sid, now - withinMs);
+    const written = withinMs === undefined ? touchSession(this.db, now, expiresAt, storeKey) : touchStaleSession(this.db, now, expiresAt, storeKey, now - withinMs);
     written.then(() => callback?.(), (err: unknown) => callback?.(err));
   }
 

@@ -7,24 +7,24 @@ export class DelegatingSessionStore extends Store implements UserSessionStore {
     super();
   }
 
-  override get(sid: string, callback: Callback<SessionData | null>): void {
-    this.inner.get(sid, callback);
+  override get(storeKey: string, callback: Callback<SessionData | null>): void {
+    this.inner.get(storeKey, callback);
   }
 
-  override set(sid: string, session: SessionData, callback?: Callback): void {
-    this.inner.set(sid, session, callback);
+  override set(storeKey: string, session: SessionData, callback?: Callback): void {
+    this.inner.set(storeKey, session, callback);
   }
 
-  override destroy(sid: string, callback?: Callback): void {
-    this.inner.destroy(sid, callback);
+  override destroy(storeKey: string, callback?: Callback): void {
+    this.inner.destroy(storeKey, callback);
   }
 
-  override touch(sid: string, session: SessionData, callback?: Callback): void {
-    this.inner.touch(sid, session, callback);
+  override touch(storeKey: string, session: SessionData, callback?: Callback): void {
+    this.inner.touch(storeKey, session, callback);
   }
 
-  touchUnlessRecent(sid: string, session: SessionData, withinMs: number, callback?: Callback): void {
-    this.inner.touchUnlessRecent(sid, session, withinMs, callback);
+  touchUnlessRecent(storeKey: string, session: SessionData, withinMs: number, callback?: Callback): void {
+    this.inner.touchUnlessRecent(storeKey, session, withinMs, callback);
   }
 
   destroyAllForUser(userSub: string): Promise<number> {

@@ -5,7 +5,7 @@ import type { Callback, UserSessionStore } from './types.js';
 
 /** A session read for a request: kept so the request can check the store takes writes, and to skip an unchanged rewrite. */
 interface ReadSession {
-  sid: string;
+  storeKey: string;
   value: SessionData;
   written: WrittenState;
 }
@@ -133,7 +133,7 @@ export class GuardedSessionStore extends DelegatingSessionStore {
     const data = this.dataOf(req);
     const read = isObject(data) ? readOf(data) : undefined;
     if (!read) return Promise.resolve();
-    return new Promise((resolve, reject) => this.inner.destroy(read.sid, (err) => (err ? reject(err) : resolve())));
+    return new Promise((resolve, reject) => this.inner.destroy(read.storeKey, (err) => (err ? reject(err) : resolve())));
   }
 
   /**
@@ -161,11 +161,11 @@ export class GuardedSessionStore extends DelegatingSessionStore {
       }
       const read = readOf(data);
       if (req.method === 'GET' || req.method === 'HEAD' || !read) return next();
-      store.inner.touchUnlessRecent(read.sid, read.value, store.touchAfterSeconds * 1000, (err) => next(err ? onFailure() : undefined));
+      store.inner.touchUnlessRecent(read.storeKey, read.value, store.touchAfterSeconds * 1000, (err) => next(err ? onFailure() : undefined));
     };
   };
 
-  override get(sid: string, callback: Callback<SessionData | null>): void {
+  override get(storeKey: string, callback: Callback<SessionData | null>): void {
     let settled = false;
     const timer = setTimeout(() => finish(new Error('session store read timed out')), this.readTimeoutMs);
     timer.unref();
@@ -175,11 +175,11 @@ export class GuardedSessionStore extends DelegatingSessionStore {
       clearTimeout(timer);
       if (err) return callback(null, this.standIn());
       const data = (value as unknown as StoredSession | null | undefined)?.data;
-      if (value && isObject(data)) keepRead(data, { sid, value, written: writtenState(value) });
+      if (value && isObject(data)) keepRead(data, { storeKey, value, written: writtenState(value) });
       callback(null, value);
     };
     try {
-      this.inner.get(sid, finish);
+      this.inner.get(storeKey, finish);
     } catch (err) {
       finish(err);
     }
@@ -201,23 +201,23 @@ export class GuardedSessionStore extends DelegatingSessionStore {
   // default error page after ours was sent. State-changing requests already proved the store
   // writable (checkStore) and sign-out deletes eagerly (destroyCurrent), so a failure here
   // is logged and the response stands.
-  override set(sid: string, session: SessionData, callback?: Callback): void {
+  override set(storeKey: string, session: SessionData, callback?: Callback): void {
     const data = (session as unknown as StoredSession).data;
-    if ((isObject(data) && this.failed.has(data)) || this.isUnchangedTouch(sid, session)) {
+    if ((isObject(data) && this.failed.has(data)) || this.isUnchangedTouch(storeKey, session)) {
       callback?.();
       return;
     }
-    this.inner.set(sid, session, (err) => {
+    this.inner.set(storeKey, session, (err) => {
       if (err) this.onWriteError(err);
       callback?.();
     });
   }
 
   /** What `set` would skip: the session this request read, under the same id, with nothing but its idle deadline moved a little. */
-  isUnchangedTouch(sid: string, session: SessionData): boolean {
+  isUnchangedTouch(storeKey: string, session: SessionData): boolean {
     const data = (session as unknown as StoredSession).data;
     const read = isObject(data) ? readOf(data) : undefined;
-    return read?.sid === sid && this.unchangedSince(read.written, session);
+    return read?.storeKey === storeKey && this.unchangedSince(read.written, session);
   }
 
   /** Same login, same data, and the last write is recent: writing would only move the idle deadline a little. */
@@ -230,8 +230,8 @@ export class GuardedSessionStore extends DelegatingSessionStore {
     return sameData(before.data, (session as unknown as StoredSession).data ?? null);
   }
 
-  override destroy(sid: string, callback?: Callback): void {
-    this.inner.destroy(sid, (err) => {
+  override destroy(storeKey: string, callback?: Callback): void {
+    this.inner.destroy(storeKey, (err) => {
       if (err) this.onWriteError(err);
       callback?.();
     });

@@ -33,12 +33,12 @@ export class RedisSessionStore extends Store implements UserSessionStore {
 
   private key = (id: string) => `${this.prefix}sess:${id}`;
   private userKey = (sub: string) => `${this.prefix}user:${sub}`;
-  private sidKey = (sid: string) => `${this.prefix}sid:${sid}`;
+  private providerSidKey = (providerSid: string) => `${this.prefix}sid:${providerSid}`;
 
-  override get(sid: string, callback: Callback<SessionData | null>): void {
-    this.redis.hmGet(this.key(sid), ['data', 'expires_at']).then(([data, expiresAt]) => {
+  override get(storeKey: string, callback: Callback<SessionData | null>): void {
+    this.redis.hmGet(this.key(storeKey), ['data', 'expires_at']).then(([data, expiresAt]) => {
       if (!data) return callback(null, null);
-      if (Number(expiresAt) <= this.now()) return this.destroy(sid, (err) => callback(err, null));
+      if (Number(expiresAt) <= this.now()) return this.destroy(storeKey, (err) => callback(err, null));
       let value: SessionData;
       try {
         value = JSON.parse(data) as SessionData;
@@ -49,47 +49,47 @@ export class RedisSessionStore extends Store implements UserSessionStore {
     }, callback);
   }
 
-  override set(sid: string, session: SessionData, callback?: Callback): void {
-    this.write(sid, session).then(() => callback?.(), (err: unknown) => callback?.(err));
+  override set(storeKey: string, session: SessionData, callback?: Callback): void {
+    this.write(storeKey, session).then(() => callback?.(), (err: unknown) => callback?.(err));
   }
 
-  private async write(sid: string, session: SessionData): Promise<void> {
+  private async write(storeKey: string, session: SessionData): Promise<void> {
     const now = this.now();
     const shape = session as unknown as StoredShape;
     const index = indexOf(shape);
     const expiresAt = expiryOf(shape, now, this.options.defaultTtlMs);
-    const key = this.key(sid);
-    const [previousUser, previousSid] = await this.redis.hmGet(key, ['user_sub', 'oidc_sid']);
+    const key = this.key(storeKey);
+    const [previousUser, previousProviderSid] = await this.redis.hmGet(key, ['user_sub', 'oidc_sid']);
     const m = this.redis.multi();
     m.hSet(key, { data: JSON.stringify(session), user_sub: index.user_sub ?? '', oidc_sid: index.oidc_sid ?? '', meta: index.meta ?? '', updated_at: String(now), expires_at: String(expiresAt) });
     m.hSetNX(key, 'created_at', String(now));
     m.pExpireAt(key, expiresAt);
-    if (previousUser && previousUser !== index.user_sub) m.zRem(this.userKey(previousUser), sid);
-    if (previousSid && previousSid !== index.oidc_sid) m.sRem(this.sidKey(previousSid), sid);
+    if (previousUser && previousUser !== index.user_sub) m.zRem(this.userKey(previousUser), storeKey);
+    if (previousProviderSid && previousProviderSid !== index.oidc_sid) m.sRem(this.providerSidKey(previousProviderSid), storeKey);
     if (index.user_sub) {
-      m.zAdd(this.userKey(index.user_sub), { score: expiresAt, value: sid });
+      m.zAdd(this.userKey(index.user_sub), { score: expiresAt, value: storeKey });
       m.zRemRangeByScore(this.userKey(index.user_sub), '-inf', now);
     }
     if (index.oidc_sid) {
-      m.sAdd(this.sidKey(index.oidc_sid), sid);
+      m.sAdd(this.providerSidKey(index.oidc_sid), storeKey);
       // Kept as long as the longest session started from it.
-      m.pExpireAt(this.sidKey(index.oidc_sid), expiresAt, 'GT');
-      m.pExpireAt(this.sidKey(index.oidc_sid), expiresAt, 'NX');
+      m.pExpireAt(this.providerSidKey(index.oidc_sid), expiresAt, 'GT');
+      m.pExpireAt(this.providerSidKey(index.oidc_sid), expiresAt, 'NX');
     }
     await m.exec();
   }
 
-  override destroy(sid: string, callback?: Callback): void {
-    this.removeSessions([sid]).then(() => callback?.(), (err: unknown) => callback?.(err));
+  override destroy(storeKey: string, callback?: Callback): void {
+    this.removeSessions([storeKey]).then(() => callback?.(), (err: unknown) => callback?.(err));
   }
 
-  override touch(sid: string, session: SessionData, callback?: Callback): void {
-    this.set(sid, session, callback);
+  override touch(storeKey: string, session: SessionData, callback?: Callback): void {
+    this.set(storeKey, session, callback);
   }
 
   /** Always a full write here: one round trip either way. */
-  touchUnlessRecent(sid: string, session: SessionData, _withinMs: number, callback?: Callback): void {
-    this.set(sid, session, callback);
+  touchUnlessRecent(storeKey: string, session: SessionData, _withinMs: number, callback?: Callback): void {
+    this.set(storeKey, session, callback);
   }
 
   override length(callback: Callback<number>): void {
@@ -109,7 +109,7 @@ export class RedisSessionStore extends Store implements UserSessionStore {
     ids.forEach((id, i) => {
       const [user, providerSid] = owners[i]!;
       if (user) m.zRem(this.userKey(user), id);
-      if (providerSid) m.sRem(this.sidKey(providerSid), id);
+      if (providerSid) m.sRem(this.providerSidKey(providerSid), id);
     });
     const [deleted] = await m.exec();
     return Number(deleted);
@@ -120,7 +120,7 @@ export class RedisSessionStore extends Store implements UserSessionStore {
   }
 
   async destroyByProviderSession(providerSid: string): Promise<number> {
-    return this.removeSessions(await this.redis.sMembers(this.sidKey(providerSid)));
+    return this.removeSessions(await this.redis.sMembers(this.providerSidKey(providerSid)));
   }
 
   async countActiveByUser(): Promise<Map<string, number>> {

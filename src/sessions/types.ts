@@ -20,16 +20,16 @@ export interface UserSessionStore extends Store {
    * Marks a session active without rewriting its data: its idle deadline and last-active time
    * move. It is a write, so it fails when the store takes no writes.
    */
-  touch(sid: string, session: SessionData, callback?: Callback): void;
+  touch(storeKey: string, session: SessionData, callback?: Callback): void;
   /**
    * The check before a state-changing request: a write like `touch`, so it fails when the store
    * takes no writes, but one that moves the idle deadline only when the session was last written
    * at least `withinMs` ago. A store may move it every time.
    */
-  touchUnlessRecent(sid: string, session: SessionData, withinMs: number, callback?: Callback): void;
+  touchUnlessRecent(storeKey: string, session: SessionData, withinMs: number, callback?: Callback): void;
   /** Deletes every session of one user; resolves to how many were deleted. */
   destroyAllForUser(userSub: string): Promise<number>;
-  /** Deletes the sessions started from one identity-provider session (its `sid`). */
+  /** Deletes the sessions started from one identity-provider session (its `sid` claim). */
   destroyByProviderSession(providerSid: string): Promise<number>;
   listForUser(userSub: string): Promise<SessionSummary[]>;
   /** Active sessions per user, for the admin dashboard. */

@@ -12,7 +12,7 @@ export interface SessionView {
 }
 
 export function createProfileService(users: UsersService, sessions: UserSessionStore) {
-  const destroy = promisify(sessions.destroy.bind(sessions)) as (sid: string) => Promise<void>;
+  const destroy = promisify(sessions.destroy.bind(sessions)) as (storeKey: string) => Promise<void>;
 
   return {
     find: (sub: string) => users.find(sub),
