@@ -114,11 +114,21 @@ describe('WORKERS=2 on SQLite', () => {
     expect(fs.existsSync(`/proc/${victim}`)).toBe(false);
     expect(childPids(server.child.pid!)).toHaveLength(1);
     for (let i = 0; i < 10; i++) expect((await fresh(`${base}/healthz`, { signal: AbortSignal.timeout(5000) })).status).toBe(200);
+    // The new worker counts once the same two processes are seen in three reads 100 ms apart: a
+    // process read in the instant of its birth (between fork and exec) can be missed by the next read.
     const until = Date.now() + 15_000;
-    while (Date.now() < until && !(childPids(server.child.pid!).length === 2 && !childPids(server.child.pid!).includes(victim!))) await new Promise((r) => setTimeout(r, 100));
-    const now = childPids(server.child.pid!);
+    let now: number[] = [];
+    for (let same = 0; Date.now() < until && same < 3; ) {
+      const seen = childPids(server.child.pid!);
+      const two = seen.length === 2 && !seen.includes(victim!);
+      same = two && seen.join() === now.join() ? same + 1 : two ? 1 : 0;
+      now = seen;
+      await new Promise((r) => setTimeout(r, 100));
+    }
     expect(now).toHaveLength(2);
     expect(now).not.toContain(victim);
+    // Only the victim died: a new worker that failed to start would show here, with the log saying why.
+    expect(server.output().split('\n').filter((line) => line.includes('worker stopped; starting another')), server.output()).toHaveLength(1);
     expect((await fresh(`${base}/profile`)).status).toBe(200);
   }, 30_000);
 
