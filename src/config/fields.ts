@@ -5,7 +5,7 @@
  */
 import type { Config, IdentityProviderConfig } from './config.js';
 import type { Env, NodeEnv } from './env-schema.js';
-import { isLoopbackHost } from './hosts.js';
+import { isLoopbackHost, urlOrProblem } from './hosts.js';
 
 export const CONNECTION_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{0,127}$/;
 export const DOMAIN_NAME = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
@@ -27,13 +27,8 @@ export function parseListenHost(raw: string | undefined, baseUrl: string | undef
 }
 
 export function parseBaseUrl(raw: string, production: boolean, problems: string[]): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    problems.push('BASE_URL must be an absolute URL such as https://coach.example.com');
-    return undefined;
-  }
+  const url = urlOrProblem(raw, 'BASE_URL must be an absolute URL such as https://coach.example.com', problems);
+  if (!url) return undefined;
   const before = problems.length;
   if (url.protocol !== 'https:' && url.protocol !== 'http:') problems.push('BASE_URL must use https (or http on loopback in development)');
   if (url.protocol === 'http:' && production) problems.push('BASE_URL must use https in production');
@@ -48,13 +43,8 @@ export function parseBaseUrl(raw: string, production: boolean, problems: string[
 
 export function parseIdentityProvider(e: Partial<Env>, production: boolean, problems: string[]): IdentityProviderConfig | undefined {
   if (e.AUTH0_ISSUER_BASE_URL !== undefined) {
-    let url: URL;
-    try {
-      url = new URL(e.AUTH0_ISSUER_BASE_URL);
-    } catch {
-      problems.push('AUTH0_ISSUER_BASE_URL must be an absolute URL such as https://tenant.eu.auth0.com/');
-      return undefined;
-    }
+    const url = urlOrProblem(e.AUTH0_ISSUER_BASE_URL, 'AUTH0_ISSUER_BASE_URL must be an absolute URL such as https://tenant.eu.auth0.com/', problems);
+    if (!url) return undefined;
     if (url.protocol === 'http:') {
       if (production) {
         problems.push('AUTH0_ISSUER_BASE_URL must use https in production');

@@ -5,6 +5,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { DatabaseTarget } from '../db/database.js';
+import { urlOrProblem } from './hosts.js';
 
 export function parseDatabaseUrl(raw: string | undefined, poolMax: number, dataDir: string, problems: string[]): DatabaseTarget | undefined {
   if (raw === undefined) return { kind: 'sqlite', file: path.join(dataDir, 'app.sqlite') };
@@ -12,14 +13,10 @@ export function parseDatabaseUrl(raw: string | undefined, poolMax: number, dataD
   const m = /^(?:sqlite|file):(?:\/\/)?(.+)$/.exec(raw);
   if (m?.[1]) return { kind: 'sqlite', file: path.resolve(m[1]) };
   if (/^postgres(ql)?:\/\//.test(raw)) {
-    try {
-      const url = new URL(raw);
-      if (!url.pathname || url.pathname === '/') {
-        problems.push('DATABASE_URL must name the database, such as postgres://coach@db.internal:5432/coach');
-        return undefined;
-      }
-    } catch {
-      problems.push('DATABASE_URL is not a valid URL (postgres://user:password@host:5432/database)');
+    const url = urlOrProblem(raw, 'DATABASE_URL is not a valid URL (postgres://user:password@host:5432/database)', problems);
+    if (!url) return undefined;
+    if (!url.pathname || url.pathname === '/') {
+      problems.push('DATABASE_URL must name the database, such as postgres://coach@db.internal:5432/coach');
       return undefined;
     }
     return { kind: 'postgres', url: raw, poolMax };
@@ -30,13 +27,8 @@ export function parseDatabaseUrl(raw: string | undefined, poolMax: number, dataD
 
 export function parseRedisUrl(raw: string | undefined, problems: string[]): string | undefined {
   if (raw === undefined) return undefined;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    problems.push('REDIS_URL is not a valid URL (redis://host:6379 or rediss://host:6380 for TLS)');
-    return undefined;
-  }
+  const url = urlOrProblem(raw, 'REDIS_URL is not a valid URL (redis://host:6379 or rediss://host:6380 for TLS)', problems);
+  if (!url) return undefined;
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') problems.push('REDIS_URL must start with redis:// or rediss://');
   return raw;
 }

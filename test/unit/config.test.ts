@@ -163,6 +163,14 @@ describe('loadConfig', () => {
     expect(problems({ BASE_URL: 'not a url' })).toEqual([expect.stringContaining('BASE_URL must be an absolute URL')]);
   });
 
+  it('names each variable that is not a URL at all, every one at once', () => {
+    expect(problems({ AUTH0_ISSUER_BASE_URL: 'not a url', AUTH0_CLIENT_ID: 'id', AUTH0_CLIENT_SECRET: 'secret', DATABASE_URL: 'postgres://[bad', REDIS_URL: 'redis://[bad' })).toEqual([
+      expect.stringContaining('AUTH0_ISSUER_BASE_URL must be an absolute URL'),
+      expect.stringContaining('DATABASE_URL is not a valid URL'),
+      expect.stringContaining('REDIS_URL is not a valid URL'),
+    ]);
+  });
+
   it('parses the social connection list and refuses malformed names', () => {
     expect(loadConfig({ AUTH0_SOCIAL_CONNECTIONS: ' github , apple,github' }).socialConnections).toEqual(['github', 'apple']);
     expect(loadConfig({ AUTH0_SOCIAL_CONNECTIONS: '' }).socialConnections).toEqual([]);
