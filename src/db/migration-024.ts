@@ -4,10 +4,13 @@ import { PostgresAdapter, sql, type Kysely, type Migration } from 'kysely';
 const ROWS = (row: 'new' | 'old') => `${row}.count`;
 const VOLUME = (row: 'new' | 'old') => `(${row}.total_minor - 2 * ${row}.out_minor)`;
 
+/** What an upsert into ledger_sizes does with a person who has a row already: adds to it. */
+const ADD_TO_ROW = 'ON CONFLICT (user_sub) DO UPDATE SET row_count = ledger_sizes.row_count + excluded.row_count, volume_minor = ledger_sizes.volume_minor + excluded.volume_minor';
+
 /** Adds to a person's size (SQLite: an upsert from a SELECT needs its WHERE before ON CONFLICT). */
 function move(sub: string, rows: string, volume: string, where = 'true'): string {
   return `INSERT INTO ledger_sizes (user_sub, row_count, volume_minor) SELECT ${sub}, ${rows}, ${volume} WHERE ${where}
-    ON CONFLICT (user_sub) DO UPDATE SET row_count = ledger_sizes.row_count + excluded.row_count, volume_minor = ledger_sizes.volume_minor + excluded.volume_minor;`;
+    ${ADD_TO_ROW};`;
 }
 
 /**
@@ -39,11 +42,11 @@ export const ledgerSizes: Migration = {
         BEGIN
           IF TG_OP <> 'INSERT' THEN
             INSERT INTO ledger_sizes (user_sub, row_count, volume_minor) VALUES (OLD.user_sub, -${ROWS('old')}, -${VOLUME('old')})
-              ON CONFLICT (user_sub) DO UPDATE SET row_count = ledger_sizes.row_count + excluded.row_count, volume_minor = ledger_sizes.volume_minor + excluded.volume_minor;
+              ${ADD_TO_ROW};
           END IF;
           IF TG_OP <> 'DELETE' THEN
             INSERT INTO ledger_sizes (user_sub, row_count, volume_minor) VALUES (NEW.user_sub, ${ROWS('new')}, ${VOLUME('new')})
-              ON CONFLICT (user_sub) DO UPDATE SET row_count = ledger_sizes.row_count + excluded.row_count, volume_minor = ledger_sizes.volume_minor + excluded.volume_minor;
+              ${ADD_TO_ROW};
           END IF;
           RETURN NULL;
         END $$`).execute(db);

@@ -260,7 +260,6 @@ export interface ExchangeRatesTable {
   rate_e8: number;
 }
 
-/** Moved by triggers on every ledger table (migration-021): what cached figures are keyed by. */
 /** A person's size, moved by a trigger on month_totals (migration 024): what the limits are checked against. */
 export interface LedgerSizesTable {
   user_sub: string;
@@ -270,6 +269,7 @@ export interface LedgerSizesTable {
   volume_minor: number;
 }
 
+/** Moved by triggers on every ledger table (migration-021): what cached figures are keyed by. */
 export interface LedgerVersionsTable {
   user_sub: string;
   /** New whenever the row is: a person whose row was removed never meets their old versions again. */
