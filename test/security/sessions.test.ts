@@ -102,12 +102,21 @@ describe('sessions (checklist 26-32, 34)', () => {
     await signIn(browser, stack);
     const cookie = (await cookieOf(browser))!;
     const idle = stack.config.sessionIdleMinutes * 60_000;
+    // The idle window runs from the session's last write (the store touches at most once a minute),
+    // which a slow sign-in can leave a second or more before the test reads the clock: the times
+    // below are taken from the stored expiry itself.
+    const expiry = async () => Number(((await one(stack.database, 'SELECT expires_at FROM sessions WHERE id = ?', idOf(cookie))) as { expires_at: number }).expires_at);
+    const signedIn = await expiry();
+    expect(signedIn - Date.now()).toBeGreaterThan(idle - 60_000);
+    expect(signedIn - Date.now()).toBeLessThanOrEqual(idle);
     vi.useFakeTimers({ toFake: ['Date'] });
-    vi.setSystemTime(Date.now() + idle - 1000);
+    vi.setSystemTime(signedIn - 1000);
     expect((await asJson(cookie)).status).toBe(200); // activity: extends
-    vi.setSystemTime(Date.now() + idle - 1000);
+    const extended = await expiry();
+    expect(extended).toBe(signedIn - 1000 + idle);
+    vi.setSystemTime(extended - 1000);
     expect((await asJson(cookie)).status).toBe(200); // still alive, ~2x idle after sign-in
-    vi.setSystemTime(Date.now() + idle + 1000);
+    vi.setSystemTime((await expiry()) + 1000);
     expect((await asJson(cookie)).status).toBe(401);
     expect((await rowExists(idOf(cookie)))).toBe(false);
   });
