@@ -10,4 +10,11 @@ describe('time-ordered ids', () => {
     const later = timeOrderedId(1_764_000_100_000);
     expect(later > ids.at(-1)!).toBe(true);
   });
+
+  it('carry their millisecond in the first 48 bits, big-endian', () => {
+    for (const ms of [1_764_000_200_000, 2 ** 41 + 12_345, 2 ** 47 + 2 ** 32 - 1]) {
+      const id = timeOrderedId(ms);
+      expect(parseInt(id.replace(/-/g, '').slice(0, 12), 16)).toBe(ms);
+    }
+  });
 });
