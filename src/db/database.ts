@@ -42,6 +42,17 @@ export interface SqliteOptions {
 const FALLBACK_CHECKPOINT_PAGES = 40_000;
 
 /**
+ * The read-only connection that reads beside an open transaction (sqlite-dialect.ts), opened after
+ * the main one has put the file in WAL mode. Same functions, same wait for a recovering log.
+ */
+function openReader(file: string): BetterSqlite3.Database {
+  const reader = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
+  reader.pragma(`busy_timeout = ${LOCK_WAIT_MS}`);
+  foldCaseLikePostgres(reader);
+  return reader;
+}
+
+/**
  * Opens the database. Features only ever see the Kysely instance; what differs between the
  * engines is here, in `engine.ts` (locks, snapshots) and in the SQLite dialect.
  */
@@ -64,15 +75,17 @@ export function openSqlite(file: string, options: SqliteOptions = {}): DatabaseH
   const intervalMs = options.checkpointIntervalMs ?? 50;
   const checkpointer = onDisk && intervalMs > 0 ? startSqliteCheckpointer(file, intervalMs) : null;
   if (checkpointer) sqlite.pragma(`wal_autocheckpoint = ${FALLBACK_CHECKPOINT_PAGES}`);
-  const dialect = new ImmediateSqliteDialect(withStatementCache(sqlite), sqlite, options.lockWaitMs);
+  const reader = onDisk ? openReader(file) : undefined;
+  const dialect = new ImmediateSqliteDialect(withStatementCache(sqlite), sqlite, options.lockWaitMs, reader && withStatementCache(reader));
   const db = new Kysely<Database>({ dialect });
   allowImmediateReads(db, (sql, parameters) => dialect.readNow(sql, parameters));
   return {
     db,
     engine: 'sqlite',
-    // The thread's connection first; Kysely's destroy then closes the main one (the last to close checkpoints what is left).
+    // The thread's and the reader's connections first; Kysely's destroy then closes the main one (the last to close checkpoints what is left).
     close: async () => {
       await checkpointer?.stop();
+      reader?.close();
       await db.destroy();
     },
     ...(checkpointer ? { checkpointer } : {}),

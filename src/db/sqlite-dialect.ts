@@ -1,5 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { SqliteDialect, SqliteDriver, CompiledQuery, type DatabaseConnection, type Driver, type TransactionSettings } from 'kysely';
+import { SqliteDialect, SqliteDriver, CompiledQuery, type DatabaseConnection, type Driver, type QueryResult, type TransactionSettings } from 'kysely';
+import { giveWay } from '../lib/cooperative.js';
 import { FifoLock } from './fifo-lock.js';
 import type { CachedDatabase } from './statement-cache.js';
 
@@ -11,6 +12,9 @@ function isBusy(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
 }
+
+/** A transaction gives the loop a turn between statements once it has run this long (see beginTransaction). */
+export const SLICE_MS = 10;
 
 /** The next try after a refused write lock: the next loop turn first, then 1, 2 and at most 4 ms. */
 function pause(attempt: number): Promise<void> {
@@ -28,6 +32,14 @@ function pause(attempt: number): Promise<void> {
  * The one connection is also handed out first come, first served (fifo-lock.ts): the inner
  * driver's own mutex is then never contended.
  *
+ * A database on a file also has a second, read-only connection, the reader. While someone holds
+ * the main connection (a transaction is open on it), a read on its own goes to the reader instead
+ * of waiting its turn: it sees what was last committed, as a read beside an open transaction does
+ * on PostgreSQL. Anything else (a write, a transaction of either kind, a streamed read) waits its
+ * turn for the main connection. A long transaction (a 50,000-row import) gives the loop a turn
+ * between statements every SLICE_MS, so the process keeps answering while it runs: other
+ * people's pages read beside it, their writes wait for it.
+ *
  * Waiting for the write lock does not stop the process. SQLite's busy timeout waits by sleeping
  * the thread, in steps growing from 1 to 100 ms: with two processes writing one file (WORKERS=2),
  * each such sleep stopped every request of its process, and a process could sleep through many
@@ -42,12 +54,15 @@ function pause(attempt: number): Promise<void> {
 class ImmediateSqliteDriver implements Driver {
   private readonly turn = new FifoLock();
   private wrapped: { inner: DatabaseConnection; outer: DatabaseConnection } | undefined;
+  /** When the open transaction last gave the loop a turn. */
+  private sliceStart = 0;
 
   constructor(
     private readonly inner: SqliteDriver,
     private readonly database: CachedDatabase,
     private readonly sqlite: BetterSqlite3.Database,
     private readonly lockWaitMs: number,
+    private readonly reader: CachedDatabase | undefined,
   ) {}
 
   /**
@@ -59,23 +74,29 @@ class ImmediateSqliteDriver implements Driver {
    * cost about as much as running the small indexed reads a page makes.
    */
   readNow(sql: string, parameters: readonly unknown[]): unknown[] | undefined {
-    if (!this.turn.free) return undefined;
-    const statement = this.database.prepare(sql);
+    const connection = this.turn.free ? this.database : this.reader;
+    if (!connection) return undefined;
+    const statement = connection.prepare(sql);
     // A write that returns rows (`RETURNING`) is a reader too, and goes the way of writes.
     return statement.reader && statement.readonly ? statement.all(parameters) : undefined;
   }
 
   init = () => this.inner.init();
-  acquireConnection = async (): Promise<DatabaseConnection> => {
+  /** The main connection when it is free; otherwise, with a reader, one that reads beside the holder (ReadingConnection). */
+  acquireConnection = (): Promise<DatabaseConnection> => (this.turn.free || !this.reader ? this.takeTurn() : Promise.resolve(new ReadingConnection(this)));
+  releaseConnection = async (connection: DatabaseConnection) => {
+    if (connection instanceof ReadingConnection && !connection.holding) return;
+    await this.inner.releaseConnection();
+    this.turn.unlock();
+  };
+
+  /** Waits its turn for the main connection (first come, first served). */
+  async takeTurn(): Promise<DatabaseConnection> {
     await this.turn.lock();
     const inner = await this.inner.acquireConnection();
     if (this.wrapped?.inner !== inner) this.wrapped = { inner, outer: this.waitingForWrites(inner) };
     return this.wrapped.outer;
-  };
-  releaseConnection = async () => {
-    await this.inner.releaseConnection();
-    this.turn.unlock();
-  };
+  }
   commitTransaction = (connection: DatabaseConnection) => this.inner.commitTransaction(connection);
   rollbackTransaction = (connection: DatabaseConnection) => this.inner.rollbackTransaction(connection);
   savepoint: Driver['savepoint'] = (connection, name, compile) => this.inner.savepoint(connection, name, compile);
@@ -89,12 +110,23 @@ class ImmediateSqliteDriver implements Driver {
    */
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw(settings.accessMode === 'read only' ? 'begin' : 'begin immediate'));
+    this.sliceStart = performance.now();
   }
 
-  /** The connection, with a write on its own (outside a transaction) waiting for the write lock as above. */
+  /**
+   * The connection, with a write on its own (outside a transaction) waiting for the write lock as
+   * above, and a transaction giving the loop a turn between statements every SLICE_MS.
+   */
   private waitingForWrites(inner: DatabaseConnection): DatabaseConnection {
     return {
-      executeQuery: (query) => (this.sqlite.inTransaction || this.database.prepare(query.sql).readonly ? inner.executeQuery(query) : this.takingWriteLock(() => inner.executeQuery(query))),
+      executeQuery: (query) => {
+        if (!this.sqlite.inTransaction) return this.database.prepare(query.sql).readonly ? inner.executeQuery(query) : this.takingWriteLock(() => inner.executeQuery(query));
+        if (performance.now() - this.sliceStart < SLICE_MS) return inner.executeQuery(query);
+        return giveWay().then(() => {
+          this.sliceStart = performance.now();
+          return inner.executeQuery(query);
+        });
+      },
       streamQuery: (query, chunkSize) => inner.streamQuery(query, chunkSize),
     };
   }
@@ -123,22 +155,60 @@ class ImmediateSqliteDriver implements Driver {
   }
 }
 
+/**
+ * What Kysely is handed while someone else holds the main connection: a read on its own runs on
+ * the reader at once (or on the main connection, if it came free meanwhile); the first statement
+ * that is not one (`begin`, a write, a stream) waits its turn, and from then on everything runs
+ * on the main connection until Kysely releases it.
+ */
+class ReadingConnection implements DatabaseConnection {
+  holding = false;
+  private main: DatabaseConnection | undefined;
+
+  constructor(private readonly driver: ImmediateSqliteDriver) {}
+
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    if (!this.main) {
+      const rows = this.driver.readNow(query.sql, query.parameters);
+      if (rows !== undefined) return { rows: rows as R[] };
+      await this.hold();
+    }
+    return this.main!.executeQuery<R>(query);
+  }
+
+  async *streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+    if (!this.main) await this.hold();
+    yield* this.main!.streamQuery<R>(query, chunkSize);
+  }
+
+  private async hold() {
+    this.main = await this.driver.takeTurn();
+    this.holding = true;
+  }
+}
+
 export class ImmediateSqliteDialect extends SqliteDialect {
   readonly #database: CachedDatabase;
   readonly #sqlite: BetterSqlite3.Database;
   readonly #lockWaitMs: number;
+  readonly #reader: CachedDatabase | undefined;
   #driver: ImmediateSqliteDriver | undefined;
 
-  /** `database` is `sqlite` behind the statement cache; `lockWaitMs` bounds a wait for another process's write lock. */
-  constructor(database: CachedDatabase, sqlite: BetterSqlite3.Database, lockWaitMs = LOCK_WAIT_MS) {
+  /**
+   * `database` is `sqlite` behind the statement cache; `lockWaitMs` bounds a wait for another
+   * process's write lock; `reader`, a read-only connection to the same file behind its own cache
+   * (none for a database in memory, which no other connection can open).
+   */
+  constructor(database: CachedDatabase, sqlite: BetterSqlite3.Database, lockWaitMs = LOCK_WAIT_MS, reader?: CachedDatabase) {
     super({ database });
     this.#database = database;
     this.#sqlite = sqlite;
     this.#lockWaitMs = lockWaitMs;
+    this.#reader = reader;
   }
 
   override createDriver(): Driver {
-    return (this.#driver = new ImmediateSqliteDriver(new SqliteDriver({ database: this.#database }), this.#database, this.#sqlite, this.#lockWaitMs));
+    return (this.#driver = new ImmediateSqliteDriver(new SqliteDriver({ database: this.#database }), this.#database, this.#sqlite, this.#lockWaitMs, this.#reader));
   }
 
   /** See `ImmediateSqliteDriver.readNow`; undefined before Kysely made the driver. */
