@@ -122,8 +122,12 @@ export function createImportRepository(db: Kysely<Database>) {
       const y = createYielder();
       const rows: PendingRow[] = [];
       for (const c of chunks) {
-        await y.pause();
-        for (const r of JSON.parse(c.rows_json) as PendingRow[]) rows.push(r);
+        for (const r of JSON.parse(c.rows_json) as PendingRow[]) {
+          rows.push(r);
+          // A pause a row: the yielder looks at the clock only every 64 calls.
+          const paused = y.pause();
+          if (paused) await paused;
+        }
       }
       return rows;
     },
@@ -146,7 +150,7 @@ export function createImportRepository(db: Kysely<Database>) {
             .values(newCategories.map((c) => ({ id: c.id, user_sub: userSub, name: c.name, grp: c.group, created_at: now.toISOString() })))
             .execute();
         }
-        await insertTransactionRows(trx, userSub, rows.map((r) => ({ ...r, importBatchId: batchId })), now.toISOString());
+        await insertTransactionRows(trx, userSub, rows, now.toISOString(), batchId);
         const removed = await trx.deleteFrom('pending_imports').where('user_sub', '=', userSub).where('id', '=', pending.id).executeTakeFirst();
         // Confirmed twice at once: the second finds nothing to remove and rolls back its inserts.
         if (Number(removed.numDeletedRows) !== 1) throw new Error('pending import already used');

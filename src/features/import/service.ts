@@ -135,11 +135,14 @@ export function createImportService(deps: {
       const rows = await deps.imports.pendingRows(userSub, id);
       const existing = await existingAround(userSub, account.id, rows);
       const known = new Set(existing.map((e) => e.importedId).filter(Boolean));
-      const entries = rows.flatMap((p, index) => {
-        if (known.has(p.importedId)) return [];
+      const y = createYielder();
+      const entries = [];
+      for (const [index, p] of rows.entries()) {
+        await y.pause();
+        if (known.has(p.importedId)) continue;
         const { newCategory, transferAccountId: _t, unknownTransfer: _u, ...r } = p;
-        return [{ index, pending: p, input: { ...r, accountId: account.id, categoryId: newCategory === undefined ? r.categoryId : resolved.ids[newCategory]! } }];
-      });
+        entries.push({ index, pending: p, input: { ...r, accountId: account.id, categoryId: newCategory === undefined ? r.categoryId : resolved.ids[newCategory]! } });
+      }
       const accounts = await deps.accounts.list(userSub, { includeArchived: false });
       const linked = await resolveTransfers(entries, choices.transfers, { into: account, accounts, existingIn: (accountId, around) => existingAround(userSub, accountId, around) });
       if (linked.problems.length) throw new ChoicesError(linked.problems);

@@ -1,5 +1,6 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
+import { createYielder } from '../../lib/cooperative.js';
 import { timeOrderedId } from '../../lib/ids.js';
 import type { ClearedState } from '../accounts/types.js';
 import { monthSpan, refreshMonthTotals } from './month-totals.js';
@@ -112,18 +113,25 @@ function peerInput(t: TransactionInput, side: TransferSide): TransactionInput {
  * Inserts rows for one owner (with the other sides of their transfers and their split parts),
  * links imported rows to the existing rows they were matched with, then brings the monthly
  * totals of the months touched up to date. Pass a database transaction: the batch and the totals
- * are then all-or-nothing together.
+ * are then all-or-nothing together. `importBatchId`, when given, is every row's import.
  */
-export async function insertTransactionRows(db: Kysely<Database>, userSub: string, rows: Array<TransactionInput & { id?: string }>, createdAt: string): Promise<string[]> {
+export async function insertTransactionRows(db: Kysely<Database>, userSub: string, rows: Array<TransactionInput & { id?: string }>, createdAt: string, importBatchId?: string): Promise<string[]> {
   const values: Array<ReturnType<typeof rowValues>> = [];
   const parts: Array<ReturnType<typeof splitValues>[number]> = [];
   const links: Array<{ id: string; peer: string }> = [];
   const dates: string[] = [];
-  const ids = rows.map((t) => t.id ?? timeOrderedId());
-  // Two rows of this batch may name each other (a restored transfer): linked as they are written.
-  const inBatch = new Set(ids);
-  rows.forEach((t, i) => {
-    const id = ids[i]!;
+  const ids: string[] = [];
+  // Two rows of this batch may name each other by the ids they come with (a restored transfer): linked as they are written.
+  const inBatch = new Set<string>();
+  for (const t of rows) if (t.id) inBatch.add(t.id);
+  // An import's 50,000 rows take a while to build: other requests get their turns meanwhile.
+  const y = createYielder();
+  for (const row of rows) {
+    const paused = y.pause();
+    if (paused) await paused;
+    const t = importBatchId ? { ...row, importBatchId } : row;
+    const id = t.id ?? timeOrderedId();
+    ids.push(id);
     dates.push(t.date);
     if (t.transfer) {
       const peerId = timeOrderedId();
@@ -133,7 +141,7 @@ export async function insertTransactionRows(db: Kysely<Database>, userSub: strin
       if (t.linkTo && !inBatch.has(t.linkTo)) links.push({ id, peer: t.linkTo });
     }
     if (t.splits?.length) parts.push(...splitValues(userSub, id, t.splits));
-  });
+  }
   await insertChunked(db, 'transactions', values);
   if (parts.length) await insertChunked(db, 'transaction_splits', parts);
   for (const l of links) {
