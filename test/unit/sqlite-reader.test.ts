@@ -38,16 +38,17 @@ async function openWithProbe(file?: string): Promise<Probe> {
 const xs = async (db: Probe) => (await db.selectFrom('probe').select('x').orderBy('x').execute()).map((r) => r.x);
 const countQuery = compiledQuery((db) => (db as unknown as Probe).selectFrom('probe').select((eb) => eb.fn.countAll<number>().as('n')));
 
-/** Opens a transaction that writes x = 2 and stays open until `release` is called. */
-function openTransaction(db: Probe) {
+/** Opens a transaction that writes x (2 unless told) and stays open until `release` is called; `fail` makes it roll back then. */
+function openTransaction(db: Probe, o: { x?: number; fail?: boolean } = {}) {
   let release!: () => void;
   const gate = new Promise<void>((resolve) => (release = resolve));
   let wrote!: () => void;
   const written = new Promise<void>((resolve) => (wrote = resolve));
   const done = db.transaction().execute(async (trx) => {
-    await trx.insertInto('probe').values({ x: 2 }).execute();
+    await trx.insertInto('probe').values({ x: o.x ?? 2 }).execute();
     wrote();
     await gate;
+    if (o.fail) throw new Error('the change is refused');
   });
   return { written, release, done };
 }
@@ -87,20 +88,11 @@ describe('reads beside an open transaction (SQLite on a file)', () => {
 
   it('keeps a rolled-back transaction unseen by the reads made beside it and after it', async () => {
     const db = await openWithProbe();
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let wrote!: () => void;
-    const written = new Promise<void>((resolve) => (wrote = resolve));
-    const failed = db.transaction().execute(async (trx) => {
-      await trx.insertInto('probe').values({ x: 9 }).execute();
-      wrote();
-      await gate;
-      throw new Error('the change is refused');
-    });
-    await written;
+    const failing = openTransaction(db, { x: 9, fail: true });
+    await failing.written;
     expect(await xs(db)).toEqual([1]);
-    release();
-    await expect(failed).rejects.toThrow('refused');
+    failing.release();
+    await expect(failing.done).rejects.toThrow('refused');
     expect(await xs(db)).toEqual([1]);
   });
 
