@@ -5,11 +5,11 @@ import type { Database } from './schema.js';
 /** A bound value; null binds as SQL NULL (the builder only ever sees a marker in its place). */
 type Value = string | number | null;
 
-/** Reads a read-only statement at once when the engine's one connection is free; undefined otherwise. */
+/** Reads a read-only statement at once when the engine can (SQLite: see `ImmediateSqliteDriver.readNow`); undefined otherwise. */
 export type ReadNow = (sql: string, parameters: readonly unknown[]) => unknown[] | undefined;
 
 /**
- * Databases whose compiled reads may skip Kysely's executor (SQLite's one connection, see
+ * Databases whose compiled reads may skip Kysely's executor (SQLite's connections, see
  * `ImmediateSqliteDriver.readNow`). Keyed by the Kysely instance itself: a transaction, or the same
  * database with plugins or another schema, is another instance and always goes through Kysely.
  */

@@ -66,8 +66,9 @@ class ImmediateSqliteDriver implements Driver {
   ) {}
 
   /**
-   * A read-only statement's rows, read at once when nobody holds the connection; undefined when
-   * someone does (a transaction may be open on it) or the statement writes. better-sqlite3 runs a
+   * A read-only statement's rows, read at once: on the main connection when nobody holds it, on
+   * the reader when someone does (a transaction may be open on it). Undefined when the statement
+   * writes, or when someone holds the connection and there is no reader. better-sqlite3 runs a
    * statement synchronously, so nothing can take the connection while it runs: to anyone else,
    * this read took the connection and gave it back in one go. It skips the promises and turns of
    * Kysely's connection hand-over (two locks taken and released, each through a promise), which
