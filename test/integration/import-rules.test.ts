@@ -99,7 +99,7 @@ describe("this app's own CSV", () => {
       await finance.transactions.create(MEMBER.sub, { accountId, date, description, amountMinor, categoryId, memo }, stack.clock.now());
     }
     const before = [await summary('2026-09'), await summary('2026-10')];
-    const csv = transactionsCsv(await createDataRepository(stack.database.db).everything(MEMBER.sub));
+    const csv = await transactionsCsv(await createDataRepository(stack.database.db).everything(MEMBER.sub));
 
     await createDataRepository(stack.database.db).deleteEverything(MEMBER.sub);
     await finance.categories.ensureSeeded(MEMBER.sub, stack.clock.now());

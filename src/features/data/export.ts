@@ -1,4 +1,6 @@
+import crypto from 'node:crypto';
 import { minorToInput, DEFAULT_CURRENCY } from '../../money/money.js';
+import { createYielder } from '../../lib/cooperative.js';
 import type { DataRepository } from './repository.js';
 
 type Everything = Awaited<ReturnType<DataRepository['everything']>>;
@@ -26,13 +28,16 @@ function partsById(data: Everything) {
  * A transfer names the other account in `transfer_account` (both of its rows are listed, one per
  * account); a split transaction lists its parts in `splits` as JSON: [{"category","amount"}].
  */
-export function transactionsCsv(data: Everything): string {
+export async function transactionsCsv(data: Everything): Promise<string> {
   const accounts = new Map(data.accounts.map((a) => [a.id, a]));
   const categories = new Map(data.categories.map((c) => [c.id, c]));
   const accountOfRow = new Map(data.transactions.map((t) => [t.id, t.account_id]));
   const parts = partsById(data);
   const lines = ['date,account,description,amount,currency,category,group,memo,cleared,transfer_account,splits'];
+  // 50,000 rows take over 100 ms to write out: other requests get their turns meanwhile.
+  const y = createYielder();
   for (const t of data.transactions) {
+    await y.pause();
     const other = t.transfer_id ? accounts.get(accountOfRow.get(t.transfer_id) ?? '') : undefined;
     const split = t.split === 1 ? (parts.get(t.id) ?? []).map((p) => ({ category: p.category_id ? (categories.get(p.category_id)?.name ?? '') : '', amount: minorToInput(Number(p.amount_minor), accounts.get(t.account_id)?.currency ?? DEFAULT_CURRENCY) })) : [];
     const account = accounts.get(t.account_id);
@@ -118,4 +123,26 @@ export function everythingJson(data: Everything, user: { sub: string; email: str
     })),
     goals: data.goals.map((g) => ({ id: g.id, name: g.name, targetMinor: Number(g.target_minor), savedMinor: Number(g.saved_minor), targetDate: g.target_date, currency: g.currency })),
   };
+}
+
+/**
+ * Stands for the transactions while the rest of the export is written out. Names and other text
+ * come before them in the text, so the mark carries a random nonce no stored value can hold.
+ */
+const TRANSACTIONS_MARK = `\u0000transactions-${crypto.randomBytes(12).toString('hex')}\u0000`;
+
+/**
+ * The JSON export's text, exactly `JSON.stringify(value)`, with its transactions written out a
+ * slice at a time: in one go, 50,000 of them held the process for 60-80 ms.
+ */
+export async function exportJsonText(value: ReturnType<typeof everythingJson>): Promise<string> {
+  const y = createYielder();
+  const rows: string[] = [];
+  for (const t of value.transactions) {
+    await y.pause();
+    rows.push(JSON.stringify(t));
+  }
+  // Replacing the key keeps its place among the others.
+  const rest = JSON.stringify({ ...value, transactions: TRANSACTIONS_MARK });
+  return rest.replace(JSON.stringify(TRANSACTIONS_MARK), () => `[${rows.join(',')}]`);
 }

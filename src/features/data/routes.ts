@@ -5,7 +5,7 @@ import { HttpError } from '../../http/errors.js';
 import type { AuditService } from '../../audit/service.js';
 import type { CategoriesRepository } from '../categories/repository.js';
 import { decodeUpload } from '../import/decode.js';
-import { everythingJson, transactionsCsv } from './export.js';
+import { everythingJson, exportJsonText, transactionsCsv } from './export.js';
 import type { DataRepository } from './repository.js';
 import { planRestore, readExport, RestoreError } from './restore.js';
 
@@ -52,14 +52,9 @@ export function dataRoutes(deps: { member: RequestHandler[]; guards: Guards; dat
     await deps.audit.record(req, 'data.exported', { detail: { format, transactions: data.transactions.length } });
     const stamp = m.today;
     res.set('Content-Disposition', `attachment; filename="personal-finance-coach-${stamp}.${format}"`);
-    if (format === 'csv') return res.type('text/csv; charset=utf-8').send(transactionsCsv(data));
-    res.json(
-      everythingJson(
-        data,
-        { sub, email: req.user!.email, name: req.user!.name, currency: m.currency, displayName: m.displayName },
-        m.now,
-      ),
-    );
+    if (format === 'csv') return res.type('text/csv; charset=utf-8').send(await transactionsCsv(data));
+    const value = everythingJson(data, { sub, email: req.user!.email, name: req.user!.name, currency: m.currency, displayName: m.displayName }, m.now);
+    res.type('application/json; charset=utf-8').send(await exportJsonText(value));
   });
 
   router.post('/delete', async function dataPostDelete(req, res) {
