@@ -163,7 +163,6 @@ class ImmediateSqliteDriver implements Driver {
  * on the main connection until Kysely releases it.
  */
 class ReadingConnection implements DatabaseConnection {
-  holding = false;
   private main: DatabaseConnection | undefined;
 
   constructor(private readonly driver: ImmediateSqliteDriver) {}
@@ -182,9 +181,13 @@ class ReadingConnection implements DatabaseConnection {
     yield* this.main!.streamQuery<R>(query, chunkSize);
   }
 
+  /** It took its turn for the main connection, which Kysely's release gives back. */
+  get holding(): boolean {
+    return this.main !== undefined;
+  }
+
   private async hold() {
     this.main = await this.driver.takeTurn();
-    this.holding = true;
   }
 }
 

@@ -125,8 +125,7 @@ export function createImportRepository(db: Kysely<Database>) {
         for (const r of JSON.parse(c.rows_json) as PendingRow[]) {
           rows.push(r);
           // A pause a row: the yielder looks at the clock only every 64 calls.
-          const paused = y.pause();
-          if (paused) await paused;
+          await y.pause();
         }
       }
       return rows;

@@ -127,8 +127,7 @@ export async function insertTransactionRows(db: Kysely<Database>, userSub: strin
   // An import's 50,000 rows take a while to build: other requests get their turns meanwhile.
   const y = createYielder();
   for (const row of rows) {
-    const paused = y.pause();
-    if (paused) await paused;
+    await y.pause();
     const t = importBatchId ? { ...row, importBatchId } : row;
     const id = t.id ?? timeOrderedId();
     ids.push(id);
