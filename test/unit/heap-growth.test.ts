@@ -43,3 +43,17 @@ describe('the young generation the app is launched with', () => {
     expect(own).toBeGreaterThan(launched);
   }, 60_000);
 });
+
+/** How many threads a process started with these Node flags runs once it is up (Linux's /proc). */
+async function threadCount(flags: string[]): Promise<number> {
+  const { stdout } = await run(process.execPath, [...flags, '-e', "setTimeout(() => console.log(require('node:fs').readdirSync('/proc/self/task').length), 200)"], { env: { PATH: process.env.PATH ?? '' } });
+  return Number(stdout.trim());
+}
+
+describe("V8's helper threads the app is launched with", () => {
+  it('are two, not four, with the flags of npm start and npm run start:prod (each thread that allocates keeps a malloc arena of its own)', async () => {
+    expect(launchFlags()).toContain('--v8-pool-size=2');
+    const [own, launched] = await Promise.all([threadCount([]), threadCount(launchFlags())]);
+    expect(own - launched).toBe(2);
+  }, 30_000);
+});
