@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import { allowImmediateReads } from './compiled-query.js';
+import { allowSnapshotConnections } from './engine.js';
 import { preparingPool, StatementNames } from './pg-prepared.js';
 import type { Database } from './schema.js';
 import { startSqliteCheckpointer, type SqliteCheckpointer } from './sqlite-checkpointer.js';
@@ -79,6 +80,13 @@ export function openSqlite(file: string, options: SqliteOptions = {}): DatabaseH
   const dialect = new ImmediateSqliteDialect(withStatementCache(sqlite), sqlite, options.lockWaitMs, reader && withStatementCache(reader));
   const db = new Kysely<Database>({ dialect });
   allowImmediateReads(db, (sql, parameters) => dialect.readNow(sql, parameters));
+  // A snapshot gets a read-only connection of its own, which gives the loop a turn between its statements as the main one does.
+  if (onDisk) {
+    allowSnapshotConnections(db, () => {
+      const connection = openReader(file);
+      return new Kysely<Database>({ dialect: new ImmediateSqliteDialect(withStatementCache(connection), connection) });
+    });
+  }
   return {
     db,
     engine: 'sqlite',

@@ -5,6 +5,7 @@ import { sql, type Kysely } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { compiledQuery } from '../../src/db/compiled-query.js';
 import { openSqlite, type DatabaseHandle } from '../../src/db/database.js';
+import { snapshotTransaction } from '../../src/db/engine.js';
 import type { Database } from '../../src/db/schema.js';
 import { SLICE_MS } from '../../src/db/sqlite-dialect.js';
 
@@ -141,5 +142,37 @@ describe('reads beside an open transaction (SQLite on a file)', () => {
     expect(answered).toBe(false);
     open.release();
     expect(await read).toEqual([1, 2]);
+  });
+});
+
+describe("a snapshot's reads (the export; SQLite on a file)", () => {
+  it('run on a connection of their own: writes beside the snapshot go on without waiting for it, and it keeps seeing what was committed when it began', async () => {
+    const db = await openWithProbe();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let readOnce!: () => void;
+    const firstRead = new Promise<void>((resolve) => (readOnce = resolve));
+    const seen: number[][] = [];
+    const snapshot = snapshotTransaction(db as unknown as Kysely<Database>, async (trx) => {
+      seen.push(await xs(trx as unknown as Probe));
+      readOnce();
+      await gate;
+      seen.push(await xs(trx as unknown as Probe));
+    });
+    try {
+      await firstRead;
+      // On the main connection, these waited for the snapshot's end, which waits for them here.
+      const writes = (async () => {
+        await db.insertInto('probe').values({ x: 5 }).execute();
+        await db.transaction().execute((trx) => trx.insertInto('probe').values({ x: 6 }).execute());
+      })();
+      const waited = new Promise((_, reject) => setTimeout(() => reject(new Error('the writes waited for the snapshot')), 2000));
+      await Promise.race([writes, waited]);
+      expect(await xs(db)).toEqual([1, 5, 6]);
+    } finally {
+      release();
+      await snapshot;
+    }
+    expect(seen).toEqual([[1], [1]]);
   });
 });
