@@ -1,4 +1,5 @@
 import { PostgresAdapter, sql, type Kysely, type Transaction } from 'kysely';
+import { FifoLock } from './fifo-lock.js';
 import type { Database } from './schema.js';
 
 /** Which engine a Kysely instance talks to; the one place the SQL differs by engine. */
@@ -22,24 +23,32 @@ export function ledgerTransaction<T>(db: Kysely<Database>, userSub: string, work
 /** Opens a database instance of its own for one snapshot; `destroy` closes it. */
 export type SnapshotOpener = () => Kysely<Database>;
 
-const snapshotOpeners = new WeakMap<Kysely<Database>, SnapshotOpener>();
+const snapshotOpeners = new WeakMap<Kysely<Database>, { open: SnapshotOpener; turn: FifoLock }>();
 
 /**
  * Snapshots of `db` read on a connection of their own (SQLite on a file: a read-only one). On
  * SQLite a snapshot on the one main connection would hold it, and every write would wait until the
  * snapshot's last read (a 50,000-row export: about 0.25 s). PostgreSQL's pool does this already.
+ * One such connection at a time, first come first served: however many exports are asked for at
+ * once, one connection and one export's rows are being read (as on the main connection before).
  */
 export function allowSnapshotConnections(db: Kysely<Database>, open: SnapshotOpener): void {
-  snapshotOpeners.set(db, open);
+  snapshotOpeners.set(db, { open, turn: new FifoLock() });
 }
 
 /** Reads that must agree with each other (the export): one snapshot, no writes. */
 export async function snapshotTransaction<T>(db: Kysely<Database>, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
-  const open = snapshotOpeners.get(db);
-  const own = open?.();
+  const own = snapshotOpeners.get(db);
+  if (!own) return db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(work);
+  await own.turn.lock();
   try {
-    return await (own ?? db).transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(work);
+    const snapshotDb = own.open();
+    try {
+      return await snapshotDb.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(work);
+    } finally {
+      await snapshotDb.destroy();
+    }
   } finally {
-    await own?.destroy();
+    own.turn.unlock();
   }
 }

@@ -175,4 +175,26 @@ describe("a snapshot's reads (the export; SQLite on a file)", () => {
     }
     expect(seen).toEqual([[1], [1]]);
   });
+
+  it('reads one snapshot at a time: a second asked for meanwhile opens its connection once the first is done', async () => {
+    const db = (await openWithProbe()) as unknown as Kysely<Database>;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const order: string[] = [];
+    const first = snapshotTransaction(db, async (trx) => {
+      order.push('first began');
+      await xs(trx as unknown as Probe);
+      await gate;
+      order.push('first done');
+    });
+    const second = snapshotTransaction(db, async (trx) => {
+      order.push('second began');
+      await xs(trx as unknown as Probe);
+    });
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    expect(order).toEqual(['first began']);
+    release();
+    await Promise.all([first, second]);
+    expect(order).toEqual(['first began', 'first done', 'second began']);
+  });
 });
