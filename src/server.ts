@@ -154,7 +154,7 @@ async function main(): Promise<void> {
     return;
   }
 
-  // One request per event-loop turn, so a burst of new connections is accepted while the app is busy.
+  // One request per event-loop turn, new connections first, so a burst of new connections is accepted while the app is busy.
   // Refusals are counted and logged at most every 10 s: an overloaded process must not also flood its log.
   let refused = 0;
   let refusedLoggedAt = 0;
@@ -171,7 +171,7 @@ async function main(): Promise<void> {
   const messages = expressMessages();
   messages.use(app);
   const server = http.createServer(messages.options, turns);
-  server.on('connection', turns.shorten);
+  server.on('connection', turns.accepted);
   onGiveWay(turns.shorten);
   server.headersTimeout = 20_000;
   server.requestTimeout = 30_000;

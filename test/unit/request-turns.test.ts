@@ -34,7 +34,7 @@ describe('requests taking turns', () => {
     expect(listener.waiting()).toBe(0);
   });
 
-  it('starts the waiting requests first come first served, one per event-loop turn, while connections keep being accepted', async () => {
+  it('starts the waiting requests first come first served, one per event-loop turn, while a long task keeps giving way', async () => {
     const { started, listener } = recording();
     listener.shorten();
     for (const url of ['/a', '/b', '/c']) listener(request(url), fakeResponse().res);
@@ -50,6 +50,44 @@ describe('requests taking turns', () => {
     await turn();
     expect(started).toEqual(['/a', '/b', '/c']);
     expect(listener.waiting()).toBe(1);
+  });
+
+  it('accepts a burst of new connections before it starts their requests, then runs them all together', async () => {
+    let now = 0;
+    const started: string[] = [];
+    const listener = requestTurns((req) => started.push(req.url!), { maxWaiting: 10, acceptFirstMs: 5, now: () => now });
+    // Each loop turn accepts one more connection, whose request arrives with it.
+    for (const url of ['/a', '/b', '/c']) {
+      listener.accepted();
+      listener(request(url), fakeResponse().res);
+      await turn();
+      now += 1;
+    }
+    expect(started).toEqual([]);
+    expect(listener.waiting()).toBe(3);
+    // The first turn without a new connection: all of them run, in order.
+    await turn();
+    await turn();
+    expect(started).toEqual(['/a', '/b', '/c']);
+  });
+
+  it('holds a request back for no longer than acceptFirstMs while new connections keep coming, then starts one a turn', async () => {
+    let now = 0;
+    const started: string[] = [];
+    const listener = requestTurns((req) => started.push(req.url!), { maxWaiting: 100, acceptFirstMs: 5, now: () => now });
+    const seen: string[][] = [];
+    // A proxy that opens a connection per request: one arrives every turn, a millisecond apart.
+    for (let i = 0; i < 10; i++) {
+      listener.accepted();
+      listener(request(`/${i}`), fakeResponse().res);
+      await turn();
+      seen.push([...started]);
+      now += 1;
+    }
+    // Nothing starts while the oldest has waited less than 5 ms, then one request a turn, oldest first.
+    expect(seen.slice(0, 5).every((s) => s.length === 0)).toBe(true);
+    expect(started).toEqual(['/0', '/1', '/2', '/3', '/4']);
+    expect(listener.waiting()).toBe(5);
   });
 
   it('runs every waiting request, in order, at the first turn in which no connection was accepted, then starts new ones at once', async () => {
