@@ -4,6 +4,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { SessionData } from 'express-session';
 import type { SessionSettings } from '../auth/oidc.js';
 import type { Callback } from './types.js';
+import { withFields } from '../lib/objects.js';
 
 /** What the layer asks of the store (the guarded, signed-id store): express-session's calls, keyed by cookie value. */
 export interface SessionLayerStore {
@@ -208,7 +209,7 @@ export function createSessionLayer(options: SessionLayerOptions): SessionLayer {
       // before the headers of a whole response go out): the cookie's Expires and the stored
       // deadline stay the same value, and the response carries no Set-Cookie it does not need.
       if (expiry !== null) {
-        if (!state.cookieKept) this.cookie(name, idOf(state), { ...cookieOptions, expires: new Date(expiry.exp * 1000) });
+        if (!state.cookieKept) this.cookie(name, idOf(state), withFields(cookieOptions, { expires: new Date(expiry.exp * 1000) }));
       } else if (state.cookieValue !== undefined) this.clearCookie(name, clearOptions);
     }
     return base.writeHead.apply(this, args as never) as Response;

@@ -5,6 +5,7 @@ import { isCalendarDate } from '../../money/dates.js';
 import { formatMoney, parseAmount, type DecimalStyle } from '../../money/money.js';
 import { balancesOf } from './balances.js';
 import type { Account } from './repository.js';
+import { withFields } from '../../lib/objects.js';
 
 /** Uncleared transactions listed on the page; more than this is a sign of the wrong date. */
 const UNCLEARED_SHOWN = 200;
@@ -55,7 +56,7 @@ export function reconcileRoutes(deps: { finance: Finance; owned: (req: Request) 
         statement: money(statement.balance),
         difference: statement.balance - cleared,
         differenceText: money(statement.balance - cleared),
-        uncleared: uncleared.slice(0, UNCLEARED_SHOWN).map((t) => ({ ...t, amount: money(t.amountMinor) })),
+        uncleared: uncleared.slice(0, UNCLEARED_SHOWN).map((t) => withFields(t, { amount: money(t.amountMinor) })),
         more: uncleared.length > UNCLEARED_SHOWN,
       };
     }

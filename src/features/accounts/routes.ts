@@ -10,6 +10,7 @@ import type { AccountRemoval } from './removal.js';
 import { MAX_ACCOUNTS, type Account } from './repository.js';
 import { ACCOUNT_TYPES, typeLabel } from './types.js';
 import { rateText } from '../rates/rates.js';
+import { withFields } from '../../lib/objects.js';
 
 /** Months in the net-worth chart. */
 const CHART_MONTHS = 12;
@@ -49,11 +50,11 @@ export function accountRoutes(deps: { member: RequestHandler[]; finance: Finance
         label: g.label,
         side: g.side,
         total: money(g.total),
-        accounts: g.accounts.map((b) => ({ ...b.account, typeLabel: typeLabel(b.account.type), balance: money(b.balance), cleared: money(b.cleared), negative: b.balance < 0 })),
+        accounts: g.accounts.map((b) => withFields(b.account, { typeLabel: typeLabel(b.account.type), balance: money(b.balance), cleared: money(b.cleared), negative: b.balance < 0 })),
       })),
       others: overview.balances
         .filter((b) => b.account.currency !== currency)
-        .map((b) => ({ ...b.account, typeLabel: typeLabel(b.account.type), balance: formatMoney(b.balance, b.account.currency), cleared: formatMoney(b.cleared, b.account.currency) })),
+        .map((b) => withFields(b.account, { typeLabel: typeLabel(b.account.type), balance: formatMoney(b.balance, b.account.currency), cleared: formatMoney(b.cleared, b.account.currency) })),
       chartConverted: overview.inMain !== null && overview.view.currency === m.currency,
       chartMissing: [...new Set(overview.history.flatMap((h) => h.missing))].map((id) => overview.balances.find((b) => b.account.id === id)?.account.name ?? '—'),
       chart: atBothWidths((width) => signedColumns(overview.history.map((h) => ({ label: shortMonthName(h.month), value: h.net, display: money(h.net) })), width)),

@@ -5,6 +5,7 @@ import type { Finance } from '../finance.js';
 import { addMonths, isMonth, monthLabel, monthOf } from '../../money/dates.js';
 import { conversionNotice } from '../rates/convert-totals.js';
 import { formatMoney, minorToInput, parseAmount } from '../../money/money.js';
+import { withFields } from '../../lib/objects.js';
 
 /**
  * /budgets: a monthly amount per category, in one currency at a time. "Suggest budgets" fills
@@ -44,7 +45,7 @@ export function budgetRoutes(deps: { member: RequestHandler[]; finance: Finance 
     const rows = summary.categories
       // A hidden category stays while it has figures this month, so the totals still add up.
       .filter((c) => c.group !== 'income' && (!hidden.has(c.id) || c.budget !== 0 || c.spent !== 0 || c.carried !== 0))
-      .map((c) => ({ ...c, input: opts.typed?.[c.id] ?? filled(c), error: opts.errors?.[c.id] ?? null }));
+      .map((c) => withFields(c, { input: opts.typed?.[c.id] ?? filled(c), error: opts.errors?.[c.id] ?? null }));
     const totals = budgetTotals(rows);
     const href = (mo: string) => `/budgets?${new URLSearchParams({ month: mo, ...(view.currency !== m.currency ? { currency: view.currency } : {}) })}`;
     res.status(status).render('layout', {

@@ -5,6 +5,7 @@ import type { CategoryRemoval } from './removal.js';
 import { MAX_CATEGORIES } from './repository.js';
 import { containsRule, MAX_RULES } from '../rules/repository.js';
 import type { Finance } from '../finance.js';
+import { withFields } from '../../lib/objects.js';
 
 const GROUPS: CategoryGroup[] = ['need', 'want', 'saving', 'income'];
 
@@ -35,7 +36,7 @@ export function categoryRoutes(deps: { member: RequestHandler[]; finance: Financ
       title: 'Categories',
       categories,
       groups: GROUPS,
-      rules: rules.map((r) => ({ ...r, category: names.get(r.categoryId) ?? '—' })),
+      rules: rules.map((r) => withFields(r, { category: names.get(r.categoryId) ?? '—' })),
       error,
     });
   }

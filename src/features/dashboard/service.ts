@@ -11,6 +11,7 @@ import { forecastView, upcomingView } from '../schedules/view.js';
 import { insightsFor } from './insights.js';
 import type { DashboardRepository } from './repository.js';
 import { deepFreeze } from '../../lib/freeze.js';
+import { withFields } from '../../lib/objects.js';
 
 export interface DashboardCacheLimits {
   /**
@@ -109,7 +110,7 @@ async function computeFigures(finance: Finance, m: Member, month: string, reques
         width,
       )),
     },
-    goals: paceGoals(goals, monthOf(m.today), savingByCurrency).map((g) => ({ ...g, money: rememberingFormatter(g.currency) })),
+    goals: paceGoals(goals, monthOf(m.today), savingByCurrency).map((g) => withFields(g, { money: rememberingFormatter(g.currency) })),
     conversion: conversionNotice(summary.conversion, formatMoney),
     upcoming: upcomingView(upcoming, accounts),
     forecastWarnings: forecastView(warnings),

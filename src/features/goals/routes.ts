@@ -7,6 +7,7 @@ import { formatMoney } from '../../money/money.js';
 import { readFormFields } from '../../http/form-fields.js';
 import { GOAL_FIELDS, goalTyped, parseContribution, parseGoalForm, type GoalErrors, type GoalTyped } from './form.js';
 import { MAX_CONTRIBUTIONS, MAX_GOALS, type Goal } from './repository.js';
+import { withFields } from '../../lib/objects.js';
 
 const BLANK: GoalTyped = { name: '', target: '', saved: '', targetDate: '' };
 
@@ -32,7 +33,7 @@ export function goalRoutes(deps: { member: RequestHandler[]; finance: Finance })
       from: monthLabel(addMonths(month, -3)),
       to: monthLabel(addMonths(month, -1)),
       recent: recentBy.get(currency) ?? 0,
-      goals: paceGoals(goals, month, recentBy).map((g) => ({ ...g, money: (m: number) => formatMoney(m, g.currency) })),
+      goals: paceGoals(goals, month, recentBy).map((g) => withFields(g, { money: (m: number) => formatMoney(m, g.currency) })),
       money: (m: number) => formatMoney(m, currency),
       contributionError: contributionError ?? null,
       today: req.member!.today,

@@ -8,6 +8,7 @@ import { ReconciledRowsError, type ImportBatchesRepository } from './batches.js'
 import { parseCategoryChoices, parseImportOptions } from './options.js';
 import { ChoicesError, type ImportService, type Preview } from './service.js';
 import { parseTransferChoices } from './transfers.js';
+import { withFields } from '../../lib/objects.js';
 
 /**
  * /import: upload a CSV or OFX file, see a preview (rows, per-line errors, duplicates, category
@@ -43,7 +44,7 @@ export function importRoutes(deps: { member: RequestHandler[]; finance: Finance;
       title: 'Import',
       accounts: accounts.filter((a) => !a.archived),
       errors,
-      batches: batches.map((b) => ({ ...b, account: names.get(b.accountId) ?? '', date: b.createdAt.slice(0, 10) })),
+      batches: batches.map((b) => withFields(b, { account: names.get(b.accountId) ?? '', date: b.createdAt.slice(0, 10) })),
     });
   }
 

@@ -18,6 +18,7 @@ import type { ImportRepository, NewCategoryName, PendingImport, PendingMeta, Pen
 import { errorCollector, type ImportedRow, type LineError, type ParseOutcome } from './types.js';
 import { markTransfers, resolveTransfers, transferTargets, type TransferChoices } from './transfers.js';
 import type { ImportRequest } from './options.js';
+import { withFields } from '../../lib/objects.js';
 
 /** How long a preview waits for its confirmation. */
 export const PENDING_TTL_MS = 60 * 60 * 1000;
@@ -141,7 +142,7 @@ export function createImportService(deps: {
         await y.pause();
         if (known.has(p.importedId)) continue;
         const { newCategory, transferAccountId: _t, unknownTransfer: _u, ...r } = p;
-        entries.push({ index, pending: p, input: { ...r, accountId: account.id, categoryId: newCategory === undefined ? r.categoryId : resolved.ids[newCategory]! } });
+        entries.push({ index, pending: p, input: withFields(r, { accountId: account.id, categoryId: newCategory === undefined ? r.categoryId : resolved.ids[newCategory]! }) });
       }
       const accounts = await deps.accounts.list(userSub, { includeArchived: false });
       const linked = await resolveTransfers(entries, choices.transfers, { into: account, accounts, existingIn: (accountId, around) => existingAround(userSub, accountId, around) });

@@ -2,6 +2,7 @@ import type { Account } from '../accounts/repository.js';
 import type { TransactionInput } from '../transactions/repository.js';
 import { findMatches, type Existing } from './dedupe.js';
 import type { PendingRow } from './repository.js';
+import { withFields } from '../../lib/objects.js';
 
 /** YNAB's payee for a transfer: "Transfer : <account name>". */
 const YNAB_TRANSFER = /^Transfer\s*:\s*(.+)$/i;
@@ -95,7 +96,7 @@ export async function resolveTransfers(
       const row = out[i]!;
       transfers++;
       if (link) matched++;
-      out[i] = { ...row, categoryId: null, splits: null, ...(link ? { linkTo: link, transfer: null } : { transfer: { accountId: target, amountMinor: -row.amountMinor } }) };
+      out[i] = withFields(row, link ? { categoryId: null, splits: null, linkTo: link, transfer: null } : { categoryId: null, splits: null, transfer: { accountId: target, amountMinor: -row.amountMinor } });
     }
   }
   return { rows: out, transfers, matched, problems: [] };

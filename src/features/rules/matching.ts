@@ -1,3 +1,5 @@
+import { withFields } from '../../lib/objects.js';
+
 /** What a rule looks at and what it sets. */
 export interface Rule {
   id: string;
@@ -34,7 +36,7 @@ export interface Matchable {
 
 /** Rules with their text lower-cased once, in order: what matching a batch of rows uses. */
 export function prepareRules(rules: Rule[]) {
-  return [...rules].sort((a, b) => a.position - b.position).map((r) => ({ ...r, needle: r.matchText.trim().toLowerCase(), renamed: r.renameTo === null ? null : r.renameTo.trim().toLowerCase() }));
+  return [...rules].sort((a, b) => a.position - b.position).map((r) => withFields(r, { needle: r.matchText.trim().toLowerCase(), renamed: r.renameTo === null ? null : r.renameTo.trim().toLowerCase() }));
 }
 export type PreparedRules = ReturnType<typeof prepareRules>;
 

@@ -2,6 +2,7 @@ import type { AccountBalance } from '../accounts/balances.js';
 import { addDays } from '../../money/dates.js';
 import { occurrences } from './recurrence.js';
 import type { Schedule } from './repository.js';
+import { withFields } from '../../lib/objects.js';
 
 /** One scheduled movement of money in an account. */
 export interface ForecastEvent {
@@ -47,8 +48,8 @@ export function forecastOf(balances: AccountBalance[], schedules: Schedule[], to
     for (const d of occurrences(s, s.nextDate, horizon, MAX_PER_SCHEDULE)) {
       const due = d <= today;
       const base = { date: due ? today : d, description: s.description, due, scheduleId: s.id };
-      push(s.accountId, { ...base, amount: s.amountMinor });
-      if (s.transferAccountId) push(s.transferAccountId, { ...base, amount: -s.amountMinor });
+      push(s.accountId, withFields(base, { amount: s.amountMinor }));
+      if (s.transferAccountId) push(s.transferAccountId, withFields(base, { amount: -s.amountMinor }));
     }
   }
   return balances

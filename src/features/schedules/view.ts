@@ -3,6 +3,7 @@ import { formatMoney, DEFAULT_CURRENCY } from '../../money/money.js';
 import type { Account } from '../accounts/repository.js';
 import type { AccountForecast } from './forecast.js';
 import type { Upcoming } from './service.js';
+import { withFields } from '../../lib/objects.js';
 
 /** The dashboard's "coming up" list: each date with its account and amount formatted. */
 export function upcomingView(list: Upcoming[], accounts: Account[]) {
@@ -26,8 +27,8 @@ export function forecastView(list: AccountForecast[]) {
       in30: money(f.in30),
       in90: money(f.in90),
       lowest: { amount: money(f.lowest.amount), date: f.lowest.date, negative: f.lowest.amount < 0 },
-      warning: f.warning && { ...f.warning, amount: money(f.warning.amount), limit: f.warning.limit === null ? null : money(f.warning.limit) },
-      events: f.events.slice(0, 12).map((e) => ({ ...e, display: money(e.amount) })),
+      warning: f.warning && withFields(f.warning, { amount: money(f.warning.amount), limit: f.warning.limit === null ? null : money(f.warning.limit) }),
+      events: f.events.slice(0, 12).map((e) => withFields(e, { display: money(e.amount) })),
       more: Math.max(0, f.events.length - 12),
     };
   });

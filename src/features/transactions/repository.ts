@@ -9,6 +9,7 @@ import { applyTotalsChange, totalsShareOf } from './totals-delta.js';
 import { categoryCondition, filtered, searchCondition, type ListOrder, type PageFilter } from './filters.js';
 import { createTotalsReads } from './totals.js';
 import { insertTransactionRows, removeTransactionRow, updateTransactionRow, type SplitPart, type TransactionInput } from './writes.js';
+import { withFields } from '../../lib/objects.js';
 
 export type { MonthTotal } from './totals.js';
 export { insertTransactionRows, type SplitPart, type TransactionInput, type TransferSide } from './writes.js';
@@ -131,7 +132,7 @@ export function createTransactionsRepository(db: Kysely<Database>) {
       let q = filtered(withPeer().innerJoin('accounts as a', 'a.id', 't.account_id').select('a.currency').where('t.user_sub', '=', userSub), userSub, f);
       if (after) q = q.where((eb) => eb.or([eb('t.date', '<', after.date), eb.and([eb('t.date', '=', after.date), eb('t.id', '<', after.id)])]));
       const rows = await q.orderBy('t.date', 'desc').orderBy('t.id', 'desc').limit(limit).execute();
-      return (await complete(userSub, rows)).map((t, i) => ({ ...t, currency: rows[i]!.currency }));
+      return (await complete(userSub, rows)).map((t, i) => withFields(t, { currency: rows[i]!.currency }));
     },
 
     /** One page of the list in the chosen order: rows offset..offset+limit. */
@@ -165,7 +166,7 @@ export function createTransactionsRepository(db: Kysely<Database>) {
     /** Adds one transaction (for a transfer, both rows); returns its id. */
     async create(userSub: string, t: TransactionInput, now: Date): Promise<string> {
       const id = timeOrderedId();
-      await ledgerTransaction(db, userSub, (trx) => insertTransactionRows(trx, userSub, [{ ...t, id }], now.toISOString()));
+      await ledgerTransaction(db, userSub, (trx) => insertTransactionRows(trx, userSub, [withFields(t, { id })], now.toISOString()));
       return id;
     },
 
@@ -227,7 +228,7 @@ export function createTransactionsRepository(db: Kysely<Database>) {
         .where('t.transfer_id', 'is', null);
       if (amounts.length <= 500) rows = rows.where('t.amount_minor', 'in', amounts);
       const found = (await rows.orderBy('t.date').execute()).filter((r) => keys.has(`${r.amount_minor}|${r.d}`));
-      return found.map((r) => toTransaction({ ...r, peer_id: null, peer_account: null, peer_amount: null, peer_cleared: null }, new Map()));
+      return found.map((r) => toTransaction(withFields(r, { peer_id: null, peer_account: null, peer_amount: null, peer_cleared: null }), new Map()));
     },
 
     ...createTotalsReads(db),

@@ -11,6 +11,7 @@ import { asSeenFrom, blankTransactionForm, formOfTransaction, namedInTransaction
 import { MAX_SPLITS } from './splits.js';
 import type { Transaction } from './repository.js';
 import { transactionView } from './view.js';
+import { withFields } from '../../lib/objects.js';
 
 /**
  * /transactions: the month's list with search and category filter, and add, edit and delete
@@ -58,7 +59,7 @@ export function transactionRoutes(deps: { member: RequestHandler[]; finance: Fin
     const sub = req.member!.sub;
     // Checked against what the form names, not every account and category (read for the page only on a refusal).
     const named = await finance.choicesNamed(sub, namedInTransactionForm(req.body));
-    const parsed = parseTransactionForm(req.body, { ...named, style: req.member!.numberStyle });
+    const parsed = parseTransactionForm(req.body, withFields(named, { style: req.member!.numberStyle }));
     if (!parsed.ok) return renderList(req, res, 400, parsed);
     await finance.transactions.create(sub, parsed.value, req.member!.now);
     req.flash(`Added ${parsed.value.description} on ${parsed.value.date}.`);

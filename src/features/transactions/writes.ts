@@ -6,6 +6,7 @@ import type { ClearedState } from '../accounts/types.js';
 import { monthSpan, refreshMonthTotals } from './month-totals.js';
 import { EDIT } from './change-statements.js';
 import { applyTotalsChange, MAX_DELTA_ROWS, totalsShareOf, type TotalsShare } from './totals-delta.js';
+import { withFields } from '../../lib/objects.js';
 
 /** One part of a split transaction, signed like the transaction. */
 export interface SplitPart {
@@ -128,7 +129,7 @@ export async function insertTransactionRows(db: Kysely<Database>, userSub: strin
   const y = createYielder();
   for (const row of rows) {
     await y.pause();
-    const t = importBatchId ? { ...row, importBatchId } : row;
+    const t = importBatchId ? withFields(row, { importBatchId }) : row;
     const id = t.id ?? timeOrderedId();
     ids.push(id);
     dates.push(t.date);
