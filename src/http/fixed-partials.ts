@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import ejs from 'ejs';
+import { KEPT_MARKUP, keepable } from '../lib/freeze.js';
 
 /**
  * Partials whose output is the same for every request (the currency list: 162 options, 6.6% of
@@ -10,7 +11,7 @@ import ejs from 'ejs';
  * every time with `cache` off (development), so edits show.
  */
 export function fixedPartials(keptPartial: (name: string, data: object) => string, partials: Record<string, Record<string, unknown>>): (name: string) => string {
-  const fixed = new Map(Object.entries(partials).map(([name, data]) => [name, Object.freeze({ ...data })]));
+  const fixed = new Map(Object.entries(partials).map(([name, data]) => [name, keepable({ ...data })]));
   return function fixedPartial(name: string): string {
     const data = fixed.get(name);
     if (!data) throw new Error(`no fixed partial is called ${name}`);
@@ -24,17 +25,15 @@ export function fixedPartials(keptPartial: (name: string, data: object) => strin
  * (features/dashboard/service.ts), so its markup is kept with them and goes when they go. Views
  * write `<%- keptPartial('dashboard/_details', figures) %>`. Kept markup must hold nothing of the
  * request or session (a CSRF token, a nonce): the dashboard draws "Coming up" per request.
- * Only frozen data is kept (what a cache hands out); anything else, and everything with `cache` off
- * (development), is rendered every time. `helpers` (the views' formatting helpers) are offered to
- * every kept partial beside its data.
+ * Only data made `keepable` is kept (what a cache hands out); anything else, and everything with
+ * `cache` off (development), is rendered every time. `helpers` (the views' formatting helpers) are
+ * offered to every kept partial beside its data.
  */
 export function keptPartials(viewsDir: string, cache: boolean, helpers: Readonly<Record<string, unknown>> = {}): (name: string, data: object) => string {
   const templates = new Map<string, ejs.TemplateFunction>();
-  const kept = new WeakMap<object, Map<string, string>>();
   return function keptPartial(name: string, data: object): string {
-    const keep = cache && Object.isFrozen(data);
-    const forData = keep ? kept.get(data) : undefined;
-    const hit = forData?.get(name);
+    const kept = cache ? (data as { [KEPT_MARKUP]?: Map<string, string> })[KEPT_MARKUP] : undefined;
+    const hit = kept?.get(name);
     if (hit !== undefined) return hit;
     let template = cache ? templates.get(name) : undefined;
     if (!template) {
@@ -44,12 +43,12 @@ export function keptPartials(viewsDir: string, cache: boolean, helpers: Readonly
       if (cache) templates.set(name, template);
     }
     const html = template({ ...helpers, ...data });
-    if (keep) {
+    if (kept) {
       // EJS builds its output by appending, so the markup is a rope of thousands of small strings:
       // the dashboard month's 30,000 characters took 109 KB so, 64 KB as one flat string. Reading
       // a character makes V8 flatten the rope in place, before it is kept.
       html.charCodeAt(0);
-      kept.set(data, (forData ?? new Map()).set(name, html));
+      kept.set(name, html);
     }
     return html;
   };

@@ -1,3 +1,5 @@
+import { keepable } from '../lib/freeze.js';
+
 /** The areas of the main navigation: shown inline on a wide screen. */
 const MAIN: ReadonlyArray<readonly [string, string]> = [
   ['/dashboard', 'Dashboard'],
@@ -23,7 +25,7 @@ const ADMIN: readonly [string, string] = ['/admin', 'Admin'];
 /**
  * The signed-in navigation (views/partials/site-nav.ejs). Its markup depends only on whether the
  * person is an admin and which area is current, so each of those (2 kinds × 16: the 15 areas and none) is rendered
- * once and kept (`keptPartial` keeps markup per frozen data object); the layout drew it per request
+ * once and kept (`keptPartial` keeps markup per `keepable` data object); the layout drew it per request
  * (three loops, about a sixth of the layout's time). A path that is no area is "none current":
  * what a request's path can choose is bounded.
  */
@@ -36,7 +38,7 @@ export function siteNav(keptPartial: (name: string, data: object) => string): (u
     const key = `${admin ? 'admin' : 'member'} ${current}`;
     let forKey = data.get(key);
     if (!forKey) {
-      forKey = Object.freeze({ main: MAIN, more: admin ? [...MORE, ADMIN] : MORE, current });
+      forKey = keepable({ main: MAIN, more: admin ? [...MORE, ADMIN] : MORE, current });
       data.set(key, forKey);
     }
     return keptPartial('partials/site-nav', forKey);

@@ -10,7 +10,7 @@ import { conversionNotice } from '../rates/convert-totals.js';
 import { forecastView, upcomingView } from '../schedules/view.js';
 import { insightsFor } from './insights.js';
 import type { DashboardRepository } from './repository.js';
-import { deepFreeze } from '../../lib/freeze.js';
+import { keepable } from '../../lib/freeze.js';
 import { withFields } from '../../lib/objects.js';
 
 export interface DashboardCacheLimits {
@@ -56,7 +56,7 @@ export function createDashboardService(deps: { finance: Finance; versions: Dashb
       const kept = person.pages.get(key);
       if (kept) return kept;
       // Kept figures are shared by every later view of the page: nothing may change them.
-      const figures = deepFreeze(await computeFigures(deps.finance, m, month, requested));
+      const figures = keepable(await computeFigures(deps.finance, m, month, requested));
       if (person.pages.size >= limits.pagesPerPerson) person.pages.delete(person.pages.keys().next().value!);
       person.pages.set(key, figures);
       // Set anew (a new entry object: lru-cache counts sizes only on a changed value), so the
