@@ -33,8 +33,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
  * each (most of a millisecond); the requests that came meanwhile then run together. Started one a
  * turn instead, every request that came during the burst waited for all of the burst's turns, and
  * then for everyone who had queued behind them: measured with 50 new connections of adds, about
- * one in a hundred requests of a 10 s run took two rounds of the open connections, not one, and
- * that was the run's p99. The bound keeps a steady stream of new connections (a proxy that does
+ * one request in 150 of a 10 s run waited two rounds of the open connections, not one, enough to
+ * set the run's p99. The bound keeps a steady stream of new connections (a proxy that does
  * not keep its connections open) from holding requests back longer than `acceptFirstMs`: past it,
  * one request a turn starts, as before.
  *
@@ -152,17 +152,16 @@ export function requestTurns(handler: RequestListener, o: RequestTurnsOptions): 
     queue.push([req, res, now()]);
     schedule();
   };
+  function shortenTurns() {
+    shortened = true;
+    taking = true;
+    schedule();
+  }
   return Object.assign(listener, {
-    shorten: function shortenTurns() {
-      shortened = true;
-      taking = true;
-      schedule();
-    },
+    shorten: shortenTurns,
     accepted: function acceptedConnection() {
       accepting = true;
-      shortened = true;
-      taking = true;
-      schedule();
+      shortenTurns();
     },
     waiting: () => queue.length - head,
   });

@@ -5,7 +5,6 @@ import { DATE_RANGE_TEXT, isCalendarDate } from '../../money/dates.js';
 import { formatMoney, parseAmount, type DecimalStyle, DEFAULT_CURRENCY } from '../../money/money.js';
 import type { Transaction, TransactionInput } from './repository.js';
 import { MAX_SPLITS, SPLIT_FIELDS, splitRowsOf } from './splits.js';
-import { withFields } from '../../lib/objects.js';
 
 const BASE_FIELDS = ['accountId', 'date', 'description', 'memo', 'amount', 'kind', 'categoryId', 'cleared', 'transferAccountId', 'toAmount', 'split'] as const;
 const FIELDS = [...BASE_FIELDS, ...SPLIT_FIELDS] as const;
@@ -108,7 +107,7 @@ export function parseTransactionForm(
       // A checkbox: present when ticked.
       cleared: typed.cleared === 'on' ? 'cleared' : 'uncleared',
       transfer,
-      splits: parts.length > 1 ? parts.map((p) => withFields(p, { amountMinor: sign * p.amountMinor })) : null,
+      splits: parts.length > 1 ? parts.map((p) => ({ ...p, amountMinor: sign * p.amountMinor })) : null,
     },
   };
 }

@@ -9,7 +9,7 @@ interface Names {
 
 /**
  * A transaction as the list and the delete page show it: names instead of ids, amounts formatted.
- * Built field by field (or `withFields`), not as `{ ...t, account }`: on Node 20 that gave every row
+ * Built with `withFields`, not as `{ ...t, account }`: on Node 20 that gave every row
  * a hidden class of its own, left in old space (lib/objects.ts).
  */
 export function transactionView(t: Transaction, ctx: Names) {
